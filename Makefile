@@ -1,0 +1,36 @@
+# Peerlearn: two commands set everything up on a fresh machine with Rust, Node and Java 17.
+#   make dev    start the whole platform locally (DynamoDB Local + dev gateway on PORT)
+#   make test   run every check and test (starts and stops its own DynamoDB Local)
+SHELL := /bin/bash
+PORT ?= 3000
+export PORT
+
+.PHONY: dev test test-only fmt-check clippy lint-template bench package help
+
+help:
+	@echo "make dev | make test | make bench | make package"
+
+dev:
+	@infra/stack.sh dev
+
+# Everything CI runs: formatting, lints, the template's linters, then unit,
+# integration and end-to-end tests against a DynamoDB Local started for the run.
+test: fmt-check clippy lint-template test-only
+
+test-only:
+	@infra/stack.sh run -- cargo test --workspace --all-targets --no-fail-fast
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+lint-template:
+	@infra/lint-template.sh
+
+bench:
+	@infra/stack.sh run -- cargo run --release -p bench
+
+package:
+	@infra/package.sh

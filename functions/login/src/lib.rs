@@ -1,0 +1,111 @@
+//! `login`: POST /auth/login, POST /auth/refresh and POST /auth/logout.
+
+use http::StatusCode;
+use lambda_http::Request;
+use serde::Deserialize;
+use shared::api::SessionView;
+use shared::app::App;
+use shared::auth::RefreshToken;
+use shared::domain::{Email, Invalid};
+use shared::http::{ApiError, FieldError, HttpResponse, json, no_content, parse_json, route_key};
+use utoipa::OpenApi;
+
+/// Body of POST /auth/login.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Sign-in address.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Body of POST /auth/refresh and POST /auth/logout.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last sign-in or refresh.
+    pub refresh_token: String,
+}
+
+/// The operations this function serves, for the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(login, refresh, logout))]
+pub struct Api;
+
+/// Lambda entry point: routes by the matched API Gateway route.
+pub async fn handler(app: &App, request: Request) -> HttpResponse {
+    let result = match route_key(&request) {
+        "POST /auth/login" => login(app, &request).await,
+        "POST /auth/refresh" => refresh(app, &request).await,
+        "POST /auth/logout" => logout(app, &request).await,
+        _ => Err(ApiError::NotFound),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+/// Sign in with email and password.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "accounts",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = SessionView),
+        (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Email or password is incorrect", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this address", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let body: LoginRequest = parse_json(request)?;
+    let email = Email::parse(&body.email).map_err(|reason| ApiError::field("email", &reason))?;
+    if body.password.is_empty() {
+        return Err(ApiError::field("password", &Invalid::new("is required")));
+    }
+    let signed_in = app.login(email, body.password).await?;
+    json(StatusCode::OK, &SessionView::from(&signed_in))
+}
+
+/// Exchange a refresh token for a new token pair (the old one stops working).
+#[utoipa::path(
+    post,
+    path = "/auth/refresh",
+    tag = "accounts",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New token pair", body = SessionView),
+        (status = 400, description = "Malformed token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Token unknown, expired, reused or revoked", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn refresh(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let token = presented_token(request)?;
+    let signed_in = app.refresh(token).await?;
+    json(StatusCode::OK, &SessionView::from(&signed_in))
+}
+
+/// Sign out: the refresh token's whole sign-in stops working.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "accounts",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Signed out (also when already signed out)"),
+        (status = 400, description = "Malformed token", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn logout(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let token = presented_token(request)?;
+    app.logout(token).await?;
+    Ok(no_content())
+}
+
+fn presented_token(request: &Request) -> Result<RefreshToken, ApiError> {
+    let body: RefreshRequest = parse_json(request)?;
+    RefreshToken::parse(&body.refresh_token).map_err(|_| {
+        ApiError::Validation(vec![FieldError::message("refresh_token", "is not a refresh token issued by Peerlearn")])
+    })
+}

@@ -1,0 +1,249 @@
+//! `profile`: GET /me, PATCH /me and GET /users/{id}.
+
+use http::StatusCode;
+use lambda_http::{Request, RequestExt as _};
+use serde::Deserialize;
+use shared::api::{AccountView, PublicUserView};
+use shared::app::App;
+use shared::domain::{
+    AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages,
+    ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId,
+    WeeklyAvailability, Weekday,
+};
+use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, nullable, parse_json, route_key};
+use utoipa::OpenApi;
+
+/// Body of PATCH /me. Absent fields stay as they are; `null` clears the optional ones;
+/// lists and `academic` replace the stored value as a whole.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    /// Display name, 1 to 80 characters.
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: Option<Option<String>>,
+    /// One line under the name, up to 120 characters; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub headline: Option<Option<String>>,
+    /// Up to 2000 characters; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub bio: Option<Option<String>>,
+    /// Institution, programme and year of study; `null` clears all three.
+    #[serde(default, deserialize_with = "nullable")]
+    pub academic: Option<Option<AcademicPatch>>,
+    /// Skills with a level from 1 to 5 (names are normalised: "  Rust " is "rust").
+    #[serde(default, deserialize_with = "nullable")]
+    pub skills: Option<Option<Vec<SkillInput>>>,
+    /// Language tags such as "en" or "pt-BR".
+    #[serde(default, deserialize_with = "nullable")]
+    pub languages: Option<Option<Vec<String>>>,
+    /// IANA time zone such as "Europe/Madrid".
+    #[serde(default, deserialize_with = "nullable")]
+    pub timezone: Option<Option<String>>,
+    /// Weekly windows in `timezone`, on 15-minute boundaries, non-overlapping.
+    #[serde(default, deserialize_with = "nullable")]
+    pub availability: Option<Option<Vec<WindowInput>>>,
+}
+
+/// Academic details as sent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcademicPatch {
+    /// Institution name.
+    #[serde(default)]
+    pub institution: Option<String>,
+    /// Programme of study.
+    #[serde(default)]
+    pub programme: Option<String>,
+    /// Year of study, 1 to 10.
+    #[serde(default)]
+    pub year: Option<u8>,
+}
+
+/// One skill as sent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillInput {
+    /// Skill name.
+    pub name: String,
+    /// Level from 1 (beginner) to 5 (expert).
+    pub level: u8,
+}
+
+/// One availability window as sent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowInput {
+    /// "mon" to "sun".
+    pub day: String,
+    /// "HH:MM", local time.
+    pub start: String,
+    /// "HH:MM", local time, after `start`; "24:00" ends at midnight.
+    pub end: String,
+}
+
+/// The operations this function serves, for the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(get_me, patch_me, get_user))]
+pub struct Api;
+
+/// Lambda entry point: routes by the matched API Gateway route.
+pub async fn handler(app: &App, request: Request) -> HttpResponse {
+    let result = match route_key(&request) {
+        "GET /me" => get_me(app, &request).await,
+        "PATCH /me" => patch_me(app, &request).await,
+        "GET /users/{id}" => get_user(app, &request).await,
+        _ => Err(ApiError::NotFound),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+/// The caller's own account and profile.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "profiles",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = AccountView),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let user = app.me(caller.user_id()).await.map_err(own_account)?;
+    json(StatusCode::OK, &AccountView::from(&user))
+}
+
+/// Edit the caller's own profile.
+#[utoipa::path(
+    patch,
+    path = "/me",
+    tag = "profiles",
+    security(("bearer" = [])),
+    request_body = ProfilePatch,
+    responses(
+        (status = 200, description = "The updated account", body = AccountView),
+        (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Changed concurrently; retry", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let patch: ProfilePatch = parse_json(request)?;
+    let changes = parse_changes(patch)?;
+    let user = app.update_profile(caller.user_id(), changes).await.map_err(own_account)?;
+    json(StatusCode::OK, &AccountView::from(&user))
+}
+
+/// Another member's public profile.
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id (ULID)")),
+    responses(
+        (status = 200, description = "The member's public profile", body = PublicUserView),
+        (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    authenticate(request, &app.tokens)?;
+    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default().to_owned();
+    let id = UserId::parse(&raw).map_err(|reason| ApiError::field("id", &reason))?;
+    let user = app.member(&id).await?;
+    json(StatusCode::OK, &PublicUserView::from(&user))
+}
+
+/// A valid token whose account no longer exists is a credential problem, not a 404.
+fn own_account(error: shared::app::AppError) -> ApiError {
+    match error {
+        shared::app::AppError::UserNotFound => ApiError::Unauthenticated("The account for this token no longer exists."),
+        other => other.into(),
+    }
+}
+
+const NOT_CLEARABLE: Invalid = Invalid::new("cannot be null");
+
+fn parse_changes(patch: ProfilePatch) -> Result<ProfileChanges, ApiError> {
+    let mut fields = Fields::default();
+    let mut changes = ProfileChanges::default();
+    match patch.name {
+        None => {}
+        Some(None) => fields.refuse("name", &NOT_CLEARABLE),
+        Some(Some(raw)) => changes.name = fields.check("name", DisplayName::parse(&raw)),
+    }
+    changes.headline = change(&mut fields, "headline", patch.headline, |raw| Headline::parse(&raw));
+    changes.bio = change(&mut fields, "bio", patch.bio, |raw| Bio::parse(&raw));
+    changes.academic = patch.academic.map(|academic| parse_academic(&mut fields, academic));
+    changes.skills = patch.skills.map(|skills| parse_skills(&mut fields, skills.unwrap_or_default()));
+    changes.languages = patch.languages.map(|languages| parse_languages(&mut fields, languages.unwrap_or_default()));
+    match patch.timezone {
+        None => {}
+        Some(None) => fields.refuse("timezone", &NOT_CLEARABLE),
+        Some(Some(raw)) => changes.timezone = fields.check("timezone", Timezone::parse(&raw)),
+    }
+    changes.availability =
+        patch.availability.map(|windows| parse_availability(&mut fields, windows.unwrap_or_default()));
+    if fields.is_clean() { Ok(changes) } else { Err(fields.into_error()) }
+}
+
+fn change<T>(
+    fields: &mut Fields,
+    field: &str,
+    value: Option<Option<String>>,
+    parse: impl FnOnce(String) -> Result<T, Invalid>,
+) -> Change<T> {
+    match value {
+        None => Change::Keep,
+        Some(None) => Change::Clear,
+        Some(Some(raw)) => fields.check(field, parse(raw)).map_or(Change::Keep, Change::Set),
+    }
+}
+
+fn parse_academic(fields: &mut Fields, academic: Option<AcademicPatch>) -> AcademicDetails {
+    let Some(academic) = academic else { return AcademicDetails::default() };
+    let institution = academic.institution.and_then(|raw| fields.check("academic.institution", ShortText::parse(&raw)));
+    let programme = academic.programme.and_then(|raw| fields.check("academic.programme", ShortText::parse(&raw)));
+    let year = academic.year.and_then(|year| fields.check("academic.year", StudyYear::new(year)));
+    AcademicDetails::new(institution, programme, year)
+}
+
+fn parse_skills(fields: &mut Fields, inputs: Vec<SkillInput>) -> Skills {
+    let mut skills = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.into_iter().enumerate() {
+        let name = fields.check(format!("skills[{index}].name"), SkillName::parse(&input.name));
+        let level = fields.check(format!("skills[{index}].level"), SkillLevel::new(input.level));
+        if let (Some(name), Some(level)) = (name, level) {
+            skills.push(Skill::new(name, level));
+        }
+    }
+    fields.check("skills", Skills::new(skills)).unwrap_or_default()
+}
+
+fn parse_languages(fields: &mut Fields, inputs: Vec<String>) -> Languages {
+    let languages = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, raw)| fields.check(format!("languages[{index}]"), Language::parse(raw)))
+        .collect();
+    fields.check("languages", Languages::new(languages)).unwrap_or_default()
+}
+
+fn parse_availability(fields: &mut Fields, inputs: Vec<WindowInput>) -> WeeklyAvailability {
+    let mut windows = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.into_iter().enumerate() {
+        let day = fields.check(format!("availability[{index}].day"), Weekday::parse(&input.day));
+        let start = fields.check(format!("availability[{index}].start"), TimeOfDay::parse(&input.start));
+        let end = fields.check(format!("availability[{index}].end"), TimeOfDay::parse(&input.end));
+        if let (Some(day), Some(start), Some(end)) = (day, start, end) {
+            windows.extend(fields.check(format!("availability[{index}]"), AvailabilityWindow::new(day, start, end)));
+        }
+    }
+    fields.check("availability", WeeklyAvailability::new(windows)).unwrap_or_default()
+}

@@ -1,0 +1,6 @@
+//! Runs the `register` handler on the Lambda runtime.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::serve(register::handler).await
+}

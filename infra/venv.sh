@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Creates (if missing) the repo-local Python venv at <repo>/.venv holding the
+# deployment tooling, and installs the pinned tools that are not installed yet:
+#   cfn-lint      CloudFormation linter            (infra/lint-template.sh)
+#   aws-sam-cli   `sam validate` / `sam build`     (infra/lint-template.sh, infra/package.sh)
+#   cargo-lambda  Lambda cross-build, prebuilt static binary wheel -> .venv/bin/cargo-lambda
+#   ziglang       zig, the C toolchain/linker cargo-lambda cross-links with (`python -m ziglang`)
+# Idempotent: a second run only checks versions (no network). Run it, do not source it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PYTHON="${PYTHON:-python3}"
+
+# Versions verified together (cfn-lint + sam validate --lint offline; cargo-lambda
+# `cargo lambda build --release --arm64` linking through this zig).
+PINS=(
+  "cfn-lint==1.58.0"
+  "aws-sam-cli==1.170.0"
+  "cargo-lambda==1.9.2"
+  "ziglang==0.17.0"
+)
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+  echo "venv: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+else
+  echo "venv: $VENV"
+fi
+
+# Ask the venv which pins are missing or at another version (no network needed).
+mapfile -t MISSING < <("$VENV/bin/python" - "${PINS[@]}" <<'PY'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+for pin in sys.argv[1:]:
+    name, want = pin.split("==")
+    try:
+        have = version(name)
+    except PackageNotFoundError:
+        have = None
+    if have != want:
+        print(pin)
+PY
+)
+
+if ((${#MISSING[@]})); then
+  echo "venv: installing ${MISSING[*]}"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${MISSING[@]}"
+else
+  echo "venv: all pinned tools present (${PINS[*]})"
+fi
+
+# cargo-lambda from PyPI ships the real static binary as a wheel script; fail loudly if not.
+if ! "$VENV/bin/cargo-lambda" lambda --version >/dev/null 2>&1; then
+  echo "venv: ERROR: $VENV/bin/cargo-lambda is missing or does not run" >&2
+  exit 1
+fi
+echo "venv: tools in $VENV/bin: cfn-lint, sam, cargo-lambda ($("$VENV/bin/cargo-lambda" lambda --version 2>/dev/null | head -n1)), zig via '$VENV/bin/python -m ziglang' ($("$VENV/bin/python" -m ziglang version))"

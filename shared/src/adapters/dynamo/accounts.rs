@@ -1,0 +1,158 @@
+//! [`AccountStore`] over DynamoDB.
+
+use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem};
+use chrono::{DateTime, Utc};
+
+use super::keys::{self, EXPIRES_AT};
+use super::records::{CredentialsRecord, FamilyRecord, GrantRecord, LoginFailuresRecord, UserRecord, from_item, to_item};
+use super::{DynamoStore, Item, TransactFailure, n, unavailable};
+use crate::domain::{Email, User, UserId};
+use crate::ports::{AccountStore, Credentials, LoginFailures, RefreshGrant, StoreError};
+
+impl DynamoStore {
+    pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+}
+
+impl AccountStore for DynamoStore {
+    async fn create_account(&self, user: &User, password_hash: &str, first_grant: &RefreshGrant) -> Result<(), StoreError> {
+        // The credentials item is first: a failed condition at index 0 means the email is taken.
+        let items = vec![
+            self.put_new(to_item(&CredentialsRecord::new(&user.email, &user.id, password_hash))?)?,
+            self.put_new(to_item(&UserRecord::from_user(user))?)?,
+            self.put_new(to_item(&FamilyRecord::new(first_grant))?)?,
+            self.put_new(to_item(&GrantRecord::new(first_grant))?)?,
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&0) => Err(StoreError::Conflict("email")),
+            Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("id")),
+            Err(TransactFailure::Store(error)) => Err(error),
+        }
+    }
+
+    async fn sign_in_facts(&self, email: &Email) -> Result<(Option<Credentials>, Option<LoginFailures>), StoreError> {
+        let credentials_key = keys::credentials(email);
+        let failures_key = keys::login_failures(email);
+        let mut request = KeysAndAttributes::builder()
+            .keys(credentials_key.item())
+            .keys(failures_key.item())
+            .consistent_read(true)
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut found: Vec<Item> = Vec::with_capacity(2);
+        // BatchGetItem may leave keys unprocessed under throttling; ask again for those only.
+        for _ in 0..5 {
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request.clone())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            if let Some(mut responses) = output.responses {
+                found.extend(responses.remove(&self.table).unwrap_or_default());
+            }
+            match output.unprocessed_keys.and_then(|mut keys| keys.remove(&self.table)) {
+                Some(rest) if !rest.keys().is_empty() => request = rest,
+                _ => break,
+            }
+        }
+        let mut credentials = None;
+        let mut failures = None;
+        for item in found {
+            match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(sk) if sk == credentials_key.sk => {
+                    let record: CredentialsRecord = from_item(item)?;
+                    credentials = Some(Credentials { user_id: record.user_id, password_hash: record.password_hash });
+                }
+                Some(sk) if sk == failures_key.sk => {
+                    let record: LoginFailuresRecord = from_item(item)?;
+                    let window_ends = DateTime::from_timestamp(record.window_ends, 0).unwrap_or_default();
+                    failures = Some(LoginFailures { count: record.failures, window_ends });
+                }
+                _ => {}
+            }
+        }
+        Ok((credentials, failures))
+    }
+
+    async fn record_login_failure(&self, email: &Email, now: DateTime<Utc>, window: chrono::Duration) -> Result<(), StoreError> {
+        let key = keys::login_failures(email);
+        let ends = (now + window).timestamp();
+        // Count into the open window; if it has ended, the condition fails and a new one starts.
+        let counted = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .update_expression("SET failures = if_not_exists(failures, :zero) + :one, window_ends = if_not_exists(window_ends, :ends), #ttl = if_not_exists(#ttl, :ends), entity = :entity")
+            .condition_expression("attribute_not_exists(window_ends) OR window_ends > :now")
+            .expression_attribute_names("#ttl", EXPIRES_AT)
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ends", n(ends))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .expression_attribute_values(":entity", super::s("LoginFailures"))
+            .send()
+            .await;
+        match counted {
+            Ok(_) => Ok(()),
+            Err(error) if is_condition_failure(&error) => {
+                let mut item = key.item();
+                item.insert("entity".into(), super::s("LoginFailures"));
+                item.insert("failures".into(), n(1));
+                item.insert("window_ends".into(), n(ends));
+                item.insert(EXPIRES_AT.into(), n(ends));
+                self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(unavailable)?;
+                Ok(())
+            }
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::user(id).item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.item.map(|item| from_item::<UserRecord>(item).map(UserRecord::into_user)).transpose()
+    }
+
+    async fn save_user(&self, user: &User, expected_version: u64) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&UserRecord::from_user(user))?))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(expected_version))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) if is_condition_failure(&error) => Err(StoreError::Conflict("version")),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+}
+
+/// True when a single-item write failed its condition expression.
+pub(crate) fn is_condition_failure<E, R>(error: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    matches!(error, aws_sdk_dynamodb::error::SdkError::ServiceError(service) if service.err().code() == Some("ConditionalCheckFailedException"))
+}

@@ -1,0 +1,128 @@
+//! [`GrantStore`] over DynamoDB: rotating refresh tokens with family revocation.
+
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, KeysAndAttributes, TransactWriteItem, Update};
+
+use super::accounts::is_condition_failure;
+use super::keys;
+use super::records::{FamilyRecord, GrantRecord, from_item, to_item};
+use super::{DynamoStore, Item, TransactFailure, unavailable};
+use crate::domain::Email;
+use crate::ports::{GrantStore, RefreshGrant, RotateError, StoreError};
+
+fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+impl GrantStore for DynamoStore {
+    async fn start_family(&self, grant: &RefreshGrant, clear_failures_for: Option<&Email>) -> Result<(), StoreError> {
+        let mut items = vec![
+            self.put_new(to_item(&FamilyRecord::new(grant))?)?,
+            self.put_new(to_item(&GrantRecord::new(grant))?)?,
+        ];
+        if let Some(email) = clear_failures_for {
+            let delete = built(
+                Delete::builder().table_name(&self.table).set_key(Some(keys::login_failures(email).item())).build(),
+            )?;
+            items.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("refresh family")),
+            Err(TransactFailure::Store(error)) => Err(error),
+        }
+    }
+
+    async fn grant(&self, family_id: &str, token_hash: &str) -> Result<Option<RefreshGrant>, StoreError> {
+        let grant_key = keys::refresh_grant(token_hash);
+        let family_key = keys::refresh_family(family_id);
+        let request = built(
+            KeysAndAttributes::builder()
+                .keys(grant_key.item())
+                .keys(family_key.item())
+                .consistent_read(true)
+                .build(),
+        )?;
+        let output = self
+            .client
+            .batch_get_item()
+            .request_items(&self.table, request)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let found: Vec<Item> = output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+        let mut grant = None;
+        let mut family = None;
+        for item in found {
+            let pk = item.get(keys::PK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            if pk == grant_key.pk {
+                grant = Some(from_item::<GrantRecord>(item)?);
+            } else if pk == family_key.pk {
+                family = Some(from_item::<FamilyRecord>(item)?);
+            }
+        }
+        // Two small items never exceed BatchGetItem limits; an unprocessed key under
+        // throttling reads as "no grant", which fails safe (the client signs in again).
+        let Some(grant) = grant else { return Ok(None) };
+        if grant.family_id != family_id {
+            return Ok(None);
+        }
+        let family_alive = family.is_some_and(|f| !f.revoked);
+        Ok(Some(RefreshGrant {
+            token_hash: token_hash.to_owned(),
+            user_id: grant.user_id,
+            family_id: grant.family_id,
+            active: family_alive && !grant.used,
+            expires_at: chrono::DateTime::from_timestamp(grant.expires_at, 0).unwrap_or_default(),
+        }))
+    }
+
+    async fn rotate(&self, old: &RefreshGrant, next: &RefreshGrant) -> Result<(), RotateError> {
+        let use_old = built(
+            Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(keys::refresh_grant(&old.token_hash).item()))
+                .update_expression("SET used = :true")
+                .condition_expression("used = :false")
+                .expression_attribute_values(":true", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+                .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+                .build(),
+        )?;
+        let family_alive = built(
+            ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(keys::refresh_family(&old.family_id).item()))
+                .condition_expression("revoked = :false")
+                .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+                .build(),
+        )?;
+        let items = vec![
+            TransactWriteItem::builder().update(use_old).build(),
+            TransactWriteItem::builder().condition_check(family_alive).build(),
+            self.put_new(to_item(&GrantRecord::new(next))?)?,
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(_)) => Err(RotateError::Stale),
+            Err(TransactFailure::Store(error)) => Err(RotateError::Store(error)),
+        }
+    }
+
+    async fn revoke_family(&self, family_id: &str) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::refresh_family(family_id).item()))
+            .update_expression("SET revoked = :true")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":true", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+            .send()
+            .await;
+        match result {
+            // Revoking a family that does not exist (expired, or never was) is already done.
+            Ok(_) => Ok(()),
+            Err(error) if is_condition_failure(&error) => Ok(()),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+}

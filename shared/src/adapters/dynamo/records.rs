@@ -1,0 +1,160 @@
+//! Item shapes: how domain values are laid out as attributes.
+//!
+//! Every item carries `entity`, so stream consumers and operators can tell kinds apart
+//! without parsing keys.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::keys::{self, Key};
+use super::Item;
+use crate::domain::{AccountStatus, DisplayName, Email, Profile, Roles, User, UserId};
+use crate::ports::{RefreshGrant, StoreError};
+
+/// A user's main item.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct UserRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub id: UserId,
+    pub email: Email,
+    pub name: DisplayName,
+    pub roles: Roles,
+    pub status: AccountStatus,
+    pub profile: Profile,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: u64,
+}
+
+impl UserRecord {
+    pub fn from_user(user: &User) -> Self {
+        let Key { pk, sk } = keys::user(&user.id);
+        Self {
+            pk,
+            sk: sk.to_owned(),
+            entity: "User".into(),
+            id: user.id.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            roles: user.roles,
+            status: user.status,
+            profile: user.profile.clone(),
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            version: user.version,
+        }
+    }
+
+    pub fn into_user(self) -> User {
+        User {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            roles: self.roles,
+            status: self.status,
+            profile: self.profile,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
+        }
+    }
+}
+
+/// The email claim; holding the hash here makes sign-in one read.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct CredentialsRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: UserId,
+    pub password_hash: String,
+}
+
+impl CredentialsRecord {
+    pub fn new(email: &Email, user_id: &UserId, password_hash: &str) -> Self {
+        let Key { pk, sk } = keys::credentials(email);
+        Self { pk, sk: sk.into(), entity: "Credentials".into(), user_id: user_id.clone(), password_hash: password_hash.into() }
+    }
+}
+
+/// Failed sign-ins in the current window.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct LoginFailuresRecord {
+    pub failures: u32,
+    /// Epoch seconds.
+    pub window_ends: i64,
+}
+
+/// A refresh family: revoking it kills every grant in it at once.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct FamilyRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: UserId,
+    pub revoked: bool,
+    /// TTL, epoch seconds.
+    pub expires_at: i64,
+}
+
+impl FamilyRecord {
+    pub fn new(grant: &RefreshGrant) -> Self {
+        let Key { pk, sk } = keys::refresh_family(&grant.family_id);
+        Self {
+            pk,
+            sk: sk.into(),
+            entity: "RefreshFamily".into(),
+            user_id: grant.user_id.clone(),
+            revoked: false,
+            expires_at: grant.expires_at.timestamp(),
+        }
+    }
+}
+
+/// One refresh token, by hash.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct GrantRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: UserId,
+    pub family_id: String,
+    pub used: bool,
+    /// TTL, epoch seconds.
+    pub expires_at: i64,
+}
+
+impl GrantRecord {
+    pub fn new(grant: &RefreshGrant) -> Self {
+        let Key { pk, sk } = keys::refresh_grant(&grant.token_hash);
+        Self {
+            pk,
+            sk: sk.into(),
+            entity: "RefreshGrant".into(),
+            user_id: grant.user_id.clone(),
+            family_id: grant.family_id.clone(),
+            used: !grant.active,
+            expires_at: grant.expires_at.timestamp(),
+        }
+    }
+}
+
+/// Serialises a record to an item.
+pub(crate) fn to_item<T: Serialize>(record: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(record).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Reads an item back into a record.
+pub(crate) fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,3 @@
+//! Adapters: the ports implemented over AWS services.
+
+pub mod dynamo;

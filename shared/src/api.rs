@@ -1,0 +1,97 @@
+//! Response shapes shared by several functions. Each is the wire form of a domain value.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::app::SignedIn;
+use crate::domain::{AccountStatus, DisplayName, Email, Profile, Role, Roles, User, UserId};
+
+/// The caller's own account, with private fields.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccountView {
+    /// User id.
+    pub id: UserId,
+    /// Sign-in address (only ever shown to its owner).
+    pub email: Email,
+    /// Display name.
+    pub name: DisplayName,
+    /// Roles held.
+    pub roles: Roles,
+    /// Active or suspended.
+    pub status: AccountStatus,
+    /// Public profile.
+    pub profile: Profile,
+    /// Created at (RFC 3339, UTC).
+    pub created_at: DateTime<Utc>,
+    /// Last changed at (RFC 3339, UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&User> for AccountView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            roles: user.roles,
+            status: user.status,
+            profile: user.profile.clone(),
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+/// What any member may see of another: no email, no status, no admin role, no hashes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicUserView {
+    /// User id.
+    pub id: UserId,
+    /// Display name.
+    pub name: DisplayName,
+    /// Whether the member learns, mentors, or both.
+    pub roles: Vec<Role>,
+    /// Public profile.
+    pub profile: Profile,
+    /// Member since (RFC 3339, UTC).
+    pub member_since: DateTime<Utc>,
+}
+
+impl From<&User> for PublicUserView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            roles: user.roles.iter().filter(|role| *role != Role::Admin).collect(),
+            profile: user.profile.clone(),
+            member_since: user.created_at,
+        }
+    }
+}
+
+/// A fresh token pair with the account it signs in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    /// The account.
+    pub user: AccountView,
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until `access_token` expires.
+    pub expires_in: i64,
+    /// Single-use token for POST /auth/refresh; keep it secret.
+    pub refresh_token: String,
+}
+
+impl From<&SignedIn> for SessionView {
+    fn from(signed_in: &SignedIn) -> Self {
+        Self {
+            user: AccountView::from(&signed_in.user),
+            access_token: signed_in.access_token.clone(),
+            token_type: "Bearer",
+            expires_in: signed_in.expires_in,
+            refresh_token: signed_in.refresh_token.expose().to_owned(),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Use cases. Each reads like the rule it enforces; storage is behind [`crate::ports`].
+
+mod accounts;
+mod profiles;
+
+use std::sync::Arc;
+
+use aws_config::BehaviorVersion;
+
+use crate::adapters::dynamo::DynamoStore;
+use crate::auth::{PasswordHasher, TokenIssuer};
+use crate::config::{Config, ConfigError};
+use crate::domain::{Invalid, User};
+use crate::ports::{Clock, StoreError, SystemClock};
+
+pub use accounts::{Registration, SignedIn};
+
+/// What a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The email address already has an account.
+    #[error("email already registered")]
+    EmailTaken,
+    /// Wrong email or password (deliberately not saying which).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failed sign-ins for this address.
+    #[error("too many failed sign-ins")]
+    Throttled {
+        /// Seconds until the window closes.
+        retry_after: u64,
+    },
+    /// The refresh token is unknown, expired, reused or revoked.
+    #[error("refresh token not valid")]
+    InvalidRefreshToken,
+    /// The account is suspended.
+    #[error("account suspended")]
+    Suspended,
+    /// No such user.
+    #[error("user not found")]
+    UserNotFound,
+    /// A rule spanning fields was broken.
+    #[error("{field}: {reason}")]
+    Rule {
+        /// The request field at fault.
+        field: &'static str,
+        /// Why.
+        reason: Invalid,
+    },
+    /// Someone changed the same thing at the same time; the client may retry.
+    #[error("concurrent modification")]
+    Contended,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Hashing, signing or randomness failed.
+    #[error("crypto failure: {0}")]
+    Crypto(String),
+}
+
+/// The application: adapters and services, built once per cold start and shared by
+/// every invocation of a function.
+pub struct App<S = DynamoStore> {
+    /// The table.
+    pub store: S,
+    /// Access-token signer and checker.
+    pub tokens: TokenIssuer,
+    /// Password hasher.
+    pub passwords: PasswordHasher,
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App<DynamoStore> {
+    /// Builds the application from the environment set by template.yaml. No network
+    /// call happens here: the SDK resolves credentials lazily on first use.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env()?;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(endpoint) = &config.dynamodb_endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let sdk = loader.load().await;
+        Ok(Self::new(&config, aws_sdk_dynamodb::Client::new(&sdk), Arc::new(SystemClock)))
+    }
+
+    /// Builds the application around an existing client (tests, dev gateway).
+    pub fn new(config: &Config, client: aws_sdk_dynamodb::Client, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store: DynamoStore::new(client, config.table_name.clone()),
+            tokens: TokenIssuer::new(&config.jwt),
+            passwords: PasswordHasher::new(),
+            clock,
+        }
+    }
+}
+
+/// A user who may act: exists and is not suspended.
+fn active(user: Option<User>) -> Result<User, AppError> {
+    let user = user.ok_or(AppError::UserNotFound)?;
+    if user.status == crate::domain::AccountStatus::Suspended {
+        return Err(AppError::Suspended);
+    }
+    Ok(user)
+}

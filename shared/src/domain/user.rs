@@ -1,0 +1,243 @@
+//! A platform member: account facts, public profile, and the rules for changing them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, Roles, Skills,
+    Timezone, UserId, WeeklyAvailability,
+};
+
+/// Whether a member may act on the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountStatus {
+    /// May use the platform.
+    #[default]
+    Active,
+    /// Stopped by an admin: may read nothing and do nothing until restored.
+    Suspended,
+}
+
+/// What a member tells others about themself. Every part may be empty at first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Profile {
+    /// One line under the name ("Rust mentor, 10 years in embedded").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<Headline>,
+    /// Free text about the member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<Bio>,
+    /// Institution, programme and year of study.
+    #[serde(default)]
+    pub academic: AcademicDetails,
+    /// Skills with self-assessed level.
+    #[serde(default)]
+    pub skills: Skills,
+    /// Languages the member can hold a session in.
+    #[serde(default)]
+    pub languages: Languages,
+    /// The member's IANA time zone; availability is read in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Timezone>,
+    /// Weekly windows, in `timezone`, when the member can meet.
+    #[serde(default)]
+    pub availability: WeeklyAvailability,
+}
+
+/// A member of the platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Stable identifier.
+    pub id: UserId,
+    /// Sign-in address; never shown to other members.
+    pub email: Email,
+    /// Name shown to others.
+    pub name: DisplayName,
+    /// Learner, mentor, admin.
+    pub roles: Roles,
+    /// Active or suspended.
+    pub status: AccountStatus,
+    /// Public profile.
+    pub profile: Profile,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+    /// When the account last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic-concurrency counter: bumped on every change.
+    pub version: u64,
+}
+
+/// What to do with an optional field in a change.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Change<T> {
+    /// Leave as it is (the field was absent).
+    #[default]
+    Keep,
+    /// Remove the value (the field was `null`).
+    Clear,
+    /// Replace the value.
+    Set(T),
+}
+
+/// A validated set of profile edits; absent parts leave the profile as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProfileChanges {
+    /// New display name.
+    pub name: Option<DisplayName>,
+    /// New, or cleared, headline.
+    pub headline: Change<Headline>,
+    /// New, or cleared, bio.
+    pub bio: Change<Bio>,
+    /// Replaces the academic details as a whole.
+    pub academic: Option<AcademicDetails>,
+    /// Replaces the skill list as a whole.
+    pub skills: Option<Skills>,
+    /// Replaces the language list as a whole.
+    pub languages: Option<Languages>,
+    /// New time zone (a time zone cannot be removed once availability depends on it).
+    pub timezone: Option<Timezone>,
+    /// Replaces the weekly availability as a whole.
+    pub availability: Option<WeeklyAvailability>,
+}
+
+/// A change refused by a profile rule, with the field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ProfileRuleBroken {
+    /// The request field at fault.
+    pub field: &'static str,
+    /// Why.
+    pub reason: Invalid,
+}
+
+impl ProfileChanges {
+    /// True when the request changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Applies the changes to `user`, checking the rules that span fields.
+    pub fn apply(self, user: &User, now: DateTime<Utc>) -> Result<User, ProfileRuleBroken> {
+        let mut next = user.clone();
+        let profile = &mut next.profile;
+        if let Some(name) = self.name {
+            next.name = name;
+        }
+        apply_change(&mut profile.headline, self.headline);
+        apply_change(&mut profile.bio, self.bio);
+        if let Some(academic) = self.academic {
+            profile.academic = academic;
+        }
+        if let Some(skills) = self.skills {
+            profile.skills = skills;
+        }
+        if let Some(languages) = self.languages {
+            profile.languages = languages;
+        }
+        if let Some(timezone) = self.timezone {
+            profile.timezone = Some(timezone);
+        }
+        if let Some(availability) = self.availability {
+            profile.availability = availability;
+        }
+        // Availability windows are local times: without a zone they mean nothing.
+        if !profile.availability.is_empty() && profile.timezone.is_none() {
+            return Err(ProfileRuleBroken {
+                field: "timezone",
+                reason: Invalid::new("is required when availability is set"),
+            });
+        }
+        next.updated_at = now;
+        next.version = user.version + 1;
+        Ok(next)
+    }
+}
+
+fn apply_change<T>(slot: &mut Option<T>, change: Change<T>) {
+    match change {
+        Change::Keep => {}
+        Change::Clear => *slot = None,
+        Change::Set(value) => *slot = Some(value),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::{AvailabilityWindow, TimeOfDay, Weekday};
+
+    fn member() -> User {
+        let now = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        User {
+            id: UserId::new(ulid::Ulid::nil()),
+            email: Email::parse("ana@example.com").unwrap(),
+            name: DisplayName::parse("Ana").unwrap(),
+            roles: Roles::from_requested("learner").unwrap(),
+            status: AccountStatus::Active,
+            profile: Profile::default(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    fn evenings() -> WeeklyAvailability {
+        let window = AvailabilityWindow::new(
+            Weekday::Mon,
+            TimeOfDay::parse("18:00").unwrap(),
+            TimeOfDay::parse("21:00").unwrap(),
+        )
+        .unwrap();
+        WeeklyAvailability::new(vec![window]).unwrap()
+    }
+
+    #[test]
+    fn availability_without_timezone_is_refused() {
+        let changes = ProfileChanges {
+            availability: Some(evenings()),
+            ..Default::default()
+        };
+        let err = changes.apply(&member(), Utc::now()).unwrap_err();
+        assert_eq!(err.field, "timezone");
+    }
+
+    #[test]
+    fn availability_with_timezone_in_same_change_is_accepted() {
+        let changes = ProfileChanges {
+            availability: Some(evenings()),
+            timezone: Some(Timezone::parse("Europe/Madrid").unwrap()),
+            ..Default::default()
+        };
+        let user = changes.apply(&member(), Utc::now()).unwrap();
+        assert_eq!(user.profile.availability, evenings());
+        assert_eq!(user.version, 2);
+    }
+
+    #[test]
+    fn clear_removes_and_keep_leaves() {
+        let mut user = member();
+        user.profile.headline = Some(Headline::parse("Rust").unwrap());
+        user.profile.bio = Some(Bio::parse("Hi").unwrap());
+        let changes = ProfileChanges {
+            headline: Change::Clear,
+            ..Default::default()
+        };
+        let next = changes.apply(&user, Utc::now()).unwrap();
+        assert_eq!(next.profile.headline, None);
+        assert_eq!(next.profile.bio, user.profile.bio);
+    }
+
+    #[test]
+    fn empty_changes_are_recognised() {
+        assert!(ProfileChanges::default().is_empty());
+        let changes = ProfileChanges {
+            headline: Change::Clear,
+            ..Default::default()
+        };
+        assert!(!changes.is_empty());
+    }
+}

@@ -1,0 +1,27 @@
+//! How use-case failures look on the wire.
+
+use super::{ApiError, FieldError};
+use crate::app::AppError;
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::EmailTaken => {
+                ApiError::Conflict { detail: "An account with this email already exists.", field: Some("email") }
+            }
+            AppError::InvalidCredentials => ApiError::Unauthenticated("Email or password is incorrect."),
+            AppError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
+            AppError::InvalidRefreshToken => {
+                ApiError::Unauthenticated("The refresh token is invalid, expired or already used; sign in again.")
+            }
+            AppError::Suspended => ApiError::Forbidden("This account is suspended."),
+            AppError::UserNotFound => ApiError::NotFound,
+            AppError::Rule { field, reason } => ApiError::Validation(vec![FieldError::new(field, &reason)]),
+            AppError::Contended => {
+                ApiError::Conflict { detail: "The resource changed while saving; retry the request.", field: None }
+            }
+            AppError::Store(error) => ApiError::internal(error),
+            AppError::Crypto(error) => ApiError::internal(error),
+        }
+    }
+}

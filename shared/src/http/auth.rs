@@ -1,0 +1,44 @@
+//! Who is calling: the bearer access token, checked.
+
+use http::header;
+use lambda_http::Request;
+
+use super::ApiError;
+use crate::auth::{AccessClaims, TokenIssuer};
+use crate::domain::{Role, UserId};
+
+/// An authenticated caller, from a verified access token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    claims: AccessClaims,
+}
+
+impl Caller {
+    /// The caller's user id.
+    pub fn user_id(&self) -> &UserId {
+        &self.claims.sub
+    }
+
+    /// True when the caller holds `role`.
+    pub fn has_role(&self, role: Role) -> bool {
+        self.claims.has_role(role)
+    }
+}
+
+/// Reads and verifies `Authorization: Bearer <token>`: 401 when absent or not valid.
+pub fn authenticate(request: &Request, tokens: &TokenIssuer) -> Result<Caller, ApiError> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthenticated("An access token is required."))?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthenticated("Use the Bearer scheme."))?;
+    let claims = tokens
+        .verify(token)
+        .map_err(|_| ApiError::Unauthenticated("The access token is invalid or expired."))?;
+    Ok(Caller { claims })
+}

@@ -1,0 +1,141 @@
+//! JSON request bodies: size limit, media type, and errors that name the field.
+//!
+//! One rule for unknown fields: request types deny them (`#[serde(deny_unknown_fields)]`),
+//! and the 400 names the field, so a typo ("hedline") never silently does nothing.
+
+use http::header;
+use lambda_http::Request;
+use serde::de::DeserializeOwned;
+
+use super::{ApiError, FieldError};
+
+/// The largest body any endpoint accepts. A full profile (30 skills, 50 availability
+/// windows, a 2000-character bio) is under 8 KiB.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Parses the body as JSON into `T`, with the failing field named on error.
+pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    // `Body` derefs to its bytes (empty for `Body::Empty`).
+    let bytes: &[u8] = request.body();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
+        let essence = content_type.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::Validation(vec![FieldError::message("body", "a JSON object is required")]));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| field_error(&error))?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::Validation(vec![FieldError::message("body", "trailing characters after the JSON value")]))?;
+    Ok(value)
+}
+
+fn field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let inner = error.inner();
+    let path = error.path().to_string();
+    let message = inner.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+    let field_error = if inner.is_syntax() || inner.is_eof() {
+        FieldError::message("body", "is not valid JSON")
+    } else if let Some(name) = backticked(&message, "unknown field `") {
+        // The path already ends at the unknown field.
+        FieldError::message(if path == "." { name.to_owned() } else { path }, "is not a known field")
+    } else if let Some(name) = backticked(&message, "missing field `") {
+        FieldError::message(join(&path, name), "is required")
+    } else {
+        // Type errors and domain refusals raised while deserialising (e.g. `try_from`).
+        FieldError::message(if path == "." { "body".into() } else { path }, message)
+    };
+    ApiError::Validation(vec![field_error])
+}
+
+fn backticked<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    message.strip_prefix(prefix)?.split('`').next()
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use lambda_http::Body;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        level: u8,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        #[serde(default)]
+        skills: Vec<Inner>,
+    }
+
+    fn request(body: &str) -> Request {
+        let mut request = Request::new(Body::Text(body.into()));
+        request
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap());
+        request
+    }
+
+    fn field_of(result: Result<Outer, ApiError>) -> String {
+        match result.unwrap_err() {
+            ApiError::Validation(errors) => errors[0].field.clone(),
+            other => panic!("expected validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_unknown_field() {
+        assert_eq!(field_of(parse_json(&request(r#"{"name":"a","nmae":"b"}"#))), "nmae");
+        assert_eq!(field_of(parse_json(&request(r#"{"name":"a","skills":[{"level":1,"lvl":2}]}"#))), "skills[0].lvl");
+    }
+
+    #[test]
+    fn names_the_missing_field() {
+        assert_eq!(field_of(parse_json(&request(r#"{}"#))), "name");
+    }
+
+    #[test]
+    fn names_the_nested_wrong_type() {
+        assert_eq!(field_of(parse_json(&request(r#"{"name":"a","skills":[{"level":1},{"level":"x"}]}"#))), "skills[1].level");
+    }
+
+    #[test]
+    fn bad_json_is_a_body_error() {
+        assert_eq!(field_of(parse_json(&request(r#"{"name":"#))), "body");
+        assert_eq!(field_of(parse_json(&request(""))), "body");
+    }
+
+    #[test]
+    fn oversized_and_wrong_type_are_refused() {
+        let big = format!(r#"{{"name":"{}"}}"#, "a".repeat(MAX_BODY_BYTES));
+        assert!(matches!(parse_json::<Outer>(&request(&big)), Err(ApiError::PayloadTooLarge)));
+        let mut form = request(r#"{"name":"a"}"#);
+        form.headers_mut().insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
+        assert!(matches!(parse_json::<Outer>(&form), Err(ApiError::UnsupportedMediaType)));
+    }
+
+    #[test]
+    fn valid_body_parses() {
+        let outer: Outer = parse_json(&request(r#"{"name":"a","skills":[{"level":3}]}"#)).unwrap();
+        assert_eq!(outer.skills[0].level, 3);
+    }
+}

@@ -1,0 +1,17 @@
+//! HTTP edge: body parsing, caller authentication, JSON and problem+json responses.
+
+mod app_errors;
+mod auth;
+mod body;
+mod fields;
+mod problem;
+mod response;
+
+pub use auth::{Caller, authenticate};
+pub use body::{MAX_BODY_BYTES, parse_json};
+pub use fields::{Fields, nullable};
+pub use problem::{ApiError, FieldError, Problem, problem};
+pub use response::{json, no_content, route_key};
+
+/// The response type every handler returns.
+pub type HttpResponse = lambda_http::Response<lambda_http::Body>;

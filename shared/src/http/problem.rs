@@ -1,0 +1,177 @@
+//! One error type for the HTTP layer, rendered as RFC 9457 `application/problem+json`.
+
+use http::{HeaderValue, StatusCode, header};
+use lambda_http::Body;
+use serde::Serialize;
+
+use super::HttpResponse;
+use crate::domain::Invalid;
+
+/// One request field and what is wrong with it. `field` is a JSON pointer-ish dotted
+/// path into the request body (`skills[2].level`), or a header/parameter name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Where in the request.
+    pub field: String,
+    /// What is wrong, in words a user can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error from a domain refusal.
+    pub fn new(field: impl Into<String>, reason: &Invalid) -> Self {
+        Self { field: field.into(), message: reason.reason().to_owned() }
+    }
+
+    /// A field error with a fixed message.
+    pub fn message(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// Everything a request can fail with, each mapped to one status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed or a field is invalid.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// 401: no credentials, or credentials that do not hold.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    /// 403: the caller is known but may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// 404: no such thing, or the caller may not know it exists.
+    #[error("not found")]
+    NotFound,
+    /// 409: the request conflicts with the current state.
+    #[error("conflict: {detail}")]
+    Conflict {
+        /// What conflicts.
+        detail: &'static str,
+        /// The field that caused it, when one did.
+        field: Option<&'static str>,
+    },
+    /// 413: the body exceeds the limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 429: too many attempts; try again after the given seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until a new attempt may succeed.
+        retry_after: u64,
+    },
+    /// 500: our fault. The detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 for one field.
+    pub fn field(field: impl Into<String>, reason: &Invalid) -> Self {
+        Self::Validation(vec![FieldError::new(field, reason)])
+    }
+
+    /// A 500 from any displayable cause.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    /// The HTTP status for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Renders the problem document, with `Retry-After` on 429 and a Bearer challenge on 401.
+    pub fn into_response(self) -> HttpResponse {
+        let status = self.status();
+        let mut headers = Vec::new();
+        let (detail, errors): (String, Vec<FieldError>) = match self {
+            Self::Validation(errors) => ("The request has invalid fields.".into(), errors),
+            Self::Unauthenticated(why) => {
+                headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                (why.into(), Vec::new())
+            }
+            Self::Forbidden(why) => (why.into(), Vec::new()),
+            Self::NotFound => ("No such resource.".into(), Vec::new()),
+            Self::Conflict { detail, field } => {
+                let errors = field.map(|f| vec![FieldError::message(f, detail)]).unwrap_or_default();
+                (detail.into(), errors)
+            }
+            Self::PayloadTooLarge => (format!("The body exceeds {} bytes.", super::MAX_BODY_BYTES), Vec::new()),
+            Self::UnsupportedMediaType => ("Send the body as application/json.".into(), Vec::new()),
+            Self::TooManyRequests { retry_after } => {
+                headers.push((header::RETRY_AFTER, HeaderValue::from(retry_after)));
+                ("Too many attempts; try again later.".into(), Vec::new())
+            }
+            Self::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                ("Something went wrong on our side.".into(), Vec::new())
+            }
+        };
+        problem(status, detail, errors, &headers)
+    }
+}
+
+impl From<ApiError> for HttpResponse {
+    fn from(error: ApiError) -> Self {
+        error.into_response()
+    }
+}
+
+/// The body of an `application/problem+json` response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem kind; `about:blank` means "see the status".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Short, human-readable summary of the status.
+    pub title: &'static str,
+    /// HTTP status code.
+    pub status: u16,
+    /// What happened, for a person.
+    pub detail: String,
+    /// The fields at fault, when the request had bad fields.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Builds a problem response; used for errors raised outside [`ApiError`] too (the dev
+/// gateway's 404 for unknown routes).
+pub fn problem(
+    status: StatusCode,
+    detail: String,
+    errors: Vec<FieldError>,
+    extra_headers: &[(http::HeaderName, HeaderValue)],
+) -> HttpResponse {
+    let body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        errors,
+    };
+    let text = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"));
+    let mut response = lambda_http::Response::new(Body::Text(text));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in extra_headers {
+        headers.insert(name.clone(), value.clone());
+    }
+    response
+}

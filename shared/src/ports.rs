@@ -1,0 +1,141 @@
+//! The small traits the use cases need from the outside world. Adapters implement them.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Email, User, UserId};
+
+/// Tells the time; tests inject a fixed one.
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A storage failure, in terms the use cases can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness or state condition failed: someone else got there first.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Stored data could not be read back into domain types.
+    #[error("stored item is malformed: {0}")]
+    Corrupt(String),
+    /// The store could not be reached or refused the request.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A password hash with the account it unlocks.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account.
+    pub user_id: UserId,
+    /// PHC-format argon2id hash.
+    pub password_hash: String,
+}
+
+/// Failed sign-in attempts for one address within the current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Failures so far in the window.
+    pub count: u32,
+    /// When the window closes and the count resets.
+    pub window_ends: DateTime<Utc>,
+}
+
+/// One refresh token as stored: only its hash, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// The account it signs in.
+    pub user_id: UserId,
+    /// The chain of rotations this token belongs to (one per sign-in).
+    pub family_id: String,
+    /// False once exchanged for a new pair or once its family is revoked; showing an
+    /// inactive grant again means the token leaked.
+    pub active: bool,
+    /// End of the family's life: rotation never extends it.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a rotation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    /// The old token was already rotated, or its family revoked, meanwhile.
+    #[error("refresh token no longer valid")]
+    Stale,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Accounts: users, their sign-in claims and credentials.
+pub trait AccountStore: Send + Sync {
+    /// Creates the user, claims the email and starts a refresh family, all or nothing.
+    /// `Conflict` when the email is taken.
+    fn create_account(
+        &self,
+        user: &User,
+        password_hash: &str,
+        first_grant: &RefreshGrant,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Credentials and recent failures for an address, in one round trip.
+    fn sign_in_facts(
+        &self,
+        email: &Email,
+    ) -> impl Future<Output = Result<(Option<Credentials>, Option<LoginFailures>), StoreError>> + Send;
+
+    /// Counts one failed attempt, opening a new window when the last one has ended.
+    fn record_login_failure(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Reads a user.
+    fn user(&self, id: &UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+
+    /// Replaces a user's profile if nobody changed it since `expected_version` was read.
+    fn save_user(
+        &self,
+        user: &User,
+        expected_version: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Refresh tokens: families of rotating, single-use grants.
+pub trait GrantStore: Send + Sync {
+    /// Starts a new family with its first grant; clears the address's failure count.
+    fn start_family(
+        &self,
+        grant: &RefreshGrant,
+        clear_failures_for: Option<&Email>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Finds a grant (and whether its family still lives) in one round trip.
+    fn grant(
+        &self,
+        family_id: &str,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<RefreshGrant>, StoreError>> + Send;
+
+    /// Marks `old` used and stores `next`, only if `old` is still active and its family alive.
+    fn rotate(&self, old: &RefreshGrant, next: &RefreshGrant) -> impl Future<Output = Result<(), RotateError>> + Send;
+
+    /// Ends a family: none of its grants works any more.
+    fn revoke_family(&self, family_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

@@ -1,0 +1,97 @@
+//! Contract checks: the template, the OpenAPI document, the handlers and the sample events
+//! agree with each other.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use dev_gateway::{Gateway, GatewayError, handlers, openapi};
+use peerlearn_tests::{app, register, reply, template};
+
+#[test]
+fn template_routes_and_openapi_operations_are_the_same_set() {
+    let doc = openapi::document(&handlers::functions());
+    let documented: BTreeSet<String> = openapi::route_keys(&doc).into_iter().collect();
+    let routed: BTreeSet<String> = template().routes.iter().map(|r| r.key()).collect();
+    assert!(!routed.is_empty());
+    assert_eq!(routed, documented, "template.yaml routes vs OpenAPI operations");
+    let json = serde_json::to_value(&doc).unwrap();
+    assert!(json["openapi"].as_str().unwrap().starts_with("3.1"));
+}
+
+#[tokio::test]
+async fn the_gateway_refuses_to_start_when_template_and_handlers_disagree() {
+    let (client, name) = peerlearn_tests::fresh_table().await;
+    let config = dev_gateway::local::config(&name, &peerlearn_tests::endpoint()).unwrap();
+    let make = || shared::app::App::new(&config, client.clone(), std::sync::Arc::new(shared::ports::SystemClock));
+    let mut fewer = handlers::functions();
+    fewer.retain(|f| f.name != "profile");
+    match Gateway::new(make(), template().clone(), &fewer) {
+        Err(GatewayError::Mismatch { missing, unlisted }) => {
+            assert_eq!(missing, ["profile"]);
+            assert!(unlisted.is_empty());
+        }
+        Ok(_) => panic!("a template function without a handler must stop the gateway"),
+    }
+    let mut trimmed = template().clone();
+    trimmed.functions.remove("login");
+    match Gateway::new(make(), trimmed, &handlers::functions()) {
+        Err(GatewayError::Mismatch { unlisted, .. }) => assert_eq!(unlisted, ["login"]),
+        Ok(_) => panic!("a handler without a template entry must stop the gateway"),
+    }
+    assert!(Gateway::new(make(), template().clone(), &handlers::functions()).is_ok());
+}
+
+fn sample_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(sample_files(&path));
+        } else if path.extension().is_some_and(|e| e == "json") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The status each sample must produce.
+fn expected_status(file: &str) -> u16 {
+    match file {
+        "register/register.json" => 201,
+        "login/login.json" | "login/refresh.json" => 200,
+        "login/logout.json" => 204,
+        "profile/get-me.json" | "profile/patch-me.json" | "profile/get-user.json" => 200,
+        other => panic!("events/{other} has no expected status in tests/contract.rs"),
+    }
+}
+
+#[tokio::test]
+async fn every_sample_event_runs_through_its_function() {
+    let app = app().await;
+    let session = register(app, "sample@example.com", "both").await;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events");
+    let mut files = sample_files(&root);
+    // Signing out ends the shared sample session, so it runs after everything else.
+    files.sort_by_key(|path| path.ends_with("logout.json"));
+    let functions = handlers::functions();
+    let mut covered = BTreeSet::new();
+    for path in files {
+        let relative = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        let function_name = relative.split('/').next().unwrap().to_owned();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("{{access_token}}", session["access_token"].as_str().unwrap())
+            .replace("{{refresh_token}}", session["refresh_token"].as_str().unwrap())
+            .replace("{{user_id}}", session["user"]["id"].as_str().unwrap());
+        let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"));
+        let function = functions.iter().find(|f| f.name == function_name).unwrap_or_else(|| panic!("{relative}: no function {function_name}"));
+        let answer = reply((function.handler)(app, request).await);
+        assert_eq!(answer.status, expected_status(&relative), "{relative}: {:?}", answer.body);
+        covered.insert(function_name);
+    }
+    let all: BTreeSet<String> = template().functions.iter().cloned().collect();
+    assert_eq!(covered, all, "every function has at least one sample event");
+}

@@ -1,0 +1,193 @@
+//! GET /me, PATCH /me and GET /users/{id} against DynamoDB Local.
+
+#![allow(clippy::unwrap_used)]
+
+use peerlearn_tests::{Call, app, register};
+use serde_json::{Value, json};
+use shared::domain::{AccountStatus, UserId};
+use shared::ports::AccountStore;
+
+fn token(session: &Value) -> String {
+    session["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn me_requires_a_valid_token() {
+    let app = app().await;
+    let missing = Call::new("GET", "/me").send(app).await;
+    assert_eq!(missing.status, 401);
+    assert_eq!(missing.headers["www-authenticate"], "Bearer");
+    assert_eq!(missing.content_type(), "application/problem+json");
+    assert_eq!(Call::new("GET", "/me").token("not.a.jwt").send(app).await.status, 401);
+
+    let mut basic = Call::new("GET", "/me");
+    basic.headers.push(("authorization", "Basic dXNlcjpwYXNz".into()));
+    assert_eq!(basic.send(app).await.status, 401);
+
+    // A token signed with another key is not ours.
+    let session = register(app, "me@example.com", "learner").await;
+    let user_id = UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();
+    let learner = shared::domain::Roles::from_requested("learner").unwrap();
+    let foreign = shared::auth::TokenIssuer::new(&shared::config::JwtConfig {
+        secret: "another-deployment-another-secret".into(),
+        issuer: "peerlearn".into(),
+        audience: "peerlearn-api".into(),
+        access_ttl: std::time::Duration::from_secs(900),
+    });
+    let forged = foreign.issue(&user_id, learner, chrono::Utc::now()).unwrap();
+    assert_eq!(Call::new("GET", "/me").token(&forged).send(app).await.status, 401);
+
+    let expired = app.tokens.issue(&user_id, learner, chrono::Utc::now() - chrono::Duration::hours(2)).unwrap();
+    assert_eq!(Call::new("GET", "/me").token(&expired).send(app).await.status, 401);
+
+    let me = Call::new("GET", "/me").token(&token(&session)).send(app).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["email"], "me@example.com");
+}
+
+#[tokio::test]
+async fn patch_me_normalises_and_persists_the_profile() {
+    let app = app().await;
+    let session = register(app, "mentor@example.com", "mentor").await;
+    let token = token(&session);
+    let patch = json!({
+        "name": "  Lucía   Gómez ",
+        "headline": "Rust and distributed systems",
+        "bio": "Ten years of backend work.\r\nHappy to help.",
+        "academic": {"institution": "UNAM", "programme": "Computer Science", "year": 4},
+        "skills": [{"name": "  RUST ", "level": 5}, {"name": "Distributed   Systems", "level": 4}],
+        "languages": ["es", "EN", "pt-br"],
+        "timezone": "America/Mexico_City",
+        "availability": [
+            {"day": "tue", "start": "18:00", "end": "21:00"},
+            {"day": "mon", "start": "09:00", "end": "12:00"},
+            {"day": "mon", "start": "12:00", "end": "13:30"}
+        ]
+    });
+    let reply = Call::new("PATCH", "/me").token(&token).json(patch).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let profile = &reply.body["profile"];
+    assert_eq!(reply.body["name"], "Lucía Gómez");
+    assert_eq!(profile["skills"], json!([{"name": "distributed systems", "level": 4}, {"name": "rust", "level": 5}]));
+    assert_eq!(profile["languages"], json!(["es", "en", "pt-BR"]));
+    assert_eq!(profile["timezone"], "America/Mexico_City");
+    assert_eq!(profile["bio"], "Ten years of backend work.\nHappy to help.");
+    assert_eq!(profile["availability"][0], json!({"day": "mon", "start": "09:00", "end": "12:00"}));
+    assert_eq!(profile["academic"]["year"], 4);
+
+    let me = Call::new("GET", "/me").token(&token).send(app).await;
+    assert_eq!(me.body["profile"], reply.body["profile"], "what PATCH returned is what is stored");
+
+    // Absent fields stay; null clears an optional one.
+    let cleared = Call::new("PATCH", "/me").token(&token).json(json!({"headline": null})).send(app).await;
+    assert_eq!(cleared.status, 200);
+    assert!(cleared.body["profile"].get("headline").is_none());
+    assert_eq!(cleared.body["profile"]["bio"], reply.body["profile"]["bio"]);
+}
+
+#[tokio::test]
+async fn invalid_profile_edits_name_each_field_and_change_nothing() {
+    let app = app().await;
+    let session = register(app, "edit@example.com", "learner").await;
+    let token = token(&session);
+    let before = Call::new("GET", "/me").token(&token).send(app).await.body;
+    let patch = json!({
+        "name": null,
+        "timezone": "Mars/Olympus_Mons",
+        "skills": [{"name": "rust", "level": 6}, {"name": "", "level": 3}],
+        "languages": ["english"],
+        "availability": [
+            {"day": "mon", "start": "09:00", "end": "12:00"},
+            {"day": "mon", "start": "11:00", "end": "13:00"},
+            {"day": "fri", "start": "10:00", "end": "09:00"},
+            {"day": "someday", "start": "10:07", "end": "25:00"}
+        ]
+    });
+    let reply = Call::new("PATCH", "/me").token(&token).json(patch).send(app).await;
+    assert_eq!(reply.status, 400, "{:?}", reply.body);
+    let fields = reply.error_fields();
+    for expected in [
+        "name", "timezone", "skills[0].level", "skills[1].name", "languages[0]", "availability[2]",
+        "availability[3].day", "availability[3].start", "availability[3].end", "availability",
+    ] {
+        assert!(fields.contains(&expected.to_owned()), "missing {expected} in {fields:?}");
+    }
+    let unknown = Call::new("PATCH", "/me").token(&token).json(json!({"hedline": "typo"})).send(app).await;
+    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.error_fields(), ["hedline"]);
+
+    let after = Call::new("GET", "/me").token(&token).send(app).await.body;
+    assert_eq!(before, after, "a failed request leaves the profile as it was");
+}
+
+#[tokio::test]
+async fn availability_needs_a_timezone() {
+    let app = app().await;
+    let session = register(app, "tz@example.com", "learner").await;
+    let reply = Call::new("PATCH", "/me")
+        .token(&token(&session))
+        .json(json!({"availability": [{"day": "wed", "start": "18:00", "end": "20:00"}]}))
+        .send(app)
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.error_fields(), ["timezone"]);
+}
+
+#[tokio::test]
+async fn bodies_are_limited_and_must_be_json() {
+    let app = app().await;
+    let session = register(app, "big@example.com", "learner").await;
+    let token = token(&session);
+    let huge = Call::new("PATCH", "/me").token(&token).json(json!({"bio": "x".repeat(20_000)})).send(app).await;
+    assert_eq!(huge.status, 413);
+    let mut form = Call::new("PATCH", "/me").token(&token);
+    form.body = Some("name=x".into());
+    form.headers.push(("content-type", "application/x-www-form-urlencoded".into()));
+    assert_eq!(form.send(app).await.status, 415);
+}
+
+#[tokio::test]
+async fn public_view_hides_private_fields() {
+    let app = app().await;
+    let mentor = register(app, "public@example.com", "mentor").await;
+    let learner = register(app, "viewer@example.com", "learner").await;
+    let id = mentor["user"]["id"].as_str().unwrap();
+    let path = format!("/users/{id}");
+
+    assert_eq!(Call::new("GET", &path).send(app).await.status, 401);
+    let reply = Call::new("GET", &path).token(&token(&learner)).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.body["id"], id);
+    assert_eq!(reply.body["roles"], json!(["mentor"]));
+    let text = reply.body.to_string();
+    assert!(!text.contains("public@example.com") && !text.contains("email") && !text.contains("argon2"), "{text}");
+    assert!(reply.body.get("status").is_none());
+
+    let missing = format!("/users/{}", ulid::Ulid::new());
+    assert_eq!(Call::new("GET", &missing).token(&token(&learner)).send(app).await.status, 404);
+    let malformed = Call::new("GET", "/users/not-an-id").token(&token(&learner)).send(app).await;
+    assert_eq!(malformed.status, 400);
+    assert_eq!(malformed.error_fields(), ["id"]);
+}
+
+#[tokio::test]
+async fn suspended_members_are_forbidden_and_hidden() {
+    let app = app().await;
+    let session = register(app, "suspended@example.com", "learner").await;
+    let viewer = register(app, "other@example.com", "learner").await;
+    let id = UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();
+    let mut user = app.store.user(&id).await.unwrap().unwrap();
+    let version = user.version;
+    user.status = AccountStatus::Suspended;
+    user.version += 1;
+    app.store.save_user(&user, version).await.unwrap();
+
+    let me = Call::new("GET", "/me").token(&token(&session)).send(app).await;
+    assert_eq!(me.status, 403, "authenticated but not allowed");
+    let patch = Call::new("PATCH", "/me").token(&token(&session)).json(json!({"headline": "still here"})).send(app).await;
+    assert_eq!(patch.status, 403);
+    let refresh = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": session["refresh_token"]})).send(app).await;
+    assert_eq!(refresh.status, 403);
+    let public = Call::new("GET", &format!("/users/{id}")).token(&token(&viewer)).send(app).await;
+    assert_eq!(public.status, 404);
+}

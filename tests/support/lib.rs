@@ -1,0 +1,189 @@
+//! Test support: a fresh table per test in the DynamoDB Local that `make test` starts,
+//! handlers invoked with genuine API Gateway v2 events, and the dev gateway over HTTP.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Utc};
+use dev_gateway::event::{HttpCall, http_event};
+use dev_gateway::{Gateway, Template, handlers, local, table};
+use http::HeaderMap;
+use serde_json::Value;
+use shared::app::App;
+use shared::ports::{Clock, SystemClock};
+
+/// The repository's template.yaml.
+pub fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yaml");
+        Template::load(&path).unwrap()
+    })
+}
+
+/// The DynamoDB Local endpoint started by `make test` (infra/stack.sh).
+pub fn endpoint() -> String {
+    std::env::var("DYNAMODB_ENDPOINT")
+        .expect("DYNAMODB_ENDPOINT is not set: run the tests with `make test`, which starts DynamoDB Local")
+}
+
+/// A clock tests can move.
+#[derive(Debug)]
+pub struct TestClock {
+    offset_seconds: AtomicI64,
+}
+
+impl TestClock {
+    /// The wall clock, until moved.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self { offset_seconds: AtomicI64::new(0) })
+    }
+
+    /// Moves time forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.offset_seconds.load(Ordering::SeqCst))
+    }
+}
+
+/// A new, empty table created from template.yaml; its name.
+pub async fn fresh_table() -> (aws_sdk_dynamodb::Client, String) {
+    let client = local::dynamo_client(&endpoint());
+    let name = format!("test-{}", ulid::Ulid::new());
+    table::ensure_table(&client, template(), &name).await.unwrap();
+    (client, name)
+}
+
+/// An application over a fresh table, living for the rest of the test process.
+pub async fn app() -> &'static App {
+    app_with_clock(Arc::new(SystemClock)).await
+}
+
+/// As [`app`], with the given clock.
+pub async fn app_with_clock(clock: Arc<dyn Clock>) -> &'static App {
+    let (client, name) = fresh_table().await;
+    let config = local::config(&name, &endpoint()).unwrap();
+    Box::leak(Box::new(App::new(&config, client, clock)))
+}
+
+/// A handler's answer.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: http::HeaderMap,
+    /// Body as JSON (`Null` when empty).
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `field` of the first error in a problem document.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"].as_array().map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+    }
+
+    /// The content type.
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// A request to send through a handler.
+pub struct Call<'a> {
+    /// Method.
+    pub method: &'a str,
+    /// Path (matched against template.yaml's routes).
+    pub path: &'a str,
+    /// Bearer token, if any.
+    pub token: Option<&'a str>,
+    /// Raw body.
+    pub body: Option<String>,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl<'a> Call<'a> {
+    /// A call with no body and no token.
+    pub fn new(method: &'a str, path: &'a str) -> Self {
+        Self { method, path, token: None, body: None, headers: Vec::new() }
+    }
+
+    /// With a JSON body.
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(body.to_string());
+        self
+    }
+
+    /// With a bearer token.
+    pub fn token(mut self, token: &'a str) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// Sends it through the function that template.yaml routes it to.
+    pub async fn send(self, app: &App) -> Reply {
+        let (route, params) = template().route(self.method, self.path).unwrap_or_else(|| panic!("no route for {} {}", self.method, self.path));
+        let function = handlers::functions().into_iter().find(|f| f.name == route.function).unwrap();
+        let mut headers = HeaderMap::new();
+        if self.body.is_some() {
+            headers.insert("content-type", "application/json".parse().unwrap());
+        }
+        if let Some(token) = self.token {
+            headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        for (name, value) in self.headers {
+            headers.insert(name, value.parse().unwrap());
+        }
+        let body = self.body.unwrap_or_default();
+        let call = HttpCall { method: self.method, path: self.path, query: "", headers: &headers, body: body.as_bytes(), source_ip: "127.0.0.1" };
+        let event = http_event(&call, &route.key(), &params, "test-request", Utc::now());
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        reply((function.handler)(app, request).await)
+    }
+}
+
+/// Reads a handler response.
+pub fn reply(response: shared::http::HttpResponse) -> Reply {
+    let (parts, body) = response.into_parts();
+    let bytes: &[u8] = &body;
+    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).unwrap() };
+    Reply { status: parts.status.as_u16(), headers: parts.headers, body }
+}
+
+/// Registers a user and returns the session body.
+pub async fn register(app: &App, email: &str, roles: &str) -> Value {
+    let reply = Call::new("POST", "/auth/register")
+        .json(serde_json::json!({"email": email, "password": "correct horse battery", "name": "Test User", "roles": roles}))
+        .send(app)
+        .await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    reply.body
+}
+
+/// Counts the items in `app`'s table. Tests only: a request never scans.
+pub async fn item_count(app: &App) -> usize {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output.items().len()
+}
+
+/// Starts the dev gateway on a free port over a fresh table; returns its base URL.
+pub async fn gateway() -> String {
+    let (client, name) = fresh_table().await;
+    let config = local::config(&name, &endpoint()).unwrap();
+    let app = App::new(&config, client, Arc::new(SystemClock));
+    let gateway = Gateway::new(app, template().clone(), &handlers::functions()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}")
+}
