@@ -33,13 +33,25 @@ async fn register_creates_a_signed_in_account_with_normalised_email() {
 async fn invalid_registrations_name_the_field_and_write_nothing() {
     let app = app().await;
     let cases = [
-        (json!({"email": "not-an-email", "password": "correct horse battery", "name": "A", "roles": "learner"}), "email"),
+        (
+            json!({"email": "not-an-email", "password": "correct horse battery", "name": "A", "roles": "learner"}),
+            "email",
+        ),
         (json!({"email": "a@example.com", "password": "short", "name": "A", "roles": "learner"}), "password"),
         (json!({"email": "a@example.com", "password": "A@Example.com", "name": "A", "roles": "learner"}), "password"),
         (json!({"email": "a@example.com", "password": "x".repeat(129), "name": "A", "roles": "learner"}), "password"),
-        (json!({"email": "a@example.com", "password": "correct horse battery", "name": "A", "roles": "admin"}), "roles"),
-        (json!({"email": "a@example.com", "password": "correct horse battery", "name": "  ", "roles": "learner"}), "name"),
-        (json!({"email": "a@example.com", "password": "correct horse battery", "name": "A", "roles": "learner", "admin": true}), "admin"),
+        (
+            json!({"email": "a@example.com", "password": "correct horse battery", "name": "A", "roles": "admin"}),
+            "roles",
+        ),
+        (
+            json!({"email": "a@example.com", "password": "correct horse battery", "name": "  ", "roles": "learner"}),
+            "name",
+        ),
+        (
+            json!({"email": "a@example.com", "password": "correct horse battery", "name": "A", "roles": "learner", "admin": true}),
+            "admin",
+        ),
         (json!({"email": "a@example.com", "name": "A", "roles": "learner"}), "password"),
         (json!({"email": 7, "password": "correct horse battery", "name": "A", "roles": "learner"}), "email"),
     ];
@@ -59,7 +71,8 @@ async fn invalid_registrations_name_the_field_and_write_nothing() {
 #[tokio::test]
 async fn twenty_concurrent_registrations_of_one_email_give_one_account() {
     let app = app().await;
-    let attempts = (0..20).map(|_| Call::new("POST", "/auth/register").json(registration("race@example.com")).send(app));
+    let attempts =
+        (0..20).map(|_| Call::new("POST", "/auth/register").json(registration("race@example.com")).send(app));
     let replies = futures::future::join_all(attempts).await;
     let created = replies.iter().filter(|r| r.status == 201).count();
     let conflicts = replies.iter().filter(|r| r.status == 409).count();
@@ -72,14 +85,23 @@ async fn twenty_concurrent_registrations_of_one_email_give_one_account() {
 async fn wrong_password_and_unknown_email_answer_the_same() {
     let app = app().await;
     register(app, "known@example.com", "learner").await;
-    let wrong = Call::new("POST", "/auth/login").json(json!({"email": "known@example.com", "password": "not the password"})).send(app).await;
-    let unknown = Call::new("POST", "/auth/login").json(json!({"email": "nobody@example.com", "password": "not the password"})).send(app).await;
+    let wrong = Call::new("POST", "/auth/login")
+        .json(json!({"email": "known@example.com", "password": "not the password"}))
+        .send(app)
+        .await;
+    let unknown = Call::new("POST", "/auth/login")
+        .json(json!({"email": "nobody@example.com", "password": "not the password"}))
+        .send(app)
+        .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.status, unknown.status);
     assert_eq!(wrong.body, unknown.body);
     assert_eq!(wrong.headers["www-authenticate"], "Bearer");
 
-    let ok = Call::new("POST", "/auth/login").json(json!({"email": "KNOWN@example.com", "password": "correct horse battery"})).send(app).await;
+    let ok = Call::new("POST", "/auth/login")
+        .json(json!({"email": "KNOWN@example.com", "password": "correct horse battery"}))
+        .send(app)
+        .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
     assert_eq!(ok.body["user"]["email"], "known@example.com");
 }
@@ -135,9 +157,15 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     assert_eq!(successor.status, 401, "the family must be revoked");
 
     // Another sign-in (another family) is unaffected.
-    let other = Call::new("POST", "/auth/login").json(json!({"email": "rotate@example.com", "password": "correct horse battery"})).send(app).await;
+    let other = Call::new("POST", "/auth/login")
+        .json(json!({"email": "rotate@example.com", "password": "correct horse battery"}))
+        .send(app)
+        .await;
     let other_token = other.body["refresh_token"].as_str().unwrap();
-    assert_eq!(Call::new("POST", "/auth/refresh").json(json!({"refresh_token": other_token})).send(app).await.status, 200);
+    assert_eq!(
+        Call::new("POST", "/auth/refresh").json(json!({"refresh_token": other_token})).send(app).await.status,
+        200
+    );
 }
 
 #[tokio::test]

@@ -87,7 +87,10 @@ async fn every_sample_event_runs_through_its_function() {
             .replace("{{refresh_token}}", session["refresh_token"].as_str().unwrap())
             .replace("{{user_id}}", session["user"]["id"].as_str().unwrap());
         let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"));
-        let function = functions.iter().find(|f| f.name == function_name).unwrap_or_else(|| panic!("{relative}: no function {function_name}"));
+        let function = functions
+            .iter()
+            .find(|f| f.name == function_name)
+            .unwrap_or_else(|| panic!("{relative}: no function {function_name}"));
         let answer = reply((function.handler)(app, request).await);
         assert_eq!(answer.status, expected_status(&relative), "{relative}: {:?}", answer.body);
         covered.insert(function_name);

@@ -51,9 +51,12 @@ async fn register_login_edit_profile_and_view_it_as_another_member() {
     assert_eq!(public["profile"]["skills"], json!([{"name": "rust", "level": 5}]));
     assert!(public.get("email").is_none());
 
-    let (status, _, refreshed) = send(http.post(format!("{base}/auth/refresh")).json(&json!({"refresh_token": login["refresh_token"]}))).await;
+    let (status, _, refreshed) =
+        send(http.post(format!("{base}/auth/refresh")).json(&json!({"refresh_token": login["refresh_token"]}))).await;
     assert_eq!(status, 200);
-    let (status, _, _) = send(http.post(format!("{base}/auth/logout")).json(&json!({"refresh_token": refreshed["refresh_token"]}))).await;
+    let (status, _, _) =
+        send(http.post(format!("{base}/auth/logout")).json(&json!({"refresh_token": refreshed["refresh_token"]})))
+            .await;
     assert_eq!(status, 204);
 }
 

@@ -107,8 +107,16 @@ async fn invalid_profile_edits_name_each_field_and_change_nothing() {
     assert_eq!(reply.status, 400, "{:?}", reply.body);
     let fields = reply.error_fields();
     for expected in [
-        "name", "timezone", "skills[0].level", "skills[1].name", "languages[0]", "availability[2]",
-        "availability[3].day", "availability[3].start", "availability[3].end", "availability",
+        "name",
+        "timezone",
+        "skills[0].level",
+        "skills[1].name",
+        "languages[0]",
+        "availability[2]",
+        "availability[3].day",
+        "availability[3].start",
+        "availability[3].end",
+        "availability",
     ] {
         assert!(fields.contains(&expected.to_owned()), "missing {expected} in {fields:?}");
     }
@@ -184,9 +192,11 @@ async fn suspended_members_are_forbidden_and_hidden() {
 
     let me = Call::new("GET", "/me").token(&token(&session)).send(app).await;
     assert_eq!(me.status, 403, "authenticated but not allowed");
-    let patch = Call::new("PATCH", "/me").token(&token(&session)).json(json!({"headline": "still here"})).send(app).await;
+    let patch =
+        Call::new("PATCH", "/me").token(&token(&session)).json(json!({"headline": "still here"})).send(app).await;
     assert_eq!(patch.status, 403);
-    let refresh = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": session["refresh_token"]})).send(app).await;
+    let refresh =
+        Call::new("POST", "/auth/refresh").json(json!({"refresh_token": session["refresh_token"]})).send(app).await;
     assert_eq!(refresh.status, 403);
     let public = Call::new("GET", &format!("/users/{id}")).token(&token(&viewer)).send(app).await;
     assert_eq!(public.status, 404);

@@ -110,11 +110,7 @@ pub trait AccountStore: Send + Sync {
     fn user(&self, id: &UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
 
     /// Replaces a user's profile if nobody changed it since `expected_version` was read.
-    fn save_user(
-        &self,
-        user: &User,
-        expected_version: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn save_user(&self, user: &User, expected_version: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Refresh tokens: families of rotating, single-use grants.

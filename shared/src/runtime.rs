@@ -17,5 +17,6 @@ where
     crate::observability::init();
     let app: &'static App = Box::leak(Box::new(App::from_env().await?));
     let handler = &handler;
-    lambda_http::run(service_fn(move |request: Request| async move { Ok::<_, Error>(handler(app, request).await) })).await
+    lambda_http::run(service_fn(move |request: Request| async move { Ok::<_, Error>(handler(app, request).await) }))
+        .await
 }

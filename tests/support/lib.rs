@@ -88,7 +88,10 @@ pub struct Reply {
 impl Reply {
     /// The `field` of the first error in a problem document.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|errors| errors.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect())
+            .unwrap_or_default()
     }
 
     /// The content type.
@@ -131,7 +134,9 @@ impl<'a> Call<'a> {
 
     /// Sends it through the function that template.yaml routes it to.
     pub async fn send(self, app: &App) -> Reply {
-        let (route, params) = template().route(self.method, self.path).unwrap_or_else(|| panic!("no route for {} {}", self.method, self.path));
+        let (route, params) = template()
+            .route(self.method, self.path)
+            .unwrap_or_else(|| panic!("no route for {} {}", self.method, self.path));
         let function = handlers::functions().into_iter().find(|f| f.name == route.function).unwrap();
         let mut headers = HeaderMap::new();
         if self.body.is_some() {
@@ -144,7 +149,14 @@ impl<'a> Call<'a> {
             headers.insert(name, value.parse().unwrap());
         }
         let body = self.body.unwrap_or_default();
-        let call = HttpCall { method: self.method, path: self.path, query: "", headers: &headers, body: body.as_bytes(), source_ip: "127.0.0.1" };
+        let call = HttpCall {
+            method: self.method,
+            path: self.path,
+            query: "",
+            headers: &headers,
+            body: body.as_bytes(),
+            source_ip: "127.0.0.1",
+        };
         let event = http_event(&call, &route.key(), &params, "test-request", Utc::now());
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
         reply((function.handler)(app, request).await)

@@ -7,8 +7,8 @@ use shared::api::{AccountView, PublicUserView};
 use shared::app::App;
 use shared::domain::{
     AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages,
-    ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId,
-    WeeklyAvailability, Weekday,
+    ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId, Weekday,
+    WeeklyAvailability,
 };
 use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, nullable, parse_json, route_key};
 use utoipa::OpenApi;
@@ -163,7 +163,9 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
 /// A valid token whose account no longer exists is a credential problem, not a 404.
 fn own_account(error: shared::app::AppError) -> ApiError {
     match error {
-        shared::app::AppError::UserNotFound => ApiError::Unauthenticated("The account for this token no longer exists."),
+        shared::app::AppError::UserNotFound => {
+            ApiError::Unauthenticated("The account for this token no longer exists.")
+        }
         other => other.into(),
     }
 }

@@ -92,29 +92,33 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
     let allowed_origin = origin.filter(|o| gateway.origin_allowed(o));
     let path = parts.uri.path().to_owned();
 
-    let mut response = if parts.method == Method::OPTIONS && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
-        preflight(allowed_origin.is_some())
-    } else if parts.method == Method::GET && path == "/openapi.json" {
-        let mut response = Response::new(Body::from(gateway.openapi.clone()));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
-    } else {
-        match axum::body::to_bytes(body, MAX_PAYLOAD).await {
-            Err(_) => to_axum(problem(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.".into(), Vec::new(), &[])),
-            Ok(bytes) => {
-                let source_ip = peer.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
-                let call = HttpCall {
-                    method: parts.method.as_str(),
-                    path: &path,
-                    query: parts.uri.query().unwrap_or(""),
-                    headers: &parts.headers,
-                    body: &bytes,
-                    source_ip: &source_ip,
-                };
-                invoke(&gateway, &call).await
+    let mut response =
+        if parts.method == Method::OPTIONS && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+            preflight(allowed_origin.is_some())
+        } else if parts.method == Method::GET && path == "/openapi.json" {
+            let mut response = Response::new(Body::from(gateway.openapi.clone()));
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        } else {
+            match axum::body::to_bytes(body, MAX_PAYLOAD).await {
+                Err(_) => {
+                    to_axum(problem(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.".into(), Vec::new(), &[]))
+                }
+                Ok(bytes) => {
+                    let source_ip =
+                        peer.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
+                    let call = HttpCall {
+                        method: parts.method.as_str(),
+                        path: &path,
+                        query: parts.uri.query().unwrap_or(""),
+                        headers: &parts.headers,
+                        body: &bytes,
+                        source_ip: &source_ip,
+                    };
+                    invoke(&gateway, &call).await
+                }
             }
-        }
-    };
+        };
     if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -126,7 +130,12 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
 
 async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
     let Some((route, params)) = gateway.template.route(call.method, call.path) else {
-        return to_axum(problem(StatusCode::NOT_FOUND, format!("No route for {} {}.", call.method, call.path), Vec::new(), &[]));
+        return to_axum(problem(
+            StatusCode::NOT_FOUND,
+            format!("No route for {} {}.", call.method, call.path),
+            Vec::new(),
+            &[],
+        ));
     };
     let Some(handler) = gateway.handlers.get(route.function.as_str()) else {
         return to_axum(problem(StatusCode::BAD_GATEWAY, "Function not linked.".into(), Vec::new(), &[]));
@@ -158,8 +167,14 @@ fn preflight(allowed: bool) -> Response {
     *response.status_mut() = StatusCode::NO_CONTENT;
     if allowed {
         let headers = response.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET,POST,PATCH,PUT,DELETE,OPTIONS"));
-        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization,content-type,idempotency-key"));
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET,POST,PATCH,PUT,DELETE,OPTIONS"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("authorization,content-type,idempotency-key"),
+        );
         headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     }
     response

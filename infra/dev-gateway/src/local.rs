@@ -17,11 +17,7 @@ pub fn dynamo_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
 /// JWT secret from `JWT_SECRET` or a random one for this run.
 pub fn config(table: &str, endpoint: &str) -> Result<shared::config::Config, shared::config::ConfigError> {
     let secret = std::env::var("JWT_SECRET").ok().filter(|s| s.len() >= 32).unwrap_or_else(random_secret);
-    let values = [
-        ("TABLE_NAME", table.to_owned()),
-        ("DYNAMODB_ENDPOINT", endpoint.to_owned()),
-        ("JWT_SECRET", secret),
-    ];
+    let values = [("TABLE_NAME", table.to_owned()), ("DYNAMODB_ENDPOINT", endpoint.to_owned()), ("JWT_SECRET", secret)];
     let lookup = |name: &str| values.iter().find(|(key, _)| *key == name).map(|(_, value)| value.clone());
     shared::config::Config::from_lookup(lookup)
 }

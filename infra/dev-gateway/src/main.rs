@@ -27,15 +27,20 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), String> {
-    let env = |name: &str, default: &str| std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned());
-    let endpoint = std::env::var("DYNAMODB_ENDPOINT").map_err(|_| "DYNAMODB_ENDPOINT is not set (start it with `make dev`)")?;
+    let env = |name: &str, default: &str| {
+        std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
+    };
+    let endpoint =
+        std::env::var("DYNAMODB_ENDPOINT").map_err(|_| "DYNAMODB_ENDPOINT is not set (start it with `make dev`)")?;
     let port: u16 = env("PORT", "3000").parse().map_err(|_| "PORT must be a port number")?;
     let table_name = env("TABLE_NAME", "peerlearn-local");
     let template_path = PathBuf::from(env("TEMPLATE", "template.yaml"));
 
     let template = Template::load(&template_path).map_err(|e| e.to_string())?;
     let client = local::dynamo_client(&endpoint);
-    let created = table::ensure_table(&client, &template, &table_name).await.map_err(|e| format!("{e} (is DynamoDB Local up at {endpoint}?)"))?;
+    let created = table::ensure_table(&client, &template, &table_name)
+        .await
+        .map_err(|e| format!("{e} (is DynamoDB Local up at {endpoint}?)"))?;
     let config = local::config(&table_name, &endpoint).map_err(|e| e.to_string())?;
     let app = App::new(&config, client, Arc::new(SystemClock));
     let mut gateway = Gateway::new(app, template, &handlers::functions()).map_err(|e| e.to_string())?;
@@ -45,14 +50,19 @@ async fn run() -> Result<(), String> {
 
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(address).await.map_err(|error| match error.kind() {
-        std::io::ErrorKind::AddrInUse => format!("port {port} is in use; stop what holds it or pick another: make dev PORT=3001"),
+        std::io::ErrorKind::AddrInUse => {
+            format!("port {port} is in use; stop what holds it or pick another: make dev PORT=3001")
+        }
         _ => format!("cannot listen on {address}: {error}"),
     })?;
 
     println!("Peerlearn dev gateway");
     println!("  API        http://{address}");
     println!("  OpenAPI    http://{address}/openapi.json");
-    println!("  DynamoDB   {endpoint}  table {table_name} ({})", if created { "created from template.yaml" } else { "existing" });
+    println!(
+        "  DynamoDB   {endpoint}  table {table_name} ({})",
+        if created { "created from template.yaml" } else { "existing" }
+    );
     for route in &gateway.template().routes {
         println!("  route      {:<28} -> {}", route.key(), route.function);
     }

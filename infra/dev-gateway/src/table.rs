@@ -68,7 +68,8 @@ pub async fn ensure_table(client: &Client, template: &Template, name: &str) -> R
         request = request.attribute_definitions(attribute);
     }
     for index in list(spec, "GlobalSecondaryIndexes") {
-        let projection_type = index.get("Projection").and_then(|p| p.get("ProjectionType")).and_then(Value::as_str).unwrap_or("ALL");
+        let projection_type =
+            index.get("Projection").and_then(|p| p.get("ProjectionType")).and_then(Value::as_str).unwrap_or("ALL");
         let gsi = GlobalSecondaryIndex::builder()
             .index_name(text(index, "IndexName")?)
             .set_key_schema(Some(key_schema(index)?))
@@ -94,7 +95,8 @@ pub async fn ensure_table(client: &Client, template: &Template, name: &str) -> R
         Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => return Ok(false),
         Err(error) => return Err(TableError::Dynamo(format!("{:?}", error.into_service_error()))),
     }
-    if let Some(ttl) = spec.get("TimeToLiveSpecification").and_then(|t| t.get("AttributeName")).and_then(Value::as_str) {
+    if let Some(ttl) = spec.get("TimeToLiveSpecification").and_then(|t| t.get("AttributeName")).and_then(Value::as_str)
+    {
         let ttl = TimeToLiveSpecification::builder()
             .attribute_name(ttl)
             .enabled(true)

@@ -117,7 +117,11 @@ impl Template {
                 let (Some(method), Some(path)) = (field("Method"), field("Path")) else {
                     return Err(TemplateError::Shape(format!("{id}: HttpApi event without Method/Path")));
                 };
-                routes.push(Route { method: method.to_uppercase(), path: path.to_owned(), function: binary.to_owned() });
+                routes.push(Route {
+                    method: method.to_uppercase(),
+                    path: path.to_owned(),
+                    function: binary.to_owned(),
+                });
             }
         }
         routes.sort();

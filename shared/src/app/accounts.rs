@@ -94,11 +94,7 @@ impl<S: AccountStore + GrantStore> App<S> {
     pub async fn refresh(&self, presented: RefreshToken) -> Result<SignedIn, AppError> {
         let now = self.clock.now();
         let family_id = presented.family_id().to_owned();
-        let grant = self
-            .store
-            .grant(&family_id, &presented.hash())
-            .await?
-            .ok_or(AppError::InvalidRefreshToken)?;
+        let grant = self.store.grant(&family_id, &presented.hash()).await?.ok_or(AppError::InvalidRefreshToken)?;
         if !grant.active {
             self.store.revoke_family(&family_id).await?;
             return Err(AppError::InvalidRefreshToken);
@@ -163,7 +159,11 @@ async fn hash_off_thread(hasher: &PasswordHasher, password: Password) -> Result<
         .map_err(|e| AppError::Crypto(e.to_string()))
 }
 
-async fn verify_off_thread(hasher: &PasswordHasher, candidate: String, stored: Option<String>) -> Result<bool, AppError> {
+async fn verify_off_thread(
+    hasher: &PasswordHasher,
+    candidate: String,
+    stored: Option<String>,
+) -> Result<bool, AppError> {
     let hasher = hasher.clone();
     tokio::task::spawn_blocking(move || hasher.verify(&candidate, stored.as_deref()))
         .await

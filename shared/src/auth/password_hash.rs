@@ -15,7 +15,8 @@ const LANES: u32 = 1;
 /// A hash of an unguessable password made with the parameters above. Checking a
 /// password against it costs what checking a real account costs, so an unknown email
 /// answers in the same time as a wrong password.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$cGVlcmxlYXJuLWRlY295$Ld1i8j2Ms6Q9mPzs5RvU1MFh4k6PpbmS3Qz3HgF0Eq0";
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$cGVlcmxlYXJuLWRlY295$Ld1i8j2Ms6Q9mPzs5RvU1MFh4k6PpbmS3Qz3HgF0Eq0";
 
 /// Hashing or checking a password failed for a reason other than a wrong password.
 #[derive(Debug, thiserror::Error)]

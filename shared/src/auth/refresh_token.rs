@@ -38,8 +38,8 @@ impl RefreshToken {
     pub fn parse(raw: &str) -> Result<Self, RefreshTokenError> {
         let (family, secret) = raw.split_once('.').ok_or(RefreshTokenError)?;
         let family_ok = family.len() == 26 && family.bytes().all(|b| b.is_ascii_alphanumeric());
-        let secret_ok = secret.len() == SECRET_CHARS
-            && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let secret_ok =
+            secret.len() == SECRET_CHARS && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if family_ok && secret_ok {
             Ok(Self { token: raw.to_owned(), family_len: family.len() })
         } else {

@@ -6,9 +6,7 @@ use utoipa::ToSchema;
 use super::{Invalid, ShortText};
 
 /// Year of study, 1 to 10 (long enough for doctorates and part-time study).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "u8", into = "u8")]
 #[schema(value_type = u8, example = 2)]
 pub struct StudyYear(u8);
@@ -64,16 +62,8 @@ pub struct AcademicDetails {
 
 impl AcademicDetails {
     /// Combines the parts.
-    pub fn new(
-        institution: Option<ShortText>,
-        programme: Option<ShortText>,
-        year: Option<StudyYear>,
-    ) -> Self {
-        Self {
-            institution,
-            programme,
-            year,
-        }
+    pub fn new(institution: Option<ShortText>, programme: Option<ShortText>, year: Option<StudyYear>) -> Self {
+        Self { institution, programme, year }
     }
 
     /// The institution, e.g. a university.
@@ -112,22 +102,13 @@ mod tests {
         assert!(StudyYear::new(0).is_err());
         assert_eq!(StudyYear::new(1).unwrap().get(), 1);
         assert_eq!(StudyYear::new(10).unwrap().get(), 10);
-        assert_eq!(
-            StudyYear::new(11).unwrap_err().reason(),
-            "must be a year from 1 to 10"
-        );
+        assert_eq!(StudyYear::new(11).unwrap_err().reason(), "must be a year from 1 to 10");
     }
 
     #[test]
     fn study_year_serde_validates() {
-        assert_eq!(
-            serde_json::to_string(&StudyYear::new(3).unwrap()).unwrap(),
-            "3"
-        );
-        assert_eq!(
-            serde_json::from_str::<StudyYear>("3").unwrap(),
-            StudyYear::new(3).unwrap()
-        );
+        assert_eq!(serde_json::to_string(&StudyYear::new(3).unwrap()).unwrap(), "3");
+        assert_eq!(serde_json::from_str::<StudyYear>("3").unwrap(), StudyYear::new(3).unwrap());
         for bad in ["0", "11", "-1", "256", "\"3\"", "2.5"] {
             assert!(serde_json::from_str::<StudyYear>(bad).is_err(), "{bad}");
         }
@@ -140,14 +121,8 @@ mod tests {
             Some(text("Mathematics")),
             Some(StudyYear::new(2).unwrap()),
         );
-        assert_eq!(
-            details.institution().map(ShortText::as_str),
-            Some("University of Edinburgh")
-        );
-        assert_eq!(
-            details.programme().map(ShortText::as_str),
-            Some("Mathematics")
-        );
+        assert_eq!(details.institution().map(ShortText::as_str), Some("University of Edinburgh"));
+        assert_eq!(details.programme().map(ShortText::as_str), Some("Mathematics"));
         assert_eq!(details.year().map(|y| y.get()), Some(2));
         assert!(!details.is_empty());
         assert!(AcademicDetails::default().is_empty());
@@ -160,18 +135,9 @@ mod tests {
         let details = AcademicDetails::new(Some(text("MIT")), None, StudyYear::new(2).ok());
         let json = serde_json::to_value(&details).unwrap();
         assert_eq!(json, serde_json::json!({"institution": "MIT", "year": 2}));
-        assert_eq!(
-            serde_json::from_value::<AcademicDetails>(json).unwrap(),
-            details
-        );
-        assert_eq!(
-            serde_json::to_string(&AcademicDetails::default()).unwrap(),
-            "{}"
-        );
-        assert_eq!(
-            serde_json::from_str::<AcademicDetails>("{}").unwrap(),
-            AcademicDetails::default()
-        );
+        assert_eq!(serde_json::from_value::<AcademicDetails>(json).unwrap(), details);
+        assert_eq!(serde_json::to_string(&AcademicDetails::default()).unwrap(), "{}");
+        assert_eq!(serde_json::from_str::<AcademicDetails>("{}").unwrap(), AcademicDetails::default());
         assert_eq!(
             serde_json::from_str::<AcademicDetails>(r#"{"programme":null}"#).unwrap(),
             AcademicDetails::default()
@@ -180,16 +146,8 @@ mod tests {
 
     #[test]
     fn serde_validates_parts() {
-        for bad in [
-            r#"{"institution":"   "}"#,
-            r#"{"programme":""}"#,
-            r#"{"year":0}"#,
-            r#"{"year":11}"#,
-        ] {
-            assert!(
-                serde_json::from_str::<AcademicDetails>(bad).is_err(),
-                "{bad}"
-            );
+        for bad in [r#"{"institution":"   "}"#, r#"{"programme":""}"#, r#"{"year":0}"#, r#"{"year":11}"#] {
+            assert!(serde_json::from_str::<AcademicDetails>(bad).is_err(), "{bad}");
         }
         let long = format!(r#"{{"institution":"{}"}}"#, "a".repeat(121));
         assert!(serde_json::from_str::<AcademicDetails>(&long).is_err());

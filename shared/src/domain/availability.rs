@@ -18,9 +18,7 @@ const BLOCK_MINUTES: u16 = 15;
 const DAY_MINUTES: u16 = 24 * 60;
 
 /// A day of the week, serialised as `"mon"` … `"sun"`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Weekday {
     /// Monday.
@@ -41,15 +39,8 @@ pub enum Weekday {
 
 impl Weekday {
     /// Every day, Monday first.
-    pub const ALL: [Weekday; 7] = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ];
+    pub const ALL: [Weekday; 7] =
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
     /// Parses `"mon"` … `"sun"`, ignoring case and surrounding whitespace.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
@@ -57,9 +48,7 @@ impl Weekday {
         Self::ALL
             .into_iter()
             .find(|day| day.as_str().eq_ignore_ascii_case(raw))
-            .ok_or(Invalid::new(
-                "must be a day: mon, tue, wed, thu, fri, sat or sun",
-            ))
+            .ok_or(Invalid::new("must be a day: mon, tue, wed, thu, fri, sat or sun"))
     }
 
     /// The serialised form, `"mon"` … `"sun"`.
@@ -128,9 +117,7 @@ impl std::str::FromStr for Weekday {
 /// A local wall-clock time on a 15-minute boundary, from `00:00` to `24:00` inclusive.
 ///
 /// `24:00` exists so a window can run to the end of the day. Serialised as `"HH:MM"`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "18:30")]
 pub struct TimeOfDay(u16);
@@ -159,9 +146,7 @@ impl TimeOfDay {
             return Err(Invalid::new("must be between 00:00 and 24:00"));
         }
         if !minutes.is_multiple_of(BLOCK_MINUTES) {
-            return Err(Invalid::new(
-                "must be on a quarter hour (:00, :15, :30 or :45)",
-            ));
+            return Err(Invalid::new("must be on a quarter hour (:00, :15, :30 or :45)"));
         }
         Ok(Self(minutes))
     }
@@ -231,9 +216,7 @@ impl AvailabilityWindow {
     /// Checks that `start` is before `end`; as `end` is at most `24:00`, the window stays in one day.
     pub fn new(day: Weekday, start: TimeOfDay, end: TimeOfDay) -> Result<Self, Invalid> {
         if start >= end {
-            return Err(Invalid::because(format!(
-                "window {day} {start}-{end} must end after it starts"
-            )));
+            return Err(Invalid::because(format!("window {day} {start}-{end} must end after it starts")));
         }
         Ok(Self { day, start, end })
     }
@@ -286,10 +269,7 @@ impl WeeklyAvailability {
         windows.sort_by_key(|w| (w.day, w.start, w.end));
         // Sorted by start: if any window overlaps a later one, it overlaps its next neighbour.
         if let Some(pair) = windows.windows(2).find(|p| p[0].overlaps(&p[1])) {
-            return Err(Invalid::because(format!(
-                "windows {} and {} overlap",
-                pair[0], pair[1]
-            )));
+            return Err(Invalid::because(format!("windows {} and {} overlap", pair[0], pair[1])));
         }
         Ok(Self(windows))
     }
@@ -359,10 +339,7 @@ mod tests {
         assert!(Weekday::parse("monday").is_err());
         assert!(Weekday::parse("").is_err());
         assert_eq!(serde_json::to_string(&Weekday::Wed).unwrap(), "\"wed\"");
-        assert_eq!(
-            serde_json::from_str::<Weekday>("\"fri\"").unwrap(),
-            Weekday::Fri
-        );
+        assert_eq!(serde_json::from_str::<Weekday>("\"fri\"").unwrap(), Weekday::Fri);
         assert!(serde_json::from_str::<Weekday>("\"funday\"").is_err());
         for day in Weekday::ALL {
             assert_eq!(Weekday::parse(day.as_str()).unwrap(), day);
@@ -402,14 +379,8 @@ mod tests {
         ] {
             assert!(TimeOfDay::parse(bad).is_err(), "{bad:?} should be refused");
         }
-        assert_eq!(
-            TimeOfDay::parse("09:10").unwrap_err().reason(),
-            "must be on a quarter hour (:00, :15, :30 or :45)"
-        );
-        assert_eq!(
-            TimeOfDay::parse("24:15").unwrap_err().reason(),
-            "must be between 00:00 and 24:00"
-        );
+        assert_eq!(TimeOfDay::parse("09:10").unwrap_err().reason(), "must be on a quarter hour (:00, :15, :30 or :45)");
+        assert_eq!(TimeOfDay::parse("24:15").unwrap_err().reason(), "must be between 00:00 and 24:00");
     }
 
     #[test]
@@ -428,9 +399,7 @@ mod tests {
         assert!(AvailabilityWindow::new(Weekday::Mon, t("09:00"), t("09:15")).is_ok());
         assert!(AvailabilityWindow::new(Weekday::Mon, t("00:00"), t("24:00")).is_ok());
         assert_eq!(
-            AvailabilityWindow::new(Weekday::Mon, t("09:00"), t("09:00"))
-                .unwrap_err()
-                .reason(),
+            AvailabilityWindow::new(Weekday::Mon, t("09:00"), t("09:00")).unwrap_err().reason(),
             "window mon 09:00-09:00 must end after it starts"
         );
         assert!(AvailabilityWindow::new(Weekday::Mon, t("09:00"), t("08:45")).is_err());
@@ -447,14 +416,8 @@ mod tests {
         assert_eq!(window.start(), t("18:00"));
         assert_eq!(window.end(), t("21:00"));
         let json = serde_json::to_value(window).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"day": "mon", "start": "18:00", "end": "21:00"})
-        );
-        assert_eq!(
-            serde_json::from_value::<AvailabilityWindow>(json).unwrap(),
-            window
-        );
+        assert_eq!(json, serde_json::json!({"day": "mon", "start": "18:00", "end": "21:00"}));
+        assert_eq!(serde_json::from_value::<AvailabilityWindow>(json).unwrap(), window);
         for bad in [
             r#"{"day":"mon","start":"21:00","end":"18:00"}"#,
             r#"{"day":"mon","start":"18:00","end":"18:00"}"#,
@@ -462,10 +425,7 @@ mod tests {
             r#"{"day":"xyz","start":"18:00","end":"19:00"}"#,
             r#"{"day":"mon","start":"18:00"}"#,
         ] {
-            assert!(
-                serde_json::from_str::<AvailabilityWindow>(bad).is_err(),
-                "{bad}"
-            );
+            assert!(serde_json::from_str::<AvailabilityWindow>(bad).is_err(), "{bad}");
         }
     }
 
@@ -480,44 +440,24 @@ mod tests {
         ])
         .unwrap();
         let shown: Vec<String> = weekly.iter().map(ToString::to_string).collect();
-        assert_eq!(
-            shown,
-            [
-                "mon 09:00-12:00",
-                "mon 12:00-14:00",
-                "tue 09:00-10:00",
-                "sun 09:00-12:00"
-            ]
-        );
+        assert_eq!(shown, ["mon 09:00-12:00", "mon 12:00-14:00", "tue 09:00-10:00", "sun 09:00-12:00"]);
         assert_eq!(weekly.len(), 4);
         assert_eq!(weekly.as_slice().len(), 4);
     }
 
     #[test]
     fn weekly_refuses_overlap_naming_both_windows() {
-        let err = WeeklyAvailability::new(vec![
-            w(Weekday::Mon, "11:00", "13:00"),
-            w(Weekday::Mon, "09:00", "12:00"),
-        ])
-        .unwrap_err();
-        assert_eq!(
-            err.reason(),
-            "windows mon 09:00-12:00 and mon 11:00-13:00 overlap"
-        );
+        let err = WeeklyAvailability::new(vec![w(Weekday::Mon, "11:00", "13:00"), w(Weekday::Mon, "09:00", "12:00")])
+            .unwrap_err();
+        assert_eq!(err.reason(), "windows mon 09:00-12:00 and mon 11:00-13:00 overlap");
         // Containment and identical windows are overlaps too.
         assert!(
-            WeeklyAvailability::new(vec![
-                w(Weekday::Fri, "08:00", "20:00"),
-                w(Weekday::Fri, "10:00", "11:00"),
-            ])
-            .is_err()
+            WeeklyAvailability::new(vec![w(Weekday::Fri, "08:00", "20:00"), w(Weekday::Fri, "10:00", "11:00"),])
+                .is_err()
         );
         assert!(
-            WeeklyAvailability::new(vec![
-                w(Weekday::Fri, "08:00", "09:00"),
-                w(Weekday::Fri, "08:00", "09:00"),
-            ])
-            .is_err()
+            WeeklyAvailability::new(vec![w(Weekday::Fri, "08:00", "09:00"), w(Weekday::Fri, "08:00", "09:00"),])
+                .is_err()
         );
     }
 
@@ -539,12 +479,7 @@ mod tests {
             .collect();
         assert!(WeeklyAvailability::new(all[..49].to_vec()).is_ok());
         assert!(WeeklyAvailability::new(all[..50].to_vec()).is_ok());
-        assert_eq!(
-            WeeklyAvailability::new(all[..51].to_vec())
-                .unwrap_err()
-                .reason(),
-            "must list at most 50 windows"
-        );
+        assert_eq!(WeeklyAvailability::new(all[..51].to_vec()).unwrap_err().reason(), "must list at most 50 windows");
     }
 
     #[test]
@@ -556,7 +491,8 @@ mod tests {
             serde_json::to_string(&weekly).unwrap(),
             r#"[{"day":"mon","start":"18:00","end":"21:00"},{"day":"tue","start":"09:00","end":"10:00"}]"#
         );
-        let overlapping = r#"[{"day":"mon","start":"09:00","end":"12:00"},{"day":"mon","start":"11:00","end":"13:00"}]"#;
+        let overlapping =
+            r#"[{"day":"mon","start":"09:00","end":"12:00"},{"day":"mon","start":"11:00","end":"13:00"}]"#;
         assert!(serde_json::from_str::<WeeklyAvailability>(overlapping).is_err());
     }
 
@@ -566,16 +502,16 @@ mod tests {
 
     /// Any valid window: start block in 0..96, end block after it up to 96 (24:00).
     fn any_window() -> impl Strategy<Value = AvailabilityWindow> {
-        (any_day(), 0u16..96)
-            .prop_flat_map(|(day, start)| (Just(day), Just(start), (start + 1)..=96))
-            .prop_map(|(day, start, end)| {
+        (any_day(), 0u16..96).prop_flat_map(|(day, start)| (Just(day), Just(start), (start + 1)..=96)).prop_map(
+            |(day, start, end)| {
                 AvailabilityWindow::new(
                     day,
                     TimeOfDay::from_minutes(start * 15).unwrap(),
                     TimeOfDay::from_minutes(end * 15).unwrap(),
                 )
                 .unwrap()
-            })
+            },
+        )
     }
 
     proptest! {

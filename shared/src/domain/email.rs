@@ -55,18 +55,14 @@ fn check_local(local: &str) -> Result<(), Invalid> {
         return Err(Invalid::new("must have a name before the @"));
     }
     if !local.chars().all(|c| c == '.' || is_local_char(c)) {
-        return Err(Invalid::new(
-            "must use only letters, digits and !#$%&'*+/=?^_`{|}~.- before the @",
-        ));
+        return Err(Invalid::new("must use only letters, digits and !#$%&'*+/=?^_`{|}~.- before the @"));
     }
     // All ASCII by now, so bytes are characters.
     if local.len() > MAX_LOCAL_LEN {
         return Err(Invalid::new("must have at most 64 characters before the @"));
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return Err(Invalid::new(
-            "must not start or end with a dot, or have two dots in a row, before the @",
-        ));
+        return Err(Invalid::new("must not start or end with a dot, or have two dots in a row, before the @"));
     }
     Ok(())
 }
@@ -75,9 +71,7 @@ fn check_local(local: &str) -> Result<(), Invalid> {
 fn check_domain(domain: &str) -> Result<(), Invalid> {
     let labels: Vec<&str> = domain.split('.').collect();
     if labels.len() < 2 {
-        return Err(Invalid::new(
-            "must have a domain such as example.com after the @",
-        ));
+        return Err(Invalid::new("must have a domain such as example.com after the @"));
     }
     for label in &labels {
         let valid = !label.is_empty()
@@ -93,9 +87,7 @@ fn check_domain(domain: &str) -> Result<(), Invalid> {
     }
     let tld = labels.last().copied().unwrap_or_default();
     if tld.len() < 2 || !tld.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(Invalid::new(
-            "must end in a top-level domain of at least two letters, such as .com",
-        ));
+        return Err(Invalid::new("must end in a top-level domain of at least two letters, such as .com"));
     }
     Ok(())
 }
@@ -188,10 +180,7 @@ mod tests {
 
     #[test]
     fn empty_input_says_so() {
-        assert_eq!(
-            Email::parse("  ").unwrap_err().reason(),
-            "must not be empty"
-        );
+        assert_eq!(Email::parse("  ").unwrap_err().reason(), "must not be empty");
     }
 
     #[test]
@@ -248,10 +237,7 @@ mod tests {
         let json = serde_json::to_string(&email).unwrap();
         assert_eq!(json, "\"ada@example.com\"");
         assert_eq!(serde_json::from_str::<Email>(&json).unwrap(), email);
-        assert_eq!(
-            serde_json::from_str::<Email>("\"ADA@EXAMPLE.COM\"").unwrap(),
-            email
-        );
+        assert_eq!(serde_json::from_str::<Email>("\"ADA@EXAMPLE.COM\"").unwrap(), email);
         assert!(serde_json::from_str::<Email>("\"not-an-email\"").is_err());
         assert!(serde_json::from_str::<Email>("42").is_err());
     }

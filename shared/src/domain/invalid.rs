@@ -14,16 +14,12 @@ pub struct Invalid {
 impl Invalid {
     /// A refusal with a fixed reason.
     pub const fn new(reason: &'static str) -> Self {
-        Self {
-            reason: Cow::Borrowed(reason),
-        }
+        Self { reason: Cow::Borrowed(reason) }
     }
 
     /// A refusal whose reason is built at run time (e.g. names the offending item).
     pub fn because(reason: String) -> Self {
-        Self {
-            reason: Cow::Owned(reason),
-        }
+        Self { reason: Cow::Owned(reason) }
     }
 
     /// The reason, for an error response.

@@ -29,8 +29,7 @@ impl Language {
             Some((language, region)) => (language, Some(region)),
             None => (raw, None),
         };
-        if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_alphabetic())
-        {
+        if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_alphabetic()) {
             return Err(Invalid::new(REASON));
         }
         let mut tag = language.to_ascii_lowercase();
@@ -64,9 +63,7 @@ impl Languages {
         // At most 10 items, so a quadratic scan is cheaper than hashing.
         for (i, language) in languages.iter().enumerate() {
             if languages[..i].contains(language) {
-                return Err(Invalid::because(format!(
-                    "language {language} is listed more than once"
-                )));
+                return Err(Invalid::because(format!("language {language} is listed more than once")));
             }
         }
         Ok(Self(languages))
@@ -128,14 +125,9 @@ mod tests {
 
     #[test]
     fn normalises_case() {
-        for (raw, norm) in [
-            ("en", "en"),
-            ("ES", "es"),
-            ("pt-BR", "pt-BR"),
-            ("PT-br", "pt-BR"),
-            (" fil ", "fil"),
-            ("Yue-hk", "yue-HK"),
-        ] {
+        for (raw, norm) in
+            [("en", "en"), ("ES", "es"), ("pt-BR", "pt-BR"), ("PT-br", "pt-BR"), (" fil ", "fil"), ("Yue-hk", "yue-HK")]
+        {
             assert_eq!(lang(raw).as_str(), norm);
         }
     }
@@ -143,8 +135,8 @@ mod tests {
     #[test]
     fn refuses_other_shapes() {
         for bad in [
-            "", "e", "engl", "en-", "-US", "en-U", "en-USA", "en-419", "en_US", "en-US-x",
-            "zh-Hans", "e1", "ñu", "en US",
+            "", "e", "engl", "en-", "-US", "en-U", "en-USA", "en-419", "en_US", "en-US-x", "zh-Hans", "e1", "ñu",
+            "en US",
         ] {
             assert_eq!(
                 Language::parse(bad).unwrap_err().reason(),
@@ -162,9 +154,7 @@ mod tests {
         assert_eq!(list.len(), 3);
         assert_eq!(list.as_slice().len(), 3);
         assert_eq!(
-            Languages::new(vec![lang("pt-br"), lang("en"), lang("PT-BR")])
-                .unwrap_err()
-                .reason(),
+            Languages::new(vec![lang("pt-br"), lang("en"), lang("PT-BR")]).unwrap_err().reason(),
             "language pt-BR is listed more than once"
         );
         // A region makes it a different tag.
@@ -173,16 +163,11 @@ mod tests {
 
     #[test]
     fn languages_count_boundaries() {
-        let tags = [
-            "aa", "bb", "cc", "dd", "ee", "ff", "gg", "hh", "ii", "jj", "kk",
-        ];
+        let tags = ["aa", "bb", "cc", "dd", "ee", "ff", "gg", "hh", "ii", "jj", "kk"];
         let many = |n: usize| tags[..n].iter().map(|t| lang(t)).collect::<Vec<_>>();
         assert!(Languages::new(many(9)).is_ok());
         assert!(Languages::new(many(10)).is_ok());
-        assert_eq!(
-            Languages::new(many(11)).unwrap_err().reason(),
-            "must list at most 10 languages"
-        );
+        assert_eq!(Languages::new(many(11)).unwrap_err().reason(), "must list at most 10 languages");
     }
 
     #[test]

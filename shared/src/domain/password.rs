@@ -76,16 +76,8 @@ mod tests {
 
     #[test]
     fn reasons_are_specific() {
-        assert_eq!(
-            Password::parse("short", &email()).unwrap_err().reason(),
-            "must be at least 8 characters"
-        );
-        assert_eq!(
-            Password::parse(&"x".repeat(200), &email())
-                .unwrap_err()
-                .reason(),
-            "must be at most 128 characters"
-        );
+        assert_eq!(Password::parse("short", &email()).unwrap_err().reason(), "must be at least 8 characters");
+        assert_eq!(Password::parse(&"x".repeat(200), &email()).unwrap_err().reason(), "must be at most 128 characters");
     }
 
     #[test]

@@ -8,9 +8,7 @@ use utoipa::ToSchema;
 use super::Invalid;
 
 /// One role a user holds, serialised lowercase: `"learner"`, `"mentor"` or `"admin"`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Looks for mentors and books sessions.
@@ -92,9 +90,7 @@ impl Roles {
     /// The roles held, in canonical order (learner, mentor, admin).
     pub fn iter(&self) -> impl Iterator<Item = Role> + use<> {
         let set = *self;
-        Role::ALL
-            .into_iter()
-            .filter(move |role| set.contains(*role))
+        Role::ALL.into_iter().filter(move |role| set.contains(*role))
     }
 }
 
@@ -112,9 +108,7 @@ impl TryFrom<Vec<Role>> for Roles {
     /// Reads stored roles (admin included); repeats are harmless, an empty list is refused.
     fn try_from(roles: Vec<Role>) -> Result<Self, Self::Error> {
         let mut iter = roles.into_iter();
-        let first = iter
-            .next()
-            .ok_or(Invalid::new("must include at least one role"))?;
+        let first = iter.next().ok_or(Invalid::new("must include at least one role"))?;
         Ok(iter.fold(Self::only(first), Roles::with))
     }
 }
@@ -139,16 +133,10 @@ mod tests {
 
     #[test]
     fn role_serialises_lowercase() {
-        assert_eq!(
-            serde_json::to_string(&Role::Learner).unwrap(),
-            "\"learner\""
-        );
+        assert_eq!(serde_json::to_string(&Role::Learner).unwrap(), "\"learner\"");
         assert_eq!(serde_json::to_string(&Role::Mentor).unwrap(), "\"mentor\"");
         assert_eq!(serde_json::to_string(&Role::Admin).unwrap(), "\"admin\"");
-        assert_eq!(
-            serde_json::from_str::<Role>("\"admin\"").unwrap(),
-            Role::Admin
-        );
+        assert_eq!(serde_json::from_str::<Role>("\"admin\"").unwrap(), Role::Admin);
         assert!(serde_json::from_str::<Role>("\"Admin\"").is_err());
         assert!(serde_json::from_str::<Role>("\"owner\"").is_err());
         for role in Role::ALL {
@@ -167,29 +155,18 @@ mod tests {
         assert_eq!(mentor.iter().collect::<Vec<_>>(), [Role::Mentor]);
 
         let both = Roles::from_requested("both").unwrap();
-        assert_eq!(
-            both.iter().collect::<Vec<_>>(),
-            [Role::Learner, Role::Mentor]
-        );
+        assert_eq!(both.iter().collect::<Vec<_>>(), [Role::Learner, Role::Mentor]);
         assert!(!both.contains(Role::Admin));
 
         for bad in ["admin", "", "Learner", " both", "learner,mentor", "all"] {
-            assert_eq!(
-                Roles::from_requested(bad).unwrap_err().reason(),
-                "must be learner, mentor or both"
-            );
+            assert_eq!(Roles::from_requested(bad).unwrap_err().reason(), "must be learner, mentor or both");
         }
     }
 
     #[test]
     fn with_adds_roles_idempotently() {
-        let roles = Roles::only(Role::Mentor)
-            .with(Role::Admin)
-            .with(Role::Admin);
-        assert_eq!(
-            roles.iter().collect::<Vec<_>>(),
-            [Role::Mentor, Role::Admin]
-        );
+        let roles = Roles::only(Role::Mentor).with(Role::Admin).with(Role::Admin);
+        assert_eq!(roles.iter().collect::<Vec<_>>(), [Role::Mentor, Role::Admin]);
         assert_eq!(Roles::from(Role::Admin), Roles::only(Role::Admin));
     }
 
@@ -202,16 +179,10 @@ mod tests {
     #[test]
     fn serde_is_a_non_empty_array() {
         let both = Roles::from_requested("both").unwrap();
-        assert_eq!(
-            serde_json::to_string(&both).unwrap(),
-            r#"["learner","mentor"]"#
-        );
+        assert_eq!(serde_json::to_string(&both).unwrap(), r#"["learner","mentor"]"#);
         let stored: Roles = serde_json::from_str(r#"["admin","learner","admin"]"#).unwrap();
         assert_eq!(stored, Roles::only(Role::Learner).with(Role::Admin));
-        assert_eq!(
-            serde_json::to_string(&stored).unwrap(),
-            r#"["learner","admin"]"#
-        );
+        assert_eq!(serde_json::to_string(&stored).unwrap(), r#"["learner","admin"]"#);
         assert!(serde_json::from_str::<Roles>("[]").is_err());
         assert!(serde_json::from_str::<Roles>(r#"["root"]"#).is_err());
         assert!(serde_json::from_str::<Roles>(r#""learner""#).is_err());

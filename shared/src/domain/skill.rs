@@ -25,21 +25,12 @@ string_newtype_impls!(SkillName);
 impl SkillName {
     /// Normalises and checks a skill name; see the type docs for the rules.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let name = raw
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase();
+        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         let Some(first) = name.chars().next() else {
             return Err(Invalid::new("must not be empty"));
         };
-        if !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || " +#.-/".contains(c))
-        {
-            return Err(Invalid::new(
-                "must use only letters, digits, spaces and + # . - /",
-            ));
+        if !name.chars().all(|c| c.is_alphanumeric() || " +#.-/".contains(c)) {
+            return Err(Invalid::new("must use only letters, digits, spaces and + # . - /"));
         }
         if !first.is_alphanumeric() {
             return Err(Invalid::new("must start with a letter or digit"));
@@ -52,9 +43,7 @@ impl SkillName {
 }
 
 /// A self-assessed proficiency from 1 (beginner) to 5 (expert).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "u8", into = "u8")]
 #[schema(value_type = u8, example = 3)]
 pub struct SkillLevel(u8);
@@ -140,10 +129,7 @@ impl Skills {
         skills.sort_by(|a, b| a.name.cmp(&b.name));
         // Sorted, so any duplicates are neighbours.
         if let Some(pair) = skills.windows(2).find(|w| w[0].name == w[1].name) {
-            return Err(Invalid::because(format!(
-                "skill \"{}\" is listed more than once",
-                pair[0].name
-            )));
+            return Err(Invalid::because(format!("skill \"{}\" is listed more than once", pair[0].name)));
         }
         Ok(Self(skills))
     }
@@ -199,10 +185,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn skill(name: &str, level: u8) -> Skill {
-        Skill::new(
-            SkillName::parse(name).unwrap(),
-            SkillLevel::new(level).unwrap(),
-        )
+        Skill::new(SkillName::parse(name).unwrap(), SkillLevel::new(level).unwrap())
     }
 
     #[test]
@@ -210,10 +193,7 @@ mod tests {
         for raw in ["  Rust ", "rust", "RUST"] {
             assert_eq!(SkillName::parse(raw).unwrap().as_str(), "rust");
         }
-        assert_eq!(
-            SkillName::parse(" Machine \t Learning ").unwrap().as_str(),
-            "machine learning"
-        );
+        assert_eq!(SkillName::parse(" Machine \t Learning ").unwrap().as_str(), "machine learning");
     }
 
     #[test]
@@ -234,18 +214,9 @@ mod tests {
 
     #[test]
     fn name_refuses_bad_input() {
-        assert_eq!(
-            SkillName::parse("   ").unwrap_err().reason(),
-            "must not be empty"
-        );
-        assert_eq!(
-            SkillName::parse(".net").unwrap_err().reason(),
-            "must start with a letter or digit"
-        );
-        assert_eq!(
-            SkillName::parse("#rust").unwrap_err().reason(),
-            "must start with a letter or digit"
-        );
+        assert_eq!(SkillName::parse("   ").unwrap_err().reason(), "must not be empty");
+        assert_eq!(SkillName::parse(".net").unwrap_err().reason(), "must start with a letter or digit");
+        assert_eq!(SkillName::parse("#rust").unwrap_err().reason(), "must start with a letter or digit");
         for bad in ["rust!", "a_b", "a,b", "a\u{0}b", "emoji 🦀"] {
             assert_eq!(
                 SkillName::parse(bad).unwrap_err().reason(),
@@ -259,10 +230,7 @@ mod tests {
         assert!(SkillName::parse("a").is_ok());
         assert!(SkillName::parse(&"a".repeat(39)).is_ok());
         assert!(SkillName::parse(&"a".repeat(40)).is_ok());
-        assert_eq!(
-            SkillName::parse(&"a".repeat(41)).unwrap_err().reason(),
-            "must be at most 40 characters"
-        );
+        assert_eq!(SkillName::parse(&"a".repeat(41)).unwrap_err().reason(), "must be at most 40 characters");
         assert!(SkillName::parse(&"ñ".repeat(40)).is_ok());
     }
 
@@ -271,10 +239,7 @@ mod tests {
         assert!(SkillLevel::new(0).is_err());
         assert_eq!(SkillLevel::new(1).unwrap().get(), 1);
         assert_eq!(SkillLevel::new(5).unwrap().get(), 5);
-        assert_eq!(
-            SkillLevel::new(6).unwrap_err().reason(),
-            "must be a level from 1 to 5"
-        );
+        assert_eq!(SkillLevel::new(6).unwrap_err().reason(), "must be a level from 1 to 5");
     }
 
     #[test]
@@ -305,8 +270,7 @@ mod tests {
 
     #[test]
     fn skills_refuse_duplicates_after_normalisation() {
-        let err =
-            Skills::new(vec![skill("Rust", 2), skill("sql", 1), skill(" RUST ", 5)]).unwrap_err();
+        let err = Skills::new(vec![skill("Rust", 2), skill("sql", 1), skill(" RUST ", 5)]).unwrap_err();
         assert_eq!(err.reason(), "skill \"rust\" is listed more than once");
     }
 
@@ -315,10 +279,7 @@ mod tests {
         let many = |n: usize| (0..n).map(|i| skill(&format!("skill {i}"), 3)).collect();
         assert!(Skills::new(many(29)).is_ok());
         assert!(Skills::new(many(30)).is_ok());
-        assert_eq!(
-            Skills::new(many(31)).unwrap_err().reason(),
-            "must list at most 30 skills"
-        );
+        assert_eq!(Skills::new(many(31)).unwrap_err().reason(), "must list at most 30 skills");
     }
 
     #[test]
@@ -333,16 +294,8 @@ mod tests {
     fn skills_serde_is_an_array_and_validates() {
         let json = r#"[{"name":"SQL","level":2},{"name":"rust","level":5}]"#;
         let skills: Skills = serde_json::from_str(json).unwrap();
-        assert_eq!(
-            serde_json::to_string(&skills).unwrap(),
-            r#"[{"name":"rust","level":5},{"name":"sql","level":2}]"#
-        );
-        assert!(
-            serde_json::from_str::<Skills>(
-                r#"[{"name":"rust","level":5},{"name":"Rust","level":1}]"#
-            )
-            .is_err()
-        );
+        assert_eq!(serde_json::to_string(&skills).unwrap(), r#"[{"name":"rust","level":5},{"name":"sql","level":2}]"#);
+        assert!(serde_json::from_str::<Skills>(r#"[{"name":"rust","level":5},{"name":"Rust","level":1}]"#).is_err());
     }
 
     fn valid_name() -> impl Strategy<Value = String> {

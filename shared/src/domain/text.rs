@@ -22,9 +22,7 @@ fn parse_single_line(raw: &str, max_chars: usize) -> Result<String, Invalid> {
 /// Refuses text longer than `max_chars` characters (not bytes, so every script gets the same room).
 fn check_max_chars(text: &str, max_chars: usize) -> Result<(), Invalid> {
     if text.chars().count() > max_chars {
-        return Err(Invalid::because(format!(
-            "must be at most {max_chars} characters"
-        )));
+        return Err(Invalid::because(format!("must be at most {max_chars} characters")));
     }
     Ok(())
 }
@@ -99,9 +97,7 @@ impl Bio {
             return Err(Invalid::new("must not be empty"));
         }
         if text.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(Invalid::new(
-                "must not contain control characters other than line breaks",
-            ));
+            return Err(Invalid::new("must not contain control characters other than line breaks"));
         }
         check_max_chars(text, Self::MAX_CHARS)?;
         Ok(Self(text.to_owned()))
@@ -124,18 +120,9 @@ mod tests {
     #[test]
     fn empty_after_trim_is_refused() {
         for blank in ["", "   ", "\t\n ", "\u{00A0}"] {
-            assert_eq!(
-                DisplayName::parse(blank).unwrap_err().reason(),
-                "must not be empty"
-            );
-            assert_eq!(
-                Headline::parse(blank).unwrap_err().reason(),
-                "must not be empty"
-            );
-            assert_eq!(
-                ShortText::parse(blank).unwrap_err().reason(),
-                "must not be empty"
-            );
+            assert_eq!(DisplayName::parse(blank).unwrap_err().reason(), "must not be empty");
+            assert_eq!(Headline::parse(blank).unwrap_err().reason(), "must not be empty");
+            assert_eq!(ShortText::parse(blank).unwrap_err().reason(), "must not be empty");
             assert_eq!(Bio::parse(blank).unwrap_err().reason(), "must not be empty");
         }
     }
@@ -143,10 +130,7 @@ mod tests {
     #[test]
     fn single_line_refuses_non_whitespace_control_characters() {
         for bad in ["Ada\u{0}", "A\u{7}da", "Ada\u{1b}[31m", "Ada\u{7f}"] {
-            assert_eq!(
-                DisplayName::parse(bad).unwrap_err().reason(),
-                "must not contain control characters"
-            );
+            assert_eq!(DisplayName::parse(bad).unwrap_err().reason(), "must not contain control characters");
         }
     }
 
@@ -156,10 +140,7 @@ mod tests {
             assert!(parse("a").is_ok());
             assert!(parse(&"a".repeat(max - 1)).is_ok());
             assert!(parse(&"a".repeat(max)).is_ok());
-            assert_eq!(
-                parse(&"a".repeat(max + 1)).unwrap_err().reason(),
-                format!("must be at most {max} characters")
-            );
+            assert_eq!(parse(&"a".repeat(max + 1)).unwrap_err().reason(), format!("must be at most {max} characters"));
             // Characters, not bytes.
             assert!(parse(&"é".repeat(max)).is_ok());
             assert!(parse(&"é".repeat(max + 1)).is_err());
@@ -189,10 +170,7 @@ mod tests {
         assert!(Bio::parse("a").is_ok());
         assert!(Bio::parse(&"a".repeat(1999)).is_ok());
         assert!(Bio::parse(&"a".repeat(2000)).is_ok());
-        assert_eq!(
-            Bio::parse(&"a".repeat(2001)).unwrap_err().reason(),
-            "must be at most 2000 characters"
-        );
+        assert_eq!(Bio::parse(&"a".repeat(2001)).unwrap_err().reason(), "must be at most 2000 characters");
         // \r\n counts as one character once normalised.
         let lines = "a\r\n".repeat(1000);
         assert_eq!(Bio::parse(&lines).unwrap().as_str().chars().count(), 1999);

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, Roles, Skills,
-    Timezone, UserId, WeeklyAvailability,
+    AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, Roles, Skills, Timezone, UserId,
+    WeeklyAvailability,
 };
 
 /// Whether a member may act on the platform.
@@ -169,9 +169,7 @@ mod tests {
     use crate::domain::{AvailabilityWindow, TimeOfDay, Weekday};
 
     fn member() -> User {
-        let now = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
-            .unwrap()
-            .to_utc();
+        let now = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z").unwrap().to_utc();
         User {
             id: UserId::new(ulid::Ulid::nil()),
             email: Email::parse("ana@example.com").unwrap(),
@@ -197,10 +195,7 @@ mod tests {
 
     #[test]
     fn availability_without_timezone_is_refused() {
-        let changes = ProfileChanges {
-            availability: Some(evenings()),
-            ..Default::default()
-        };
+        let changes = ProfileChanges { availability: Some(evenings()), ..Default::default() };
         let err = changes.apply(&member(), Utc::now()).unwrap_err();
         assert_eq!(err.field, "timezone");
     }
@@ -222,10 +217,7 @@ mod tests {
         let mut user = member();
         user.profile.headline = Some(Headline::parse("Rust").unwrap());
         user.profile.bio = Some(Bio::parse("Hi").unwrap());
-        let changes = ProfileChanges {
-            headline: Change::Clear,
-            ..Default::default()
-        };
+        let changes = ProfileChanges { headline: Change::Clear, ..Default::default() };
         let next = changes.apply(&user, Utc::now()).unwrap();
         assert_eq!(next.profile.headline, None);
         assert_eq!(next.profile.bio, user.profile.bio);
@@ -234,10 +226,7 @@ mod tests {
     #[test]
     fn empty_changes_are_recognised() {
         assert!(ProfileChanges::default().is_empty());
-        let changes = ProfileChanges {
-            headline: Change::Clear,
-            ..Default::default()
-        };
+        let changes = ProfileChanges { headline: Change::Clear, ..Default::default() };
         assert!(!changes.is_empty());
     }
 }

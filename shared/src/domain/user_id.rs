@@ -33,16 +33,11 @@ impl UserId {
         const REASON: &str = "must be a 26-character ULID";
         // The ulid crate silently drops overflowing high bits, so check the first digit here
         // to keep parse and Display exact inverses.
-        let canonical_first = raw
-            .as_bytes()
-            .first()
-            .is_some_and(|b| (b'0'..=b'7').contains(b));
+        let canonical_first = raw.as_bytes().first().is_some_and(|b| (b'0'..=b'7').contains(b));
         if raw.len() != ULID_CHARS || !canonical_first {
             return Err(Invalid::new(REASON));
         }
-        Ulid::from_string(raw)
-            .map(Self)
-            .map_err(|_| Invalid::new(REASON))
+        Ulid::from_string(raw).map(Self).map_err(|_| Invalid::new(REASON))
     }
 
     /// The underlying ULID.
@@ -129,11 +124,7 @@ mod tests {
             "ZZZZZZZZZZZZZZZZZZZZZZZZZZ",
             "01ARZ3NDEKTSV4RRFFQ69G5FÀ", // 26 bytes, not 26 characters
         ] {
-            assert_eq!(
-                UserId::parse(bad).unwrap_err().reason(),
-                "must be a 26-character ULID",
-                "{bad:?}"
-            );
+            assert_eq!(UserId::parse(bad).unwrap_err().reason(), "must be a 26-character ULID", "{bad:?}");
         }
     }
 

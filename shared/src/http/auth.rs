@@ -37,8 +37,7 @@ pub fn authenticate(request: &Request, tokens: &TokenIssuer) -> Result<Caller, A
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .ok_or(ApiError::Unauthenticated("Use the Bearer scheme."))?;
-    let claims = tokens
-        .verify(token)
-        .map_err(|_| ApiError::Unauthenticated("The access token is invalid or expired."))?;
+    let claims =
+        tokens.verify(token).map_err(|_| ApiError::Unauthenticated("The access token is invalid or expired."))?;
     Ok(Caller { claims })
 }

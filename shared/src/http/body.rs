@@ -31,9 +31,9 @@ pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| field_error(&error))?;
-    deserializer
-        .end()
-        .map_err(|_| ApiError::Validation(vec![FieldError::message("body", "trailing characters after the JSON value")]))?;
+    deserializer.end().map_err(|_| {
+        ApiError::Validation(vec![FieldError::message("body", "trailing characters after the JSON value")])
+    })?;
     Ok(value)
 }
 
@@ -89,9 +89,7 @@ mod tests {
 
     fn request(body: &str) -> Request {
         let mut request = Request::new(Body::Text(body.into()));
-        request
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap());
+        request.headers_mut().insert(header::CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap());
         request
     }
 
@@ -115,7 +113,10 @@ mod tests {
 
     #[test]
     fn names_the_nested_wrong_type() {
-        assert_eq!(field_of(parse_json(&request(r#"{"name":"a","skills":[{"level":1},{"level":"x"}]}"#))), "skills[1].level");
+        assert_eq!(
+            field_of(parse_json(&request(r#"{"name":"a","skills":[{"level":1},{"level":"x"}]}"#))),
+            "skills[1].level"
+        );
     }
 
     #[test]

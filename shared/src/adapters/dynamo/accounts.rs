@@ -4,7 +4,9 @@ use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 use super::keys::{self, EXPIRES_AT};
-use super::records::{CredentialsRecord, FamilyRecord, GrantRecord, LoginFailuresRecord, UserRecord, from_item, to_item};
+use super::records::{
+    CredentialsRecord, FamilyRecord, GrantRecord, LoginFailuresRecord, UserRecord, from_item, to_item,
+};
 use super::{DynamoStore, Item, TransactFailure, n, unavailable};
 use crate::domain::{Email, User, UserId};
 use crate::ports::{AccountStore, Credentials, LoginFailures, RefreshGrant, StoreError};
@@ -22,7 +24,12 @@ impl DynamoStore {
 }
 
 impl AccountStore for DynamoStore {
-    async fn create_account(&self, user: &User, password_hash: &str, first_grant: &RefreshGrant) -> Result<(), StoreError> {
+    async fn create_account(
+        &self,
+        user: &User,
+        password_hash: &str,
+        first_grant: &RefreshGrant,
+    ) -> Result<(), StoreError> {
         // The credentials item is first: a failed condition at index 0 means the email is taken.
         let items = vec![
             self.put_new(to_item(&CredentialsRecord::new(&user.email, &user.id, password_hash))?)?,
@@ -84,7 +91,12 @@ impl AccountStore for DynamoStore {
         Ok((credentials, failures))
     }
 
-    async fn record_login_failure(&self, email: &Email, now: DateTime<Utc>, window: chrono::Duration) -> Result<(), StoreError> {
+    async fn record_login_failure(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Result<(), StoreError> {
         let key = keys::login_failures(email);
         let ends = (now + window).timestamp();
         // Count into the open window; if it has ended, the condition fails and a new one starts.
@@ -111,7 +123,13 @@ impl AccountStore for DynamoStore {
                 item.insert("failures".into(), n(1));
                 item.insert("window_ends".into(), n(ends));
                 item.insert(EXPIRES_AT.into(), n(ends));
-                self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(unavailable)?;
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item))
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
                 Ok(())
             }
             Err(error) => Err(unavailable(error)),

@@ -15,10 +15,8 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 
 impl GrantStore for DynamoStore {
     async fn start_family(&self, grant: &RefreshGrant, clear_failures_for: Option<&Email>) -> Result<(), StoreError> {
-        let mut items = vec![
-            self.put_new(to_item(&FamilyRecord::new(grant))?)?,
-            self.put_new(to_item(&GrantRecord::new(grant))?)?,
-        ];
+        let mut items =
+            vec![self.put_new(to_item(&FamilyRecord::new(grant))?)?, self.put_new(to_item(&GrantRecord::new(grant))?)?];
         if let Some(email) = clear_failures_for {
             let delete = built(
                 Delete::builder().table_name(&self.table).set_key(Some(keys::login_failures(email).item())).build(),
@@ -36,19 +34,10 @@ impl GrantStore for DynamoStore {
         let grant_key = keys::refresh_grant(token_hash);
         let family_key = keys::refresh_family(family_id);
         let request = built(
-            KeysAndAttributes::builder()
-                .keys(grant_key.item())
-                .keys(family_key.item())
-                .consistent_read(true)
-                .build(),
+            KeysAndAttributes::builder().keys(grant_key.item()).keys(family_key.item()).consistent_read(true).build(),
         )?;
-        let output = self
-            .client
-            .batch_get_item()
-            .request_items(&self.table, request)
-            .send()
-            .await
-            .map_err(unavailable)?;
+        let output =
+            self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(unavailable)?;
         let found: Vec<Item> = output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
         let mut grant = None;
         let mut family = None;

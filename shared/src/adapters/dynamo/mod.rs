@@ -66,9 +66,13 @@ impl DynamoStore {
             };
             let reasons = match &error {
                 SdkError::ServiceError(service) => match service.err() {
-                    TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-                        Some(cancelled.cancellation_reasons().iter().map(|r| r.code().unwrap_or("None").to_owned()).collect::<Vec<_>>())
-                    }
+                    TransactWriteItemsError::TransactionCanceledException(cancelled) => Some(
+                        cancelled
+                            .cancellation_reasons()
+                            .iter()
+                            .map(|r| r.code().unwrap_or("None").to_owned())
+                            .collect::<Vec<_>>(),
+                    ),
                     _ => None,
                 },
                 _ => None,
@@ -87,7 +91,9 @@ impl DynamoStore {
             }
             let conflicted = reasons.iter().any(|code| code == "TransactionConflict");
             if !conflicted || attempt >= CONFLICT_RETRIES {
-                return Err(TransactFailure::Store(StoreError::Unavailable(format!("transaction cancelled: {reasons:?}"))));
+                return Err(TransactFailure::Store(StoreError::Unavailable(format!(
+                    "transaction cancelled: {reasons:?}"
+                ))));
             }
             attempt += 1;
             tokio::time::sleep(backoff(attempt)).await;

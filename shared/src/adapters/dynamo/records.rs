@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::keys::{self, Key};
 use super::Item;
+use super::keys::{self, Key};
 use crate::domain::{AccountStatus, DisplayName, Email, Profile, Roles, User, UserId};
 use crate::ports::{RefreshGrant, StoreError};
 
@@ -79,7 +79,13 @@ pub(crate) struct CredentialsRecord {
 impl CredentialsRecord {
     pub fn new(email: &Email, user_id: &UserId, password_hash: &str) -> Self {
         let Key { pk, sk } = keys::credentials(email);
-        Self { pk, sk: sk.into(), entity: "Credentials".into(), user_id: user_id.clone(), password_hash: password_hash.into() }
+        Self {
+            pk,
+            sk: sk.into(),
+            entity: "Credentials".into(),
+            user_id: user_id.clone(),
+            password_hash: password_hash.into(),
+        }
     }
 }
 
