@@ -30,7 +30,8 @@ lint-template:
 	@infra/lint-template.sh
 
 bench:
-	@infra/stack.sh run -- cargo run --release -p bench
+	cargo build --release -p register -p login -p profile -p bench
+	@infra/stack.sh run -- target/release/bench
 
 package:
 	@infra/package.sh

@@ -1,0 +1,311 @@
+//! `make bench`: runs each release function binary under a stand-in for the Lambda
+//! Runtime API and prints one JSON object per figure: `{"name", "value", "unit"}`.
+//!
+//! Figures: stripped binary size; init time (process start until the runtime first asks
+//! for work); warm p50/p99 latency per operation, measured at the Runtime API (event
+//! handed out -> response posted), so it is what Lambda would bill; peak RSS; the argon2
+//! cost on its own; and GET /me's overhead beyond one DynamoDB GetItem.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+/// Invocations per warm measurement (after one discarded warm-up).
+const WARM_RUNS: usize = 200;
+/// Invocations that hash a password are slower; fewer keep the bench quick.
+const HASHING_RUNS: usize = 40;
+/// Cold starts per function.
+const COLD_RUNS: usize = 15;
+
+fn emit(name: &str, value: f64, unit: &str) {
+    println!("{}", json!({"name": name, "value": (value * 1000.0).round() / 1000.0, "unit": unit}));
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn report_latencies(name: &str, mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    let p50 = percentile(&samples, 0.50);
+    emit(&format!("{name}.p50"), p50, "ms");
+    emit(&format!("{name}.p99"), percentile(&samples, 0.99), "ms");
+    p50
+}
+
+/// One pending invocation: the event, and where its response goes.
+struct Invocation {
+    event: String,
+    respond: oneshot::Sender<(Instant, String)>,
+}
+
+#[derive(Clone)]
+struct RuntimeApi {
+    queue: Arc<Mutex<mpsc::Receiver<Invocation>>>,
+    pending: Arc<Mutex<HashMap<String, oneshot::Sender<(Instant, String)>>>>,
+    first_poll: Arc<Mutex<Option<Instant>>>,
+}
+
+async fn next(State(api): State<RuntimeApi>) -> (HeaderMap, String) {
+    {
+        let mut first = api.first_poll.lock().await;
+        first.get_or_insert_with(Instant::now);
+    }
+    let invocation = match api.queue.lock().await.recv().await {
+        Some(invocation) => invocation,
+        // No more work: park until the process is killed.
+        None => std::future::pending().await,
+    };
+    let id = ulid::Ulid::new().to_string();
+    api.pending.lock().await.insert(id.clone(), invocation.respond);
+    let mut headers = HeaderMap::new();
+    headers.insert("lambda-runtime-aws-request-id", id.parse().unwrap());
+    headers.insert("lambda-runtime-deadline-ms", (now_ms() + 10_000).to_string().parse().unwrap());
+    headers.insert(
+        "lambda-runtime-invoked-function-arn",
+        "arn:aws:lambda:us-east-1:000000000000:function:bench".parse().unwrap(),
+    );
+    headers.insert("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000".parse().unwrap());
+    (headers, invocation.event)
+}
+
+async fn respond(State(api): State<RuntimeApi>, UrlPath(id): UrlPath<String>, body: String) -> &'static str {
+    let at = Instant::now();
+    if let Some(sender) = api.pending.lock().await.remove(&id) {
+        let _ = sender.send((at, body));
+    }
+    "{}"
+}
+
+async fn init_error(body: String) -> &'static str {
+    eprintln!("function init error: {body}");
+    "{}"
+}
+
+fn now_ms() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
+}
+
+/// A function process under the stand-in.
+struct Running {
+    child: tokio::process::Child,
+    started: Instant,
+    api: RuntimeApi,
+    submit: mpsc::Sender<Invocation>,
+}
+
+impl Running {
+    async fn start(binary: &Path, env: &[(String, String)]) -> Self {
+        let (submit, queue) = mpsc::channel(1);
+        let api =
+            RuntimeApi { queue: Arc::new(Mutex::new(queue)), pending: Arc::default(), first_poll: Arc::default() };
+        let router = axum::Router::new()
+            .route("/2018-06-01/runtime/invocation/next", get(next))
+            .route("/2018-06-01/runtime/invocation/{id}/response", post(respond))
+            .route("/2018-06-01/runtime/invocation/{id}/error", post(respond))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
+            .with_state(api.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let started = Instant::now();
+        let child = tokio::process::Command::new(binary)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        Self { child, started, api, submit }
+    }
+
+    async fn init_time(&self) -> Duration {
+        loop {
+            if let Some(at) = *self.api.first_poll.lock().await {
+                return at - self.started;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    }
+
+    /// Sends one event; returns the latency at the Runtime API and the response.
+    async fn invoke(&self, event: String) -> (f64, Value) {
+        let (respond, answer) = oneshot::channel();
+        let sent = Instant::now();
+        self.submit.send(Invocation { event, respond }).await.unwrap();
+        let (at, body) = answer.await.unwrap();
+        ((at - sent).as_secs_f64() * 1000.0, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    fn peak_rss_kib(&self) -> f64 {
+        let pid = self.child.id().unwrap();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .unwrap_or(0.0)
+    }
+}
+
+fn event(method: &str, path: &str, route: &str, token: Option<&str>, body: Option<Value>) -> String {
+    let mut headers = axum::http::HeaderMap::new();
+    if body.is_some() {
+        headers.insert("content-type", "application/json".parse().unwrap());
+    }
+    if let Some(token) = token {
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let call = dev_gateway::event::HttpCall {
+        method,
+        path,
+        query: "",
+        headers: &headers,
+        body: body.as_bytes(),
+        source_ip: "127.0.0.1",
+    };
+    dev_gateway::event::http_event(&call, route, &[], &ulid::Ulid::new().to_string(), chrono::Utc::now()).to_string()
+}
+
+fn status_of(response: &Value) -> u64 {
+    response["statusCode"].as_u64().unwrap_or(0)
+}
+
+fn body_of(response: &Value) -> Value {
+    response["body"].as_str().and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null)
+}
+
+#[tokio::main]
+async fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let endpoint = std::env::var("DYNAMODB_ENDPOINT").expect("run through `make bench`, which starts DynamoDB Local");
+    let template = dev_gateway::Template::load(&root.join("template.yaml")).unwrap();
+    let client = dev_gateway::local::dynamo_client(&endpoint);
+    let table = format!("bench-{}", ulid::Ulid::new());
+    dev_gateway::table::ensure_table(&client, &template, &table).await.unwrap();
+    let secret = "bench-secret-bench-secret-bench-secret".to_owned();
+    let env: Vec<(String, String)> = [
+        ("TABLE_NAME", table.as_str()),
+        ("DYNAMODB_ENDPOINT", endpoint.as_str()),
+        ("JWT_SECRET", secret.as_str()),
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("RUST_LOG", "warn"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let release = root.join("target/release");
+
+    for function in ["register", "login", "profile"] {
+        let binary = release.join(function);
+        let size = std::fs::metadata(&binary)
+            .unwrap_or_else(|_| panic!("{} missing: build with make bench", binary.display()))
+            .len();
+        emit(&format!("{function}.binary_size"), size as f64 / (1024.0 * 1024.0), "MiB");
+        let mut inits = Vec::with_capacity(COLD_RUNS);
+        for _ in 0..COLD_RUNS {
+            let running = Running::start(&binary, &env).await;
+            inits.push(running.init_time().await.as_secs_f64() * 1000.0);
+        }
+        report_latencies(&format!("{function}.init"), inits);
+    }
+
+    // register: every call creates an account (argon2 hash + one transaction).
+    let register = Running::start(&release.join("register"), &env).await;
+    register.init_time().await;
+    let mut samples = Vec::new();
+    let mut session = Value::Null;
+    for run in 0..=HASHING_RUNS {
+        let body = json!({"email": format!("bench{run}@example.com"), "password": "correct horse battery", "name": "Bench", "roles": "both"});
+        let (ms, response) =
+            register.invoke(event("POST", "/auth/register", "POST /auth/register", None, Some(body))).await;
+        assert_eq!(status_of(&response), 201, "{response}");
+        session = body_of(&response);
+        if run > 0 {
+            samples.push(ms);
+        }
+    }
+    report_latencies("register.warm", samples);
+    emit("register.peak_rss", register.peak_rss_kib() / 1024.0, "MiB");
+    drop(register);
+
+    // login: argon2 verify + BatchGetItem + GetItem + one transaction.
+    let login = Running::start(&release.join("login"), &env).await;
+    login.init_time().await;
+    let mut samples = Vec::new();
+    for run in 0..=HASHING_RUNS {
+        let body = json!({"email": "bench0@example.com", "password": "correct horse battery"});
+        let (ms, response) = login.invoke(event("POST", "/auth/login", "POST /auth/login", None, Some(body))).await;
+        assert_eq!(status_of(&response), 200, "{response}");
+        if run > 0 {
+            samples.push(ms);
+        }
+    }
+    report_latencies("login.warm", samples);
+    emit("login.peak_rss", login.peak_rss_kib() / 1024.0, "MiB");
+    drop(login);
+
+    // GET /me: JWT check + one GetItem.
+    let token = session["access_token"].as_str().unwrap().to_owned();
+    let profile = Running::start(&release.join("profile"), &env).await;
+    profile.init_time().await;
+    let mut samples = Vec::new();
+    for run in 0..=WARM_RUNS {
+        let (ms, response) = profile.invoke(event("GET", "/me", "GET /me", Some(&token), None)).await;
+        assert_eq!(status_of(&response), 200, "{response}");
+        if run > 0 {
+            samples.push(ms);
+        }
+    }
+    let me_p50 = report_latencies("get_me.warm", samples);
+    emit("profile.peak_rss", profile.peak_rss_kib() / 1024.0, "MiB");
+    drop(profile);
+
+    // The same GetItem straight from this process: what GET /me adds beyond it is overhead.
+    let user_id = shared::domain::UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();
+    let key = shared::adapters::dynamo::keys::user(&user_id).item();
+    let mut samples = Vec::new();
+    for _ in 0..=WARM_RUNS {
+        let started = Instant::now();
+        client.get_item().table_name(&table).set_key(Some(key.clone())).consistent_read(true).send().await.unwrap();
+        samples.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    samples.remove(0);
+    let get_item_p50 = report_latencies("dynamodb_get_item", samples);
+    emit("get_me.overhead_beyond_dynamodb.p50", me_p50 - get_item_p50, "ms");
+
+    // argon2id on its own, in this (release) process.
+    let hasher = shared::auth::PasswordHasher::new();
+    let email = shared::domain::Email::parse("a@example.com").unwrap();
+    let password = shared::domain::Password::parse("correct horse battery", &email).unwrap();
+    let mut hashes = Vec::new();
+    let mut verifies = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        let stored = hasher.hash(&password).unwrap();
+        hashes.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        hasher.verify("correct horse battery", Some(&stored)).unwrap();
+        verifies.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    report_latencies("argon2id.hash", hashes);
+    report_latencies("argon2id.verify", verifies);
+}
