@@ -1,15 +1,18 @@
 //! Logging set-up shared by every function binary.
 
-/// Installs a JSON log subscriber filtered by `RUST_LOG` (default `info`).
+use tracing_subscriber::filter::LevelFilter;
+
+/// Installs a JSON log subscriber at the level named by `RUST_LOG` (default `info`).
 ///
 /// JSON because CloudWatch Logs Insights queries fields; no ANSI colours, no timestamps
-/// (Lambda stamps every line already).
+/// (Lambda stamps every line already). A plain level rather than `EnvFilter` directives
+/// keeps a regex engine out of every binary.
 pub fn init() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let level =
+        std::env::var("RUST_LOG").ok().and_then(|v| v.trim().parse::<LevelFilter>().ok()).unwrap_or(LevelFilter::INFO);
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_ansi(false)
         .without_time()
         .with_current_span(false)

@@ -1,6 +1,5 @@
 //! Runs the `login` handler on the Lambda runtime.
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve(login::handler).await
+fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::serve(login::handler)
 }

@@ -1,6 +1,5 @@
 //! Runs the `register` handler on the Lambda runtime.
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve(register::handler).await
+fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::serve(register::handler)
 }

@@ -43,16 +43,19 @@ fn report_latencies(name: &str, mut samples: Vec<f64>) -> f64 {
     p50
 }
 
+/// Where an invocation's response goes: when it arrived, and its body.
+type Responder = oneshot::Sender<(Instant, String)>;
+
 /// One pending invocation: the event, and where its response goes.
 struct Invocation {
     event: String,
-    respond: oneshot::Sender<(Instant, String)>,
+    respond: Responder,
 }
 
 #[derive(Clone)]
 struct RuntimeApi {
     queue: Arc<Mutex<mpsc::Receiver<Invocation>>>,
-    pending: Arc<Mutex<HashMap<String, oneshot::Sender<(Instant, String)>>>>,
+    pending: Arc<Mutex<HashMap<String, Responder>>>,
     first_poll: Arc<Mutex<Option<Instant>>>,
 }
 
@@ -239,6 +242,9 @@ async fn main() {
             register.invoke(event("POST", "/auth/register", "POST /auth/register", None, Some(body))).await;
         assert_eq!(status_of(&response), 201, "{response}");
         session = body_of(&response);
+        if std::env::var_os("BENCH_TRACE_RSS").is_some() {
+            eprintln!("register #{run}: {:.1} ms, peak RSS {:.1} MiB", ms, register.peak_rss_kib() / 1024.0);
+        }
         if run > 0 {
             samples.push(ms);
         }

@@ -1,3 +1,4 @@
 //! Adapters: the ports implemented over AWS services.
 
 pub mod dynamo;
+pub mod https;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 
 use crate::adapters::dynamo::DynamoStore;
+use crate::adapters::https;
 use crate::auth::{PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError};
 use crate::domain::{Invalid, User};
@@ -58,6 +59,17 @@ pub enum AppError {
     Crypto(String),
 }
 
+/// The application could not be built at cold start.
+#[derive(Debug, thiserror::Error)]
+pub enum AppInitError {
+    /// A setting is missing or wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The HTTPS client could not be built.
+    #[error("https client: {0}")]
+    Https(#[from] aws_smithy_http_client::HttpClientError),
+}
+
 /// The application: adapters and services, built once per cold start and shared by
 /// every invocation of a function.
 pub struct App<S = DynamoStore> {
@@ -74,9 +86,9 @@ pub struct App<S = DynamoStore> {
 impl App<DynamoStore> {
     /// Builds the application from the environment set by template.yaml. No network
     /// call happens here: the SDK resolves credentials lazily on first use.
-    pub async fn from_env() -> Result<Self, ConfigError> {
+    pub async fn from_env() -> Result<Self, AppInitError> {
         let config = Config::from_env()?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?);
         if let Some(endpoint) = &config.dynamodb_endpoint {
             loader = loader.endpoint_url(endpoint);
         }

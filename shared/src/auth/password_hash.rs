@@ -1,7 +1,9 @@
 //! argon2id password hashing, sized for a 256 MB Lambda.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::{Arc, Mutex};
+
+use argon2::password_hash::{Output, ParamsString, PasswordHash, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use crate::domain::Password;
 
@@ -23,10 +25,21 @@ const DECOY_HASH: &str =
 #[error("password hashing failed: {0}")]
 pub struct HashError(String);
 
+fn fail(error: impl std::fmt::Display) -> HashError {
+    HashError(error.to_string())
+}
+
 /// Hashes and checks passwords with argon2id.
+///
+/// argon2 needs 19 MiB of working memory per hash. Allocating it per call let glibc
+/// keep every freed buffer (RSS grew 19 MiB a request up to ~200 MiB), so the hasher
+/// owns one buffer, allocated on first use and reused; a Lambda process hashes one
+/// password at a time anyway.
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
+    params: Params,
+    memory: Arc<Mutex<Vec<Block>>>,
 }
 
 impl Default for PasswordHasher {
@@ -35,23 +48,45 @@ impl Default for PasswordHasher {
     }
 }
 
+/// Output length of a new hash, bytes.
+const OUTPUT_LEN: usize = 32;
+
 impl PasswordHasher {
     /// The platform's hasher.
     pub fn new() -> Self {
         // The constants are valid argon2 parameters; a test checks it.
-        let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).unwrap_or_default();
-        Self { argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params) }
+        let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, Some(OUTPUT_LEN)).unwrap_or_default();
+        Self {
+            argon: Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone()),
+            params,
+            memory: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Runs argon2id into `out` with the shared working memory.
+    fn compute(&self, password: &[u8], salt: &[u8], out: &mut [u8]) -> Result<(), HashError> {
+        let mut memory = self.memory.lock().map_err(|_| HashError("hasher memory poisoned".into()))?;
+        if memory.len() != self.params.block_count() {
+            *memory = vec![Block::default(); self.params.block_count()];
+        }
+        self.argon.hash_password_into_with_memory(password, salt, out, memory.as_mut_slice()).map_err(fail)
     }
 
     /// Hashes a new password with a fresh random salt, to PHC string format.
     pub fn hash(&self, password: &Password) -> Result<String, HashError> {
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| HashError(e.to_string()))?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
-        self.argon
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| HashError(e.to_string()))
+        getrandom::fill(&mut salt).map_err(fail)?;
+        let mut out = [0u8; OUTPUT_LEN];
+        self.compute(password.expose().as_bytes(), &salt, &mut out)?;
+        let salt = SaltString::encode_b64(&salt).map_err(fail)?;
+        let hash = PasswordHash {
+            algorithm: argon2::ARGON2ID_IDENT,
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&self.params).map_err(fail)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(Output::new(&out).map_err(fail)?),
+        };
+        Ok(hash.to_string())
     }
 
     /// True when `candidate` matches `stored`. With `None` it checks against a decoy
@@ -61,8 +96,22 @@ impl PasswordHasher {
             Some(hash) => (hash, true),
             None => (DECOY_HASH, false),
         };
-        let parsed = PasswordHash::new(hash).map_err(|e| HashError(e.to_string()))?;
-        let matches = self.argon.verify_password(candidate.as_bytes(), &parsed).is_ok();
+        let parsed = PasswordHash::new(hash).map_err(fail)?;
+        let matches = match (Params::try_from(&parsed), parsed.salt, parsed.hash) {
+            // Our own format: reuse the shared memory.
+            (Ok(params), Some(salt), Some(expected))
+                if parsed.algorithm == argon2::ARGON2ID_IDENT && params == self.params =>
+            {
+                let mut salt_bytes = [0u8; 64];
+                let salt_bytes = salt.decode_b64(&mut salt_bytes).map_err(fail)?;
+                let mut out = vec![0u8; expected.len()];
+                self.compute(candidate.as_bytes(), salt_bytes, &mut out)?;
+                // Output's equality is constant-time.
+                Output::new(&out).map_err(fail)? == expected
+            }
+            // Hashes made with other parameters (after a future upgrade) still verify.
+            _ => self.argon.verify_password(candidate.as_bytes(), &parsed).is_ok(),
+        };
         Ok(matches && real)
     }
 }
@@ -84,6 +133,8 @@ mod tests {
         let params = Params::try_from(&decoy).unwrap();
         assert_eq!((params.m_cost(), params.t_cost(), params.p_cost()), (MEMORY_KIB, ITERATIONS, LANES));
         assert_eq!(decoy.algorithm.as_str(), "argon2id");
+        // Equal parameters (output length included) send the decoy down the same path.
+        assert_eq!(params, PasswordHasher::new().params);
     }
 
     #[test]
@@ -100,6 +151,21 @@ mod tests {
         let hasher = PasswordHasher::new();
         let p = password("correct horse");
         assert_ne!(hasher.hash(&p).unwrap(), hasher.hash(&p).unwrap());
+    }
+
+    #[test]
+    fn hashes_from_the_library_path_still_verify() {
+        use argon2::password_hash::PasswordHasher as _;
+        let hasher = PasswordHasher::new();
+        let salt = SaltString::encode_b64(b"sixteen byte slt").unwrap();
+        let other = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8 * 1024, 1, 1, None).unwrap());
+        let hash = other.hash_password(b"correct horse", &salt).unwrap().to_string();
+        assert!(hasher.verify("correct horse", Some(&hash)).unwrap());
+        assert!(!hasher.verify("wrong horse", Some(&hash)).unwrap());
+        // And ours verifies through the library too: the format is standard PHC.
+        let ours = hasher.hash(&password("correct horse")).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default().verify_password(b"correct horse", &parsed).is_ok());
     }
 
     #[test]
