@@ -64,6 +64,10 @@ fn expected_status(file: &str) -> u16 {
         "login/login.json" | "login/refresh.json" => 200,
         "login/logout.json" => 204,
         "profile/get-me.json" | "profile/patch-me.json" | "profile/get-user.json" => 200,
+        // Blocking a member who does not exist is a 404; unblocking is idempotent.
+        "profile/block-member.json" => 404,
+        "profile/unblock-member.json" => 204,
+        "matching/match.json" | "matching/search-mentors.json" => 200,
         other => panic!("events/{other} has no expected status in tests/contract.rs"),
     }
 }

@@ -184,11 +184,11 @@ async fn suspended_members_are_forbidden_and_hidden() {
     let session = register(app, "suspended@example.com", "learner").await;
     let viewer = register(app, "other@example.com", "learner").await;
     let id = UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();
-    let mut user = app.store.user(&id).await.unwrap().unwrap();
-    let version = user.version;
+    let previous = app.store.user(&id).await.unwrap().unwrap();
+    let mut user = previous.clone();
     user.status = AccountStatus::Suspended;
     user.version += 1;
-    app.store.save_user(&user, version).await.unwrap();
+    app.store.save_user(&user, &previous).await.unwrap();
 
     let me = Call::new("GET", "/me").token(&token(&session)).send(app).await;
     assert_eq!(me.status, 403, "authenticated but not allowed");

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::app::SignedIn;
-use crate::domain::{AccountStatus, DisplayName, Email, Profile, Role, Roles, User, UserId};
+use crate::domain::{
+    AccountStatus, DisplayName, Email, MentorStats, Profile, Role, Roles, User, UserId, VerificationStatus,
+};
 
 /// The caller's own account, with private fields.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -19,6 +21,8 @@ pub struct AccountView {
     pub roles: Roles,
     /// Active or suspended.
     pub status: AccountStatus,
+    /// Mentor verification.
+    pub verification: VerificationStatus,
     /// Public profile.
     pub profile: Profile,
     /// Created at (RFC 3339, UTC).
@@ -35,6 +39,7 @@ impl From<&User> for AccountView {
             name: user.name.clone(),
             roles: user.roles,
             status: user.status,
+            verification: user.verification,
             profile: user.profile.clone(),
             created_at: user.created_at,
             updated_at: user.updated_at,
@@ -51,6 +56,10 @@ pub struct PublicUserView {
     pub name: DisplayName,
     /// Whether the member learns, mentors, or both.
     pub roles: Vec<Role>,
+    /// Whether an admin verified this mentor.
+    pub verified_mentor: bool,
+    /// Reviews received, response time and load (meaningful for mentors).
+    pub mentor_stats: MentorStats,
     /// Public profile.
     pub profile: Profile,
     /// Member since (RFC 3339, UTC).
@@ -63,6 +72,8 @@ impl From<&User> for PublicUserView {
             id: user.id.clone(),
             name: user.name.clone(),
             roles: user.roles.iter().filter(|role| *role != Role::Admin).collect(),
+            verified_mentor: user.roles.contains(Role::Mentor) && user.verification == VerificationStatus::Verified,
+            mentor_stats: user.mentor,
             profile: user.profile.clone(),
             member_since: user.created_at,
         }

@@ -4,7 +4,9 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Email, User, UserId};
+use std::collections::HashSet;
+
+use crate::domain::{Email, MentorCard, SkillName, User, UserId};
 
 /// Tells the time; tests inject a fixed one.
 pub trait Clock: Send + Sync {
@@ -109,8 +111,9 @@ pub trait AccountStore: Send + Sync {
     /// Reads a user.
     fn user(&self, id: &UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
 
-    /// Replaces a user's profile if nobody changed it since `expected_version` was read.
-    fn save_user(&self, user: &User, expected_version: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Replaces a user if nobody changed it since `previous` was read (`Conflict`
+    /// otherwise), keeping the mentor listings in step in the same transaction.
+    fn save_user(&self, user: &User, previous: &User) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Refresh tokens: families of rotating, single-use grants.
@@ -134,4 +137,49 @@ pub trait GrantStore: Send + Sync {
 
     /// Ends a family: none of its grants works any more.
     fn revoke_family(&self, family_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Which listing to read candidates from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listing {
+    /// Mentors with this skill.
+    Skill(SkillName),
+    /// Every listed mentor.
+    AllMentors,
+}
+
+/// The order a listing is read in; the first `cap` in this order are the candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingOrder {
+    /// Best Bayesian rating first.
+    Rank,
+    /// Cheapest first.
+    PriceAsc,
+    /// Most expensive first.
+    PriceDesc,
+}
+
+/// Listed mentors and members' blocks: what matching and search read.
+pub trait MentorDirectory: Send + Sync {
+    /// Up to `cap` listed mentors in `listing`, in `order`.
+    fn listed(
+        &self,
+        listing: &Listing,
+        order: ListingOrder,
+        cap: usize,
+    ) -> impl Future<Output = Result<Vec<MentorCard>, StoreError>> + Send;
+
+    /// The members `member` has blocked.
+    fn blocked_by(&self, member: &UserId) -> impl Future<Output = Result<HashSet<UserId>, StoreError>> + Send;
+
+    /// Records that `blocker` blocked `blocked` (idempotent).
+    fn block(
+        &self,
+        blocker: &UserId,
+        blocked: &UserId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Removes a block (idempotent).
+    fn unblock(&self, blocker: &UserId, blocked: &UserId) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

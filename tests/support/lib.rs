@@ -13,6 +13,7 @@ use dev_gateway::{Gateway, Template, handlers, local, table};
 use http::HeaderMap;
 use serde_json::Value;
 use shared::app::App;
+use shared::domain::{MentorStats, UserId, VerificationStatus};
 use shared::ports::{Clock, SystemClock};
 
 /// The repository's template.yaml.
@@ -112,12 +113,20 @@ pub struct Call<'a> {
     pub body: Option<String>,
     /// Extra headers.
     pub headers: Vec<(&'static str, String)>,
+    /// Raw query string.
+    pub query: String,
 }
 
 impl<'a> Call<'a> {
     /// A call with no body and no token.
     pub fn new(method: &'a str, path: &'a str) -> Self {
-        Self { method, path, token: None, body: None, headers: Vec::new() }
+        Self { method, path, token: None, body: None, headers: Vec::new(), query: String::new() }
+    }
+
+    /// With a raw query string (`a=1&b=2`).
+    pub fn query(mut self, query: &str) -> Self {
+        self.query = query.to_owned();
+        self
     }
 
     /// With a JSON body.
@@ -152,7 +161,7 @@ impl<'a> Call<'a> {
         let call = HttpCall {
             method: self.method,
             path: self.path,
-            query: "",
+            query: &self.query,
             headers: &headers,
             body: body.as_bytes(),
             source_ip: "127.0.0.1",
@@ -189,13 +198,39 @@ pub async fn item_count(app: &App) -> usize {
 
 /// Starts the dev gateway on a free port over a fresh table; returns its base URL.
 pub async fn gateway() -> String {
+    gateway_and_app().await.1
+}
+
+/// The dev gateway over a fresh table, and an app over the same table for setting up
+/// state the API does not expose yet (verification). Each has its own signing key, so
+/// use tokens from the gateway with the gateway.
+pub async fn gateway_and_app() -> (&'static App, String) {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    let app = App::new(&config, client, Arc::new(SystemClock));
+    let app = App::new(&config, client.clone(), Arc::new(SystemClock));
     let gateway = Gateway::new(app, template().clone(), &handlers::functions()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await });
-    format!("http://{address}")
+    let setup: &'static App = Box::leak(Box::new(App::new(&config, client, Arc::new(SystemClock))));
+    (setup, format!("http://{address}"))
+}
+
+/// Marks a member as a verified mentor with the given track record, through the store
+/// (admin verification arrives with its own capability).
+pub async fn verify_mentor(app: &App, id: &str, stats: MentorStats) {
+    use shared::ports::AccountStore;
+    let id = UserId::parse(id).unwrap();
+    let previous = app.store.user(&id).await.unwrap().unwrap();
+    let mut next = previous.clone();
+    next.verification = VerificationStatus::Verified;
+    next.mentor = stats;
+    next.version += 1;
+    app.store.save_user(&next, &previous).await.unwrap();
+}
+
+/// Track record with `count` reviews averaging `average`.
+pub fn reviews(count: u32, average: f64) -> MentorStats {
+    MentorStats { rating_sum: (average * f64::from(count)).round() as u32, rating_count: count, ..Default::default() }
 }

@@ -6,11 +6,11 @@ use serde::Deserialize;
 use shared::api::{AccountView, PublicUserView};
 use shared::app::App;
 use shared::domain::{
-    AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages,
+    AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages, Price,
     ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId, Weekday,
     WeeklyAvailability,
 };
-use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, nullable, parse_json, route_key};
+use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, no_content, nullable, parse_json, route_key};
 use utoipa::OpenApi;
 
 /// Body of PATCH /me. Absent fields stay as they are; `null` clears the optional ones;
@@ -33,6 +33,12 @@ pub struct ProfilePatch {
     /// Skills with a level from 1 to 5 (names are normalised: "  Rust " is "rust").
     #[serde(default, deserialize_with = "nullable")]
     pub skills: Option<Option<Vec<SkillInput>>>,
+    /// Skills you want to learn, each with the level (1 to 5) you want to reach.
+    #[serde(default, deserialize_with = "nullable")]
+    pub learning: Option<Option<Vec<SkillInput>>>,
+    /// A mentor's hourly price in US cents (0 = free, at most 100000); `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    pub price_cents: Option<Option<u32>>,
     /// Language tags such as "en" or "pt-BR".
     #[serde(default, deserialize_with = "nullable")]
     pub languages: Option<Option<Vec<String>>>,
@@ -83,7 +89,7 @@ pub struct WindowInput {
 
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(get_me, patch_me, get_user))]
+#[openapi(paths(get_me, patch_me, get_user, block_member, unblock_member))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.
@@ -92,6 +98,8 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         "GET /me" => get_me(app, &request).await,
         "PATCH /me" => patch_me(app, &request).await,
         "GET /users/{id}" => get_user(app, &request).await,
+        "PUT /me/blocks/{id}" => block_member(app, &request).await,
+        "DELETE /me/blocks/{id}" => unblock_member(app, &request).await,
         _ => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -154,10 +162,55 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
 )]
 async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default().to_owned();
-    let id = UserId::parse(&raw).map_err(|reason| ApiError::field("id", &reason))?;
+    let id = path_id(request)?;
     let user = app.member(&id).await?;
     json(StatusCode::OK, &PublicUserView::from(&user))
+}
+
+/// Block a member: they no longer appear in your matches or searches.
+#[utoipa::path(
+    put,
+    path = "/me/blocks/{id}",
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The member to block (ULID)")),
+    responses(
+        (status = 204, description = "Blocked (also when already blocked)"),
+        (status = 400, description = "Malformed id, or yourself", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let id = path_id(request)?;
+    app.block_member(caller.user_id(), &id).await?;
+    Ok(no_content())
+}
+
+/// Unblock a member.
+#[utoipa::path(
+    delete,
+    path = "/me/blocks/{id}",
+    tag = "profiles",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The member to unblock (ULID)")),
+    responses(
+        (status = 204, description = "Unblocked (also when not blocked)"),
+        (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn unblock_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let id = path_id(request)?;
+    app.unblock_member(caller.user_id(), &id).await?;
+    Ok(no_content())
+}
+
+fn path_id(request: &Request) -> Result<UserId, ApiError> {
+    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
+    UserId::parse(raw).map_err(|reason| ApiError::field("id", &reason))
 }
 
 /// A valid token whose account no longer exists is a credential problem, not a 404.
@@ -183,7 +236,13 @@ fn parse_changes(patch: ProfilePatch) -> Result<ProfileChanges, ApiError> {
     changes.headline = change(&mut fields, "headline", patch.headline, |raw| Headline::parse(&raw));
     changes.bio = change(&mut fields, "bio", patch.bio, |raw| Bio::parse(&raw));
     changes.academic = patch.academic.map(|academic| parse_academic(&mut fields, academic));
-    changes.skills = patch.skills.map(|skills| parse_skills(&mut fields, skills.unwrap_or_default()));
+    changes.skills = patch.skills.map(|skills| parse_skills(&mut fields, "skills", skills.unwrap_or_default()));
+    changes.learning = patch.learning.map(|skills| parse_skills(&mut fields, "learning", skills.unwrap_or_default()));
+    changes.price = match patch.price_cents {
+        None => Change::Keep,
+        Some(None) => Change::Clear,
+        Some(Some(cents)) => fields.check("price_cents", Price::from_cents(cents)).map_or(Change::Keep, Change::Set),
+    };
     changes.languages = patch.languages.map(|languages| parse_languages(&mut fields, languages.unwrap_or_default()));
     match patch.timezone {
         None => {}
@@ -216,16 +275,16 @@ fn parse_academic(fields: &mut Fields, academic: Option<AcademicPatch>) -> Acade
     AcademicDetails::new(institution, programme, year)
 }
 
-fn parse_skills(fields: &mut Fields, inputs: Vec<SkillInput>) -> Skills {
+fn parse_skills(fields: &mut Fields, field: &str, inputs: Vec<SkillInput>) -> Skills {
     let mut skills = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.into_iter().enumerate() {
-        let name = fields.check(format!("skills[{index}].name"), SkillName::parse(&input.name));
-        let level = fields.check(format!("skills[{index}].level"), SkillLevel::new(input.level));
+        let name = fields.check(format!("{field}[{index}].name"), SkillName::parse(&input.name));
+        let level = fields.check(format!("{field}[{index}].level"), SkillLevel::new(input.level));
         if let (Some(name), Some(level)) = (name, level) {
             skills.push(Skill::new(name, level));
         }
     }
-    fields.check("skills", Skills::new(skills)).unwrap_or_default()
+    fields.check(field, Skills::new(skills)).unwrap_or_default()
 }
 
 fn parse_languages(fields: &mut Fields, inputs: Vec<String>) -> Languages {

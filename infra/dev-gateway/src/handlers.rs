@@ -46,4 +46,4 @@ macro_rules! functions {
     };
 }
 
-functions!(register, login, profile);
+functions!(register, login, profile, matching);

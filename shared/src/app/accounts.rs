@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::{App, AppError, active};
 use crate::auth::{PasswordHasher, RefreshToken};
-use crate::domain::{AccountStatus, DisplayName, Email, Password, Profile, Roles, User, UserId};
+use crate::domain::{
+    AccountStatus, DisplayName, Email, MentorStats, Password, Profile, Roles, User, UserId, VerificationStatus,
+};
 use crate::ports::{AccountStore, GrantStore, RefreshGrant, RotateError, StoreError};
 
 /// A sign-in lives 30 days from the moment of signing in; rotation never extends it.
@@ -52,6 +54,8 @@ impl<S: AccountStore + GrantStore> App<S> {
             name: registration.name,
             roles: registration.roles,
             status: AccountStatus::Active,
+            verification: VerificationStatus::Unverified,
+            mentor: MentorStats::default(),
             profile: Profile::default(),
             created_at: now,
             updated_at: now,

@@ -1,6 +1,7 @@
 //! Use cases. Each reads like the rule it enforces; storage is behind [`crate::ports`].
 
 mod accounts;
+mod matching;
 mod profiles;
 
 use std::sync::Arc;
@@ -9,12 +10,13 @@ use aws_config::BehaviorVersion;
 
 use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::https;
-use crate::auth::{PasswordHasher, TokenIssuer};
+use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError};
 use crate::domain::{Invalid, User};
 use crate::ports::{Clock, StoreError, SystemClock};
 
 pub use accounts::{Registration, SignedIn};
+pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +81,8 @@ pub struct App<S = DynamoStore> {
     pub tokens: TokenIssuer,
     /// Password hasher.
     pub passwords: PasswordHasher,
+    /// Signs and checks pagination cursors.
+    pub cursors: CursorSigner,
     /// Time source.
     pub clock: Arc<dyn Clock>,
 }
@@ -101,6 +105,7 @@ impl App<DynamoStore> {
         Self {
             store: DynamoStore::new(client, config.table_name.clone()),
             tokens: TokenIssuer::new(&config.jwt),
+            cursors: CursorSigner::new(config.jwt.secret.as_bytes()),
             passwords: PasswordHasher::new(),
             clock,
         }

@@ -1,8 +1,9 @@
 //! Reading and editing profiles.
 
 use super::{App, AppError, active};
+use crate::domain::Invalid;
 use crate::domain::{ProfileChanges, User, UserId};
-use crate::ports::{AccountStore, StoreError};
+use crate::ports::{AccountStore, MentorDirectory, StoreError};
 
 /// Optimistic writes retry this often before telling the client to try again.
 const SAVE_ATTEMPTS: usize = 3;
@@ -30,12 +31,32 @@ impl<S: AccountStore> App<S> {
                 .clone()
                 .apply(&current, self.clock.now())
                 .map_err(|broken| AppError::Rule { field: broken.field, reason: broken.reason })?;
-            match self.store.save_user(&next, current.version).await {
+            match self.store.save_user(&next, &current).await {
                 Ok(()) => return Ok(next),
                 Err(StoreError::Conflict(_)) => continue,
                 Err(error) => return Err(error.into()),
             }
         }
         Err(AppError::Contended)
+    }
+}
+
+impl<S: AccountStore + MentorDirectory> App<S> {
+    /// Blocks `blocked` for `blocker`: they drop out of the blocker's matches and searches.
+    pub async fn block_member(&self, blocker: &UserId, blocked: &UserId) -> Result<(), AppError> {
+        if blocker == blocked {
+            return Err(AppError::Rule { field: "id", reason: Invalid::new("you cannot block yourself") });
+        }
+        if self.store.user(blocked).await?.is_none() {
+            return Err(AppError::UserNotFound);
+        }
+        self.store.block(blocker, blocked, self.clock.now()).await?;
+        Ok(())
+    }
+
+    /// Lifts a block; lifting one that does not exist is already done.
+    pub async fn unblock_member(&self, blocker: &UserId, blocked: &UserId) -> Result<(), AppError> {
+        self.store.unblock(blocker, blocked).await?;
+        Ok(())
     }
 }

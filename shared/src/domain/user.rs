@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, Roles, Skills, Timezone, UserId,
-    WeeklyAvailability,
+    AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, MentorStats, Price, Roles, Skills,
+    Timezone, UserId, VerificationStatus, WeeklyAvailability,
 };
 
 /// Whether a member may act on the platform.
@@ -34,6 +34,9 @@ pub struct Profile {
     /// Skills with self-assessed level.
     #[serde(default)]
     pub skills: Skills,
+    /// What the member wants to learn, each with the level they want to reach.
+    #[serde(default)]
+    pub learning: Skills,
     /// Languages the member can hold a session in.
     #[serde(default)]
     pub languages: Languages,
@@ -43,6 +46,9 @@ pub struct Profile {
     /// Weekly windows, in `timezone`, when the member can meet.
     #[serde(default)]
     pub availability: WeeklyAvailability,
+    /// A mentor's hourly price; unset means free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
 }
 
 /// A member of the platform.
@@ -58,6 +64,10 @@ pub struct User {
     pub roles: Roles,
     /// Active or suspended.
     pub status: AccountStatus,
+    /// Mentor verification by an admin; only verified mentors are matched and found.
+    pub verification: VerificationStatus,
+    /// A mentor's track record (reviews, response time, load).
+    pub mentor: MentorStats,
     /// Public profile.
     pub profile: Profile,
     /// When the account was created.
@@ -93,6 +103,10 @@ pub struct ProfileChanges {
     pub academic: Option<AcademicDetails>,
     /// Replaces the skill list as a whole.
     pub skills: Option<Skills>,
+    /// Replaces the wanted-skills list as a whole.
+    pub learning: Option<Skills>,
+    /// New, or cleared, hourly price.
+    pub price: Change<Price>,
     /// Replaces the language list as a whole.
     pub languages: Option<Languages>,
     /// New time zone (a time zone cannot be removed once availability depends on it).
@@ -132,6 +146,10 @@ impl ProfileChanges {
         if let Some(skills) = self.skills {
             profile.skills = skills;
         }
+        if let Some(learning) = self.learning {
+            profile.learning = learning;
+        }
+        apply_change(&mut profile.price, self.price);
         if let Some(languages) = self.languages {
             profile.languages = languages;
         }
@@ -176,6 +194,8 @@ mod tests {
             name: DisplayName::parse("Ana").unwrap(),
             roles: Roles::from_requested("learner").unwrap(),
             status: AccountStatus::Active,
+            verification: VerificationStatus::Unverified,
+            mentor: MentorStats::default(),
             profile: Profile::default(),
             created_at: now,
             updated_at: now,

@@ -1,14 +1,14 @@
 //! [`AccountStore`] over DynamoDB.
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
-use super::keys::{self, EXPIRES_AT};
+use super::keys::{self, EXPIRES_AT, Key};
 use super::records::{
-    CredentialsRecord, FamilyRecord, GrantRecord, LoginFailuresRecord, UserRecord, from_item, to_item,
+    CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, LoginFailuresRecord, UserRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, unavailable};
-use crate::domain::{Email, User, UserId};
+use crate::domain::{Email, MentorCard, User, UserId};
 use crate::ports::{AccountStore, Credentials, LoginFailures, RefreshGrant, StoreError};
 
 impl DynamoStore {
@@ -149,20 +149,61 @@ impl AccountStore for DynamoStore {
         output.item.map(|item| from_item::<UserRecord>(item).map(UserRecord::into_user)).transpose()
     }
 
-    async fn save_user(&self, user: &User, expected_version: u64) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .put_item()
+    async fn save_user(&self, user: &User, previous: &User) -> Result<(), StoreError> {
+        let user_item = to_item(&UserRecord::from_user(user))?;
+        let (old_card, new_card) = (MentorCard::of(previous), MentorCard::of(user));
+        if old_card == new_card {
+            // Nothing search or matching shows changed: one conditional put.
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(user_item))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(previous.version))
+                .send()
+                .await;
+            return match result {
+                Ok(_) => Ok(()),
+                Err(error) if is_condition_failure(&error) => Err(StoreError::Conflict("version")),
+                Err(error) => Err(unavailable(error)),
+            };
+        }
+        // The user and every listing change together, or not at all: search never shows a
+        // card that disagrees with the profile. At most 1 + 31 deletes + 31 puts < 100.
+        let put_user = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(to_item(&UserRecord::from_user(user))?))
+            .set_item(Some(user_item))
             .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", n(expected_version))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(error) if is_condition_failure(&error) => Err(StoreError::Conflict("version")),
-            Err(error) => Err(unavailable(error)),
+            .expression_attribute_values(":expected", n(previous.version))
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut items = vec![TransactWriteItem::builder().put(put_user).build()];
+        let new_keys: Vec<Key> = new_card.as_ref().map(keys::listings).unwrap_or_default();
+        for stale in old_card.as_ref().map(keys::listings).unwrap_or_default() {
+            if !new_keys.contains(&stale) {
+                let delete = Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(stale.item()))
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                items.push(TransactWriteItem::builder().delete(delete).build());
+            }
+        }
+        if let Some(card) = &new_card {
+            for key in new_keys {
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(to_item(&ListingRecord::new(key, card))?))
+                    .build()
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                items.push(TransactWriteItem::builder().put(put).build());
+            }
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("version")),
+            Err(TransactFailure::Store(error)) => Err(error),
         }
     }
 }

@@ -7,11 +7,17 @@
 //! | sign-in failures for an address | `EMAIL#<email>` | `LOGIN_FAILURES` |
 //! | refresh family (one per sign-in) | `FAMILY#<family id>` | `FAMILY` |
 //! | refresh grant (one per token) | `GRANT#<sha256 of token>` | `GRANT` |
+//! | mentor listing, per skill | `SKILL#<skill>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
+//! | mentor listing, all mentors | `MENTORS#<shard 0-7>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
+//! | a member's block of another | `USER#<blocker id>` | `BLOCK#<blocked id>` |
+//!
+//! `<rank>` is the Bayesian rating inverted into five digits (`50000 - rating × 10000`),
+//! so an ascending query returns the best rated first.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Item, s};
-use crate::domain::{Email, UserId};
+use crate::domain::{Email, MentorCard, SkillName, UserId};
 
 /// Partition key attribute name.
 pub const PK: &str = "PK";
@@ -20,46 +26,102 @@ pub const SK: &str = "SK";
 /// The TTL attribute (epoch seconds) that template.yaml enables.
 pub const EXPIRES_AT: &str = "expires_at";
 
+/// GSI1's partition key attribute.
+pub const GSI1PK: &str = "GSI1PK";
+/// GSI1's sort key attribute.
+pub const GSI1SK: &str = "GSI1SK";
+/// The general-purpose index.
+pub const GSI1: &str = "GSI1";
+
 /// A primary key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Key {
     /// Partition key value.
     pub pk: String,
     /// Sort key value.
-    pub sk: &'static str,
+    pub sk: String,
 }
 
 impl Key {
     /// The key as an SDK item.
     pub fn item(&self) -> Item {
-        Item::from([(PK.to_owned(), s(self.pk.clone())), (SK.to_owned(), AttributeValue::S(self.sk.to_owned()))])
+        Item::from([(PK.to_owned(), s(self.pk.clone())), (SK.to_owned(), AttributeValue::S(self.sk.clone()))])
     }
 }
 
+/// Shards of the all-mentors listing: one partition would take every mentor write.
+pub const MENTOR_SHARDS: u32 = 8;
+
 /// A user's main item.
 pub fn user(id: &UserId) -> Key {
-    Key { pk: format!("USER#{id}"), sk: "PROFILE" }
+    Key { pk: format!("USER#{id}"), sk: "PROFILE".into() }
 }
 
 /// The item that claims an email address and holds its password hash.
 pub fn credentials(email: &Email) -> Key {
-    Key { pk: format!("EMAIL#{}", email.as_str()), sk: "CREDENTIALS" }
+    Key { pk: format!("EMAIL#{}", email.as_str()), sk: "CREDENTIALS".into() }
 }
 
 /// The failed sign-in counter for an address (exists for unknown addresses too).
 pub fn login_failures(email: &Email) -> Key {
-    Key { pk: format!("EMAIL#{}", email.as_str()), sk: "LOGIN_FAILURES" }
+    Key { pk: format!("EMAIL#{}", email.as_str()), sk: "LOGIN_FAILURES".into() }
 }
 
 /// A refresh-token family.
 pub fn refresh_family(family_id: &str) -> Key {
-    Key { pk: format!("FAMILY#{family_id}"), sk: "FAMILY" }
+    Key { pk: format!("FAMILY#{family_id}"), sk: "FAMILY".into() }
 }
 
 /// One refresh grant, by token hash.
 pub fn refresh_grant(token_hash: &str) -> Key {
-    Key { pk: format!("GRANT#{token_hash}"), sk: "GRANT" }
+    Key { pk: format!("GRANT#{token_hash}"), sk: "GRANT".into() }
 }
+
+/// The partition listing every mentor with `skill`.
+pub fn skill_partition(skill: &SkillName) -> String {
+    format!("SKILL#{}", skill.as_str())
+}
+
+/// The all-mentors partition a mentor is listed in (FNV-1a of the id, stable forever).
+pub fn mentor_shard(id: &UserId) -> String {
+    let hash = id.to_string().bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    format!("MENTORS#{}", hash % MENTOR_SHARDS)
+}
+
+/// Every all-mentors partition.
+pub fn mentor_shards() -> impl Iterator<Item = String> {
+    (0..MENTOR_SHARDS).map(|shard| format!("MENTORS#{shard}"))
+}
+
+/// A listing's sort key: best ranked first.
+pub fn listing_rank(card: &MentorCard) -> String {
+    let inverted = 50_000 - (card.stats.ranking_rating() * 10_000.0).round().clamp(0.0, 50_000.0) as u32;
+    format!("R#{inverted:05}#{}", card.id)
+}
+
+/// A listing's GSI1 sort key: cheapest first.
+pub fn listing_price(card: &MentorCard) -> String {
+    format!("P#{:06}#{}", card.price_cents(), card.id)
+}
+
+/// Every key under which `card` is listed: one per skill and one shard of all mentors.
+pub fn listings(card: &MentorCard) -> Vec<Key> {
+    let sk = listing_rank(card);
+    card.skills
+        .iter()
+        .map(|skill| skill_partition(skill.name()))
+        .chain(std::iter::once(mentor_shard(&card.id)))
+        .map(|pk| Key { pk, sk: sk.clone() })
+        .collect()
+}
+
+/// `blocker` has blocked `blocked`.
+pub fn block(blocker: &UserId, blocked: &UserId) -> Key {
+    Key { pk: format!("USER#{blocker}"), sk: format!("{BLOCK_PREFIX}{blocked}") }
+}
+
+/// Sort-key prefix of a member's blocks.
+pub const BLOCK_PREFIX: &str = "BLOCK#";
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

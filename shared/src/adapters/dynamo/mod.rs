@@ -2,11 +2,14 @@
 //! in [`keys`]; this module holds the client and the transaction helper.
 
 mod accounts;
+mod directory;
 mod grants;
 pub mod keys;
 mod records;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
@@ -14,6 +17,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
+use crate::domain::{MentorCard, User};
 use crate::ports::StoreError;
 
 /// An item as the SDK sees it.
@@ -24,6 +28,21 @@ pub type Item = HashMap<String, AttributeValue>;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    reads: Arc<ReadCounter>,
+}
+
+/// Read requests and items read, so benchmarks can show what a call costs.
+#[derive(Debug, Default)]
+pub struct ReadCounter {
+    requests: AtomicU64,
+    items: AtomicU64,
+}
+
+impl ReadCounter {
+    /// (requests, items) read so far.
+    pub fn totals(&self) -> (u64, u64) {
+        (self.requests.load(Ordering::Relaxed), self.items.load(Ordering::Relaxed))
+    }
 }
 
 /// Why a transaction did not commit.
@@ -42,7 +61,7 @@ const CONFLICT_RETRIES: u32 = 6;
 impl DynamoStore {
     /// A store over `table` using `client`.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self { client, table: table.into(), reads: Arc::default() }
     }
 
     /// The underlying client (for the local stack's table set-up).
@@ -53,6 +72,31 @@ impl DynamoStore {
     /// The table name.
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// Reads made through this store so far.
+    pub fn reads(&self) -> &ReadCounter {
+        &self.reads
+    }
+
+    pub(crate) fn count_read(&self, items: usize) {
+        self.reads.requests.fetch_add(1, Ordering::Relaxed);
+        self.reads.items.fetch_add(items as u64, Ordering::Relaxed);
+    }
+
+    /// Every item that stores `user`: the user, its email claim when a password hash is
+    /// given, and its mentor listings. For bulk loading (seeding) with BatchWriteItem.
+    pub fn user_items(user: &User, password_hash: Option<&str>) -> Result<Vec<Item>, StoreError> {
+        let mut items = vec![records::to_item(&records::UserRecord::from_user(user))?];
+        if let Some(hash) = password_hash {
+            items.push(records::to_item(&records::CredentialsRecord::new(&user.email, &user.id, hash))?);
+        }
+        if let Some(card) = MentorCard::of(user) {
+            for key in keys::listings(&card) {
+                items.push(records::to_item(&records::ListingRecord::new(key, &card))?);
+            }
+        }
+        Ok(items)
     }
 
     /// Runs a TransactWriteItems, retrying only transaction conflicts.

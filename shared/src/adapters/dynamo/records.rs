@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Item;
 use super::keys::{self, Key};
-use crate::domain::{AccountStatus, DisplayName, Email, Profile, Roles, User, UserId};
+use crate::domain::{
+    AccountStatus, DisplayName, Email, MentorCard, MentorStats, Profile, Roles, User, UserId, VerificationStatus,
+};
 use crate::ports::{RefreshGrant, StoreError};
 
 /// A user's main item.
@@ -24,6 +26,10 @@ pub(crate) struct UserRecord {
     pub name: DisplayName,
     pub roles: Roles,
     pub status: AccountStatus,
+    #[serde(default)]
+    pub verification: VerificationStatus,
+    #[serde(default)]
+    pub mentor: MentorStats,
     pub profile: Profile,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -35,13 +41,15 @@ impl UserRecord {
         let Key { pk, sk } = keys::user(&user.id);
         Self {
             pk,
-            sk: sk.to_owned(),
+            sk,
             entity: "User".into(),
             id: user.id.clone(),
             email: user.email.clone(),
             name: user.name.clone(),
             roles: user.roles,
             status: user.status,
+            verification: user.verification,
+            mentor: user.mentor,
             profile: user.profile.clone(),
             created_at: user.created_at,
             updated_at: user.updated_at,
@@ -56,6 +64,8 @@ impl UserRecord {
             name: self.name,
             roles: self.roles,
             status: self.status,
+            verification: self.verification,
+            mentor: self.mentor,
             profile: self.profile,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -79,13 +89,7 @@ pub(crate) struct CredentialsRecord {
 impl CredentialsRecord {
     pub fn new(email: &Email, user_id: &UserId, password_hash: &str) -> Self {
         let Key { pk, sk } = keys::credentials(email);
-        Self {
-            pk,
-            sk: sk.into(),
-            entity: "Credentials".into(),
-            user_id: user_id.clone(),
-            password_hash: password_hash.into(),
-        }
+        Self { pk, sk, entity: "Credentials".into(), user_id: user_id.clone(), password_hash: password_hash.into() }
     }
 }
 
@@ -116,7 +120,7 @@ impl FamilyRecord {
         let Key { pk, sk } = keys::refresh_family(&grant.family_id);
         Self {
             pk,
-            sk: sk.into(),
+            sk,
             entity: "RefreshFamily".into(),
             user_id: grant.user_id.clone(),
             revoked: false,
@@ -145,7 +149,7 @@ impl GrantRecord {
         let Key { pk, sk } = keys::refresh_grant(&grant.token_hash);
         Self {
             pk,
-            sk: sk.into(),
+            sk,
             entity: "RefreshGrant".into(),
             user_id: grant.user_id.clone(),
             family_id: grant.family_id.clone(),
@@ -153,6 +157,53 @@ impl GrantRecord {
             expires_at: grant.expires_at.timestamp(),
         }
     }
+}
+
+/// A mentor's card in one listing partition.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ListingRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    pub entity: String,
+    pub card: MentorCard,
+}
+
+impl ListingRecord {
+    /// The listing of `card` under `key`.
+    pub fn new(key: Key, card: &MentorCard) -> Self {
+        Self {
+            gsi1pk: key.pk.clone(),
+            gsi1sk: keys::listing_price(card),
+            pk: key.pk,
+            sk: key.sk,
+            entity: "MentorListing".into(),
+            card: card.clone(),
+        }
+    }
+}
+
+/// Only the card of a listing, as queries project it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListedCard {
+    pub card: MentorCard,
+}
+
+/// A member's block of another.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct BlockRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub blocked: UserId,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Serialises a record to an item.

@@ -1,0 +1,280 @@
+//! `matching`: GET /match (smart match for the signed-in learner) and GET /mentors
+//! (search and filter).
+
+use chrono::{DateTime, Utc};
+use http::StatusCode;
+use lambda_http::{Request, RequestExt as _};
+use serde::Serialize;
+use shared::app::{App, MAX_MATCH_SKILLS, MatchRequest};
+use shared::domain::search::{MAX_AVAILABLE_RANGE_HOURS, MAX_SEARCH_SKILLS};
+use shared::domain::{
+    Interval, Invalid, Language, Match, MentorCard, MentorQuery, Price, SearchText, Skill, SkillLevel, SkillName,
+    SortOrder,
+};
+use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, route_key};
+use utoipa::OpenApi;
+
+/// Wanted level when a skill is named without one: intermediate.
+const DEFAULT_WANTED_LEVEL: u8 = 3;
+
+/// The operations this function serves, for the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(match_mentors, search_mentors))]
+pub struct Api;
+
+/// Lambda entry point: routes by the matched API Gateway route.
+pub async fn handler(app: &App, request: Request) -> HttpResponse {
+    let result = match route_key(&request) {
+        "GET /match" => match_mentors(app, &request).await,
+        "GET /mentors" => search_mentors(app, &request).await,
+        _ => Err(ApiError::NotFound),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+/// Ranked mentors for the caller, each with factor scores and a reason.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MatchResponse {
+    /// Best first.
+    pub matches: Vec<Match>,
+    /// How many candidates were scored.
+    pub considered: usize,
+    /// Days ahead over which shared free time was counted.
+    pub window_days: u32,
+}
+
+/// One page of search results.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    /// The mentors, in the requested order.
+    pub mentors: Vec<MentorResult>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// True when more mentors may exist beyond the candidates read: narrow the filters.
+    pub truncated: bool,
+}
+
+/// A mentor in search results.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MentorResult {
+    /// The mentor's card.
+    #[serde(flatten)]
+    pub card: MentorCard,
+    /// Average review rating, absent without reviews.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average_rating: Option<f64>,
+}
+
+/// Query parameters, checked against the route's known names: an unknown one is a 400,
+/// like an unknown body field, so a typo never silently widens a search.
+struct Params<'a> {
+    request: &'a Request,
+}
+
+impl<'a> Params<'a> {
+    fn new(request: &'a Request, known: &[&str]) -> Result<Self, ApiError> {
+        if let Some(map) = request.query_string_parameters_ref() {
+            let unknown: Vec<_> = map.iter().map(|(k, _)| k).filter(|k| !known.contains(k)).collect();
+            if let Some(first) = unknown.first() {
+                return Err(ApiError::field(first.to_string(), &Invalid::new("is not a known parameter")));
+            }
+        }
+        Ok(Self { request })
+    }
+
+    fn first(&self, name: &str) -> Option<&'a str> {
+        self.request.query_string_parameters_ref().and_then(|q| q.first(name))
+    }
+
+    fn all(&self, name: &str) -> Vec<&'a str> {
+        self.request.query_string_parameters_ref().and_then(|q| q.all(name)).unwrap_or_default()
+    }
+}
+
+fn number<T: std::str::FromStr + PartialOrd>(
+    fields: &mut Fields,
+    field: &str,
+    raw: Option<&str>,
+    range: (T, T),
+    reason: &'static str,
+) -> Option<T> {
+    let raw = raw?;
+    let parsed = raw.trim().parse::<T>().ok().filter(|v| *v >= range.0 && *v <= range.1);
+    if parsed.is_none() {
+        fields.refuse(field, &Invalid::new(reason));
+    }
+    parsed
+}
+
+/// Mentors ranked for the signed-in learner.
+#[utoipa::path(
+    get,
+    path = "/match",
+    tag = "matching",
+    security(("bearer" = [])),
+    params(
+        ("skills" = Option<String>, Query, description = "Wanted skills, comma-separated, each `name` or `name:level` (level 1-5, default 3); default: your profile's `learning`"),
+        ("limit" = Option<u32>, Query, description = "How many matches, 1-50 (default 10)"),
+        ("window" = Option<u32>, Query, description = "Days ahead to count shared free time, 1-28 (default 14)"),
+    ),
+    responses(
+        (status = 200, description = "Ranked mentors with factor scores and reasons", body = MatchResponse),
+        (status = 400, description = "Invalid parameters, or no wanted skills", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn match_mentors(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let params = Params::new(request, &["skills", "limit", "window"])?;
+    let mut fields = Fields::default();
+    let wanted = params.first("skills").map(|raw| parse_wanted(&mut fields, raw));
+    let limit = number(&mut fields, "limit", params.first("limit"), (1, 50), "must be a whole number from 1 to 50")
+        .unwrap_or(10);
+    let window_days =
+        number(&mut fields, "window", params.first("window"), (1, 28), "must be a whole number of days from 1 to 28")
+            .unwrap_or(14);
+    if !fields.is_clean() {
+        return Err(fields.into_error());
+    }
+    let outcome = app.match_mentors(caller.user_id(), MatchRequest { wanted, limit, window_days }).await?;
+    json(StatusCode::OK, &MatchResponse { matches: outcome.matches, considered: outcome.considered, window_days })
+}
+
+fn parse_wanted(fields: &mut Fields, raw: &str) -> Vec<Skill> {
+    let entries: Vec<&str> = raw.split(',').map(str::trim).filter(|e| !e.is_empty()).collect();
+    if entries.is_empty() || entries.len() > MAX_MATCH_SKILLS {
+        fields.refuse("skills", &Invalid::new("must name 1 to 5 skills, e.g. rust:3,sql"));
+        return Vec::new();
+    }
+    let mut wanted: Vec<Skill> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let (name, level) = entry.rsplit_once(':').map_or((entry, None), |(n, l)| (n, Some(l)));
+        let name = fields.check("skills", SkillName::parse(name));
+        let level = match level {
+            None => SkillLevel::new(DEFAULT_WANTED_LEVEL).ok(),
+            Some(raw) => fields.check(
+                "skills",
+                raw.parse::<u8>().map_err(|_| Invalid::new("level must be 1 to 5")).and_then(SkillLevel::new),
+            ),
+        };
+        if let (Some(name), Some(level)) = (name, level) {
+            if wanted.iter().any(|w| w.name() == &name) {
+                fields.refuse("skills", &Invalid::because(format!("skill \"{name}\" is named twice")));
+            } else {
+                wanted.push(Skill::new(name, level));
+            }
+        }
+    }
+    wanted
+}
+
+/// Search and filter listed mentors.
+#[utoipa::path(
+    get,
+    path = "/mentors",
+    tag = "matching",
+    security(("bearer" = [])),
+    params(
+        ("skill" = Option<Vec<String>>, Query, description = "Required skill; repeat for several (all must match), at most 5"),
+        ("min_rating" = Option<f64>, Query, description = "Minimum average rating, 1-5"),
+        ("language" = Option<String>, Query, description = "Language tag, e.g. es or pt-BR"),
+        ("price_min" = Option<u32>, Query, description = "Lowest hourly price, US cents"),
+        ("price_max" = Option<u32>, Query, description = "Highest hourly price, US cents"),
+        ("available_at" = Option<String>, Query, description = "RFC 3339 interval start/end (UTC), at most 8 h, that the mentor's weekly availability must cover"),
+        ("q" = Option<String>, Query, description = "Words to find in name or headline"),
+        ("sort" = Option<String>, Query, description = "relevance (default), rating, price_asc or price_desc"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "A page of mentors", body = SearchResponse),
+        (status = 400, description = "Invalid filter, sort or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let known =
+        ["skill", "min_rating", "language", "price_min", "price_max", "available_at", "q", "sort", "limit", "cursor"];
+    let params = Params::new(request, &known)?;
+    let mut fields = Fields::default();
+    let skills: Vec<SkillName> =
+        params.all("skill").iter().filter_map(|raw| fields.check("skill", SkillName::parse(raw))).collect();
+    if skills.len() > MAX_SEARCH_SKILLS {
+        fields.refuse("skill", &Invalid::new("at most 5 skills"));
+    }
+    let query = MentorQuery {
+        skills,
+        min_rating: number(
+            &mut fields,
+            "min_rating",
+            params.first("min_rating"),
+            (1.0, 5.0),
+            "must be a number from 1 to 5",
+        ),
+        language: params.first("language").and_then(|raw| fields.check("language", Language::parse(raw))),
+        price_min: params.first("price_min").and_then(|raw| fields.check("price_min", price(raw))),
+        price_max: params.first("price_max").and_then(|raw| fields.check("price_max", price(raw))),
+        available: params.first("available_at").and_then(|raw| fields.check("available_at", time_range(raw))),
+        text: params.first("q").and_then(|raw| fields.check("q", SearchText::parse(raw))),
+        sort: params
+            .first("sort")
+            .map_or(Some(SortOrder::default()), |raw| fields.check("sort", SortOrder::parse(raw)))
+            .unwrap_or_default(),
+    };
+    if let (Some(min), Some(max)) = (query.price_min, query.price_max)
+        && min > max
+    {
+        fields.refuse("price_min", &Invalid::new("must not exceed price_max"));
+    }
+    let limit = number(&mut fields, "limit", params.first("limit"), (1, 50), "must be a whole number from 1 to 50")
+        .unwrap_or(20);
+    let scope = query.fingerprint();
+    let offset = match params.first("cursor") {
+        None => 0,
+        Some(raw) => fields
+            .check(
+                "cursor",
+                app.cursors
+                    .verify(&scope, raw)
+                    .map_err(|_| Invalid::new("is not a cursor from a previous page of this search")),
+            )
+            .unwrap_or(0),
+    };
+    if !fields.is_clean() {
+        return Err(fields.into_error());
+    }
+    let page = app.search_mentors(caller.user_id(), &query, offset, limit).await?;
+    let mentors = page
+        .mentors
+        .into_iter()
+        .map(|card| MentorResult {
+            average_rating: card.stats.average_rating().map(|a| (a * 100.0).round() / 100.0),
+            card,
+        })
+        .collect();
+    let next_cursor = page.next_offset.map(|next| app.cursors.sign(&scope, next));
+    json(StatusCode::OK, &SearchResponse { mentors, next_cursor, truncated: page.truncated })
+}
+
+fn price(raw: &str) -> Result<Price, Invalid> {
+    raw.trim()
+        .parse::<u32>()
+        .map_err(|_| Invalid::new("must be a whole number of US cents"))
+        .and_then(Price::from_cents)
+}
+
+/// `start/end`, both RFC 3339, at most [`MAX_AVAILABLE_RANGE_HOURS`] apart.
+fn time_range(raw: &str) -> Result<Interval, Invalid> {
+    const SHAPE: Invalid =
+        Invalid::new("must be start/end in RFC 3339, e.g. 2026-11-23T18:00:00Z/2026-11-23T19:00:00Z");
+    let (start, end) = raw.split_once('/').ok_or(SHAPE)?;
+    let parse = |t: &str| DateTime::parse_from_rfc3339(t.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| SHAPE);
+    let range = Interval::new(parse(start)?, parse(end)?)?;
+    if range.duration() > chrono::Duration::hours(MAX_AVAILABLE_RANGE_HOURS) {
+        return Err(Invalid::new("must span at most 8 hours"));
+    }
+    Ok(range)
+}
