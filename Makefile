@@ -4,14 +4,23 @@
 SHELL := /bin/bash
 PORT ?= 3000
 export PORT
+# Demo data for `make seed`: how many mentors and learners, and which deterministic set.
+MENTORS ?= 200
+LEARNERS ?= 50
+SEED ?= 42
 
-.PHONY: dev test test-only fmt-check clippy lint-template bench package help
+.PHONY: dev seed test test-only fmt-check clippy lint-template bench package help
 
 help:
 	@echo "make dev | make test | make bench | make package"
 
 dev:
 	@infra/stack.sh dev
+
+# Loads demo data into the table `make dev` serves (e.g. make seed MENTORS=100000);
+# skips what an earlier run of the same SEED already wrote.
+seed:
+	@infra/stack.sh seed -- --mentors $(MENTORS) --learners $(LEARNERS) --seed $(SEED)
 
 # Everything CI runs: formatting, lints, the template's linters, then unit,
 # integration and end-to-end tests against a DynamoDB Local started for the run.
@@ -30,7 +39,7 @@ lint-template:
 	@infra/lint-template.sh
 
 bench:
-	cargo build --release -p register -p login -p profile -p bench
+	cargo build --release -p register -p login -p profile -p matching -p bench
 	@infra/stack.sh run -- target/release/bench
 
 package:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local stack: installs what is missing, starts DynamoDB Local, and runs either the
-# dev gateway (`dev`) or a command such as the test suite (`run -- CMD...`) against it.
+# dev gateway (`dev`), the demo-data seeder (`seed -- ARGS...`) or a command such as the
+# test suite (`run -- CMD...`) against it.
 # Every process it starts is stopped when it exits, on Ctrl-C included.
 set -euo pipefail
 
@@ -94,14 +95,28 @@ cmd_dev() {
   local port="${PORT:-3000}"
   port_in_use "$port" && die "port $port is in use; stop what holds it or choose another: make dev PORT=3001"
   prepare
-  say "Building the dev gateway ..."
-  (cd "$ROOT" && cargo build --quiet -p dev-gateway)
+  say "Building the dev gateway and the seeder ..."
+  (cd "$ROOT" && cargo build --quiet -p dev-gateway -p seed)
   local ddb_port="${DDB_PORT:-$(free_port)}"
   start_dynamodb "$ddb_port" "$LOCAL/dynamodb-data"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
+  # A small demo set, written once (the seeder keeps a marker) so there is someone to find
+  # and sign in as; `make seed` loads more. Demo data is a convenience: the API starts anyway.
+  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$ROOT/target/debug/seed" --mentors 200 --learners 50 --credentials 20) \
+    || say "warning: seeding the demo data failed; starting without it"
   (cd "$ROOT" && PORT="$port" TEMPLATE="$ROOT/template.yaml" exec "$ROOT/target/debug/dev-gateway") &
   PIDS+=("$!")
   wait "${PIDS[-1]}"
+}
+
+# Seeds the persistent data `make dev` uses (release build: large sets write much faster).
+cmd_seed() {
+  prepare
+  say "Building the seeder (release) ..."
+  (cd "$ROOT" && cargo build --quiet --release -p seed)
+  start_dynamodb "$(free_port)" "$LOCAL/dynamodb-data"
+  say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
+  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$ROOT/target/release/seed" "$@")
 }
 
 cmd_run() {
@@ -113,6 +128,7 @@ cmd_run() {
 
 case "${1:-}" in
   dev) cmd_dev ;;
+  seed) shift; [ "${1:-}" = "--" ] && shift; cmd_seed "$@" ;;
   run) shift; [ "${1:-}" = "--" ] && shift; [ $# -gt 0 ] || die "usage: stack.sh run -- COMMAND..."; cmd_run "$@" ;;
-  *) die "usage: stack.sh dev | stack.sh run -- COMMAND..." ;;
+  *) die "usage: stack.sh dev | stack.sh seed [-- SEED_ARGS...] | stack.sh run -- COMMAND..." ;;
 esac

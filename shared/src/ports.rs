@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use std::collections::HashSet;
 
-use crate::domain::{Email, MentorCard, SkillName, User, UserId};
+use crate::domain::{Booking, Effect, Email, MentorCard, SessionId, SkillName, User, UserId};
 
 /// Tells the time; tests inject a fixed one.
 pub trait Clock: Send + Sync {
@@ -182,4 +182,149 @@ pub trait MentorDirectory: Send + Sync {
 
     /// Removes a block (idempotent).
     fn unblock(&self, blocker: &UserId, blocked: &UserId) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// An in-app notification written together with the change it announces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotification {
+    /// Who is told.
+    pub user: UserId,
+    /// What happened, machine-readable (`session_requested`, `session_confirmed`, ...).
+    pub kind: &'static str,
+    /// The session concerned.
+    pub session: SessionId,
+    /// What happened, for a person.
+    pub text: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A client's `Idempotency-Key` for one request, and what the request was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The caller (keys are per caller).
+    pub user: UserId,
+    /// The key the client sent.
+    pub key: String,
+    /// SHA-256 of the request body, so a reused key with another body is caught.
+    pub fingerprint: String,
+}
+
+/// The first answer to an idempotent request, replayed for retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReply {
+    /// The request it answered.
+    pub fingerprint: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Response body.
+    pub body: String,
+}
+
+/// Why a session write did not commit.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionWriteError {
+    /// A time block of the mentor or the learner is already taken.
+    #[error("time already booked")]
+    TimeTaken,
+    /// The session changed since it was read.
+    #[error("session changed concurrently")]
+    Stale,
+    /// The idempotency key was used before; here is the first answer.
+    #[error("idempotent replay")]
+    Replay(StoredReply),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Past or upcoming, relative to now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeframe {
+    /// Starting now or later, soonest first.
+    Upcoming,
+    /// Started before now, latest first.
+    Past,
+}
+
+/// A page of a member's sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionPage {
+    /// The sessions on this page.
+    pub sessions: Vec<Booking>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<String>,
+}
+
+/// Sessions, their time-block locks, idempotency records and notifications.
+pub trait SessionStore: Send + Sync {
+    /// Stores a new request, its idempotency record and notifications, all or nothing.
+    fn create_session(
+        &self,
+        booking: &Booking,
+        idempotency: Option<(&IdempotencyKey, &StoredReply)>,
+        notify: &[NewNotification],
+    ) -> impl Future<Output = Result<(), SessionWriteError>> + Send;
+
+    /// The stored answer for an idempotency key, if any.
+    fn replay(&self, user: &UserId, key: &str) -> impl Future<Output = Result<Option<StoredReply>, StoreError>> + Send;
+
+    /// Reads a session.
+    fn session(&self, id: &SessionId) -> impl Future<Output = Result<Option<Booking>, StoreError>> + Send;
+
+    /// Writes `next` if the session is still at `previous`'s version, applying the lock
+    /// effect and notifications in the same transaction.
+    fn save_session(
+        &self,
+        next: &Booking,
+        previous: &Booking,
+        effect: &Effect,
+        notify: &[NewNotification],
+    ) -> impl Future<Output = Result<(), SessionWriteError>> + Send;
+
+    /// A page of `user`'s sessions (as learner or mentor) in `timeframe`.
+    fn sessions_of(
+        &self,
+        user: &UserId,
+        timeframe: Timeframe,
+        now: DateTime<Utc>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<SessionPage, StoreError>> + Send;
+}
+
+/// Makes the online room where a confirmed session meets (Jitsi by default; Zoom could
+/// sit behind the same trait).
+pub trait MeetingRooms: Send + Sync {
+    /// A new, unguessable room link for `booking`.
+    fn room_for(&self, booking: &Booking) -> Result<String, String>;
+}
+
+/// Which time bucket of the session index to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Agenda {
+    /// Confirmed sessions, by start.
+    Starts,
+    /// Unanswered requests, by expiry.
+    Due,
+}
+
+/// What scheduled jobs read and mark on sessions.
+pub trait SessionAgenda: Send + Sync {
+    /// Sessions in `agenda` whose time falls in [`from`, `to`], by query on the day buckets.
+    fn agenda(
+        &self,
+        agenda: Agenda,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Booking>, StoreError>> + Send;
+
+    /// Records that reminder `kind` went out for `booking` and writes its notifications, all
+    /// or nothing; false (and nothing written) when that reminder was sent before.
+    fn remind(
+        &self,
+        booking: &Booking,
+        kind: &'static str,
+        notify: &[NewNotification],
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

@@ -27,3 +27,23 @@ where
             .await
     })
 }
+
+/// As [`serve`], for functions fed by events rather than HTTP (schedules, streams).
+pub fn serve_events<E, R, F, Fut>(handler: F) -> Result<(), Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: serde::Serialize + Send + 'static,
+    F: Fn(&'static App, E) -> Fut + Sync,
+    Fut: Future<Output = Result<R, Error>> + Send,
+{
+    crate::observability::init();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
+    runtime.block_on(async {
+        let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+        let handler = &handler;
+        lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
+            handler(app, event.payload).await
+        }))
+        .await
+    })
+}

@@ -176,7 +176,12 @@ impl<'a> Call<'a> {
 pub fn reply(response: shared::http::HttpResponse) -> Reply {
     let (parts, body) = response.into_parts();
     let bytes: &[u8] = &body;
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(bytes).unwrap() };
+    // JSON bodies are parsed; anything else (a calendar file) is kept as text.
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    };
     Reply { status: parts.status.as_u16(), headers: parts.headers, body }
 }
 
@@ -208,7 +213,7 @@ pub async fn gateway_and_app() -> (&'static App, String) {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
     let app = App::new(&config, client.clone(), Arc::new(SystemClock));
-    let gateway = Gateway::new(app, template().clone(), &handlers::functions()).unwrap();
+    let gateway = Gateway::new(app, template().clone(), &handlers::functions(), &handlers::scheduled()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -217,7 +217,7 @@ async fn main() {
     .collect();
     let release = root.join("target/release");
 
-    for function in ["register", "login", "profile"] {
+    for function in ["register", "login", "profile", "matching"] {
         let binary = release.join(function);
         let size = std::fs::metadata(&binary)
             .unwrap_or_else(|_| panic!("{} missing: build with make bench", binary.display()))
@@ -314,4 +314,87 @@ async fn main() {
     }
     report_latencies("argon2id.hash", hashes);
     report_latencies("argon2id.verify", verifies);
+
+    let sizes: Vec<usize> = std::env::var("BENCH_MENTORS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000]);
+    for mentors in sizes {
+        matching_figures(&client, &template, &endpoint, mentors).await;
+    }
+}
+
+/// Seeds `mentors` mentors into a fresh table, then measures GET /match and GET /mentors
+/// through the handler (in process, genuine events), with DynamoDB reads per call.
+async fn matching_figures(
+    client: &aws_sdk_dynamodb::Client,
+    template: &dev_gateway::Template,
+    endpoint: &str,
+    mentors: usize,
+) {
+    let table = format!("bench-match-{}", ulid::Ulid::new());
+    dev_gateway::table::ensure_table(client, template, &table).await.unwrap();
+    let config = seed::SeedConfig { seed: 42, mentors, learners: 200, credentials_for: 0, progress: true };
+    let report = seed::seed(client, &table, &config).await.unwrap();
+    let tag = format!("{}k", mentors / 1000);
+    emit(&format!("seed.{tag}.items"), report.items as f64, "items");
+    emit(&format!("seed.{tag}.duration"), report.seconds, "s");
+
+    let app_config = dev_gateway::local::config(&table, endpoint).unwrap();
+    let app = shared::app::App::new(&app_config, client.clone(), std::sync::Arc::new(shared::ports::SystemClock));
+    // A learner with wanted skills, languages and availability, as seeded.
+    let learner = (0..200)
+        .map(|i| seed::demo_learner(42, i))
+        .find(|l| !l.profile.learning.is_empty() && l.profile.timezone.is_some())
+        .unwrap();
+    let token = app.tokens.issue(&learner.id, learner.roles, chrono::Utc::now()).unwrap();
+    // The seeder's vocabulary is in popularity order: the first skill is the largest
+    // listing partition, the worst case for a search.
+    let popular = shared::domain::SkillName::parse(seed::vocabulary::SKILLS[0].0).unwrap();
+
+    let cases = [
+        ("match", "GET /match", "/match", String::new()),
+        ("search_skill", "GET /mentors", "/mentors", format!("skill={popular}&sort=relevance&limit=20")),
+        (
+            "search_filtered",
+            "GET /mentors",
+            "/mentors",
+            format!("skill={popular}&language=en&min_rating=4&price_max=8000&sort=rating&limit=20"),
+        ),
+        ("search_all_by_price", "GET /mentors", "/mentors", "sort=price_asc&limit=20".to_owned()),
+    ];
+    for (name, route, path, query) in cases {
+        let mut samples = Vec::with_capacity(WARM_RUNS);
+        let (requests_before, items_before) = app.store.reads().totals();
+        for run in 0..=WARM_RUNS {
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+            let call = dev_gateway::event::HttpCall {
+                method: "GET",
+                path,
+                query: &query,
+                headers: &headers,
+                body: b"",
+                source_ip: "127.0.0.1",
+            };
+            let event = dev_gateway::event::http_event(&call, route, &[], "bench", chrono::Utc::now()).to_string();
+            let request = lambda_http::request::from_str(&event).unwrap();
+            let started = Instant::now();
+            let response = matching::handler(&app, request).await;
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(response.status(), 200, "{name}");
+            if run > 0 {
+                samples.push(elapsed);
+            }
+        }
+        let (requests_after, items_after) = app.store.reads().totals();
+        let calls = (WARM_RUNS + 1) as f64;
+        report_latencies(&format!("{name}.{tag}"), samples);
+        emit(
+            &format!("{name}.{tag}.dynamodb_requests_per_call"),
+            (requests_after - requests_before) as f64 / calls,
+            "requests",
+        );
+        emit(&format!("{name}.{tag}.items_read_per_call"), (items_after - items_before) as f64 / calls, "items");
+    }
 }

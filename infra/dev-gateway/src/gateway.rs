@@ -13,7 +13,7 @@ use shared::app::App;
 use shared::http::problem;
 
 use crate::event::{HttpCall, http_event};
-use crate::handlers::{Function, Handler};
+use crate::handlers::{Function, Handler, ScheduledFunction, ScheduledHandler};
 use crate::template::Template;
 
 /// API Gateway's payload limit.
@@ -39,14 +39,21 @@ pub struct Gateway {
     app: App,
     template: Template,
     handlers: HashMap<&'static str, Handler>,
+    scheduled: HashMap<&'static str, ScheduledHandler>,
     openapi: String,
     allowed_origins: Vec<String>,
 }
 
 impl Gateway {
     /// Checks that every template function has a handler and the other way round.
-    pub fn new(app: App, template: Template, functions: &[Function]) -> Result<Self, GatewayError> {
-        let linked: Vec<String> = functions.iter().map(|f| f.name.to_owned()).collect();
+    pub fn new(
+        app: App,
+        template: Template,
+        functions: &[Function],
+        scheduled: &[ScheduledFunction],
+    ) -> Result<Self, GatewayError> {
+        let linked: Vec<String> =
+            functions.iter().map(|f| f.name).chain(scheduled.iter().map(|f| f.name)).map(str::to_owned).collect();
         let missing: Vec<String> = template.functions.iter().filter(|f| !linked.contains(f)).cloned().collect();
         let unlisted: Vec<String> = linked.iter().filter(|f| !template.functions.contains(*f)).cloned().collect();
         if !missing.is_empty() || !unlisted.is_empty() {
@@ -58,6 +65,7 @@ impl Gateway {
             allowed_origins: template.allowed_origins.clone(),
             template,
             handlers: functions.iter().map(|f| (f.name, f.handler)).collect(),
+            scheduled: scheduled.iter().map(|f| (f.name, f.handler)).collect(),
             openapi,
         })
     }
@@ -78,6 +86,52 @@ impl Gateway {
         axum::Router::new().fallback(dispatch).with_state(Arc::new(self))
     }
 
+    /// As [`Self::router`], and fires every `rate(...)` schedule on its timer, as
+    /// EventBridge would (cron schedules fire on demand only).
+    pub fn router_with_schedules(self) -> axum::Router {
+        let gateway = Arc::new(self);
+        for schedule in gateway.template.schedules.clone() {
+            let Some(period) = schedule.period() else { continue };
+            let gateway = Arc::clone(&gateway);
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(period);
+                ticks.tick().await;
+                loop {
+                    ticks.tick().await;
+                    match gateway.fire(&schedule.name).await {
+                        Ok(result) => tracing::info!(schedule = %schedule.name, %result, "schedule fired"),
+                        Err(error) => tracing::error!(schedule = %schedule.name, %error, "schedule failed"),
+                    }
+                }
+            });
+        }
+        axum::Router::new().fallback(dispatch).with_state(gateway)
+    }
+
+    /// Invokes the function behind schedule `name` (the template event name or the
+    /// function's name) with a genuine EventBridge scheduled event.
+    pub async fn fire(&self, name: &str) -> Result<serde_json::Value, String> {
+        let schedule = self
+            .template
+            .schedules
+            .iter()
+            .find(|s| s.name == name || s.function == name)
+            .ok_or_else(|| format!("no schedule named {name}"))?;
+        let handler = self.scheduled.get(schedule.function.as_str()).ok_or("function not linked")?;
+        let event = serde_json::json!({
+            "version": "0",
+            "id": ulid::Ulid::new().to_string(),
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "000000000000",
+            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "region": "us-east-1",
+            "resources": [format!("arn:aws:events:us-east-1:000000000000:rule/{}", schedule.name)],
+            "detail": {}
+        });
+        handler(&self.app, event).await
+    }
+
     fn origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|allowed| allowed == "*" || allowed == origin)
     }
@@ -95,6 +149,15 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
     let mut response =
         if parts.method == Method::OPTIONS && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
             preflight(allowed_origin.is_some())
+        } else if let Some(name) = path.strip_prefix("/_local/schedules/").filter(|_| parts.method == Method::POST) {
+            match gateway.fire(name).await {
+                Ok(result) => {
+                    let mut response = Response::new(Body::from(result.to_string()));
+                    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    response
+                }
+                Err(error) => to_axum(problem(StatusCode::NOT_FOUND, error, Vec::new(), &[])),
+            }
         } else if parts.method == Method::GET && path == "/openapi.json" {
             let mut response = Response::new(Body::from(gateway.openapi.clone()));
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

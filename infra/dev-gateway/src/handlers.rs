@@ -46,4 +46,43 @@ macro_rules! functions {
     };
 }
 
-functions!(register, login, profile, matching);
+functions!(register, login, profile, matching, book);
+
+/// A scheduled function's handler: takes the EventBridge event, returns its JSON result.
+pub type ScheduledHandler = for<'a> fn(
+    &'a App,
+    serde_json::Value,
+) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>>;
+
+/// A function invoked by a schedule.
+#[derive(Clone, Copy)]
+pub struct ScheduledFunction {
+    /// Crate and binary name.
+    pub name: &'static str,
+    /// Its handler.
+    pub handler: ScheduledHandler,
+}
+
+macro_rules! scheduled {
+    ($($name:ident),* $(,)?) => {
+        mod scheduled_entry {
+            use super::*;
+            $(
+                pub fn $name<'a>(app: &'a App, event: serde_json::Value) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>> {
+                    Box::pin(async move {
+                        let event = serde_json::from_value(event).map_err(|e| format!("event: {e}"))?;
+                        let result = ::$name::handler(app, event).await.map_err(|e| e.to_string())?;
+                        serde_json::to_value(result).map_err(|e| e.to_string())
+                    })
+                }
+            )*
+        }
+
+        /// All scheduled functions linked into the gateway.
+        pub fn scheduled() -> Vec<ScheduledFunction> {
+            vec![$(ScheduledFunction { name: stringify!($name), handler: scheduled_entry::$name }),*]
+        }
+    };
+}
+
+scheduled!(reminders);

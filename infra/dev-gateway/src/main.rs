@@ -43,7 +43,8 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("{e} (is DynamoDB Local up at {endpoint}?)"))?;
     let config = local::config(&table_name, &endpoint).map_err(|e| e.to_string())?;
     let app = App::new(&config, client, Arc::new(SystemClock));
-    let mut gateway = Gateway::new(app, template, &handlers::functions()).map_err(|e| e.to_string())?;
+    let mut gateway =
+        Gateway::new(app, template, &handlers::functions(), &handlers::scheduled()).map_err(|e| e.to_string())?;
     if let Ok(origins) = std::env::var("ALLOWED_ORIGINS") {
         gateway = gateway.with_allowed_origins(origins.split(',').map(|o| o.trim().to_owned()).collect());
     }
@@ -64,11 +65,17 @@ async fn run() -> Result<(), String> {
         if created { "created from template.yaml" } else { "existing" }
     );
     for route in &gateway.template().routes {
-        println!("  route      {:<28} -> {}", route.key(), route.function);
+        println!("  route      {:<40} -> {}", route.key(), route.function);
+    }
+    for schedule in &gateway.template().schedules {
+        println!(
+            "  schedule   {:<40} -> {} (POST /_local/schedules/{} fires it now)",
+            schedule.expression, schedule.function, schedule.name
+        );
     }
     println!("Ctrl-C stops everything.");
 
-    let router = gateway.router().into_make_service_with_connect_info::<SocketAddr>();
+    let router = gateway.router_with_schedules().into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

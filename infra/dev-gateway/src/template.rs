@@ -65,11 +65,40 @@ impl Route {
     }
 }
 
+/// A schedule that invokes a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    /// The event's name in the template (e.g. `Every5Minutes`).
+    pub name: String,
+    /// The crate/binary it invokes.
+    pub function: String,
+    /// `rate(...)` or `cron(...)`.
+    pub expression: String,
+}
+
+impl Schedule {
+    /// The period of a `rate(N unit)` expression; `None` for cron expressions.
+    pub fn period(&self) -> Option<std::time::Duration> {
+        let inner = self.expression.strip_prefix("rate(")?.strip_suffix(')')?;
+        let (count, unit) = inner.trim().split_once(' ')?;
+        let count: u64 = count.parse().ok()?;
+        let seconds = match unit.trim_end_matches('s') {
+            "minute" => 60,
+            "hour" => 3600,
+            "day" => 86_400,
+            _ => return None,
+        };
+        Some(std::time::Duration::from_secs(count * seconds))
+    }
+}
+
 /// What the local stack reads from the template.
 #[derive(Debug, Clone)]
 pub struct Template {
     /// Every HTTP route.
     pub routes: Vec<Route>,
+    /// Every schedule.
+    pub schedules: Vec<Schedule>,
     /// Every function (by crate name), including ones without HTTP routes.
     pub functions: BTreeSet<String>,
     /// The `Table` resource's properties, as written.
@@ -94,6 +123,7 @@ impl Template {
             .and_then(Value::as_mapping)
             .ok_or_else(|| TemplateError::Shape("no Resources".into()))?;
         let mut routes = Vec::new();
+        let mut schedules = Vec::new();
         let mut functions = BTreeSet::new();
         for (logical_id, resource) in resources {
             if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
@@ -108,8 +138,22 @@ impl Template {
                 .ok_or_else(|| TemplateError::Shape(format!("{id}: no Metadata.BuildProperties.Binary")))?;
             functions.insert(binary.to_owned());
             let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
-            for (_, event) in events.into_iter().flatten() {
-                if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
+            for (event_name, event) in events.into_iter().flatten() {
+                let kind = event.get("Type").and_then(Value::as_str);
+                if matches!(kind, Some("Schedule" | "ScheduleV2")) {
+                    let properties = event.get("Properties");
+                    let expression = properties
+                        .and_then(|p| p.get("Schedule").or_else(|| p.get("ScheduleExpression")))
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| TemplateError::Shape(format!("{id}: schedule without an expression")))?;
+                    schedules.push(Schedule {
+                        name: event_name.as_str().unwrap_or("schedule").to_owned(),
+                        function: binary.to_owned(),
+                        expression: expression.to_owned(),
+                    });
+                    continue;
+                }
+                if kind != Some("HttpApi") {
                     continue;
                 }
                 let properties = event.get("Properties");
@@ -137,7 +181,7 @@ impl Template {
             .and_then(Value::as_str)
             .map(|list| list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
             .unwrap_or_default();
-        Ok(Self { routes, functions, table, allowed_origins })
+        Ok(Self { routes, schedules, functions, table, allowed_origins })
     }
 
     /// The route serving `method` and `path`, with its path parameters.
@@ -163,6 +207,15 @@ mod tests {
         assert_eq!(users.matches("GET", "/users/"), None);
         assert_eq!(users.matches("GET", "/users/1/2"), None);
         assert_eq!(route("GET", "/me").matches("get", "/me"), Some(vec![]));
+    }
+
+    #[test]
+    fn rate_expressions_have_periods() {
+        let schedule =
+            |expression: &str| Schedule { name: "s".into(), function: "f".into(), expression: expression.into() };
+        assert_eq!(schedule("rate(5 minutes)").period(), Some(std::time::Duration::from_secs(300)));
+        assert_eq!(schedule("rate(1 hour)").period(), Some(std::time::Duration::from_secs(3600)));
+        assert_eq!(schedule("cron(5 0 ? * MON *)").period(), None);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 mod accounts;
 mod matching;
 mod profiles;
+mod reminders;
+mod sessions;
 
 use std::sync::Arc;
 
@@ -10,13 +12,16 @@ use aws_config::BehaviorVersion;
 
 use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::https;
+use crate::adapters::meeting::JitsiRooms;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError};
-use crate::domain::{Invalid, User};
-use crate::ports::{Clock, StoreError, SystemClock};
+use crate::domain::{Invalid, Policy, User};
+use crate::ports::{Clock, MeetingRooms, StoreError, SystemClock};
 
 pub use accounts::{Registration, SignedIn};
 pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
+pub use reminders::ReminderRun;
+pub use sessions::{Idempotency, Requested, SessionRequest};
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +41,23 @@ pub enum AppError {
     /// The refresh token is unknown, expired, reused or revoked.
     #[error("refresh token not valid")]
     InvalidRefreshToken,
+    /// The session does not exist, or the caller may not know it does.
+    #[error("session not found")]
+    SessionNotFound,
+    /// The move is not allowed now; names the session's state.
+    #[error("{reason} (session is {state})")]
+    Refused {
+        /// The session's current state.
+        state: &'static str,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The mentor or the learner is already booked for part of that time.
+    #[error("time already booked")]
+    TimeTaken,
+    /// The idempotency key was used before with a different request.
+    #[error("idempotency key reused with a different request")]
+    IdempotencyMismatch,
     /// The account is suspended.
     #[error("account suspended")]
     Suspended,
@@ -85,6 +107,10 @@ pub struct App<S = DynamoStore> {
     pub cursors: CursorSigner,
     /// Time source.
     pub clock: Arc<dyn Clock>,
+    /// Notice, expiry and no-show rules for sessions.
+    pub policy: Policy,
+    /// Meeting-room links for confirmed sessions.
+    pub rooms: Arc<dyn MeetingRooms>,
 }
 
 impl App<DynamoStore> {
@@ -108,6 +134,8 @@ impl App<DynamoStore> {
             cursors: CursorSigner::new(config.jwt.secret.as_bytes()),
             passwords: PasswordHasher::new(),
             clock,
+            policy: Policy::default(),
+            rooms: Arc::new(JitsiRooms),
         }
     }
 }

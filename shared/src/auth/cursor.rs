@@ -39,20 +39,29 @@ impl CursorSigner {
 
     /// A cursor for `offset` within the query whose fingerprint is `scope`.
     pub fn sign(&self, scope: &str, offset: usize) -> String {
-        let payload = offset.to_string();
-        let tag = self.tag(scope, &payload).finalize().into_bytes();
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
+        self.sign_position(scope, &offset.to_string())
     }
 
     /// The offset in a cursor issued by [`Self::sign`] for the same `scope`.
     pub fn verify(&self, scope: &str, cursor: &str) -> Result<usize, CursorError> {
+        self.verify_position(scope, cursor)?.parse().map_err(|_| CursorError)
+    }
+
+    /// A cursor carrying an arbitrary position (e.g. the last key read) within `scope`.
+    pub fn sign_position(&self, scope: &str, position: &str) -> String {
+        let tag = self.tag(scope, position).finalize().into_bytes();
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(position), URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    /// The position in a cursor issued by [`Self::sign_position`] for the same `scope`.
+    pub fn verify_position(&self, scope: &str, cursor: &str) -> Result<String, CursorError> {
         let (payload, tag) = cursor.split_once('.').ok_or(CursorError)?;
         let payload =
             String::from_utf8(URL_SAFE_NO_PAD.decode(payload).map_err(|_| CursorError)?).map_err(|_| CursorError)?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| CursorError)?;
         // verify_slice compares in constant time.
         self.tag(scope, &payload).verify_slice(&tag).map_err(|_| CursorError)?;
-        payload.parse().map_err(|_| CursorError)
+        Ok(payload)
     }
 }
 

@@ -61,6 +61,8 @@ macro_rules! string_newtype_impls {
 
 pub mod academic;
 pub mod availability;
+pub mod booking;
+pub mod calendar;
 pub mod email;
 pub mod invalid;
 pub mod language;
@@ -79,6 +81,10 @@ pub mod user_id;
 
 pub use academic::{AcademicDetails, StudyYear};
 pub use availability::{AvailabilityWindow, TimeOfDay, Weekday, WeeklyAvailability};
+pub use booking::{
+    Actor, Booking, Cancellation, CancelledBy, Effect, Move, MoveRefused, Party, Policy, Proposal, RequestRefused,
+    SessionId, SessionLength, SessionState, Slot, SlotStart,
+};
 pub use email::Email;
 pub use invalid::Invalid;
 pub use language::{Language, Languages};

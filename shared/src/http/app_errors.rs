@@ -15,7 +15,16 @@ impl From<AppError> for ApiError {
                 ApiError::Unauthenticated("The refresh token is invalid, expired or already used; sign in again.")
             }
             AppError::Suspended => ApiError::Forbidden("This account is suspended."),
-            AppError::UserNotFound => ApiError::NotFound,
+            AppError::UserNotFound | AppError::SessionNotFound => ApiError::NotFound,
+            AppError::Refused { state, reason } => ApiError::InvalidState { state, reason },
+            AppError::TimeTaken => ApiError::Conflict {
+                detail: "The mentor or the learner is already booked for part of that time.",
+                field: Some("start"),
+            },
+            AppError::IdempotencyMismatch => ApiError::Conflict {
+                detail: "This Idempotency-Key was used for a different request.",
+                field: Some("Idempotency-Key"),
+            },
             AppError::Rule { field, reason } => ApiError::Validation(vec![FieldError::new(field, &reason)]),
             AppError::Contended => {
                 ApiError::Conflict { detail: "The resource changed while saving; retry the request.", field: None }

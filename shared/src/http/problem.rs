@@ -52,6 +52,14 @@ pub enum ApiError {
         /// The field that caused it, when one did.
         field: Option<&'static str>,
     },
+    /// 409: the move is not allowed in the resource's current state, which is named.
+    #[error("invalid state: {reason}")]
+    InvalidState {
+        /// The current state.
+        state: &'static str,
+        /// Why the move is refused.
+        reason: &'static str,
+    },
     /// 413: the body exceeds the limit.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -87,7 +95,7 @@ impl ApiError {
             Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::InvalidState { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -111,6 +119,17 @@ impl ApiError {
                 let errors = field.map(|f| vec![FieldError::message(f, detail)]).unwrap_or_default();
                 (detail.into(), errors)
             }
+            Self::InvalidState { state, reason } => {
+                let body = Problem {
+                    kind: "about:blank",
+                    title: "Conflict",
+                    status: status.as_u16(),
+                    detail: format!("{} (the session is {state}).", capitalised(reason)),
+                    errors: Vec::new(),
+                    state: Some(state),
+                };
+                return problem_response(status, &body, &headers);
+            }
             Self::PayloadTooLarge => (format!("The body exceeds {} bytes.", super::MAX_BODY_BYTES), Vec::new()),
             Self::UnsupportedMediaType => ("Send the body as application/json.".into(), Vec::new()),
             Self::TooManyRequests { retry_after } => {
@@ -124,6 +143,11 @@ impl ApiError {
         };
         problem(status, detail, errors, &headers)
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 impl From<ApiError> for HttpResponse {
@@ -147,6 +171,9 @@ pub struct Problem {
     /// The fields at fault, when the request had bad fields.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a refused move: the resource's current state.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'static str>,
 }
 
 /// Builds a problem response; used for errors raised outside [`ApiError`] too (the dev
@@ -163,8 +190,17 @@ pub fn problem(
         status: status.as_u16(),
         detail,
         errors,
+        state: None,
     };
-    let text = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"));
+    problem_response(status, &body, extra_headers)
+}
+
+fn problem_response(
+    status: StatusCode,
+    body: &Problem,
+    extra_headers: &[(http::HeaderName, HeaderValue)],
+) -> HttpResponse {
+    let text = serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"));
     let mut response = lambda_http::Response::new(Body::Text(text));
     *response.status_mut() = status;
     let headers = response.headers_mut();

@@ -10,6 +10,16 @@
 //! | mentor listing, per skill | `SKILL#<skill>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
 //! | mentor listing, all mentors | `MENTORS#<shard 0-7>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
 //! | a member's block of another | `USER#<blocker id>` | `BLOCK#<blocked id>` |
+//! | session | `SESSION#<session id>` | `SESSION` (GSI1: `DUE#<day>` / `STARTS#<day>`, see below) |
+//! | a participant's copy of a session | `USER#<user id>` | `SESSION#<start>#<session id>` |
+//! | a locked 15-minute block of a member's time | `LOCK#<user id>` | `<block start>` |
+//! | a reminder sent | `SESSION#<session id>` | `REMINDER#<kind>#<start>` |
+//! | an idempotent request's first answer | `IDEMPOTENCY#<user id>#<key>` | `IDEMPOTENCY` |
+//! | an in-app notification | `USER#<user id>` | `NOTIF#<notification id>` |
+//!
+//! A session is in GSI1 only while a job must act on it: a request under
+//! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
+//! `STARTS#<day of start>` / `<start>#<id>`.
 //!
 //! `<rank>` is the Bayesian rating inverted into five digits (`50000 - rating × 10000`),
 //! so an ascending query returns the best rated first.
@@ -17,7 +27,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Item, s};
-use crate::domain::{Email, MentorCard, SkillName, UserId};
+use crate::domain::{Email, MentorCard, SessionId, SkillName, UserId};
 
 /// Partition key attribute name.
 pub const PK: &str = "PK";
@@ -122,6 +132,49 @@ pub fn block(blocker: &UserId, blocked: &UserId) -> Key {
 
 /// Sort-key prefix of a member's blocks.
 pub const BLOCK_PREFIX: &str = "BLOCK#";
+
+/// Times in keys: fixed-width RFC 3339 in UTC, so they sort as text.
+pub fn time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A session.
+pub fn session(id: &SessionId) -> Key {
+    Key { pk: format!("SESSION#{id}"), sk: "SESSION".into() }
+}
+
+/// Sort-key prefix of a member's copies of their sessions.
+pub const SESSION_PREFIX: &str = "SESSION#";
+
+/// A participant's copy of a session, sorted by start.
+pub fn participant_session(user: &UserId, start: chrono::DateTime<chrono::Utc>, id: &SessionId) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("{SESSION_PREFIX}{}#{id}", time(start)) }
+}
+
+/// One locked 15-minute block of a member's time.
+pub fn time_lock(user: &UserId, block: chrono::DateTime<chrono::Utc>) -> Key {
+    Key { pk: format!("LOCK#{user}"), sk: time(block) }
+}
+
+/// The marker that a reminder of `kind` went out for a session starting at `start`.
+pub fn reminder(id: &SessionId, kind: &str, start: chrono::DateTime<chrono::Utc>) -> Key {
+    Key { pk: format!("SESSION#{id}"), sk: format!("REMINDER#{kind}#{}", time(start)) }
+}
+
+/// An idempotent request's record.
+pub fn idempotency(user: &UserId, key: &str) -> Key {
+    Key { pk: format!("IDEMPOTENCY#{user}#{key}"), sk: "IDEMPOTENCY".into() }
+}
+
+/// An in-app notification.
+pub fn notification(user: &UserId, id: &str) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("NOTIF#{id}") }
+}
+
+/// The time-bucket partition of a day.
+pub fn bucket(prefix: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{prefix}#{}", at.format("%Y-%m-%d"))
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

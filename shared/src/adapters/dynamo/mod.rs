@@ -6,6 +6,7 @@ mod directory;
 mod grants;
 pub mod keys;
 mod records;
+mod sessions;
 
 use std::collections::HashMap;
 use std::sync::Arc;

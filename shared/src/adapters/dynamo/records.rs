@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::Item;
 use super::keys::{self, Key};
 use crate::domain::{
-    AccountStatus, DisplayName, Email, MentorCard, MentorStats, Profile, Roles, User, UserId, VerificationStatus,
+    AccountStatus, Booking, DisplayName, Email, MentorCard, MentorStats, Policy, Profile, Roles, SessionId,
+    SessionState, User, UserId, VerificationStatus,
 };
 use crate::ports::{RefreshGrant, StoreError};
 
@@ -214,4 +215,107 @@ pub(crate) fn to_item<T: Serialize>(record: &T) -> Result<Item, StoreError> {
 /// Reads an item back into a record.
 pub(crate) fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A session, with its time-bucket index keys while a job must act on it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct SessionRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    pub entity: String,
+    /// Top-level copies for conditions and stream filters.
+    pub version: u64,
+    pub state: SessionState,
+    pub learner: UserId,
+    pub mentor: UserId,
+    pub booking: Booking,
+}
+
+impl SessionRecord {
+    pub fn new(booking: &Booking) -> Self {
+        let Key { pk, sk } = keys::session(&booking.id);
+        // Requests are due at their expiry, confirmed sessions at their start; nothing
+        // else needs a job, so nothing else is in the index (sparse).
+        let due = match booking.state {
+            SessionState::Requested => Some(("DUE", booking.expiry(&Policy::default()))),
+            SessionState::Confirmed => Some(("STARTS", booking.slot.start())),
+            _ => None,
+        };
+        Self {
+            pk,
+            sk,
+            gsi1pk: due.map(|(prefix, at)| keys::bucket(prefix, at)),
+            gsi1sk: due.map(|(_, at)| format!("{}#{}", keys::time(at), booking.id)),
+            entity: "Session".into(),
+            version: booking.version,
+            state: booking.state,
+            learner: booking.learner.clone(),
+            mentor: booking.mentor.clone(),
+            booking: booking.clone(),
+        }
+    }
+}
+
+/// A participant's copy of a session, for "my sessions" by start time.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ParticipantSessionRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub booking: Booking,
+}
+
+/// One locked block of a member's time.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct TimeLockRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub session: SessionId,
+    /// TTL: a day after the block, when nothing can conflict with it any more.
+    pub expires_at: i64,
+}
+
+/// The first answer to an idempotent request.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct IdempotencyRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+    /// TTL: clients retry within minutes; a day is generous.
+    pub expires_at: i64,
+}
+
+/// An in-app notification.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct NotificationRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub id: String,
+    pub user: UserId,
+    pub kind: String,
+    pub session: SessionId,
+    pub text: String,
+    pub read: bool,
+    pub created_at: DateTime<Utc>,
+    /// TTL: notifications older than 90 days are of no use.
+    pub expires_at: i64,
 }

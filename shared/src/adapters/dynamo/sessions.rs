@@ -1,0 +1,371 @@
+//! [`SessionStore`] over DynamoDB: sessions, time-block locks, idempotency, notifications.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use chrono::{DateTime, Duration, Utc};
+
+use super::keys::{self, Key, PK, SK};
+use super::records::{
+    IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
+};
+use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
+use crate::domain::{Booking, Effect, SessionId, Slot, UserId};
+use crate::ports::{
+    Agenda, IdempotencyKey, NewNotification, SessionAgenda, SessionPage, SessionStore, SessionWriteError, StoreError,
+    StoredReply, Timeframe,
+};
+
+fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+/// What each item of a session transaction is, to read cancellation reasons by index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Session,
+    TakeLock,
+    Idempotency,
+    Other,
+}
+
+/// A transaction under construction.
+struct Writes<'a> {
+    store: &'a DynamoStore,
+    items: Vec<TransactWriteItem>,
+    parts: Vec<Part>,
+}
+
+impl<'a> Writes<'a> {
+    fn new(store: &'a DynamoStore) -> Self {
+        Self { store, items: Vec::new(), parts: Vec::new() }
+    }
+
+    fn put(
+        &mut self,
+        part: Part,
+        item: Item,
+        condition: Option<(&str, Vec<(&str, AttributeValue)>)>,
+    ) -> Result<(), StoreError> {
+        let mut put = Put::builder().table_name(&self.store.table).set_item(Some(item));
+        if let Some((expression, values)) = condition {
+            put = put.condition_expression(expression);
+            for (name, value) in values {
+                put = put.expression_attribute_values(name, value);
+            }
+        }
+        self.items.push(TransactWriteItem::builder().put(built(put.build())?).build());
+        self.parts.push(part);
+        Ok(())
+    }
+
+    fn delete(&mut self, key: &Key) -> Result<(), StoreError> {
+        let delete = Delete::builder().table_name(&self.store.table).set_key(Some(key.item()));
+        self.items.push(TransactWriteItem::builder().delete(built(delete.build())?).build());
+        self.parts.push(Part::Other);
+        Ok(())
+    }
+
+    fn participants(&mut self, booking: &Booking) -> Result<(), StoreError> {
+        for user in [&booking.learner, &booking.mentor] {
+            let Key { pk, sk } = keys::participant_session(user, booking.slot.start(), &booking.id);
+            let record =
+                ParticipantSessionRecord { pk, sk, entity: "ParticipantSession".into(), booking: booking.clone() };
+            self.put(Part::Other, to_item(&record)?, None)?;
+        }
+        Ok(())
+    }
+
+    fn notifications(&mut self, notify: &[NewNotification]) -> Result<(), StoreError> {
+        for note in notify {
+            let id = ulid::Ulid::from_datetime(note.at.into()).to_string();
+            let Key { pk, sk } = keys::notification(&note.user, &id);
+            let record = NotificationRecord {
+                pk,
+                sk,
+                entity: "Notification".into(),
+                id,
+                user: note.user.clone(),
+                kind: note.kind.into(),
+                session: note.session.clone(),
+                text: note.text.clone(),
+                read: false,
+                created_at: note.at,
+                expires_at: (note.at + Duration::days(90)).timestamp(),
+            };
+            self.put(Part::Other, to_item(&record)?, None)?;
+        }
+        Ok(())
+    }
+
+    /// Locks `blocks` of both participants; each lock fails if the block is taken.
+    fn take(&mut self, booking: &Booking, blocks: &BTreeSet<DateTime<Utc>>) -> Result<(), StoreError> {
+        for user in [&booking.learner, &booking.mentor] {
+            for block in blocks {
+                let Key { pk, sk } = keys::time_lock(user, *block);
+                let record = TimeLockRecord {
+                    pk,
+                    sk,
+                    entity: "TimeLock".into(),
+                    session: booking.id.clone(),
+                    expires_at: (*block + Duration::days(1)).timestamp(),
+                };
+                self.put(Part::TakeLock, to_item(&record)?, Some(("attribute_not_exists(PK)", Vec::new())))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Frees `blocks` of both participants, only where this session holds the lock.
+    fn release(&mut self, booking: &Booking, blocks: &BTreeSet<DateTime<Utc>>) -> Result<(), StoreError> {
+        for user in [&booking.learner, &booking.mentor] {
+            for block in blocks {
+                let delete = Delete::builder()
+                    .table_name(&self.store.table)
+                    .set_key(Some(keys::time_lock(user, *block).item()))
+                    .condition_expression("#session = :session")
+                    // `session` is a DynamoDB reserved word.
+                    .expression_attribute_names("#session", "session")
+                    .expression_attribute_values(":session", s(booking.id.to_string()));
+                self.items.push(TransactWriteItem::builder().delete(built(delete.build())?).build());
+                self.parts.push(Part::Other);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn blocks(slot: &Slot) -> BTreeSet<DateTime<Utc>> {
+    slot.blocks().into_iter().collect()
+}
+
+impl SessionStore for DynamoStore {
+    async fn create_session(
+        &self,
+        booking: &Booking,
+        idempotency: Option<(&IdempotencyKey, &StoredReply)>,
+        notify: &[NewNotification],
+    ) -> Result<(), SessionWriteError> {
+        let mut writes = Writes::new(self);
+        writes.put(
+            Part::Session,
+            to_item(&SessionRecord::new(booking))?,
+            Some(("attribute_not_exists(PK)", Vec::new())),
+        )?;
+        writes.participants(booking)?;
+        writes.notifications(notify)?;
+        if let Some((key, reply)) = idempotency {
+            let Key { pk, sk } = keys::idempotency(&key.user, &key.key);
+            let record = IdempotencyRecord {
+                pk,
+                sk,
+                entity: "Idempotency".into(),
+                fingerprint: key.fingerprint.clone(),
+                status: reply.status,
+                body: reply.body.clone(),
+                expires_at: (booking.requested_at + Duration::days(1)).timestamp(),
+            };
+            writes.put(Part::Idempotency, to_item(&record)?, Some(("attribute_not_exists(PK)", Vec::new())))?;
+        }
+        let parts = writes.parts.clone();
+        match self.transact(writes.items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(failed)) => {
+                // Another request with the same key committed first: answer as it did.
+                if let (Some((key, _)), true) =
+                    (idempotency, failed.iter().any(|i| parts.get(*i) == Some(&Part::Idempotency)))
+                {
+                    let stored = self.replay(&key.user, &key.key).await?;
+                    return stored.map(SessionWriteError::Replay).map_or(Err(SessionWriteError::Stale), Err);
+                }
+                Err(SessionWriteError::Store(StoreError::Conflict("session id")))
+            }
+            Err(TransactFailure::Store(error)) => Err(error.into()),
+        }
+    }
+
+    async fn replay(&self, user: &UserId, key: &str) -> Result<Option<StoredReply>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::idempotency(user, key).item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(usize::from(output.item.is_some()));
+        let Some(item) = output.item else { return Ok(None) };
+        let record: IdempotencyRecord = from_item(item)?;
+        Ok(Some(StoredReply { fingerprint: record.fingerprint, status: record.status, body: record.body }))
+    }
+
+    async fn session(&self, id: &SessionId) -> Result<Option<Booking>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::session(id).item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(usize::from(output.item.is_some()));
+        output.item.map(|item| from_item::<SessionRecord>(item).map(|r| r.booking)).transpose()
+    }
+
+    async fn save_session(
+        &self,
+        next: &Booking,
+        previous: &Booking,
+        effect: &Effect,
+        notify: &[NewNotification],
+    ) -> Result<(), SessionWriteError> {
+        let mut writes = Writes::new(self);
+        writes.put(
+            Part::Session,
+            to_item(&SessionRecord::new(next))?,
+            Some(("version = :expected", vec![(":expected", n(previous.version))])),
+        )?;
+        if previous.slot.start() != next.slot.start() {
+            for user in [&previous.learner, &previous.mentor] {
+                writes.delete(&keys::participant_session(user, previous.slot.start(), &previous.id))?;
+            }
+        }
+        writes.participants(next)?;
+        match effect {
+            Effect::None => {}
+            Effect::TakeTime(slot) => writes.take(next, &blocks(slot))?,
+            Effect::ReleaseTime(slot) => writes.release(previous, &blocks(slot))?,
+            Effect::MoveTime { from, to } => {
+                let (from, to) = (blocks(from), blocks(to));
+                writes.release(previous, &from.difference(&to).copied().collect())?;
+                writes.take(next, &to.difference(&from).copied().collect())?;
+            }
+        }
+        writes.notifications(notify)?;
+        let parts = writes.parts.clone();
+        match self.transact(writes.items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(failed)) => {
+                let failed_part = |part: Part| failed.iter().any(|i| parts.get(*i) == Some(&part));
+                if failed_part(Part::Session) {
+                    Err(SessionWriteError::Stale)
+                } else if failed_part(Part::TakeLock) {
+                    Err(SessionWriteError::TimeTaken)
+                } else {
+                    Err(StoreError::Corrupt(format!(
+                        "session {}: a lock to release belongs to another session",
+                        next.id
+                    ))
+                    .into())
+                }
+            }
+            Err(TransactFailure::Store(error)) => Err(error.into()),
+        }
+    }
+
+    async fn sessions_of(
+        &self,
+        user: &UserId,
+        timeframe: Timeframe,
+        now: DateTime<Utc>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<SessionPage, StoreError> {
+        let pk = keys::user(user).pk;
+        let split = format!("{}{}", keys::SESSION_PREFIX, keys::time(now));
+        let (low, high, forward) = match timeframe {
+            Timeframe::Upcoming => (split, format!("{}~", keys::SESSION_PREFIX), true),
+            Timeframe::Past => (keys::SESSION_PREFIX.to_owned(), split, false),
+        };
+        let start = after.map(|sk| Item::from([(PK.to_owned(), s(pk.clone())), (SK.to_owned(), s(sk))]));
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":low", s(low))
+            .expression_attribute_values(":high", s(high))
+            .scan_index_forward(forward)
+            .limit(i32::try_from(limit).unwrap_or(50))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(output.items().len());
+        let next = output.last_evaluated_key.as_ref().and_then(|key| key.get(SK)).and_then(|v| v.as_s().ok()).cloned();
+        let sessions = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| from_item::<ParticipantSessionRecord>(item).map(|r| r.booking))
+            .collect::<Result<_, _>>()?;
+        Ok(SessionPage { sessions, next })
+    }
+}
+
+impl SessionAgenda for DynamoStore {
+    async fn agenda(&self, agenda: Agenda, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Booking>, StoreError> {
+        let prefix = match agenda {
+            Agenda::Starts => "STARTS",
+            Agenda::Due => "DUE",
+        };
+        let mut sessions = Vec::new();
+        // One bucket a day: a window of a day or two is two or three queries.
+        let mut day = from.date_naive();
+        while day <= to.date_naive() {
+            let bucket = keys::bucket(prefix, day.and_time(chrono::NaiveTime::MIN).and_utc());
+            let mut start: Option<Item> = None;
+            loop {
+                let output = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(keys::GSI1)
+                    .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                    .expression_attribute_names("#pk", keys::GSI1PK)
+                    .expression_attribute_names("#sk", keys::GSI1SK)
+                    .expression_attribute_values(":pk", s(bucket.clone()))
+                    .expression_attribute_values(":from", s(keys::time(from)))
+                    .expression_attribute_values(":to", s(format!("{}~", keys::time(to))))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                self.count_read(output.items().len());
+                for item in output.items.unwrap_or_default() {
+                    sessions.push(from_item::<SessionRecord>(item)?.booking);
+                }
+                match output.last_evaluated_key {
+                    Some(key) if !key.is_empty() => start = Some(key),
+                    _ => break,
+                }
+            }
+            day = day.succ_opt().unwrap_or(day + chrono::Days::new(1));
+        }
+        Ok(sessions)
+    }
+
+    async fn remind(
+        &self,
+        booking: &Booking,
+        kind: &'static str,
+        notify: &[NewNotification],
+    ) -> Result<bool, StoreError> {
+        let mut writes = Writes::new(self);
+        let mut marker = keys::reminder(&booking.id, kind, booking.slot.start()).item();
+        marker.insert("entity".into(), s("Reminder"));
+        marker.insert(keys::EXPIRES_AT.into(), n((booking.slot.end() + Duration::days(2)).timestamp()));
+        writes.put(Part::Session, marker, Some(("attribute_not_exists(PK)", Vec::new())))?;
+        writes.notifications(notify)?;
+        match self.transact(writes.items).await {
+            Ok(()) => Ok(true),
+            Err(TransactFailure::ConditionFailed(_)) => Ok(false),
+            Err(TransactFailure::Store(error)) => Err(error),
+        }
+    }
+}

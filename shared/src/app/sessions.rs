@@ -1,0 +1,237 @@
+//! Booking sessions: request, answer, reschedule, cancel, complete, report no-shows.
+
+use sha2::{Digest, Sha256};
+
+use super::{App, AppError, active};
+use crate::domain::{
+    Actor, Bio, Booking, Effect, Invalid, MentorCard, Move, RequestRefused, SessionId, SessionState, ShortText, Slot,
+    TimeSet, User, UserId,
+};
+use crate::ports::{
+    AccountStore, IdempotencyKey, NewNotification, SessionPage, SessionStore, SessionWriteError, StoredReply, Timeframe,
+};
+
+/// A session a learner asks for.
+#[derive(Debug, Clone)]
+pub struct SessionRequest {
+    /// The mentor.
+    pub mentor: UserId,
+    /// When, and how long.
+    pub slot: Slot,
+    /// What to cover.
+    pub topic: ShortText,
+    /// A note to the mentor.
+    pub message: Option<Bio>,
+}
+
+/// A request's `Idempotency-Key` and body, as sent.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    /// The key.
+    pub key: String,
+    /// The raw body, fingerprinted so a reused key with another body is refused.
+    pub body: Vec<u8>,
+}
+
+/// The outcome of a session request.
+#[derive(Debug)]
+pub enum Requested {
+    /// Created now.
+    Created(Booking),
+    /// A retry: the first answer, as it was given.
+    Replayed(StoredReply),
+}
+
+/// Concurrent edits of one session retry this often.
+const SAVE_ATTEMPTS: usize = 3;
+
+impl<S: AccountStore + SessionStore> App<S> {
+    /// Asks a verified mentor for a session inside their availability. With an
+    /// idempotency key, a retried request returns the first answer and creates nothing.
+    /// `render` turns the created booking into the response body that retries replay.
+    pub async fn request_session(
+        &self,
+        learner: &UserId,
+        request: SessionRequest,
+        idempotency: Option<Idempotency>,
+        render: impl Fn(&Booking) -> Result<(u16, String), AppError>,
+    ) -> Result<Requested, AppError> {
+        let key = idempotency.map(|i| IdempotencyKey {
+            user: learner.clone(),
+            fingerprint: hex(&Sha256::digest(&i.body)),
+            key: i.key,
+        });
+        if let Some(key) = &key
+            && let Some(stored) = self.store.replay(&key.user, &key.key).await?
+        {
+            return replayed(key, stored);
+        }
+        let (me, mentor) = futures_util::future::join(self.store.user(learner), self.store.user(&request.mentor)).await;
+        let me = active(me?)?;
+        let mentor = mentor?.ok_or(AppError::Rule { field: "mentor_id", reason: Invalid::new("is not a member") })?;
+        let card = MentorCard::of(&mentor)
+            .ok_or(AppError::Rule { field: "mentor_id", reason: Invalid::new("is not a verified mentor") })?;
+        let within = request.slot.interval();
+        let available =
+            card.timezone.is_some_and(|tz| TimeSet::weekly(&card.availability, tz.tz(), &within).covers(&within));
+        if !available {
+            return Err(AppError::Rule {
+                field: "start",
+                reason: Invalid::new("is outside the mentor's availability"),
+            });
+        }
+        let now = self.clock.now();
+        let id = SessionId::new(ulid::Ulid::new());
+        let booking =
+            Booking::request(id, me.id.clone(), mentor.id.clone(), request.slot, request.topic, request.message, now)
+                .map_err(|refused| match refused {
+                RequestRefused::SelfBooking => {
+                    AppError::Rule { field: "mentor_id", reason: Invalid::new("you cannot book yourself") }
+                }
+                RequestRefused::InThePast => {
+                    AppError::Rule { field: "start", reason: Invalid::new("must be in the future") }
+                }
+            })?;
+        let notify = [note(
+            &booking,
+            &booking.mentor,
+            "session_requested",
+            format!("{} asked for a session: {}", me.name, booking.topic),
+        )];
+        // The answer is stored with the session, so a retry gets exactly this answer.
+        let reply = match &key {
+            Some(key) => {
+                let (status, body) = render(&booking)?;
+                Some(StoredReply { fingerprint: key.fingerprint.clone(), status, body })
+            }
+            None => None,
+        };
+        match self.store.create_session(&booking, key.as_ref().zip(reply.as_ref()), &notify).await {
+            Ok(()) => Ok(Requested::Created(booking)),
+            Err(SessionWriteError::Replay(stored)) => match &key {
+                Some(key) => replayed(key, stored),
+                None => Err(AppError::Contended),
+            },
+            Err(error) => Err(write_error(error)),
+        }
+    }
+
+    /// Applies `mv` for `user` to a session: who may make which move is the domain's
+    /// rule; non-participants (other than admins) are told the session does not exist.
+    pub async fn move_session(
+        &self,
+        user: &UserId,
+        is_admin: bool,
+        id: &SessionId,
+        mv: Move,
+    ) -> Result<Booking, AppError> {
+        for _ in 0..SAVE_ATTEMPTS {
+            let current = self.visible_session(user, is_admin, id).await?;
+            let actor = current.party_of(user).map_or(Actor::Admin, Actor::Participant);
+            let (mut next, effect) = current
+                .apply(actor, mv.clone(), self.clock.now(), &self.policy)
+                .map_err(|refused| AppError::Refused { state: refused.state.as_str(), reason: refused.reason })?;
+            if matches!(effect, Effect::TakeTime(_)) && next.meeting_link.is_none() {
+                next.meeting_link = Some(self.rooms.room_for(&next).map_err(AppError::Crypto)?);
+            }
+            let notify = self.announce(&current, &next, user);
+            match self.store.save_session(&next, &current, &effect, &notify).await {
+                Ok(()) => return Ok(next),
+                Err(SessionWriteError::Stale) => continue,
+                Err(error) => return Err(write_error(error)),
+            }
+        }
+        Err(AppError::Contended)
+    }
+
+    /// A session the caller may see: a participant's or, for admins, any.
+    pub async fn visible_session(&self, user: &UserId, is_admin: bool, id: &SessionId) -> Result<Booking, AppError> {
+        let booking = self.store.session(id).await?.ok_or(AppError::SessionNotFound)?;
+        // 404, not 403, so session ids cannot be probed.
+        if booking.party_of(user).is_none() && !is_admin {
+            return Err(AppError::SessionNotFound);
+        }
+        Ok(booking)
+    }
+
+    /// A page of the caller's sessions.
+    pub async fn my_sessions(
+        &self,
+        user: &UserId,
+        timeframe: Timeframe,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<SessionPage, AppError> {
+        Ok(self.store.sessions_of(user, timeframe, self.clock.now(), after, limit).await?)
+    }
+
+    /// The session as an iCalendar file.
+    pub async fn session_calendar(&self, user: &UserId, is_admin: bool, id: &SessionId) -> Result<String, AppError> {
+        let booking = self.visible_session(user, is_admin, id).await?;
+        let (mentor, learner) =
+            futures_util::future::join(self.store.user(&booking.mentor), self.store.user(&booking.learner)).await;
+        let name = |u: Option<User>| u.map_or_else(|| "a Peerlearn member".to_owned(), |u| u.name.to_string());
+        Ok(crate::domain::calendar::ics_event(
+            &booking,
+            &name(mentor?),
+            &name(learner?),
+            "sessions@peerlearn.app",
+            self.clock.now(),
+        ))
+    }
+
+    /// The notifications a change sends: to the other party, about what changed.
+    fn announce(&self, before: &Booking, after: &Booking, actor: &UserId) -> Vec<NewNotification> {
+        let other = if actor == &after.learner { &after.mentor } else { &after.learner };
+        let (kind, text) = match (before.state, after.state) {
+            (SessionState::Requested, SessionState::Confirmed) | (SessionState::Accepted, SessionState::Confirmed) => {
+                ("session_confirmed", format!("Your session \"{}\" is confirmed.", after.topic))
+            }
+            (_, SessionState::Rejected) => {
+                ("session_rejected", format!("Your request \"{}\" was declined.", after.topic))
+            }
+            (_, SessionState::Cancelled) => {
+                let late =
+                    if after.cancellation.as_ref().is_some_and(|c| c.late) { " (late cancellation)" } else { "" };
+                ("session_cancelled", format!("The session \"{}\" was cancelled{late}.", after.topic))
+            }
+            (_, SessionState::NoShow) => {
+                ("session_no_show", format!("The session \"{}\" was marked as a no-show.", after.topic))
+            }
+            (_, SessionState::Completed) => {
+                ("session_completed", format!("The session \"{}\" is complete: leave a review.", after.topic))
+            }
+            _ if after.proposal.is_some() && after.proposal != before.proposal => {
+                ("session_reschedule_proposed", format!("A new time was proposed for \"{}\".", after.topic))
+            }
+            _ if after.slot != before.slot => {
+                ("session_rescheduled", format!("The session \"{}\" has a new time.", after.topic))
+            }
+            _ => return Vec::new(),
+        };
+        vec![note(after, other, kind, text)]
+    }
+}
+
+fn note(booking: &Booking, user: &UserId, kind: &'static str, text: String) -> NewNotification {
+    NewNotification { user: user.clone(), kind, session: booking.id.clone(), text, at: booking.updated_at }
+}
+
+fn replayed(key: &IdempotencyKey, stored: StoredReply) -> Result<Requested, AppError> {
+    if stored.fingerprint != key.fingerprint {
+        return Err(AppError::IdempotencyMismatch);
+    }
+    Ok(Requested::Replayed(stored))
+}
+
+fn write_error(error: SessionWriteError) -> AppError {
+    match error {
+        SessionWriteError::TimeTaken => AppError::TimeTaken,
+        SessionWriteError::Stale | SessionWriteError::Replay(_) => AppError::Contended,
+        SessionWriteError::Store(error) => AppError::Store(error),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,1660 @@
+//! Mentorship sessions: the booking life cycle as a pure state machine.
+//!
+//! [`Booking::apply`] decides whether a move is allowed and what the session looks like after
+//! it, and returns an [`Effect`] telling the store which 15-minute time blocks to lock or free
+//! in the same transaction. Nothing here reads the clock or touches storage: `now` is passed in.
+
+use std::fmt;
+
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+use utoipa::ToSchema;
+
+use super::{Bio, Interval, Invalid, ShortText, UserId};
+
+/// Length of a ULID's text form.
+const ULID_CHARS: usize = 26;
+
+/// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
+pub const BLOCK_MINUTES: i64 = 15;
+
+/// A session's id: a ULID, so ids sort by creation time and need no coordination to mint.
+///
+/// Its text form is the canonical 26-character uppercase Crockford base32 string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, example = "01ARZ3NDEKTSV4RRFFQ69G5FAV")]
+pub struct SessionId(Ulid);
+
+impl SessionId {
+    /// Wraps a ULID (e.g. a freshly generated `Ulid::new()`).
+    pub const fn new(ulid: Ulid) -> Self {
+        Self(ulid)
+    }
+
+    /// Parses the 26-character Crockford base32 form, in either case.
+    ///
+    /// Only the canonical form is accepted, as for [`UserId::parse`], so parse and Display are
+    /// exact inverses.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        const REASON: &str = "must be a 26-character ULID";
+        // The ulid crate silently drops overflowing high bits, so the first digit is checked here.
+        let canonical_first = raw.as_bytes().first().is_some_and(|b| (b'0'..=b'7').contains(b));
+        if raw.len() != ULID_CHARS || !canonical_first {
+            return Err(Invalid::new(REASON));
+        }
+        Ulid::from_string(raw).map(Self).map_err(|_| Invalid::new(REASON))
+    }
+
+    /// The underlying ULID.
+    pub const fn as_ulid(&self) -> Ulid {
+        self.0
+    }
+}
+
+impl From<Ulid> for SessionId {
+    fn from(ulid: Ulid) -> Self {
+        Self(ulid)
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Ulid's Display is the canonical uppercase 26-character form.
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for SessionId {
+    type Err = Invalid;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::parse(raw)
+    }
+}
+
+impl TryFrom<String> for SessionId {
+    type Error = Invalid;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl TryFrom<&str> for SessionId {
+    type Error = Invalid;
+
+    fn try_from(raw: &str) -> Result<Self, Self::Error> {
+        Self::parse(raw)
+    }
+}
+
+impl From<SessionId> for String {
+    fn from(id: SessionId) -> Self {
+        id.to_string()
+    }
+}
+
+/// How long a session lasts: 30, 45, 60 or 90 minutes, serialised as the number of minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u16", into = "u16")]
+pub enum SessionLength {
+    /// Half an hour.
+    Min30,
+    /// Three quarters of an hour.
+    Min45,
+    /// An hour.
+    Min60,
+    /// An hour and a half.
+    Min90,
+}
+
+impl SessionLength {
+    /// Every length, shortest first.
+    pub const ALL: [SessionLength; 4] =
+        [SessionLength::Min30, SessionLength::Min45, SessionLength::Min60, SessionLength::Min90];
+
+    /// The length lasting `minutes`, if it is one of the offered lengths.
+    pub fn from_minutes(minutes: u16) -> Result<Self, Invalid> {
+        Self::ALL.into_iter().find(|length| length.minutes() == minutes).ok_or(Invalid::new("must be 30, 45, 60 or 90"))
+    }
+
+    /// The length in minutes.
+    pub const fn minutes(self) -> u16 {
+        match self {
+            SessionLength::Min30 => 30,
+            SessionLength::Min45 => 45,
+            SessionLength::Min60 => 60,
+            SessionLength::Min90 => 90,
+        }
+    }
+
+    /// The length as a duration.
+    pub fn duration(self) -> chrono::Duration {
+        chrono::Duration::minutes(i64::from(self.minutes()))
+    }
+}
+
+impl TryFrom<u16> for SessionLength {
+    type Error = Invalid;
+
+    fn try_from(minutes: u16) -> Result<Self, Invalid> {
+        Self::from_minutes(minutes)
+    }
+}
+
+impl From<SessionLength> for u16 {
+    fn from(length: SessionLength) -> u16 {
+        length.minutes()
+    }
+}
+
+impl utoipa::PartialSchema for SessionLength {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .description(Some("Session length in minutes"))
+            .enum_values(Some(SessionLength::ALL.map(SessionLength::minutes)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SessionLength {}
+
+/// When a session starts: a UTC instant on a 15-minute boundary, serialised as RFC 3339.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "String", into = "String")]
+#[schema(value_type = String, format = DateTime, example = "2026-05-04T15:30:00Z")]
+pub struct SlotStart(DateTime<Utc>);
+
+impl SlotStart {
+    /// Checks that `start` is on a quarter hour in UTC, with no seconds or fractions.
+    ///
+    /// Only years 1 to 9999 are taken: RFC 3339 writes four-digit years, so later ones could not
+    /// be stored and read back, and staying far from chrono's limits keeps slot ends computable.
+    pub fn new(start: DateTime<Utc>) -> Result<Self, Invalid> {
+        if !(1..=9999).contains(&start.year()) {
+            return Err(Invalid::new("must be between the years 1 and 9999"));
+        }
+        if i64::from(start.minute()) % BLOCK_MINUTES != 0 || start.second() != 0 || start.nanosecond() != 0 {
+            return Err(Invalid::new("must start on a quarter hour (:00, :15, :30, :45) in UTC"));
+        }
+        Ok(Self(start))
+    }
+
+    /// Parses an RFC 3339 date-time with any offset, converts it to UTC and checks it as [`SlotStart::new`].
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let parsed = DateTime::parse_from_rfc3339(raw)
+            .map_err(|_| Invalid::new("must be an RFC 3339 date-time, e.g. 2026-05-04T15:30:00Z"))?;
+        Self::new(parsed.with_timezone(&Utc))
+    }
+
+    /// The instant.
+    pub const fn get(self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+impl fmt::Display for SlotStart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Whole seconds and `Z`: the start has no fractions and is always UTC.
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::Secs, true))
+    }
+}
+
+impl std::str::FromStr for SlotStart {
+    type Err = Invalid;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::parse(raw)
+    }
+}
+
+impl TryFrom<String> for SlotStart {
+    type Error = Invalid;
+
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<SlotStart> for String {
+    fn from(start: SlotStart) -> Self {
+        start.to_string()
+    }
+}
+
+/// A bookable span of time: a quarter-hour start and one of the offered lengths.
+///
+/// Serialised as `{"start": "2026-05-04T15:30:00Z", "duration_minutes": 60}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub struct Slot {
+    /// When the session starts.
+    start: SlotStart,
+    /// How long it lasts.
+    #[serde(rename = "duration_minutes")]
+    length: SessionLength,
+}
+
+impl Slot {
+    /// A slot starting at `start` and lasting `length`.
+    pub const fn new(start: SlotStart, length: SessionLength) -> Self {
+        Self { start, length }
+    }
+
+    /// The first instant of the session.
+    pub const fn start(&self) -> DateTime<Utc> {
+        self.start.get()
+    }
+
+    /// The first instant after the session (exclusive).
+    pub fn end(&self) -> DateTime<Utc> {
+        // SlotStart keeps the year at most 9999, far from chrono's limit, so this cannot overflow.
+        self.start() + self.length.duration()
+    }
+
+    /// How long the session lasts.
+    pub const fn length(&self) -> SessionLength {
+        self.length
+    }
+
+    /// The slot as a half-open interval [start, end).
+    pub fn interval(&self) -> Interval {
+        match Interval::new(self.start(), self.end()) {
+            Ok(interval) => interval,
+            // Every length is positive, so the end is always after the start.
+            Err(_) => unreachable!("a slot always ends after it starts"),
+        }
+    }
+
+    /// The start of every 15-minute block the slot occupies, in order (60 minutes: 4 blocks).
+    pub fn blocks(&self) -> Vec<DateTime<Utc>> {
+        let count = i64::from(self.length.minutes()) / BLOCK_MINUTES;
+        (0..count).map(|i| self.start() + chrono::Duration::minutes(i * BLOCK_MINUTES)).collect()
+    }
+
+    /// Whether the two slots share any time; back-to-back slots do not overlap.
+    pub fn overlaps(&self, other: &Slot) -> bool {
+        self.start() < other.end() && other.start() < self.end()
+    }
+}
+
+/// Where a session is in its life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    /// The learner asked; the mentor has not answered.
+    Requested,
+    /// The mentor accepted and the session awaits payment; its time is held.
+    Accepted,
+    /// The session will happen; its time is held.
+    Confirmed,
+    /// The session took place.
+    Completed,
+    /// A participant or an admin called it off.
+    Cancelled,
+    /// One party did not turn up.
+    NoShow,
+    /// The mentor declined the request.
+    Rejected,
+    /// The mentor did not answer in time.
+    Expired,
+}
+
+impl SessionState {
+    /// The serialised form, e.g. `"no_show"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SessionState::Requested => "requested",
+            SessionState::Accepted => "accepted",
+            SessionState::Confirmed => "confirmed",
+            SessionState::Completed => "completed",
+            SessionState::Cancelled => "cancelled",
+            SessionState::NoShow => "no_show",
+            SessionState::Rejected => "rejected",
+            SessionState::Expired => "expired",
+        }
+    }
+
+    /// Whether the session is closed: no move is accepted any more.
+    pub const fn is_final(self) -> bool {
+        matches!(
+            self,
+            SessionState::Completed
+                | SessionState::Cancelled
+                | SessionState::NoShow
+                | SessionState::Rejected
+                | SessionState::Expired
+        )
+    }
+
+    /// Whether the session's time blocks are locked, so nobody else can book them.
+    pub const fn holds_time(self) -> bool {
+        matches!(self, SessionState::Accepted | SessionState::Confirmed)
+    }
+}
+
+impl fmt::Display for SessionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One of the two people in a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Party {
+    /// The one who booked.
+    Learner,
+    /// The one who was booked.
+    Mentor,
+}
+
+impl Party {
+    /// The other person in the session.
+    pub const fn other(self) -> Party {
+        match self {
+            Party::Learner => Party::Mentor,
+            Party::Mentor => Party::Learner,
+        }
+    }
+
+    /// The serialised form, `"learner"` or `"mentor"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Party::Learner => "learner",
+            Party::Mentor => "mentor",
+        }
+    }
+}
+
+/// Who is making a move on a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// The learner or the mentor of this session.
+    Participant(Party),
+    /// A platform administrator.
+    Admin,
+    /// A scheduled job, e.g. expiring unanswered requests.
+    System,
+}
+
+/// The timing rules applied to moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Cancelling or moving a held session closer than this to its start is recorded as late.
+    pub min_notice: chrono::Duration,
+    /// How long a request waits for the mentor before it expires.
+    pub request_ttl: chrono::Duration,
+    /// How long after the start a participant must wait before reporting the other absent.
+    pub no_show_after: chrono::Duration,
+}
+
+impl Default for Policy {
+    /// 12 hours' notice, 48 hours to answer, 10 minutes' grace before a no-show.
+    fn default() -> Self {
+        Self {
+            min_notice: chrono::Duration::hours(12),
+            request_ttl: chrono::Duration::hours(48),
+            no_show_after: chrono::Duration::minutes(10),
+        }
+    }
+}
+
+/// An open offer by one party to move the session to another slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Proposal {
+    /// Who proposed; only the other party can accept or decline.
+    pub by: Party,
+    /// The proposed slot.
+    pub slot: Slot,
+    /// When it was proposed.
+    pub at: DateTime<Utc>,
+    /// Whether it moves a confirmed session with less than the policy's notice.
+    pub late: bool,
+}
+
+/// Who called a session off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CancelledBy {
+    /// The learner.
+    Learner,
+    /// The mentor.
+    Mentor,
+    /// A platform administrator.
+    Admin,
+}
+
+/// How and when a session was called off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Cancellation {
+    /// Who cancelled.
+    pub by: CancelledBy,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Whether a held session was cancelled with less than the policy's notice.
+    pub late: bool,
+    /// The reason given, if any.
+    pub reason: Option<String>,
+}
+
+/// A mentorship session between a learner and a mentor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Booking {
+    /// The session's id.
+    pub id: SessionId,
+    /// Who booked.
+    pub learner: UserId,
+    /// Who was booked.
+    pub mentor: UserId,
+    /// When the session takes place.
+    pub slot: Slot,
+    /// What the learner wants to cover.
+    pub topic: ShortText,
+    /// The learner's note to the mentor.
+    pub message: Option<Bio>,
+    /// Where the session is in its life cycle.
+    pub state: SessionState,
+    /// When the learner asked.
+    pub requested_at: DateTime<Utc>,
+    /// When the session last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When the request was first answered, for the mentor's response time.
+    pub responded_at: Option<DateTime<Utc>>,
+    /// An open offer to move the session, if any.
+    pub proposal: Option<Proposal>,
+    /// How the session was called off, once cancelled.
+    pub cancellation: Option<Cancellation>,
+    /// The party who did NOT show up, once reported.
+    pub no_show: Option<Party>,
+    /// Where the participants meet online.
+    pub meeting_link: Option<String>,
+    /// Bumped on every change, for optimistic concurrency in the store.
+    pub version: u64,
+}
+
+/// A change someone asks for on a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Move {
+    /// The mentor takes the request.
+    Accept,
+    /// The mentor declines the request.
+    Reject,
+    /// Call the session off before it starts.
+    Cancel {
+        /// Why, if the canceller says.
+        reason: Option<String>,
+    },
+    /// Mark the session as held, once it has ended.
+    Complete,
+    /// A participant reports that the other did not turn up.
+    ReportNoShow,
+    /// Offer to move the session to another slot (replaces any open proposal).
+    Propose(Slot),
+    /// Take the other party's open proposal.
+    AcceptProposal,
+    /// Turn down the other party's open proposal.
+    DeclineProposal,
+    /// Close a request the mentor did not answer in time.
+    Expire,
+}
+
+/// What the store must do with time-block locks, in the same transaction as the booking write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing to lock or free.
+    None,
+    /// Lock the slot's blocks; the move fails if any is already locked.
+    TakeTime(Slot),
+    /// Free the slot's blocks.
+    ReleaseTime(Slot),
+    /// Free `from`'s blocks and lock `to`'s (blocks in both stay locked).
+    MoveTime {
+        /// The slot being left.
+        from: Slot,
+        /// The slot being taken.
+        to: Slot,
+    },
+}
+
+/// Why a move on a session was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{reason} (session is {state})")]
+pub struct MoveRefused {
+    /// The state the session was in.
+    pub state: SessionState,
+    /// What stood in the way, in words the user can act on.
+    pub reason: &'static str,
+}
+
+/// Why a new session request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RequestRefused {
+    /// The learner and the mentor are the same person.
+    #[error("you cannot book a session with yourself")]
+    SelfBooking,
+    /// The slot has already started.
+    #[error("the requested time has already passed")]
+    InThePast,
+}
+
+impl Booking {
+    /// A new request from `learner` to `mentor` for `slot`, made at `now`.
+    ///
+    /// Nothing is locked yet: time is taken only when the mentor accepts.
+    pub fn request(
+        id: SessionId,
+        learner: UserId,
+        mentor: UserId,
+        slot: Slot,
+        topic: ShortText,
+        message: Option<Bio>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, RequestRefused> {
+        if learner == mentor {
+            return Err(RequestRefused::SelfBooking);
+        }
+        if slot.start() <= now {
+            return Err(RequestRefused::InThePast);
+        }
+        Ok(Booking {
+            id,
+            learner,
+            mentor,
+            slot,
+            topic,
+            message,
+            state: SessionState::Requested,
+            requested_at: now,
+            updated_at: now,
+            responded_at: None,
+            proposal: None,
+            cancellation: None,
+            no_show: None,
+            meeting_link: None,
+            version: 1,
+        })
+    }
+
+    /// Which party `user` is in this session, if any.
+    pub fn party_of(&self, user: &UserId) -> Option<Party> {
+        if *user == self.learner {
+            Some(Party::Learner)
+        } else if *user == self.mentor {
+            Some(Party::Mentor)
+        } else {
+            None
+        }
+    }
+
+    /// When an unanswered request lapses: the slot's start or `request_ttl` after the request,
+    /// whichever comes first.
+    pub fn expiry(&self, policy: &Policy) -> DateTime<Utc> {
+        let by_ttl = self.requested_at.checked_add_signed(policy.request_ttl).unwrap_or(self.slot.start());
+        by_ttl.min(self.slot.start())
+    }
+
+    /// The session after `actor` makes `mv` at `now`, and what the store must do with time locks.
+    ///
+    /// `self` is left as it was; the result has `updated_at = now` and `version + 1`. A refusal
+    /// names the current state and what stood in the way.
+    pub fn apply(
+        &self,
+        actor: Actor,
+        mv: Move,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<(Booking, Effect), MoveRefused> {
+        if self.state.is_final() {
+            return Err(self.refuse("the session is already closed"));
+        }
+        let mut next = self.clone();
+        let effect = match mv {
+            Move::Accept => self.accept(&mut next, actor, now, policy)?,
+            Move::Reject => self.reject(&mut next, actor, now)?,
+            Move::Cancel { reason } => self.cancel(&mut next, actor, reason, now, policy)?,
+            Move::Complete => self.complete(&mut next, actor, now)?,
+            Move::ReportNoShow => self.report_no_show(&mut next, actor, now, policy)?,
+            Move::Propose(slot) => self.propose(&mut next, actor, slot, now, policy)?,
+            Move::AcceptProposal => self.accept_proposal(&mut next, actor, now, policy)?,
+            Move::DeclineProposal => self.decline_proposal(&mut next, actor)?,
+            Move::Expire => self.expire(&mut next, actor, now, policy)?,
+        };
+        if next.state.is_final() {
+            // A closed session has nothing left to move to.
+            next.proposal = None;
+        }
+        next.updated_at = now;
+        // Saturating: 2^64 changes to one session cannot happen, and a panic would be worse.
+        next.version = self.version.saturating_add(1);
+        Ok((next, effect))
+    }
+
+    /// A refusal in the current state.
+    fn refuse(&self, reason: &'static str) -> MoveRefused {
+        MoveRefused { state: self.state, reason }
+    }
+
+    /// The mentor takes the request as it stands: the session is confirmed and its time taken.
+    fn accept(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Effect, MoveRefused> {
+        if actor != Actor::Participant(Party::Mentor) {
+            return Err(self.refuse("only the mentor can accept"));
+        }
+        if self.state != SessionState::Requested {
+            return Err(self.refuse("only a requested session can be accepted"));
+        }
+        if now >= self.slot.start() {
+            return Err(self.refuse("the requested time has passed"));
+        }
+        if now >= self.expiry(policy) {
+            return Err(self.refuse("the request has expired"));
+        }
+        // Sessions are free until payments exist, so accepting confirms at once; `Accepted`
+        // is kept for "accepted, awaiting payment".
+        next.state = SessionState::Confirmed;
+        next.responded_at = self.responded_at.or(Some(now));
+        // The original time was taken, so any offer to move it is moot.
+        next.proposal = None;
+        Ok(Effect::TakeTime(self.slot))
+    }
+
+    /// The mentor declines the request.
+    fn reject(&self, next: &mut Booking, actor: Actor, now: DateTime<Utc>) -> Result<Effect, MoveRefused> {
+        if actor != Actor::Participant(Party::Mentor) {
+            return Err(self.refuse("only the mentor can reject"));
+        }
+        if self.state != SessionState::Requested {
+            return Err(self.refuse("only a requested session can be rejected"));
+        }
+        next.state = SessionState::Rejected;
+        next.responded_at = self.responded_at.or(Some(now));
+        Ok(Effect::None)
+    }
+
+    /// A participant or an admin calls the session off before it starts.
+    fn cancel(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        reason: Option<String>,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Effect, MoveRefused> {
+        let by = match actor {
+            Actor::Participant(Party::Learner) => CancelledBy::Learner,
+            Actor::Participant(Party::Mentor) => CancelledBy::Mentor,
+            Actor::Admin => CancelledBy::Admin,
+            Actor::System => return Err(self.refuse("only the learner, the mentor or an admin can cancel")),
+        };
+        if !matches!(self.state, SessionState::Requested | SessionState::Accepted | SessionState::Confirmed) {
+            return Err(self.refuse("only a requested, accepted or confirmed session can be cancelled"));
+        }
+        if now >= self.slot.start() {
+            // Once it has started the outcome is a completion or a no-show, not a cancellation.
+            return Err(self.refuse("the session has started"));
+        }
+        let holds = self.state.holds_time();
+        // Only a held session costs the other party anything when cancelled at short notice.
+        let late = holds && self.slot.start() - now < policy.min_notice;
+        next.state = SessionState::Cancelled;
+        next.cancellation = Some(Cancellation { by, at: now, late, reason });
+        next.proposal = None;
+        Ok(if holds { Effect::ReleaseTime(self.slot) } else { Effect::None })
+    }
+
+    /// A participant or an admin marks a confirmed session as held, once it has ended.
+    fn complete(&self, next: &mut Booking, actor: Actor, now: DateTime<Utc>) -> Result<Effect, MoveRefused> {
+        if actor == Actor::System {
+            return Err(self.refuse("only the learner, the mentor or an admin can complete a session"));
+        }
+        if self.state != SessionState::Confirmed {
+            return Err(self.refuse("only a confirmed session can be completed"));
+        }
+        if now < self.slot.end() {
+            return Err(self.refuse("the session has not ended yet"));
+        }
+        next.state = SessionState::Completed;
+        Ok(Effect::None)
+    }
+
+    /// A participant reports that the other did not turn up.
+    fn report_no_show(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Effect, MoveRefused> {
+        let Actor::Participant(reporter) = actor else {
+            return Err(self.refuse("only the learner or the mentor can report a no-show"));
+        };
+        if self.state != SessionState::Confirmed {
+            return Err(self.refuse("only a confirmed session can have a no-show"));
+        }
+        // An unrepresentable grace period means the report can never be due.
+        let due = self.slot.start().checked_add_signed(policy.no_show_after);
+        if due.is_none_or(|due| now < due) {
+            return Err(self.refuse("too early to report a no-show"));
+        }
+        next.state = SessionState::NoShow;
+        next.no_show = Some(reporter.other());
+        Ok(Effect::None)
+    }
+
+    /// A participant offers to move the session; a new offer replaces any open one.
+    fn propose(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        slot: Slot,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Effect, MoveRefused> {
+        let Actor::Participant(by) = actor else {
+            return Err(self.refuse("only the learner or the mentor can propose a new time"));
+        };
+        self.check_movable(now, policy)?;
+        if slot.start() <= now {
+            return Err(self.refuse("the proposed time has passed"));
+        }
+        if slot == self.slot {
+            return Err(self.refuse("the proposed time is the session's current time"));
+        }
+        let late = self.state == SessionState::Confirmed && self.slot.start() - now < policy.min_notice;
+        next.proposal = Some(Proposal { by, slot, at: now, late });
+        Ok(Effect::None)
+    }
+
+    /// The party who did not propose takes the open proposal: the session moves to its slot.
+    fn accept_proposal(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Effect, MoveRefused> {
+        let Some(proposal) = &self.proposal else {
+            return Err(self.refuse("there is no proposal to accept"));
+        };
+        if actor != Actor::Participant(proposal.by.other()) {
+            return Err(self.refuse(match proposal.by {
+                Party::Learner => "only the mentor can accept the learner's proposal",
+                Party::Mentor => "only the learner can accept the mentor's proposal",
+            }));
+        }
+        self.check_movable(now, policy)?;
+        if proposal.slot.start() <= now {
+            return Err(self.refuse("the proposed time has passed"));
+        }
+        let to = proposal.slot;
+        let effect = if self.state.holds_time() {
+            Effect::MoveTime { from: self.slot, to }
+        } else {
+            // Agreeing on a time answers the request, whoever proposed it.
+            next.responded_at = self.responded_at.or(Some(now));
+            Effect::TakeTime(to)
+        };
+        next.state = SessionState::Confirmed;
+        next.slot = to;
+        next.proposal = None;
+        Ok(effect)
+    }
+
+    /// The party who did not propose turns the open proposal down; the session stays as it was.
+    fn decline_proposal(&self, next: &mut Booking, actor: Actor) -> Result<Effect, MoveRefused> {
+        let Some(proposal) = &self.proposal else {
+            return Err(self.refuse("there is no proposal to decline"));
+        };
+        if actor != Actor::Participant(proposal.by.other()) {
+            return Err(self.refuse(match proposal.by {
+                Party::Learner => "only the mentor can decline the learner's proposal",
+                Party::Mentor => "only the learner can decline the mentor's proposal",
+            }));
+        }
+        next.proposal = None;
+        Ok(Effect::None)
+    }
+
+    /// The system closes a request the mentor did not answer in time.
+    fn expire(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Effect, MoveRefused> {
+        if actor != Actor::System {
+            return Err(self.refuse("only the system can expire a request"));
+        }
+        if self.state != SessionState::Requested {
+            return Err(self.refuse("only a requested session can expire"));
+        }
+        if now < self.expiry(policy) {
+            return Err(self.refuse("the request has not expired yet"));
+        }
+        next.state = SessionState::Expired;
+        Ok(Effect::None)
+    }
+
+    /// Checks the session can still be moved: requested and not yet expired, or confirmed and
+    /// not yet started.
+    ///
+    /// Past those points the request can only expire and the session can only be completed or
+    /// reported, so a late move cannot revive a lapsed request or dodge a no-show.
+    fn check_movable(&self, now: DateTime<Utc>, policy: &Policy) -> Result<(), MoveRefused> {
+        match self.state {
+            SessionState::Requested if now >= self.expiry(policy) => Err(self.refuse("the request has expired")),
+            SessionState::Confirmed if now >= self.slot.start() => Err(self.refuse("the session has started")),
+            SessionState::Requested | SessionState::Confirmed => Ok(()),
+            _ => Err(self.refuse("only a requested or confirmed session can be moved")),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+    use proptest::prelude::*;
+
+    const SAMPLE: &str = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 4, h, m, 0).unwrap()
+    }
+
+    fn slot(start: DateTime<Utc>, minutes: u16) -> Slot {
+        Slot::new(SlotStart::new(start).unwrap(), SessionLength::from_minutes(minutes).unwrap())
+    }
+
+    fn user(n: u128) -> UserId {
+        UserId::new(Ulid(n))
+    }
+
+    /// The slot every test books unless it says otherwise: 15:00-16:00 on 2026-05-04.
+    fn the_slot() -> Slot {
+        slot(at(15, 0), 60)
+    }
+
+    /// Requested at 03:00, nine hours' notice is short of the 12 hours policy requires later on.
+    fn requested() -> Booking {
+        requested_at(at(3, 0))
+    }
+
+    fn requested_at(now: DateTime<Utc>) -> Booking {
+        Booking::request(
+            SessionId::new(Ulid(42)),
+            user(1),
+            user(2),
+            the_slot(),
+            ShortText::parse("Rust lifetimes").unwrap(),
+            Some(Bio::parse("Hi!\nI am stuck on borrowing.").unwrap()),
+            now,
+        )
+        .unwrap()
+    }
+
+    const LEARNER: Actor = Actor::Participant(Party::Learner);
+    const MENTOR: Actor = Actor::Participant(Party::Mentor);
+
+    fn policy() -> Policy {
+        Policy::default()
+    }
+
+    fn apply(b: &Booking, actor: Actor, mv: Move, now: DateTime<Utc>) -> Result<(Booking, Effect), MoveRefused> {
+        b.apply(actor, mv, now, &policy())
+    }
+
+    fn ok(b: &Booking, actor: Actor, mv: Move, now: DateTime<Utc>) -> (Booking, Effect) {
+        apply(b, actor, mv, now).unwrap()
+    }
+
+    fn refused(b: &Booking, actor: Actor, mv: Move, now: DateTime<Utc>) -> &'static str {
+        let err = apply(b, actor, mv, now).unwrap_err();
+        assert_eq!(err.state, b.state);
+        err.reason
+    }
+
+    fn confirmed() -> Booking {
+        ok(&requested(), MENTOR, Move::Accept, at(4, 0)).0
+    }
+
+    fn with_state(state: SessionState) -> Booking {
+        Booking { state, ..requested() }
+    }
+
+    // --- SessionId ---
+
+    #[test]
+    fn session_id_parses_displays_and_serialises() {
+        let id = SessionId::parse(SAMPLE).unwrap();
+        assert_eq!(id.to_string(), SAMPLE);
+        assert_eq!(SessionId::parse(&SAMPLE.to_lowercase()).unwrap(), id);
+        assert_eq!(id.as_ulid(), Ulid::from_string(SAMPLE).unwrap());
+        assert_eq!(SessionId::from(id.as_ulid()), id);
+        let json = serde_json::to_string(&id).unwrap();
+        assert_eq!(json, format!("\"{SAMPLE}\""));
+        assert_eq!(serde_json::from_str::<SessionId>(&json).unwrap(), id);
+        for bad in
+            ["", "nope", "81ARZ3NDEKTSV4RRFFQ69G5FAV", "01ARZ3NDEKTSV4RRFFQ69G5FAU", " 01ARZ3NDEKTSV4RRFFQ69G5FA"]
+        {
+            assert_eq!(SessionId::parse(bad).unwrap_err().reason(), "must be a 26-character ULID", "{bad:?}");
+        }
+        assert!(serde_json::from_str::<SessionId>("\"nope\"").is_err());
+    }
+
+    // --- SessionLength ---
+
+    #[test]
+    fn session_length_accepts_only_offered_lengths() {
+        for (minutes, length) in [
+            (30, SessionLength::Min30),
+            (45, SessionLength::Min45),
+            (60, SessionLength::Min60),
+            (90, SessionLength::Min90),
+        ] {
+            assert_eq!(SessionLength::from_minutes(minutes).unwrap(), length);
+            assert_eq!(length.minutes(), minutes);
+            assert_eq!(length.duration(), Duration::minutes(i64::from(minutes)));
+            assert_eq!(serde_json::to_string(&length).unwrap(), minutes.to_string());
+            assert_eq!(serde_json::from_str::<SessionLength>(&minutes.to_string()).unwrap(), length);
+        }
+        for bad in [0, 15, 29, 31, 75, 120, u16::MAX] {
+            assert_eq!(SessionLength::from_minutes(bad).unwrap_err().reason(), "must be 30, 45, 60 or 90");
+        }
+        assert!(serde_json::from_str::<SessionLength>("120").is_err());
+        assert!(serde_json::from_str::<SessionLength>("\"60\"").is_err());
+    }
+
+    // --- SlotStart and Slot ---
+
+    #[test]
+    fn slot_start_must_be_on_a_quarter_hour() {
+        for m in [0, 15, 30, 45] {
+            assert_eq!(SlotStart::new(at(9, m)).unwrap().get(), at(9, m));
+        }
+        let reason = "must start on a quarter hour (:00, :15, :30, :45) in UTC";
+        for bad in [
+            at(9, 1),
+            at(9, 14),
+            at(9, 59),
+            at(9, 0) + Duration::seconds(1),
+            at(9, 0) + Duration::nanoseconds(1),
+            at(9, 0) - Duration::milliseconds(1),
+        ] {
+            assert_eq!(SlotStart::new(bad).unwrap_err().reason(), reason, "{bad}");
+        }
+    }
+
+    #[test]
+    fn slot_start_parses_any_offset_into_utc() {
+        assert_eq!(SlotStart::parse("2026-05-04T15:30:00Z").unwrap().get(), at(15, 30));
+        assert_eq!(SlotStart::parse("2026-05-04T17:30:00+02:00").unwrap().get(), at(15, 30));
+        assert_eq!(SlotStart::parse("2026-05-04T10:45:00-04:45").unwrap().get(), at(15, 30));
+        assert_eq!(SlotStart::parse("2026-05-04t15:30:00.000z").unwrap().get(), at(15, 30));
+        // On a local quarter hour but not a UTC one.
+        assert_eq!(
+            SlotStart::parse("2026-05-04T15:30:00+05:50").unwrap_err().reason(),
+            "must start on a quarter hour (:00, :15, :30, :45) in UTC"
+        );
+        for bad in ["", "2026-05-04", "2026-05-04T15:30:00", "2026-05-04 15:30", "tomorrow"] {
+            assert_eq!(
+                SlotStart::parse(bad).unwrap_err().reason(),
+                "must be an RFC 3339 date-time, e.g. 2026-05-04T15:30:00Z",
+                "{bad:?}"
+            );
+        }
+        // Outside years 1 to 9999.
+        assert!(SlotStart::parse("0000-01-01T00:00:00Z").is_err());
+        let far = Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(SlotStart::new(far).unwrap_err().reason(), "must be between the years 1 and 9999");
+        assert!(SlotStart::new(DateTime::<Utc>::MAX_UTC).is_err());
+        assert!(SlotStart::new(DateTime::<Utc>::MIN_UTC).is_err());
+    }
+
+    #[test]
+    fn slot_start_serialises_as_rfc3339_utc() {
+        let start = SlotStart::new(at(15, 30)).unwrap();
+        assert_eq!(start.to_string(), "2026-05-04T15:30:00Z");
+        assert_eq!(serde_json::to_string(&start).unwrap(), "\"2026-05-04T15:30:00Z\"");
+        assert_eq!(serde_json::from_str::<SlotStart>("\"2026-05-04T17:30:00+02:00\"").unwrap(), start);
+        assert!(serde_json::from_str::<SlotStart>("\"2026-05-04T15:31:00Z\"").is_err());
+    }
+
+    #[test]
+    fn slot_accessors_and_serde() {
+        let s = slot(at(15, 30), 90);
+        assert_eq!(s.start(), at(15, 30));
+        assert_eq!(s.end(), at(17, 0));
+        assert_eq!(s.length(), SessionLength::Min90);
+        assert_eq!(s.interval(), Interval::new(at(15, 30), at(17, 0)).unwrap());
+        let json = serde_json::to_value(s).unwrap();
+        assert_eq!(json, serde_json::json!({"start": "2026-05-04T15:30:00Z", "duration_minutes": 90}));
+        assert_eq!(serde_json::from_value::<Slot>(json).unwrap(), s);
+        assert!(serde_json::from_value::<Slot>(serde_json::json!({"start": "2026-05-04T15:30:00Z"})).is_err());
+        assert!(
+            serde_json::from_value::<Slot>(
+                serde_json::json!({"start": "2026-05-04T15:30:00Z", "duration_minutes": 20})
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn slot_blocks_cover_the_slot_in_quarter_hours() {
+        assert_eq!(slot(at(15, 0), 60).blocks(), vec![at(15, 0), at(15, 15), at(15, 30), at(15, 45)]);
+        assert_eq!(slot(at(23, 45), 30).blocks(), vec![at(23, 45), at(23, 45) + Duration::minutes(15)]);
+        assert_eq!(slot(at(8, 0), 45).blocks().len(), 3);
+        assert_eq!(slot(at(8, 0), 90).blocks().len(), 6);
+    }
+
+    #[test]
+    fn slots_overlap_only_when_they_share_time() {
+        let a = slot(at(15, 0), 60);
+        assert!(a.overlaps(&a));
+        assert!(a.overlaps(&slot(at(15, 45), 30)));
+        assert!(a.overlaps(&slot(at(14, 30), 45)));
+        assert!(a.overlaps(&slot(at(14, 30), 90)));
+        assert!(!a.overlaps(&slot(at(16, 0), 30)));
+        assert!(!a.overlaps(&slot(at(14, 30), 30)));
+    }
+
+    // --- enums ---
+
+    #[test]
+    fn states_serialise_in_snake_case_and_classify() {
+        use SessionState::*;
+        let all = [Requested, Accepted, Confirmed, Completed, Cancelled, NoShow, Rejected, Expired];
+        for state in all {
+            assert_eq!(serde_json::to_string(&state).unwrap(), format!("\"{}\"", state.as_str()));
+            assert_eq!(serde_json::from_str::<SessionState>(&format!("\"{state}\"")).unwrap(), state);
+        }
+        assert_eq!(NoShow.as_str(), "no_show");
+        let finals: Vec<_> = all.into_iter().filter(|s| s.is_final()).collect();
+        assert_eq!(finals, [Completed, Cancelled, NoShow, Rejected, Expired]);
+        let holding: Vec<_> = all.into_iter().filter(|s| s.holds_time()).collect();
+        assert_eq!(holding, [Accepted, Confirmed]);
+    }
+
+    #[test]
+    fn parties_and_policy() {
+        assert_eq!(Party::Learner.other(), Party::Mentor);
+        assert_eq!(Party::Mentor.other(), Party::Learner);
+        assert_eq!(serde_json::to_string(&Party::Mentor).unwrap(), "\"mentor\"");
+        assert_eq!(Party::Learner.as_str(), "learner");
+        assert_eq!(serde_json::to_string(&CancelledBy::Admin).unwrap(), "\"admin\"");
+        let p = Policy::default();
+        assert_eq!(p.min_notice, Duration::hours(12));
+        assert_eq!(p.request_ttl, Duration::hours(48));
+        assert_eq!(p.no_show_after, Duration::minutes(10));
+    }
+
+    #[test]
+    fn errors_read_well() {
+        let err = MoveRefused { state: SessionState::NoShow, reason: "the session is already closed" };
+        assert_eq!(err.to_string(), "the session is already closed (session is no_show)");
+        assert_eq!(RequestRefused::SelfBooking.to_string(), "you cannot book a session with yourself");
+        assert_eq!(RequestRefused::InThePast.to_string(), "the requested time has already passed");
+    }
+
+    // --- request ---
+
+    #[test]
+    fn request_starts_a_session() {
+        let b = requested();
+        assert_eq!(b.state, SessionState::Requested);
+        assert_eq!(b.version, 1);
+        assert_eq!((b.requested_at, b.updated_at), (at(3, 0), at(3, 0)));
+        assert_eq!((b.responded_at, &b.proposal, &b.cancellation, b.no_show), (None, &None, &None, None));
+        assert_eq!(b.meeting_link, None);
+        assert_eq!(b.party_of(&user(1)), Some(Party::Learner));
+        assert_eq!(b.party_of(&user(2)), Some(Party::Mentor));
+        assert_eq!(b.party_of(&user(3)), None);
+    }
+
+    #[test]
+    fn request_refuses_self_booking_and_the_past() {
+        let make = |learner, mentor, now| {
+            Booking::request(
+                SessionId::new(Ulid(1)),
+                learner,
+                mentor,
+                the_slot(),
+                ShortText::parse("x").unwrap(),
+                None,
+                now,
+            )
+        };
+        assert_eq!(make(user(1), user(1), at(3, 0)).unwrap_err(), RequestRefused::SelfBooking);
+        assert_eq!(make(user(1), user(2), at(15, 0)).unwrap_err(), RequestRefused::InThePast);
+        assert_eq!(make(user(1), user(2), at(16, 0)).unwrap_err(), RequestRefused::InThePast);
+        assert!(make(user(1), user(2), at(14, 59)).is_ok());
+    }
+
+    #[test]
+    fn booking_serde_round_trips() {
+        let (b, _) = ok(&confirmed(), LEARNER, Move::Propose(slot(at(18, 0), 30)), at(5, 0));
+        let json = serde_json::to_value(&b).unwrap();
+        assert_eq!(json["state"], "confirmed");
+        assert_eq!(json["slot"]["duration_minutes"], 60);
+        assert_eq!(json["proposal"]["by"], "learner");
+        assert_eq!(serde_json::from_value::<Booking>(json).unwrap(), b);
+    }
+
+    #[test]
+    fn expiry_is_the_earlier_of_ttl_and_start() {
+        assert_eq!(requested().expiry(&policy()), at(15, 0));
+        let early = requested_at(at(15, 0) - Duration::days(3));
+        assert_eq!(early.expiry(&policy()), at(15, 0) - Duration::days(1));
+        let forever = Policy { request_ttl: Duration::MAX, ..policy() };
+        assert_eq!(early.expiry(&forever), at(15, 0));
+    }
+
+    // --- apply: general ---
+
+    #[test]
+    fn apply_bumps_version_and_leaves_self_alone() {
+        let before = requested();
+        let (after, _) = ok(&before, MENTOR, Move::Accept, at(4, 0));
+        assert_eq!(before, requested());
+        assert_eq!(after.version, 2);
+        assert_eq!(after.updated_at, at(4, 0));
+        assert_eq!(after.requested_at, at(3, 0));
+    }
+
+    #[test]
+    fn no_move_is_accepted_in_a_final_state() {
+        use SessionState::*;
+        let moves = [
+            (MENTOR, Move::Accept),
+            (MENTOR, Move::Reject),
+            (LEARNER, Move::Cancel { reason: None }),
+            (Actor::Admin, Move::Cancel { reason: None }),
+            (LEARNER, Move::Complete),
+            (MENTOR, Move::ReportNoShow),
+            (LEARNER, Move::Propose(slot(at(20, 0), 30))),
+            (MENTOR, Move::AcceptProposal),
+            (MENTOR, Move::DeclineProposal),
+            (Actor::System, Move::Expire),
+        ];
+        for state in [Completed, Cancelled, NoShow, Rejected, Expired] {
+            let mut b = with_state(state);
+            b.proposal = Some(Proposal { by: Party::Learner, slot: slot(at(20, 0), 30), at: at(3, 0), late: false });
+            for (actor, mv) in moves.clone() {
+                for now in [at(3, 30), at(20, 0), at(23, 0)] {
+                    assert_eq!(refused(&b, actor, mv.clone(), now), "the session is already closed", "{state} {mv:?}");
+                }
+            }
+        }
+    }
+
+    // --- Accept ---
+
+    #[test]
+    fn mentor_accept_confirms_and_takes_time() {
+        let (b, effect) = ok(&requested(), MENTOR, Move::Accept, at(4, 0));
+        assert_eq!(b.state, SessionState::Confirmed);
+        assert_eq!(b.responded_at, Some(at(4, 0)));
+        assert_eq!(effect, Effect::TakeTime(the_slot()));
+    }
+
+    #[test]
+    fn accept_keeps_first_response_time_and_drops_open_proposal() {
+        let mut b = requested();
+        b.responded_at = Some(at(3, 30));
+        b.proposal = Some(Proposal { by: Party::Learner, slot: slot(at(20, 0), 30), at: at(3, 15), late: false });
+        let (b, _) = ok(&b, MENTOR, Move::Accept, at(4, 0));
+        assert_eq!(b.responded_at, Some(at(3, 30)));
+        assert_eq!(b.proposal, None);
+        assert_eq!(b.slot, the_slot());
+    }
+
+    #[test]
+    fn accept_refusals() {
+        let b = requested();
+        for actor in [LEARNER, Actor::Admin, Actor::System] {
+            assert_eq!(refused(&b, actor, Move::Accept, at(4, 0)), "only the mentor can accept");
+        }
+        assert_eq!(refused(&confirmed(), MENTOR, Move::Accept, at(4, 0)), "only a requested session can be accepted");
+        let accepted = with_state(SessionState::Accepted);
+        assert_eq!(refused(&accepted, MENTOR, Move::Accept, at(4, 0)), "only a requested session can be accepted");
+        assert_eq!(refused(&b, MENTOR, Move::Accept, at(15, 0)), "the requested time has passed");
+        assert_eq!(refused(&b, MENTOR, Move::Accept, at(16, 0)), "the requested time has passed");
+        let early = requested_at(at(15, 0) - Duration::days(3));
+        let expiry = early.expiry(&policy());
+        assert_eq!(refused(&early, MENTOR, Move::Accept, expiry), "the request has expired");
+        assert!(apply(&early, MENTOR, Move::Accept, expiry - Duration::seconds(1)).is_ok());
+    }
+
+    // --- Reject ---
+
+    #[test]
+    fn mentor_reject_closes_the_request() {
+        let (b, effect) = ok(&requested(), MENTOR, Move::Reject, at(4, 0));
+        assert_eq!(b.state, SessionState::Rejected);
+        assert_eq!(b.responded_at, Some(at(4, 0)));
+        assert_eq!(effect, Effect::None);
+    }
+
+    #[test]
+    fn reject_refusals() {
+        for actor in [LEARNER, Actor::Admin, Actor::System] {
+            assert_eq!(refused(&requested(), actor, Move::Reject, at(4, 0)), "only the mentor can reject");
+        }
+        assert_eq!(refused(&confirmed(), MENTOR, Move::Reject, at(4, 0)), "only a requested session can be rejected");
+    }
+
+    // --- Cancel ---
+
+    #[test]
+    fn cancelling_a_request_frees_nothing_and_is_never_late() {
+        let reason = Some("exam moved".to_owned());
+        let (b, effect) = ok(&requested(), LEARNER, Move::Cancel { reason: reason.clone() }, at(14, 0));
+        assert_eq!(b.state, SessionState::Cancelled);
+        assert_eq!(effect, Effect::None);
+        assert_eq!(b.cancellation, Some(Cancellation { by: CancelledBy::Learner, at: at(14, 0), late: false, reason }));
+        assert_eq!(b.no_show, None);
+    }
+
+    #[test]
+    fn cancelling_a_held_session_releases_time_and_flags_short_notice() {
+        let c = confirmed();
+        let (b, effect) = ok(&c, MENTOR, Move::Cancel { reason: None }, at(4, 0));
+        assert_eq!(effect, Effect::ReleaseTime(the_slot()));
+        assert_eq!(b.cancellation.as_ref().unwrap().by, CancelledBy::Mentor);
+        // 11 hours' notice against the 12 required.
+        assert!(b.cancellation.unwrap().late);
+
+        let relaxed = Policy { min_notice: Duration::hours(11), ..policy() };
+        let (b, _) = c.apply(MENTOR, Move::Cancel { reason: None }, at(4, 0), &relaxed).unwrap();
+        assert!(!b.cancellation.unwrap().late, "exactly the minimum notice is on time");
+
+        let (b, effect) =
+            ok(&with_state(SessionState::Accepted), Actor::Admin, Move::Cancel { reason: None }, at(14, 45));
+        assert_eq!(effect, Effect::ReleaseTime(the_slot()));
+        let cancellation = b.cancellation.unwrap();
+        assert_eq!(cancellation.by, CancelledBy::Admin);
+        assert!(cancellation.late);
+    }
+
+    #[test]
+    fn cancel_clears_an_open_proposal() {
+        let (b, _) = ok(&confirmed(), LEARNER, Move::Propose(slot(at(18, 0), 30)), at(5, 0));
+        assert!(b.proposal.is_some());
+        let (b, _) = ok(&b, MENTOR, Move::Cancel { reason: None }, at(6, 0));
+        assert_eq!(b.proposal, None);
+    }
+
+    #[test]
+    fn cancel_refusals() {
+        let reason = "only the learner, the mentor or an admin can cancel";
+        assert_eq!(refused(&requested(), Actor::System, Move::Cancel { reason: None }, at(4, 0)), reason);
+        for b in [requested(), confirmed()] {
+            for now in [at(15, 0), at(15, 30), at(17, 0)] {
+                assert_eq!(refused(&b, LEARNER, Move::Cancel { reason: None }, now), "the session has started");
+            }
+        }
+    }
+
+    // --- Complete ---
+
+    #[test]
+    fn complete_after_the_end() {
+        for actor in [LEARNER, MENTOR, Actor::Admin] {
+            let (b, effect) = ok(&confirmed(), actor, Move::Complete, at(16, 0));
+            assert_eq!(b.state, SessionState::Completed);
+            assert_eq!(effect, Effect::None);
+        }
+    }
+
+    #[test]
+    fn complete_refusals() {
+        let c = confirmed();
+        assert_eq!(
+            refused(&c, Actor::System, Move::Complete, at(17, 0)),
+            "only the learner, the mentor or an admin can complete a session"
+        );
+        assert_eq!(refused(&c, LEARNER, Move::Complete, at(15, 59)), "the session has not ended yet");
+        assert_eq!(refused(&c, LEARNER, Move::Complete, at(14, 0)), "the session has not ended yet");
+        for b in [requested(), with_state(SessionState::Accepted)] {
+            assert_eq!(refused(&b, MENTOR, Move::Complete, at(17, 0)), "only a confirmed session can be completed");
+        }
+    }
+
+    // --- ReportNoShow ---
+
+    #[test]
+    fn a_participant_reports_the_other_absent() {
+        let (b, effect) = ok(&confirmed(), MENTOR, Move::ReportNoShow, at(15, 10));
+        assert_eq!(b.state, SessionState::NoShow);
+        assert_eq!(b.no_show, Some(Party::Learner));
+        assert_eq!(b.cancellation, None);
+        assert_eq!(effect, Effect::None);
+        let (b, _) = ok(&confirmed(), LEARNER, Move::ReportNoShow, at(18, 0));
+        assert_eq!(b.no_show, Some(Party::Mentor));
+    }
+
+    #[test]
+    fn report_no_show_refusals() {
+        let c = confirmed();
+        let reason = "only the learner or the mentor can report a no-show";
+        assert_eq!(refused(&c, Actor::Admin, Move::ReportNoShow, at(16, 0)), reason);
+        assert_eq!(refused(&c, Actor::System, Move::ReportNoShow, at(16, 0)), reason);
+        assert_eq!(refused(&c, MENTOR, Move::ReportNoShow, at(15, 9)), "too early to report a no-show");
+        assert_eq!(refused(&c, MENTOR, Move::ReportNoShow, at(14, 0)), "too early to report a no-show");
+        for b in [requested(), with_state(SessionState::Accepted)] {
+            assert_eq!(
+                refused(&b, MENTOR, Move::ReportNoShow, at(16, 0)),
+                "only a confirmed session can have a no-show"
+            );
+        }
+        let never = Policy { no_show_after: Duration::MAX, ..policy() };
+        let err = c.apply(MENTOR, Move::ReportNoShow, at(23, 0), &never).unwrap_err();
+        assert_eq!(err.reason, "too early to report a no-show");
+    }
+
+    // --- Propose / AcceptProposal / DeclineProposal ---
+
+    #[test]
+    fn propose_on_a_request_then_accept_confirms_at_the_new_time() {
+        let new = slot(at(12, 0), 45);
+        let (b, effect) = ok(&requested(), MENTOR, Move::Propose(new), at(4, 0));
+        assert_eq!(effect, Effect::None);
+        assert_eq!(b.state, SessionState::Requested);
+        assert_eq!(b.slot, the_slot());
+        assert_eq!(b.proposal, Some(Proposal { by: Party::Mentor, slot: new, at: at(4, 0), late: false }));
+
+        let (b, effect) = ok(&b, LEARNER, Move::AcceptProposal, at(5, 0));
+        assert_eq!(b.state, SessionState::Confirmed);
+        assert_eq!(b.slot, new);
+        assert_eq!(b.proposal, None);
+        assert_eq!(b.responded_at, Some(at(5, 0)));
+        assert_eq!(effect, Effect::TakeTime(new));
+        assert_eq!(b.version, 3);
+    }
+
+    #[test]
+    fn moving_a_confirmed_session_moves_its_time() {
+        let new = slot(at(20, 0), 90);
+        let (b, _) = ok(&confirmed(), LEARNER, Move::Propose(new), at(5, 0));
+        let proposal = b.proposal.clone().unwrap();
+        assert!(proposal.late, "ten hours before a confirmed session is short notice");
+        let (b, effect) = ok(&b, MENTOR, Move::AcceptProposal, at(6, 0));
+        assert_eq!(b.state, SessionState::Confirmed);
+        assert_eq!(b.slot, new);
+        assert_eq!(b.responded_at, Some(at(4, 0)), "the first answer is kept");
+        assert_eq!(effect, Effect::MoveTime { from: the_slot(), to: new });
+    }
+
+    #[test]
+    fn proposals_on_time_and_on_requests_are_not_late() {
+        let early = Booking { slot: slot(at(15, 0) + Duration::days(2), 60), ..confirmed() };
+        let (b, _) = ok(&early, MENTOR, Move::Propose(slot(at(20, 0), 30)), at(5, 0));
+        assert!(!b.proposal.unwrap().late);
+        let (b, _) = ok(&requested(), LEARNER, Move::Propose(slot(at(14, 0), 30)), at(13, 0));
+        assert!(!b.proposal.unwrap().late);
+    }
+
+    #[test]
+    fn a_counter_proposal_replaces_the_open_one() {
+        let (b, _) = ok(&confirmed(), LEARNER, Move::Propose(slot(at(20, 0), 60)), at(5, 0));
+        let counter = slot(at(21, 0), 60);
+        let (b, _) = ok(&b, MENTOR, Move::Propose(counter), at(6, 0));
+        assert_eq!(b.proposal.as_ref().unwrap().by, Party::Mentor);
+        assert_eq!(b.proposal.as_ref().unwrap().slot, counter);
+        assert_eq!(
+            refused(&b, MENTOR, Move::AcceptProposal, at(7, 0)),
+            "only the learner can accept the mentor's proposal"
+        );
+        let (b, effect) = ok(&b, LEARNER, Move::AcceptProposal, at(7, 0));
+        assert_eq!(effect, Effect::MoveTime { from: the_slot(), to: counter });
+        assert_eq!(b.slot, counter);
+    }
+
+    #[test]
+    fn declining_keeps_the_session_as_it_was() {
+        let c = confirmed();
+        let (b, _) = ok(&c, LEARNER, Move::Propose(slot(at(20, 0), 60)), at(5, 0));
+        let (b, effect) = ok(&b, MENTOR, Move::DeclineProposal, at(6, 0));
+        assert_eq!(effect, Effect::None);
+        assert_eq!(b.proposal, None);
+        assert_eq!(b.slot, c.slot);
+        assert_eq!(b.state, SessionState::Confirmed);
+    }
+
+    #[test]
+    fn propose_refusals() {
+        let new = Move::Propose(slot(at(20, 0), 30));
+        for actor in [Actor::Admin, Actor::System] {
+            assert_eq!(
+                refused(&requested(), actor, new.clone(), at(4, 0)),
+                "only the learner or the mentor can propose a new time"
+            );
+        }
+        let accepted = with_state(SessionState::Accepted);
+        assert_eq!(
+            refused(&accepted, LEARNER, new.clone(), at(4, 0)),
+            "only a requested or confirmed session can be moved"
+        );
+        assert_eq!(
+            refused(&requested(), LEARNER, Move::Propose(slot(at(4, 0), 30)), at(4, 0)),
+            "the proposed time has passed"
+        );
+        assert_eq!(
+            refused(&requested(), LEARNER, Move::Propose(slot(at(3, 45), 30)), at(4, 0)),
+            "the proposed time has passed"
+        );
+        assert_eq!(
+            refused(&confirmed(), MENTOR, Move::Propose(the_slot()), at(4, 0)),
+            "the proposed time is the session's current time"
+        );
+        // Same start, different length is a different slot.
+        assert!(apply(&confirmed(), MENTOR, Move::Propose(slot(at(15, 0), 90)), at(4, 0)).is_ok());
+        assert_eq!(refused(&confirmed(), MENTOR, new.clone(), at(15, 0)), "the session has started");
+        assert_eq!(refused(&requested(), MENTOR, new, at(15, 0)), "the request has expired");
+    }
+
+    #[test]
+    fn accept_proposal_refusals() {
+        assert_eq!(refused(&confirmed(), MENTOR, Move::AcceptProposal, at(5, 0)), "there is no proposal to accept");
+        let (b, _) = ok(&confirmed(), LEARNER, Move::Propose(slot(at(20, 0), 30)), at(5, 0));
+        for actor in [LEARNER, Actor::Admin, Actor::System] {
+            assert_eq!(
+                refused(&b, actor, Move::AcceptProposal, at(6, 0)),
+                "only the mentor can accept the learner's proposal"
+            );
+        }
+        assert_eq!(refused(&b, MENTOR, Move::AcceptProposal, at(15, 0)), "the session has started");
+
+        let (r, _) = ok(&requested(), MENTOR, Move::Propose(slot(at(14, 0), 30)), at(5, 0));
+        assert_eq!(refused(&r, LEARNER, Move::AcceptProposal, at(14, 0)), "the proposed time has passed");
+        assert_eq!(refused(&r, LEARNER, Move::AcceptProposal, at(15, 0)), "the request has expired");
+    }
+
+    #[test]
+    fn decline_proposal_refusals() {
+        assert_eq!(refused(&confirmed(), MENTOR, Move::DeclineProposal, at(5, 0)), "there is no proposal to decline");
+        let (b, _) = ok(&confirmed(), MENTOR, Move::Propose(slot(at(20, 0), 30)), at(5, 0));
+        for actor in [MENTOR, Actor::Admin, Actor::System] {
+            assert_eq!(
+                refused(&b, actor, Move::DeclineProposal, at(6, 0)),
+                "only the learner can decline the mentor's proposal"
+            );
+        }
+    }
+
+    // --- Expire ---
+
+    #[test]
+    fn system_expires_an_unanswered_request() {
+        let b = requested();
+        let (e, effect) = b.apply(Actor::System, Move::Expire, at(15, 0), &policy()).unwrap();
+        assert_eq!(e.state, SessionState::Expired);
+        assert_eq!(effect, Effect::None);
+        let early = requested_at(at(15, 0) - Duration::days(3));
+        assert!(apply(&early, Actor::System, Move::Expire, early.requested_at + Duration::hours(48)).is_ok());
+    }
+
+    #[test]
+    fn expire_refusals() {
+        let b = requested();
+        for actor in [LEARNER, MENTOR, Actor::Admin] {
+            assert_eq!(refused(&b, actor, Move::Expire, at(16, 0)), "only the system can expire a request");
+        }
+        assert_eq!(refused(&b, Actor::System, Move::Expire, at(14, 59)), "the request has not expired yet");
+        assert_eq!(
+            refused(&confirmed(), Actor::System, Move::Expire, at(16, 0)),
+            "only a requested session can expire"
+        );
+    }
+
+    // --- properties ---
+
+    fn any_actor() -> impl Strategy<Value = Actor> {
+        prop_oneof![3 => Just(LEARNER), 3 => Just(MENTOR), 1 => Just(Actor::Admin), 1 => Just(Actor::System)]
+    }
+
+    /// A slot within a few days of the fixed test day, so proposals both land and miss.
+    fn any_slot() -> impl Strategy<Value = Slot> {
+        (0i64..(4 * 24 * 4), prop::sample::select(SessionLength::ALL.to_vec())).prop_map(|(quarters, length)| {
+            Slot::new(SlotStart::new(at(0, 0) + Duration::minutes(quarters * 15)).unwrap(), length)
+        })
+    }
+
+    /// Moves that close a session are rarer, so sequences live long enough to move time around.
+    fn any_move() -> impl Strategy<Value = Move> {
+        prop_oneof![
+            3 => Just(Move::Accept),
+            1 => Just(Move::Reject),
+            1 => prop::option::of("[a-z]{1,8}").prop_map(|reason| Move::Cancel { reason }),
+            1 => Just(Move::Complete),
+            1 => Just(Move::ReportNoShow),
+            4 => any_slot().prop_map(Move::Propose),
+            4 => Just(Move::AcceptProposal),
+            2 => Just(Move::DeclineProposal),
+            1 => Just(Move::Expire),
+        ]
+    }
+
+    /// Mostly small steps, so sequences dwell before the start, and a few big jumps past it.
+    fn any_advance() -> impl Strategy<Value = Duration> {
+        prop_oneof![4 => (0i64..180).prop_map(Duration::minutes), 1 => (0i64..48).prop_map(Duration::hours)]
+    }
+
+    proptest! {
+        // More cases than the default: each sequence is cheap and the state space is wide.
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn random_move_sequences_keep_the_invariants(
+            lead_quarters in 1i64..(3 * 24 * 4),
+            length in prop::sample::select(SessionLength::ALL.to_vec()),
+            steps in prop::collection::vec((any_actor(), any_move(), any_advance()), 1..40),
+        ) {
+            let policy = Policy::default();
+            let start = at(12, 0);
+            let first = Slot::new(SlotStart::new(start).unwrap(), length);
+            let mut now = start - Duration::minutes(lead_quarters * 15);
+            let topic = ShortText::parse("Rust").unwrap();
+            let mut booking = Booking::request(SessionId::new(Ulid(7)), user(1), user(2), first, topic, None, now).unwrap();
+            for (actor, mv, advance) in steps {
+                now += advance;
+                let before = booking.clone();
+                match booking.apply(actor, mv.clone(), now, &policy) {
+                    Err(refusal) => {
+                        prop_assert_eq!(refusal.state, before.state);
+                        prop_assert!(!refusal.reason.is_empty());
+                    }
+                    Ok((after, effect)) => {
+                        prop_assert!(!before.state.is_final(), "{:?} accepted in {}", mv, before.state);
+                        prop_assert_eq!(after.version, before.version + 1);
+                        prop_assert_eq!(after.updated_at, now);
+                        prop_assert_eq!(&after.id, &before.id);
+                        let (held, holds) = (before.state.holds_time(), after.state.holds_time());
+                        // A session that took place keeps its (now past) blocks as a record, so
+                        // completing or reporting a no-show releases nothing.
+                        let took_place = matches!(after.state, SessionState::Completed | SessionState::NoShow);
+                        let expected = match (held, holds) {
+                            (false, true) => Effect::TakeTime(after.slot),
+                            (true, false) if took_place => Effect::None,
+                            (true, false) => Effect::ReleaseTime(before.slot),
+                            (true, true) if before.slot != after.slot => {
+                                Effect::MoveTime { from: before.slot, to: after.slot }
+                            }
+                            _ => Effect::None,
+                        };
+                        prop_assert_eq!(effect, expected);
+                        if !holds && !held {
+                            prop_assert_eq!(after.slot, before.slot, "time moved without being held");
+                        }
+                        booking = after;
+                    }
+                }
+                prop_assert!(!(booking.state == SessionState::NoShow && booking.cancellation.is_some()));
+                prop_assert!(!(booking.state == SessionState::Cancelled && booking.no_show.is_some()));
+                prop_assert_eq!(booking.no_show.is_some(), booking.state == SessionState::NoShow);
+                prop_assert_eq!(booking.cancellation.is_some(), booking.state == SessionState::Cancelled);
+                if booking.state.is_final() {
+                    prop_assert!(booking.proposal.is_none());
+                }
+                if let Some(proposal) = &booking.proposal {
+                    prop_assert_ne!(proposal.slot, booking.slot);
+                }
+            }
+        }
+
+        #[test]
+        fn blocks_tile_the_slot(slot in any_slot()) {
+            let blocks = slot.blocks();
+            prop_assert_eq!(blocks.len(), usize::from(slot.length().minutes()) / 15);
+            prop_assert_eq!(blocks.first().copied(), Some(slot.start()));
+            for pair in blocks.windows(2) {
+                prop_assert_eq!(pair[1] - pair[0], Duration::minutes(BLOCK_MINUTES));
+            }
+            for block in &blocks {
+                prop_assert!(slot.start() <= *block && *block + Duration::minutes(BLOCK_MINUTES) <= slot.end());
+                prop_assert!(SlotStart::new(*block).is_ok());
+            }
+            prop_assert_eq!(blocks.last().map(|b| *b + Duration::minutes(BLOCK_MINUTES)), Some(slot.end()));
+        }
+
+        #[test]
+        fn overlap_agrees_with_shared_blocks(a in any_slot(), b in any_slot()) {
+            let shared = a.blocks().iter().any(|block| b.blocks().contains(block));
+            prop_assert_eq!(a.overlaps(&b), shared);
+            prop_assert_eq!(a.overlaps(&b), b.overlaps(&a));
+            prop_assert_eq!(a.overlaps(&b), a.interval().overlaps(&b.interval()));
+        }
+
+        #[test]
+        fn slot_start_parse_never_panics_and_round_trips(raw in any::<String>()) {
+            if let Ok(start) = SlotStart::parse(&raw) {
+                prop_assert_eq!(SlotStart::parse(&start.to_string()), Ok(start));
+            }
+        }
+
+        #[test]
+        fn slot_serde_round_trips(slot in any_slot()) {
+            let json = serde_json::to_string(&slot).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Slot>(&json).unwrap(), slot);
+        }
+
+        #[test]
+        fn any_session_id_round_trips(n in any::<u128>()) {
+            let id = SessionId::new(Ulid(n));
+            prop_assert_eq!(SessionId::parse(&id.to_string()), Ok(id.clone()));
+            let json = serde_json::to_string(&id).unwrap();
+            prop_assert_eq!(serde_json::from_str::<SessionId>(&json).unwrap(), id);
+        }
+    }
+}

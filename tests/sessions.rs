@@ -1,0 +1,354 @@
+//! Sessions: the booking life cycle, double-booking prevention, idempotency and who may
+//! act, against DynamoDB Local.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use peerlearn_tests::{Call, TestClock, app, app_with_clock, register, reviews, verify_mentor};
+use serde_json::{Value, json};
+use shared::app::App;
+
+fn all_week() -> Value {
+    Value::Array(
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
+            .collect(),
+    )
+}
+
+/// A verified mentor available all week (UTC), and a learner; returns their tokens and ids.
+struct Cast {
+    mentor: String,
+    mentor_id: String,
+    learner: String,
+}
+
+async fn cast(app: &'static App, tag: &str) -> Cast {
+    let mentor = register(app, &format!("mentor-{tag}@example.com"), "mentor").await;
+    let mentor_token = mentor["access_token"].as_str().unwrap().to_owned();
+    let profile = json!({"timezone": "UTC", "availability": all_week(), "skills": [{"name": "rust", "level": 5}]});
+    assert_eq!(Call::new("PATCH", "/me").token(&mentor_token).json(profile).send(app).await.status, 200);
+    let mentor_id = mentor["user"]["id"].as_str().unwrap().to_owned();
+    verify_mentor(app, &mentor_id, reviews(10, 4.5)).await;
+    let learner = register(app, &format!("learner-{tag}@example.com"), "learner").await;
+    Cast { mentor: mentor_token, mentor_id, learner: learner["access_token"].as_str().unwrap().to_owned() }
+}
+
+/// A quarter-hour-aligned instant `hours` from now.
+fn at(hours: i64) -> DateTime<Utc> {
+    (Utc::now() + Duration::hours(hours)).duration_trunc(Duration::minutes(15)).unwrap()
+}
+
+fn request_body(mentor_id: &str, start: DateTime<Utc>, minutes: u16) -> Value {
+    json!({"mentor_id": mentor_id, "start": start.to_rfc3339(), "duration_minutes": minutes, "topic": "Lifetimes, finally"})
+}
+
+async fn lock_count(app: &App) -> usize {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("TimeLock"))
+        .count()
+}
+
+async fn session_count(app: &App) -> usize {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("Session"))
+        .count()
+}
+
+#[tokio::test]
+async fn request_accept_and_cancel_with_idempotency_and_privacy() {
+    let app = app().await;
+    let c = cast(app, "life").await;
+    let start = at(48);
+    let body = request_body(&c.mentor_id, start, 60);
+    let mut first = Call::new("POST", "/sessions").token(&c.learner).json(body.clone());
+    first.headers.push(("idempotency-key", "k-1".into()));
+    let created = first.send(app).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["state"], "requested");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+
+    // A retry with the same key answers the same, and creates nothing.
+    let mut retry = Call::new("POST", "/sessions").token(&c.learner).json(body.clone());
+    retry.headers.push(("idempotency-key", "k-1".into()));
+    let replay = retry.send(app).await;
+    assert_eq!((replay.status, &replay.body), (201, &created.body));
+    assert_eq!(session_count(app).await, 1);
+    let mut reuse = Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(72), 60));
+    reuse.headers.push(("idempotency-key", "k-1".into()));
+    let mismatch = reuse.send(app).await;
+    assert_eq!(mismatch.status, 409);
+    assert_eq!(mismatch.error_fields(), ["Idempotency-Key"]);
+
+    // Only the mentor accepts; an illegal move is a 409 naming the state.
+    let path = |action: &str| format!("/sessions/{id}/{action}");
+    let by_learner = Call::new("POST", &path("accept")).token(&c.learner).send(app).await;
+    assert_eq!(by_learner.status, 409, "{:?}", by_learner.body);
+    assert_eq!(by_learner.body["state"], "requested");
+    let accepted = Call::new("POST", &path("accept")).token(&c.mentor).send(app).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    assert_eq!(accepted.body["state"], "confirmed");
+    let link = accepted.body["meeting_link"].as_str().unwrap();
+    assert!(link.starts_with("https://meet.jit.si/peerlearn-") && link.len() > 40, "{link}");
+    assert_eq!(lock_count(app).await, 2 * 4, "four 15-minute blocks each for mentor and learner");
+    let again = Call::new("POST", &path("accept")).token(&c.mentor).send(app).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.body["state"], "confirmed");
+    assert_eq!(Call::new("POST", &path("complete")).token(&c.mentor).send(app).await.status, 409, "not ended yet");
+    assert_eq!(Call::new("POST", &path("no-show")).token(&c.learner).send(app).await.status, 409, "not started yet");
+
+    // Both see it, with the link; anyone else gets 404, not 403.
+    let seen = Call::new("GET", &format!("/sessions/{id}")).token(&c.learner).send(app).await;
+    assert_eq!(seen.body["meeting_link"], link);
+    let stranger = register(app, "stranger@example.com", "learner").await;
+    let stranger_token = stranger["access_token"].as_str().unwrap();
+    assert_eq!(Call::new("GET", &format!("/sessions/{id}")).token(stranger_token).send(app).await.status, 404);
+    assert_eq!(Call::new("POST", &path("cancel")).token(stranger_token).send(app).await.status, 404);
+    assert_eq!(Call::new("GET", "/sessions/not-an-id").token(&c.learner).send(app).await.status, 404);
+    let upcoming = Call::new("GET", "/sessions").token(&c.mentor).send(app).await;
+    assert_eq!(upcoming.body["sessions"][0]["id"], id.as_str());
+    let past = Call::new("GET", "/sessions").query("when=past").token(&c.mentor).send(app).await;
+    assert!(past.body["sessions"].as_array().unwrap().is_empty());
+    let only_cancelled = Call::new("GET", "/sessions").query("state=cancelled").token(&c.mentor).send(app).await;
+    assert!(only_cancelled.body["sessions"].as_array().unwrap().is_empty());
+
+    // The calendar file: UTC times, stable UID, the link.
+    let ics = Call::new("GET", &path("calendar.ics")).token(&c.learner).send(app).await;
+    assert!(ics.content_type().starts_with("text/calendar"));
+    let body = ics.body.as_str().unwrap();
+    assert!(body.contains(&format!("UID:{id}@peerlearn")), "{body}");
+    assert!(body.contains(&format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ"))), "{body}");
+
+    // Cancelling two days ahead is on time and frees both calendars.
+    let cancelled =
+        Call::new("POST", &path("cancel")).token(&c.learner).json(json!({"reason": "Exam moved"})).send(app).await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+    assert_eq!(cancelled.body["state"], "cancelled");
+    assert_eq!(cancelled.body["cancellation"]["late"], false);
+    assert_eq!(lock_count(app).await, 0, "no orphan locks");
+    assert_eq!(
+        Call::new("POST", &path("no-show")).token(&c.mentor).send(app).await.status,
+        409,
+        "a cancelled session never carries a no-show"
+    );
+}
+
+#[tokio::test]
+async fn fifty_competing_accepts_confirm_exactly_one_session() {
+    let app = app().await;
+    let c = cast(app, "race").await;
+    let base = at(30);
+    // 50 requests from 10 learners, all overlapping the block at base + 60 min.
+    let mut learners = vec![c.learner.clone()];
+    for i in 1..10 {
+        learners.push(
+            register(app, &format!("racer{i}@example.com"), "learner").await["access_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let mut ids = Vec::new();
+    for i in 0..50 {
+        let start = base + Duration::minutes(15 * (i % 5));
+        let reply = Call::new("POST", "/sessions")
+            .token(&learners[i as usize % 10])
+            .json(request_body(&c.mentor_id, start, 90))
+            .send(app)
+            .await;
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        ids.push(reply.body["id"].as_str().unwrap().to_owned());
+    }
+    let paths: Vec<String> = ids.iter().map(|id| format!("/sessions/{id}/accept")).collect();
+    let replies =
+        futures::future::join_all(paths.iter().map(|p| Call::new("POST", p).token(&c.mentor).send(app))).await;
+    let confirmed: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
+    let refused = replies.iter().filter(|r| r.status == 409).count();
+    assert_eq!((confirmed.len(), refused), (1, 49), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(replies.iter().filter(|r| r.status == 409).all(|r| r.content_type() == "application/problem+json"));
+    assert_eq!(lock_count(app).await, 2 * 6, "only the winner's 90 minutes are locked, for both sides");
+}
+
+#[tokio::test]
+async fn rescheduling_moves_the_locks_and_needs_the_other_side() {
+    let app = app().await;
+    let c = cast(app, "move").await;
+    let created =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(50), 60)).send(app).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(Call::new("POST", &format!("/sessions/{id}/accept")).token(&c.mentor).send(app).await.status, 200);
+
+    let new_start = at(74);
+    let proposed = Call::new("POST", &format!("/sessions/{id}/reschedule"))
+        .token(&c.learner)
+        .json(json!({"start": new_start.to_rfc3339(), "duration_minutes": 30}))
+        .send(app)
+        .await;
+    assert_eq!(proposed.status, 200, "{:?}", proposed.body);
+    assert_eq!(proposed.body["proposal"]["by"], "learner");
+    let own = Call::new("POST", &format!("/sessions/{id}/reschedule/accept")).token(&c.learner).send(app).await;
+    assert_eq!(own.status, 409, "only the other side accepts a proposal");
+    let moved = Call::new("POST", &format!("/sessions/{id}/reschedule/accept")).token(&c.mentor).send(app).await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    assert_eq!(moved.body["state"], "confirmed");
+    assert_eq!(DateTime::parse_from_rfc3339(moved.body["slot"]["start"].as_str().unwrap()).unwrap(), new_start);
+    assert_eq!(lock_count(app).await, 2 * 2, "30 minutes = 2 blocks each, the old hour released");
+
+    let bad = Call::new("POST", &format!("/sessions/{id}/reschedule"))
+        .token(&c.mentor)
+        .json(json!({"start": "2030-01-01T10:07:00Z", "duration_minutes": 50}))
+        .send(app)
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.error_fields(), ["start", "duration_minutes"]);
+}
+
+#[tokio::test]
+async fn requests_are_checked_against_the_mentor() {
+    let app = app().await;
+    let c = cast(app, "rules").await;
+    let narrow = register(app, "narrow@example.com", "mentor").await;
+    let narrow_token = narrow["access_token"].as_str().unwrap();
+    let narrow_profile = json!({"timezone": "UTC", "availability": [{"day": "mon", "start": "09:00", "end": "10:00"}]});
+    Call::new("PATCH", "/me").token(narrow_token).json(narrow_profile).send(app).await;
+    let narrow_id = narrow["user"]["id"].as_str().unwrap();
+    verify_mentor(app, narrow_id, reviews(0, 0.0)).await;
+    let unverified = register(app, "unverified@example.com", "mentor").await;
+
+    let cases = [
+        (
+            request_body(
+                narrow_id,
+                at(24 * 8).with_time(chrono::NaiveTime::from_hms_opt(13, 0, 0).unwrap()).unwrap(),
+                60,
+            ),
+            "start",
+        ),
+        (request_body(unverified["user"]["id"].as_str().unwrap(), at(48), 60), "mentor_id"),
+        (request_body(&c.mentor_id, at(-48), 60), "start"),
+        (request_body(&c.mentor_id, at(48) + Duration::minutes(5), 60), "start"),
+        (request_body(&c.mentor_id, at(48), 20), "duration_minutes"),
+        (json!({"mentor_id": c.mentor_id, "start": at(48).to_rfc3339(), "duration_minutes": 60, "topic": ""}), "topic"),
+    ];
+    for (body, field) in cases {
+        let reply = Call::new("POST", "/sessions").token(&c.learner).json(body.clone()).send(app).await;
+        assert_eq!(reply.status, 400, "{body}: {:?}", reply.body);
+        assert!(reply.error_fields().contains(&field.to_owned()), "{body}: {:?}", reply.body);
+    }
+    // A mentor cannot book themself.
+    let own =
+        Call::new("POST", "/sessions").token(&c.mentor).json(request_body(&c.mentor_id, at(48), 60)).send(app).await;
+    assert_eq!(own.status, 400);
+    assert_eq!(session_count(app).await, 0, "nothing written by refused requests");
+    assert_eq!(Call::new("POST", "/sessions").json(request_body(&c.mentor_id, at(48), 60)).send(app).await.status, 401);
+}
+
+#[tokio::test]
+async fn completion_and_no_shows_follow_the_clock() {
+    let clock = TestClock::new();
+    let app = app_with_clock(clock.clone() as Arc<_>).await;
+    let c = cast(app, "clock").await;
+    let mut ids = Vec::new();
+    let second_start = at(9);
+    for start in [at(6), second_start] {
+        let created = Call::new("POST", "/sessions")
+            .token(&c.learner)
+            .json(request_body(&c.mentor_id, start, 60))
+            .send(app)
+            .await;
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(Call::new("POST", &format!("/sessions/{id}/accept")).token(&c.mentor).send(app).await.status, 200);
+        ids.push(id);
+    }
+    // Cancelling six hours ahead is allowed, and recorded as late (notice is 12 h).
+    let late = Call::new("POST", &format!("/sessions/{}/cancel", ids[0])).token(&c.mentor).send(app).await;
+    assert_eq!(late.body["cancellation"]["late"], true);
+
+    use shared::ports::Clock as _;
+    clock.advance(second_start - clock.now() + Duration::minutes(5));
+    let early = Call::new("POST", &format!("/sessions/{}/no-show", ids[1])).token(&c.learner).send(app).await;
+    assert_eq!(early.status, 409, "no-show only from 10 minutes after the start");
+    clock.advance(Duration::minutes(30));
+    let no_show = Call::new("POST", &format!("/sessions/{}/no-show", ids[1])).token(&c.learner).send(app).await;
+    assert_eq!(no_show.status, 200, "{:?}", no_show.body);
+    assert_eq!((no_show.body["state"].as_str(), no_show.body["no_show"].as_str()), (Some("no_show"), Some("mentor")));
+    let past = Call::new("GET", "/sessions").query("when=past").token(&c.learner).send(app).await;
+    assert_eq!(past.body["sessions"].as_array().unwrap().len(), 2);
+}
+
+async fn notifications_of_kind(app: &App, kind: &str) -> usize {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("Notification"))
+        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some(kind))
+        .count()
+}
+
+#[tokio::test]
+async fn reminders_go_out_once_and_unanswered_requests_expire() {
+    use shared::ports::Clock as _;
+    let clock = TestClock::new();
+    let app = app_with_clock(clock.clone() as Arc<_>).await;
+    let c = cast(app, "remind").await;
+    let soon_start = at(20);
+    let confirmed = Call::new("POST", "/sessions")
+        .token(&c.learner)
+        .json(request_body(&c.mentor_id, soon_start, 60))
+        .send(app)
+        .await;
+    let confirmed_id = confirmed.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        Call::new("POST", &format!("/sessions/{confirmed_id}/accept")).token(&c.mentor).send(app).await.status,
+        200
+    );
+    let ignored =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(100), 60)).send(app).await;
+    let ignored_id = ignored.body["id"].as_str().unwrap().to_owned();
+
+    let first = app.run_reminders().await.unwrap();
+    assert_eq!((first.reminded_day, first.reminded_soon, first.expired), (1, 0, 0));
+    assert_eq!(notifications_of_kind(app, "reminder_day").await, 2, "both sides");
+    let rerun = app.run_reminders().await.unwrap();
+    assert_eq!((rerun.reminded_day, rerun.reminded_soon, rerun.expired), (0, 0, 0), "a rerun sends nothing twice");
+    assert_eq!(notifications_of_kind(app, "reminder_day").await, 2);
+
+    clock.advance(soon_start - clock.now() - Duration::minutes(10));
+    let soon = app.run_reminders().await.unwrap();
+    assert_eq!(soon.reminded_soon, 1);
+    assert_eq!(app.run_reminders().await.unwrap().reminded_soon, 0);
+    assert_eq!(notifications_of_kind(app, "reminder_soon").await, 2);
+
+    // 48 hours without an answer: the request expires, once.
+    clock.advance(Duration::hours(49));
+    assert_eq!(app.run_reminders().await.unwrap().expired, 1);
+    assert_eq!(app.run_reminders().await.unwrap().expired, 0);
+    let expired = Call::new("GET", &format!("/sessions/{ignored_id}")).token(&c.learner).send(app).await;
+    assert_eq!(expired.body["state"], "expired");
+    assert_eq!(
+        Call::new("POST", &format!("/sessions/{ignored_id}/accept")).token(&c.mentor).send(app).await.status,
+        409
+    );
+}
+
+#[tokio::test]
+async fn the_gateway_fires_schedules_on_demand() {
+    let base = peerlearn_tests::gateway().await;
+    let http = reqwest::Client::new();
+    let response = http.post(format!("{base}/_local/schedules/Every5Minutes")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let run: Value = response.json().await.unwrap();
+    assert_eq!(run, json!({"reminded_day": 0, "reminded_soon": 0, "expired": 0}));
+    let unknown = http.post(format!("{base}/_local/schedules/Nope")).send().await.unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+}
