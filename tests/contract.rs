@@ -72,6 +72,8 @@ fn expected_status(file: &str) -> u16 {
         // session samples name a session that does not exist.
         "book/request-session.json" => 400,
         "book/list-sessions.json" => 200,
+        "review/review-session.json" => 404,
+        "review/mentor-reviews.json" => 200,
         "book/get-session.json"
         | "book/accept-session.json"
         | "book/cancel-session.json"

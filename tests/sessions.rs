@@ -352,3 +352,131 @@ async fn the_gateway_fires_schedules_on_demand() {
     let unknown = http.post(format!("{base}/_local/schedules/Nope")).send().await.unwrap();
     assert_eq!(unknown.status().as_u16(), 404);
 }
+
+async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+#[tokio::test]
+async fn journey_request_accept_remind_complete_review() {
+    use shared::ports::Clock as _;
+    let clock = TestClock::new();
+    let (setup, base) = peerlearn_tests::gateway_with_clock(clock.clone() as Arc<_>).await;
+    let http = reqwest::Client::new();
+    let register = |email: &'static str, roles: &'static str| {
+        http.post(format!("{base}/auth/register"))
+            .json(&json!({"email": email, "password": "correct horse battery", "name": "Member", "roles": roles}))
+    };
+    let (_, mentor) = send(register("maria@example.com", "mentor")).await;
+    let mentor_token = mentor["access_token"].as_str().unwrap().to_owned();
+    let mentor_id = mentor["user"]["id"].as_str().unwrap().to_owned();
+    let profile = json!({"timezone": "UTC", "availability": all_week(), "skills": [{"name": "rust", "level": 5}]});
+    assert_eq!(send(http.patch(format!("{base}/me")).bearer_auth(&mentor_token).json(&profile)).await.0, 200);
+    verify_mentor(setup, &mentor_id, reviews(3, 4.0)).await;
+    let (_, learner) = send(register("leo@example.com", "learner")).await;
+    let learner_token = learner["access_token"].as_str().unwrap().to_owned();
+
+    let start = at(20);
+    let (status, requested) = send(
+        http.post(format!("{base}/sessions"))
+            .bearer_auth(&learner_token)
+            .header("idempotency-key", "journey-1")
+            .json(&request_body(&mentor_id, start, 60)),
+    )
+    .await;
+    assert_eq!(status, 201, "{requested}");
+    let id = requested["id"].as_str().unwrap().to_owned();
+    let (status, confirmed) = send(http.post(format!("{base}/sessions/{id}/accept")).bearer_auth(&mentor_token)).await;
+    assert_eq!(status, 200, "{confirmed}");
+    for token in [&learner_token, &mentor_token] {
+        let (_, seen) = send(http.get(format!("{base}/sessions/{id}")).bearer_auth(token)).await;
+        assert_eq!(seen["state"], "confirmed");
+        assert_eq!(seen["meeting_link"], confirmed["meeting_link"]);
+    }
+
+    // The reminder job, fired twice, notifies once.
+    let (_, first) = send(http.post(format!("{base}/_local/schedules/Every5Minutes"))).await;
+    let (_, second) = send(http.post(format!("{base}/_local/schedules/Every5Minutes"))).await;
+    assert_eq!((first["reminded_day"].as_u64(), second["reminded_day"].as_u64()), (Some(1), Some(0)));
+
+    // After the session: complete, then both review.
+    clock.advance(start - clock.now() + Duration::minutes(70));
+    let (status, completed) =
+        send(http.post(format!("{base}/sessions/{id}/complete")).bearer_auth(&mentor_token)).await;
+    assert_eq!(status, 200, "{completed}");
+    let (status, learner_review) = send(
+        http.post(format!("{base}/sessions/{id}/review"))
+            .bearer_auth(&learner_token)
+            .json(&json!({"rating": 5, "text": "Finally understood lifetimes."})),
+    )
+    .await;
+    assert_eq!(status, 201, "{learner_review}");
+    let (status, _) =
+        send(http.post(format!("{base}/sessions/{id}/review")).bearer_auth(&learner_token).json(&json!({"rating": 1})))
+            .await;
+    assert_eq!(status, 409, "once per side");
+    // Double-blind: the learner's review is hidden until the mentor writes theirs.
+    let (_, listed) = send(http.get(format!("{base}/mentors/{mentor_id}/reviews")).bearer_auth(&learner_token)).await;
+    assert!(listed["reviews"].as_array().unwrap().is_empty(), "{listed}");
+    let (_, public) = send(http.get(format!("{base}/users/{mentor_id}")).bearer_auth(&learner_token)).await;
+    assert_eq!(
+        (public["mentor_stats"]["rating_count"].as_u64(), public["mentor_stats"]["rating_sum"].as_u64()),
+        (Some(4), Some(17)),
+        "the aggregate moved with the review"
+    );
+    let (status, _) = send(
+        http.post(format!("{base}/sessions/{id}/review"))
+            .bearer_auth(&mentor_token)
+            .json(&json!({"rating": 4, "text": "Well prepared."})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, listed) = send(http.get(format!("{base}/mentors/{mentor_id}/reviews")).bearer_auth(&learner_token)).await;
+    let reviews = listed["reviews"].as_array().unwrap();
+    assert_eq!(reviews.len(), 1, "{listed}");
+    assert_eq!(
+        (reviews[0]["rating"].as_u64(), reviews[0]["text"].as_str()),
+        (Some(5), Some("Finally understood lifetimes."))
+    );
+
+    // The new rating reaches search: the card in the listing was rewritten in the same transaction.
+    let (_, found) = send(http.get(format!("{base}/mentors?skill=rust")).bearer_auth(&learner_token)).await;
+    assert_eq!(found["mentors"][0]["stats"]["rating_count"], 4, "{found}");
+}
+
+#[tokio::test]
+async fn reviews_need_a_completed_session_and_unlock_after_a_week() {
+    use shared::ports::Clock as _;
+    let clock = TestClock::new();
+    let app = app_with_clock(clock.clone() as Arc<_>).await;
+    let c = cast(app, "blind").await;
+    let learner: &'static str = Box::leak(c.learner.clone().into_boxed_str());
+    let start = at(24);
+    let created =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, start, 30)).send(app).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let review_path = format!("/sessions/{id}/review");
+    let review = |token: &'static str, rating: u8| {
+        Call::new("POST", &review_path).token(token).json(json!({"rating": rating, "text": "ok"}))
+    };
+    let early = review(learner, 5).send(app).await;
+    assert_eq!((early.status, early.body["state"].as_str()), (409, Some("requested")));
+    Call::new("POST", &format!("/sessions/{id}/accept")).token(&c.mentor).send(app).await;
+    clock.advance(start - clock.now() + Duration::hours(1));
+    Call::new("POST", &format!("/sessions/{id}/complete")).token(&c.learner).send(app).await;
+    let invalid = review(learner, 6).send(app).await;
+    assert_eq!((invalid.status, invalid.error_fields()), (400, vec!["rating".to_owned()]));
+    let stranger = register(app, "nosy@example.com", "learner").await;
+    let stranger: &'static str = Box::leak(stranger["access_token"].as_str().unwrap().to_owned().into_boxed_str());
+    assert_eq!(review(stranger, 1).send(app).await.status, 404);
+    assert_eq!(review(learner, 3).send(app).await.status, 201);
+
+    let path = format!("/mentors/{}/reviews", c.mentor_id);
+    assert!(Call::new("GET", &path).token(&c.learner).send(app).await.body["reviews"].as_array().unwrap().is_empty());
+    clock.advance(Duration::days(7));
+    let later = Call::new("GET", &path).token(&c.learner).send(app).await;
+    assert_eq!(later.body["reviews"].as_array().unwrap().len(), 1, "visible once the blind week is over");
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use std::collections::HashSet;
 
-use crate::domain::{Booking, Effect, Email, MentorCard, SessionId, SkillName, User, UserId};
+use crate::domain::{Booking, Effect, Email, MentorCard, Review, SessionId, SkillName, User, UserId};
 
 /// Tells the time; tests inject a fixed one.
 pub trait Clock: Send + Sync {
@@ -327,4 +327,51 @@ pub trait SessionAgenda: Send + Sync {
         kind: &'static str,
         notify: &[NewNotification],
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Why a review was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewWriteError {
+    /// This side already reviewed this session.
+    #[error("already reviewed")]
+    AlreadyReviewed,
+    /// The subject's account changed meanwhile (retry).
+    #[error("changed concurrently")]
+    Stale,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A page of reviews.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewPage {
+    /// Newest first.
+    pub reviews: Vec<Review>,
+    /// Where the next page starts.
+    pub next: Option<String>,
+}
+
+/// Reviews, and the subject's aggregate that moves with them.
+pub trait ReviewStore: Send + Sync {
+    /// Both sides' reviews of a session, as far as written.
+    fn session_reviews(&self, session: &SessionId) -> impl Future<Output = Result<Vec<Review>, StoreError>> + Send;
+
+    /// Stores `review` once per side; re-stores `revealed` (the other side's review, now
+    /// readable) and replaces the subject's account (`subject`: next, previous) in the same
+    /// transaction.
+    fn post_review(
+        &self,
+        review: &Review,
+        revealed: Option<&Review>,
+        subject: Option<(&User, &User)>,
+    ) -> impl Future<Output = Result<(), ReviewWriteError>> + Send;
+
+    /// Reviews about `subject`, newest first.
+    fn reviews_about(
+        &self,
+        subject: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<ReviewPage, StoreError>> + Send;
 }

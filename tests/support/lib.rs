@@ -210,15 +210,20 @@ pub async fn gateway() -> String {
 /// state the API does not expose yet (verification). Each has its own signing key, so
 /// use tokens from the gateway with the gateway.
 pub async fn gateway_and_app() -> (&'static App, String) {
+    gateway_with_clock(Arc::new(SystemClock)).await
+}
+
+/// As [`gateway_and_app`], with both apps on `clock`.
+pub async fn gateway_with_clock(clock: Arc<dyn Clock>) -> (&'static App, String) {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    let app = App::new(&config, client.clone(), Arc::new(SystemClock));
+    let app = App::new(&config, client.clone(), clock.clone());
     let gateway = Gateway::new(app, template().clone(), &handlers::functions(), &handlers::scheduled()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let setup: &'static App = Box::leak(Box::new(App::new(&config, client, Arc::new(SystemClock))));
+    let setup: &'static App = Box::leak(Box::new(App::new(&config, client, clock)));
     (setup, format!("http://{address}"))
 }
 

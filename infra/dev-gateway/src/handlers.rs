@@ -46,7 +46,7 @@ macro_rules! functions {
     };
 }
 
-functions!(register, login, profile, matching, book);
+functions!(register, login, profile, matching, book, review);
 
 /// A scheduled function's handler: takes the EventBridge event, returns its JSON result.
 pub type ScheduledHandler = for<'a> fn(

@@ -4,6 +4,7 @@ mod accounts;
 mod matching;
 mod profiles;
 mod reminders;
+mod reviews;
 mod sessions;
 
 use std::sync::Arc;
@@ -55,6 +56,9 @@ pub enum AppError {
     /// The mentor or the learner is already booked for part of that time.
     #[error("time already booked")]
     TimeTaken,
+    /// This side already reviewed this session.
+    #[error("already reviewed")]
+    AlreadyReviewed,
     /// The idempotency key was used before with a different request.
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,

@@ -21,6 +21,9 @@ impl From<AppError> for ApiError {
                 detail: "The mentor or the learner is already booked for part of that time.",
                 field: Some("start"),
             },
+            AppError::AlreadyReviewed => {
+                ApiError::Conflict { detail: "You already reviewed this session.", field: None }
+            }
             AppError::IdempotencyMismatch => ApiError::Conflict {
                 detail: "This Idempotency-Key was used for a different request.",
                 field: Some("Idempotency-Key"),

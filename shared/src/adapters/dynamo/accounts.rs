@@ -12,6 +12,41 @@ use crate::domain::{Email, MentorCard, User, UserId};
 use crate::ports::{AccountStore, Credentials, LoginFailures, RefreshGrant, StoreError};
 
 impl DynamoStore {
+    /// The writes that replace `previous` with `user`: the user item (guarded by the
+    /// version read) and every listing change, so search never shows a card that disagrees
+    /// with the profile. At most 1 + 31 deletes + 31 puts, leaving room in a transaction.
+    pub(crate) fn user_writes(&self, user: &User, previous: &User) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let built = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Unavailable(e.to_string());
+        let put_user = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&UserRecord::from_user(user))?))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(previous.version))
+            .build()
+            .map_err(built)?;
+        let mut items = vec![TransactWriteItem::builder().put(put_user).build()];
+        let (old_card, new_card) = (MentorCard::of(previous), MentorCard::of(user));
+        if old_card == new_card {
+            return Ok(items);
+        }
+        let new_keys: Vec<Key> = new_card.as_ref().map(keys::listings).unwrap_or_default();
+        for stale in old_card.as_ref().map(keys::listings).unwrap_or_default() {
+            if !new_keys.contains(&stale) {
+                let delete =
+                    Delete::builder().table_name(&self.table).set_key(Some(stale.item())).build().map_err(built)?;
+                items.push(TransactWriteItem::builder().delete(delete).build());
+            }
+        }
+        if let Some(card) = &new_card {
+            for key in new_keys {
+                let item = to_item(&ListingRecord::new(key, card))?;
+                let put = Put::builder().table_name(&self.table).set_item(Some(item)).build().map_err(built)?;
+                items.push(TransactWriteItem::builder().put(put).build());
+            }
+        }
+        Ok(items)
+    }
+
     pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
@@ -169,37 +204,7 @@ impl AccountStore for DynamoStore {
                 Err(error) => Err(unavailable(error)),
             };
         }
-        // The user and every listing change together, or not at all: search never shows a
-        // card that disagrees with the profile. At most 1 + 31 deletes + 31 puts < 100.
-        let put_user = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(user_item))
-            .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", n(previous.version))
-            .build()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let mut items = vec![TransactWriteItem::builder().put(put_user).build()];
-        let new_keys: Vec<Key> = new_card.as_ref().map(keys::listings).unwrap_or_default();
-        for stale in old_card.as_ref().map(keys::listings).unwrap_or_default() {
-            if !new_keys.contains(&stale) {
-                let delete = Delete::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(stale.item()))
-                    .build()
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                items.push(TransactWriteItem::builder().delete(delete).build());
-            }
-        }
-        if let Some(card) = &new_card {
-            for key in new_keys {
-                let put = Put::builder()
-                    .table_name(&self.table)
-                    .set_item(Some(to_item(&ListingRecord::new(key, card))?))
-                    .build()
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                items.push(TransactWriteItem::builder().put(put).build());
-            }
-        }
+        let items = self.user_writes(user, previous)?;
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("version")),

@@ -16,6 +16,8 @@
 //! | a reminder sent | `SESSION#<session id>` | `REMINDER#<kind>#<start>` |
 //! | an idempotent request's first answer | `IDEMPOTENCY#<user id>#<key>` | `IDEMPOTENCY` |
 //! | an in-app notification | `USER#<user id>` | `NOTIF#<notification id>` |
+//! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` |
+//! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
@@ -27,7 +29,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Item, s};
-use crate::domain::{Email, MentorCard, SessionId, SkillName, UserId};
+use crate::domain::{Email, MentorCard, Party, SessionId, SkillName, UserId};
 
 /// Partition key attribute name.
 pub const PK: &str = "PK";
@@ -165,6 +167,19 @@ pub fn reminder(id: &SessionId, kind: &str, start: chrono::DateTime<chrono::Utc>
 pub fn idempotency(user: &UserId, key: &str) -> Key {
     Key { pk: format!("IDEMPOTENCY#{user}#{key}"), sk: "IDEMPOTENCY".into() }
 }
+
+/// A side's review of a session: the key itself allows one per side.
+pub fn session_review(session: &SessionId, side: Party) -> Key {
+    Key { pk: format!("SESSION#{session}"), sk: format!("{REVIEW_PREFIX}{}", side.as_str()) }
+}
+
+/// A review's copy under the member it is about, newest last in key order.
+pub fn review_about(subject: &UserId, written: chrono::DateTime<chrono::Utc>, session: &SessionId) -> Key {
+    Key { pk: format!("USER#{subject}"), sk: format!("{REVIEW_PREFIX}{}#{session}", time(written)) }
+}
+
+/// Sort-key prefix of reviews.
+pub const REVIEW_PREFIX: &str = "REVIEW#";
 
 /// An in-app notification.
 pub fn notification(user: &UserId, id: &str) -> Key {

@@ -6,6 +6,7 @@ mod directory;
 mod grants;
 pub mod keys;
 mod records;
+mod reviews;
 mod sessions;
 
 use std::collections::HashMap;

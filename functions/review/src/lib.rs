@@ -1,0 +1,110 @@
+//! `review`: POST /sessions/{id}/review and GET /mentors/{id}/reviews.
+
+use http::StatusCode;
+use lambda_http::{Request, RequestExt as _};
+use serde::{Deserialize, Serialize};
+use shared::app::App;
+use shared::domain::{Invalid, Rating, Review, ReviewText, SessionId, UserId};
+use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, parse_json, route_key};
+use utoipa::OpenApi;
+
+/// Body of POST /sessions/{id}/review.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewBody {
+    /// 1 to 5 stars.
+    pub rating: u8,
+    /// Up to 2000 characters.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// A page of reviews.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReviewList {
+    /// Newest first; only reviews no longer blind.
+    pub reviews: Vec<Review>,
+    /// Pass as `cursor` for the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// The operations this function serves, for the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(review_session, mentor_reviews))]
+pub struct Api;
+
+/// Lambda entry point: routes by the matched API Gateway route.
+pub async fn handler(app: &App, request: Request) -> HttpResponse {
+    let result = match route_key(&request) {
+        "POST /sessions/{id}/review" => review_session(app, &request).await,
+        "GET /mentors/{id}/reviews" => mentor_reviews(app, &request).await,
+        _ => Err(ApiError::NotFound),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+fn path_param<'a>(request: &'a Request, name: &str) -> &'a str {
+    request.path_parameters_ref().and_then(|p| p.first(name)).unwrap_or_default()
+}
+
+/// Review a completed session: once per side, hidden from the other side until both have
+/// reviewed or 7 days have passed.
+#[utoipa::path(post, path = "/sessions/{id}/review", tag = "reviews", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Session id")),
+    request_body = ReviewBody,
+    responses(
+        (status = 201, description = "Stored", body = Review),
+        (status = 400, description = "Invalid rating or text", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not completed, or already reviewed", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let session = SessionId::parse(path_param(request, "id")).map_err(|_| ApiError::NotFound)?;
+    let body: ReviewBody = parse_json(request)?;
+    let mut fields = Fields::default();
+    let rating = fields.check("rating", Rating::new(body.rating));
+    let text = fields.check("text", ReviewText::parse(&body.text));
+    let (Some(rating), Some(text)) = (rating, text) else { return Err(fields.into_error()) };
+    let review = app.review_session(caller.user_id(), &session, rating, text).await?;
+    json(StatusCode::CREATED, &review)
+}
+
+/// A mentor's reviews from learners, newest first (blind ones are not shown yet).
+#[utoipa::path(get, path = "/mentors/{id}/reviews", tag = "reviews", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Mentor id"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "A page of reviews", body = ReviewList),
+        (status = 400, description = "Invalid id, limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn mentor_reviews(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    authenticate(request, &app.tokens)?;
+    let mentor = UserId::parse(path_param(request, "id")).map_err(|reason| ApiError::field("id", &reason))?;
+    let query = request.query_string_parameters_ref();
+    let param = |name: &str| query.and_then(|q| q.first(name));
+    if let Some(unknown) = query.and_then(|q| q.iter().map(|(k, _)| k).find(|k| !["limit", "cursor"].contains(k))) {
+        return Err(ApiError::field(unknown.to_owned(), &Invalid::new("is not a known parameter")));
+    }
+    let limit = match param("limit").map(str::parse::<usize>) {
+        None => 20,
+        Some(Ok(n)) if (1..=50).contains(&n) => n,
+        Some(_) => return Err(ApiError::field("limit", &Invalid::new("must be a whole number from 1 to 50"))),
+    };
+    let scope = format!("reviews:{mentor}");
+    let after = match param("cursor") {
+        None => None,
+        Some(raw) => Some(app.cursors.verify_position(&scope, raw).map_err(|_| {
+            ApiError::field("cursor", &Invalid::new("is not a cursor from a previous page of this list"))
+        })?),
+    };
+    let page = app.mentor_reviews(&mentor, after.as_deref(), limit).await?;
+    let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
+    json(StatusCode::OK, &ReviewList { reviews: page.reviews, next_cursor })
+}
