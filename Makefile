@@ -39,7 +39,7 @@ lint-template:
 	@infra/lint-template.sh
 
 bench:
-	cargo build --release -p register -p login -p profile -p matching -p bench
+	cargo build --release -p register -p login -p profile -p matching -p book -p review -p reminders -p bench
 	@infra/stack.sh run -- target/release/bench
 
 package:

@@ -480,3 +480,48 @@ async fn reviews_need_a_completed_session_and_unlock_after_a_week() {
     let later = Call::new("GET", &path).token(&c.learner).send(app).await;
     assert_eq!(later.body["reviews"].as_array().unwrap().len(), 1, "visible once the blind week is over");
 }
+
+#[tokio::test]
+async fn answers_and_silence_shape_the_mentors_track_record() {
+    use shared::ports::AccountStore;
+    let clock = TestClock::new();
+    let app = app_with_clock(clock.clone() as Arc<_>).await;
+    let c = cast(app, "track").await;
+    let mentor_id = shared::domain::UserId::parse(&c.mentor_id).unwrap();
+    let stats = || async { app.store.user(&mentor_id).await.unwrap().unwrap().mentor };
+
+    let answered =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(30), 60)).send(app).await;
+    let answered_id = answered.body["id"].as_str().unwrap().to_owned();
+    let ignored =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(120), 60)).send(app).await;
+    let ignored_id = ignored.body["id"].as_str().unwrap().to_owned();
+    clock.advance(Duration::minutes(5));
+    assert_eq!(
+        Call::new("POST", &format!("/sessions/{answered_id}/accept")).token(&c.mentor).send(app).await.status,
+        200
+    );
+    let after_accept = stats().await;
+    assert_eq!(after_accept.median_response_minutes, Some(8), "answered within 15 minutes");
+    assert_eq!(after_accept.upcoming_sessions, 1);
+    assert_eq!(after_accept.rating_count, 10, "reviews untouched");
+
+    // The new track record reaches search in the same transaction.
+    let found = Call::new("GET", "/mentors").query("skill=rust").token(&c.learner).send(app).await;
+    assert_eq!(found.body["mentors"][0]["stats"]["upcoming_sessions"], 1, "{:?}", found.body);
+
+    assert_eq!(
+        Call::new("POST", &format!("/sessions/{answered_id}/cancel")).token(&c.learner).send(app).await.status,
+        200
+    );
+    assert_eq!(stats().await.upcoming_sessions, 0);
+
+    // Silence counts: the ignored request expires and weighs as 48 hours.
+    clock.advance(Duration::hours(49));
+    assert_eq!(app.run_reminders().await.unwrap().expired, 1);
+    let after_expiry = stats().await;
+    assert_eq!(after_expiry.response_histogram.iter().sum::<u32>(), 2);
+    assert_eq!(*after_expiry.response_histogram.last().unwrap(), 1);
+    let state = Call::new("GET", &format!("/sessions/{ignored_id}")).token(&c.learner).send(app).await;
+    assert_eq!(state.body["state"], "expired");
+}

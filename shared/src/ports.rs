@@ -273,13 +273,15 @@ pub trait SessionStore: Send + Sync {
     fn session(&self, id: &SessionId) -> impl Future<Output = Result<Option<Booking>, StoreError>> + Send;
 
     /// Writes `next` if the session is still at `previous`'s version, applying the lock
-    /// effect and notifications in the same transaction.
+    /// effect, the notifications and the mentor's account change (`mentor`: next,
+    /// previous; their track record) in the same transaction.
     fn save_session(
         &self,
         next: &Booking,
         previous: &Booking,
         effect: &Effect,
         notify: &[NewNotification],
+        mentor: Option<(&User, &User)>,
     ) -> impl Future<Output = Result<(), SessionWriteError>> + Send;
 
     /// A page of `user`'s sessions (as learner or mentor) in `timeframe`.

@@ -217,7 +217,7 @@ async fn main() {
     .collect();
     let release = root.join("target/release");
 
-    for function in ["register", "login", "profile", "matching"] {
+    for function in ["register", "login", "profile", "matching", "book", "review", "reminders"] {
         let binary = release.join(function);
         let size = std::fs::metadata(&binary)
             .unwrap_or_else(|_| panic!("{} missing: build with make bench", binary.display()))
@@ -315,6 +315,8 @@ async fn main() {
     report_latencies("argon2id.hash", hashes);
     report_latencies("argon2id.verify", verifies);
 
+    booking_figures(&client, &template, &endpoint).await;
+
     let sizes: Vec<usize> = std::env::var("BENCH_MENTORS")
         .ok()
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
@@ -397,4 +399,132 @@ async fn matching_figures(
         );
         emit(&format!("{name}.{tag}.items_read_per_call"), (items_after - items_before) as f64 / calls, "items");
     }
+}
+
+/// Concurrent clients in the booking benchmark.
+const BOOKING_CLIENTS: usize = 20;
+/// Request + accept cycles per client.
+const BOOKING_CYCLES: usize = 15;
+
+/// Request + accept latency under concurrent clients, through the `book` handler.
+async fn booking_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gateway::Template, endpoint: &str) {
+    use shared::domain::{
+        AvailabilityWindow, DisplayName, Email, Password, ProfileChanges, Roles, TimeOfDay, Timezone, Weekday,
+        WeeklyAvailability,
+    };
+    use shared::ports::AccountStore as _;
+
+    let table = format!("bench-book-{}", ulid::Ulid::new());
+    dev_gateway::table::ensure_table(client, template, &table).await.unwrap();
+    let config = dev_gateway::local::config(&table, endpoint).unwrap();
+    let app: &'static shared::app::App = Box::leak(Box::new(shared::app::App::new(
+        &config,
+        client.clone(),
+        std::sync::Arc::new(shared::ports::SystemClock),
+    )));
+    let all_week = WeeklyAvailability::new(
+        Weekday::ALL
+            .iter()
+            .map(|d| {
+                AvailabilityWindow::new(*d, TimeOfDay::parse("00:00").unwrap(), TimeOfDay::parse("24:00").unwrap())
+                    .unwrap()
+            })
+            .collect(),
+    )
+    .unwrap();
+    // One mentor and one learner per client, so clients compete for the table, not for time.
+    let mut pairs = Vec::new();
+    for i in 0..BOOKING_CLIENTS {
+        let mut ids = Vec::new();
+        for (role, roles) in [("mentor", "mentor"), ("learner", "learner")] {
+            let email = Email::parse(&format!("{role}{i}@bench.example")).unwrap();
+            let password = Password::parse("bench password long", &email).unwrap();
+            let registration = shared::app::Registration {
+                email,
+                password,
+                name: DisplayName::parse("Bench").unwrap(),
+                roles: Roles::from_requested(roles).unwrap(),
+            };
+            let signed_in = app.register(registration).await.unwrap();
+            ids.push(signed_in.user);
+        }
+        let mentor = ids.remove(0);
+        let changes = ProfileChanges {
+            timezone: Some(Timezone::parse("UTC").unwrap()),
+            availability: Some(all_week.clone()),
+            ..Default::default()
+        };
+        let profiled = app.update_profile(&mentor.id, changes).await.unwrap();
+        let mut verified = profiled.clone();
+        verified.verification = shared::domain::VerificationStatus::Verified;
+        verified.version += 1;
+        app.store.save_user(&verified, &profiled).await.unwrap();
+        let learner = ids.remove(0);
+        let now = chrono::Utc::now();
+        pairs.push((
+            mentor.id.to_string(),
+            app.tokens.issue(&mentor.id, mentor.roles, now).unwrap(),
+            app.tokens.issue(&learner.id, learner.roles, now).unwrap(),
+        ));
+    }
+    let base = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let invoke = |method: &'static str, path: String, route: &'static str, token: String, body: Option<String>| async move {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+        headers.insert("content-type", "application/json".parse().unwrap());
+        let params: Vec<(String, String)> = path
+            .strip_prefix("/sessions/")
+            .and_then(|rest| rest.split('/').next())
+            .map(|id| vec![("id".to_owned(), id.to_owned())])
+            .unwrap_or_default();
+        let body = body.unwrap_or_default();
+        let call = dev_gateway::event::HttpCall {
+            method,
+            path: &path,
+            query: "",
+            headers: &headers,
+            body: body.as_bytes(),
+            source_ip: "127.0.0.1",
+        };
+        let event = dev_gateway::event::http_event(&call, route, &params, "bench", chrono::Utc::now()).to_string();
+        let started = Instant::now();
+        let response = book::handler(app, lambda_http::request::from_str(&event).unwrap()).await;
+        (started.elapsed().as_secs_f64() * 1000.0, response)
+    };
+    let started = Instant::now();
+    let clients = pairs.into_iter().map(|(mentor_id, mentor_token, learner_token)| async move {
+        let mut requests = Vec::new();
+        let mut accepts = Vec::new();
+        for cycle in 0..BOOKING_CYCLES {
+            let start = base + chrono::Duration::hours(cycle as i64);
+            let body =
+                json!({"mentor_id": mentor_id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "bench"});
+            let (ms, response) =
+                invoke("POST", "/sessions".into(), "POST /sessions", learner_token.clone(), Some(body.to_string()))
+                    .await;
+            assert_eq!(response.status(), 201);
+            requests.push(ms);
+            let id = serde_json::from_slice::<Value>(response.body()).unwrap()["id"].as_str().unwrap().to_owned();
+            let (ms, response) = invoke(
+                "POST",
+                format!("/sessions/{id}/accept"),
+                "POST /sessions/{id}/accept",
+                mentor_token.clone(),
+                None,
+            )
+            .await;
+            assert_eq!(response.status(), 200);
+            accepts.push(ms);
+        }
+        (requests, accepts)
+    });
+    let results = futures_util::future::join_all(clients).await;
+    let elapsed = started.elapsed().as_secs_f64();
+    let (requests, accepts): (Vec<Vec<f64>>, Vec<Vec<f64>>) = results.into_iter().unzip();
+    let (requests, accepts): (Vec<f64>, Vec<f64>) = (requests.concat(), accepts.concat());
+    let pairs: Vec<f64> = requests.iter().zip(&accepts).map(|(r, a)| r + a).collect();
+    report_latencies("book.request.20_clients", requests);
+    report_latencies("book.accept.20_clients", accepts);
+    report_latencies("book.request_plus_accept.20_clients", pairs);
+    emit("book.throughput.20_clients", (BOOKING_CLIENTS * BOOKING_CYCLES) as f64 / elapsed, "bookings/s");
 }

@@ -143,7 +143,7 @@ impl Field {
 
 use Field::*;
 
-/// About 200 skills, most popular first: the generator's Zipf weights follow this order.
+/// 225 skills, most popular first: the generator's Zipf weights follow this order.
 /// Human languages are deliberately absent: they belong in a profile's `languages`.
 pub const SKILLS: &[(&str, Field)] = &[
     ("Python", Backend),
@@ -527,7 +527,7 @@ pub struct Zone {
     pub university: &'static str,
 }
 
-/// About 37 zones on every inhabited continent, weighted by population online.
+/// 38 zones on every inhabited continent, weighted by population online.
 pub const ZONES: &[Zone] = &[
     // Americas
     Zone {

@@ -4,7 +4,7 @@ use chrono::Duration;
 
 use super::{App, AppError};
 use crate::domain::{Actor, Booking, Effect, Move, SessionState};
-use crate::ports::{Agenda, NewNotification, SessionAgenda, SessionStore, SessionWriteError};
+use crate::ports::{AccountStore, Agenda, NewNotification, SessionAgenda, SessionStore, SessionWriteError};
 
 /// The early reminder goes out within this long before the start.
 pub const DAY_AHEAD: Duration = Duration::hours(24);
@@ -24,7 +24,7 @@ pub struct ReminderRun {
     pub expired: usize,
 }
 
-impl<S: SessionStore + SessionAgenda> App<S> {
+impl<S: AccountStore + SessionStore + SessionAgenda> App<S> {
     /// One run of the reminder job. Reruns are harmless: each reminder is recorded with
     /// its notifications in one transaction, and an expired request cannot expire again.
     pub async fn run_reminders(&self) -> Result<ReminderRun, AppError> {
@@ -70,7 +70,9 @@ impl<S: SessionStore + SessionAgenda> App<S> {
             text: format!("Your request \"{}\" expired without an answer.", next.topic),
             at: next.updated_at,
         }];
-        match self.store.save_session(&next, booking, &Effect::None, &notify).await {
+        let mentor = self.track_record(booking, &next).await?;
+        let mentor = mentor.as_ref().map(|(next, previous)| (next, previous));
+        match self.store.save_session(&next, booking, &Effect::None, &notify, mentor).await {
             Ok(()) => Ok(true),
             // The mentor answered meanwhile: their answer stands.
             Err(SessionWriteError::Stale) => Ok(false),

@@ -135,7 +135,9 @@ impl<S: AccountStore + SessionStore> App<S> {
                 next.meeting_link = Some(self.rooms.room_for(&next).map_err(AppError::Crypto)?);
             }
             let notify = self.announce(&current, &next, user);
-            match self.store.save_session(&next, &current, &effect, &notify).await {
+            let mentor = self.track_record(&current, &next).await?;
+            let mentor = mentor.as_ref().map(|(next, previous)| (next, previous));
+            match self.store.save_session(&next, &current, &effect, &notify, mentor).await {
                 Ok(()) => return Ok(next),
                 Err(SessionWriteError::Stale) => continue,
                 Err(error) => return Err(write_error(error)),
@@ -178,6 +180,40 @@ impl<S: AccountStore + SessionStore> App<S> {
             "sessions@peerlearn.app",
             self.clock.now(),
         ))
+    }
+
+    /// The mentor's account after `before -> after`, when the move changes their track
+    /// record: the first answer to a request (or its expiry) feeds the response time, and
+    /// taking or freeing time moves the count of upcoming sessions. Matching reads both.
+    pub(crate) async fn track_record(
+        &self,
+        before: &Booking,
+        after: &Booking,
+    ) -> Result<Option<(User, User)>, AppError> {
+        let answered = match (before.responded_at, after.responded_at) {
+            (None, Some(at)) => {
+                Some(Some(u32::try_from((at - after.requested_at).num_minutes().max(0)).unwrap_or(u32::MAX)))
+            }
+            _ if before.state == SessionState::Requested && after.state == SessionState::Expired => Some(None),
+            _ => None,
+        };
+        let load = match (before.state.holds_time(), after.state.holds_time()) {
+            (false, true) => 1,
+            // Cancelled, completed or no-show: either way no longer upcoming.
+            (true, false) => -1,
+            _ => 0,
+        };
+        if answered.is_none() && load == 0 {
+            return Ok(None);
+        }
+        let Some(previous) = self.store.user(&after.mentor).await? else { return Ok(None) };
+        let mut next = previous.clone();
+        if let Some(minutes) = answered {
+            next.mentor.record_response(minutes);
+        }
+        next.mentor.upcoming_sessions = next.mentor.upcoming_sessions.saturating_add_signed(load);
+        next.version += 1;
+        Ok(Some((next, previous)))
     }
 
     /// The notifications a change sends: to the other party, about what changed.

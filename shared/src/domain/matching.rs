@@ -203,6 +203,7 @@ mod tests {
                 rating_count: count,
                 median_response_minutes: response,
                 upcoming_sessions: upcoming,
+                ..Default::default()
             },
         )
     }

@@ -83,12 +83,39 @@ pub struct MentorStats {
     /// Sessions booked and not yet held.
     #[serde(default)]
     pub upcoming_sessions: u32,
+    /// How many requests were answered within each of [`RESPONSE_BUCKETS`] (the last
+    /// counts requests left to expire): enough to keep a median without keeping history.
+    #[serde(default)]
+    pub response_histogram: [u32; RESPONSE_BUCKETS.len()],
 }
+
+/// Upper bounds (minutes) of the response-time buckets, with the value that stands for
+/// each bucket in the median. The last bucket holds requests that expired unanswered and
+/// counts as 48 hours: silence counts against a mentor.
+pub const RESPONSE_BUCKETS: [(u32, u32); 7] =
+    [(15, 8), (60, 38), (240, 150), (720, 480), (1440, 1080), (2880, 2160), (u32::MAX, 2880)];
 
 impl MentorStats {
     /// The plain average, for display; `None` without reviews.
     pub fn average_rating(&self) -> Option<f64> {
         (self.rating_count > 0).then(|| f64::from(self.rating_sum) / f64::from(self.rating_count))
+    }
+
+    /// Records one answer to a request, `minutes` after it was made, or `None` for a
+    /// request left to expire, and recomputes the median response time.
+    pub fn record_response(&mut self, minutes: Option<u32>) {
+        let bucket = match minutes {
+            Some(m) => RESPONSE_BUCKETS.iter().position(|(bound, _)| m <= *bound).unwrap_or(RESPONSE_BUCKETS.len() - 1),
+            None => RESPONSE_BUCKETS.len() - 1,
+        };
+        self.response_histogram[bucket] = self.response_histogram[bucket].saturating_add(1);
+        let total: u64 = self.response_histogram.iter().map(|c| u64::from(*c)).sum();
+        let mut seen = 0u64;
+        self.median_response_minutes =
+            self.response_histogram.iter().zip(RESPONSE_BUCKETS).find_map(|(count, (_, value))| {
+                seen += u64::from(*count);
+                (2 * seen >= total).then_some(value)
+            });
     }
 
     /// The Bayesian average used for ranking: the prior counts as
@@ -124,7 +151,32 @@ mod tests {
         assert!(serde_json::from_str::<Price>("100001").is_err());
     }
 
+    #[test]
+    fn median_response_follows_the_answers() {
+        let mut stats = MentorStats::default();
+        stats.record_response(Some(5));
+        assert_eq!(stats.median_response_minutes, Some(8));
+        stats.record_response(None);
+        stats.record_response(None);
+        assert_eq!(stats.median_response_minutes, Some(2880), "two of three requests left to expire");
+        stats.record_response(Some(30));
+        stats.record_response(Some(45));
+        assert_eq!(stats.median_response_minutes, Some(38));
+        assert_eq!(stats.response_histogram.iter().sum::<u32>(), 5);
+    }
+
     proptest! {
+        #[test]
+        fn a_faster_answer_never_raises_the_median(answers in proptest::collection::vec(proptest::option::of(0u32..5000), 0..40), fast in 0u32..15) {
+            let mut stats = MentorStats::default();
+            for answer in &answers {
+                stats.record_response(*answer);
+            }
+            let before = stats.median_response_minutes.unwrap_or(u32::MAX);
+            stats.record_response(Some(fast));
+            prop_assert!(stats.median_response_minutes.unwrap_or(u32::MAX) <= before);
+        }
+
         #[test]
         fn ranking_rating_stays_within_the_scale(count in 0u32..10_000, average in 1.0f64..=5.0) {
             let sum = (average * f64::from(count)).round() as u32;

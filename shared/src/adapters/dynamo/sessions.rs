@@ -10,7 +10,7 @@ use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
-use crate::domain::{Booking, Effect, SessionId, Slot, UserId};
+use crate::domain::{Booking, Effect, SessionId, Slot, User, UserId};
 use crate::ports::{
     Agenda, IdempotencyKey, NewNotification, SessionAgenda, SessionPage, SessionStore, SessionWriteError, StoreError,
     StoredReply, Timeframe,
@@ -24,6 +24,7 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
     Session,
+    Account,
     TakeLock,
     Idempotency,
     Other,
@@ -220,6 +221,7 @@ impl SessionStore for DynamoStore {
         previous: &Booking,
         effect: &Effect,
         notify: &[NewNotification],
+        mentor: Option<(&User, &User)>,
     ) -> Result<(), SessionWriteError> {
         let mut writes = Writes::new(self);
         writes.put(
@@ -244,12 +246,19 @@ impl SessionStore for DynamoStore {
             }
         }
         writes.notifications(notify)?;
+        if let Some((next_mentor, previous_mentor)) = mentor {
+            for item in self.user_writes(next_mentor, previous_mentor)? {
+                writes.items.push(item);
+                writes.parts.push(Part::Account);
+            }
+        }
         let parts = writes.parts.clone();
         match self.transact(writes.items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::ConditionFailed(failed)) => {
                 let failed_part = |part: Part| failed.iter().any(|i| parts.get(*i) == Some(&part));
-                if failed_part(Part::Session) {
+                // A changed session or mentor account: read both again and retry.
+                if failed_part(Part::Session) || failed_part(Part::Account) {
                     Err(SessionWriteError::Stale)
                 } else if failed_part(Part::TakeLock) {
                     Err(SessionWriteError::TimeTaken)
