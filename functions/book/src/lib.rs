@@ -8,7 +8,7 @@ use shared::app::{App, AppError, Idempotency, Requested, SessionRequest};
 use shared::domain::{
     Bio, Booking, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot, SlotStart, UserId,
 };
-use shared::http::{ApiError, Caller, Fields, HttpResponse, authenticate, json, parse_json, route_key};
+use shared::http::{ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
 use shared::ports::Timeframe;
 use utoipa::OpenApi;
 
@@ -195,44 +195,21 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
 )]
 async fn list_sessions(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let query = request.query_string_parameters_ref();
-    let param = |name: &str| query.and_then(|q| q.first(name));
-    if let Some(unknown) =
-        query.and_then(|q| q.iter().map(|(k, _)| k).find(|k| !["when", "state", "limit", "cursor"].contains(k)))
-    {
-        return Err(ApiError::field(unknown.to_owned(), &Invalid::new("is not a known parameter")));
-    }
+    let params = QueryParams::new(request, &["when", "state", "limit", "cursor"])?;
     let mut fields = Fields::default();
-    let timeframe = match param("when") {
+    let timeframe = match params.first("when") {
         None | Some("upcoming") => Some(Timeframe::Upcoming),
         Some("past") => Some(Timeframe::Past),
         Some(_) => fields.check("when", Err(Invalid::new("must be upcoming or past"))),
     };
-    let state = param("state").and_then(|raw| {
-        fields.check(
-            "state",
-            serde_json::from_value::<SessionState>(serde_json::Value::String(raw.to_owned()))
-                .map_err(|_| Invalid::new("is not a session state")),
-        )
+    let state = params.first("state").and_then(|raw| {
+        let parsed = serde_json::from_value::<SessionState>(serde_json::Value::String(raw.to_owned()));
+        fields.check("state", parsed.map_err(|_| Invalid::new("is not a session state")))
     });
-    let limit = match param("limit").map(str::parse::<usize>) {
-        None => Some(20),
-        Some(Ok(n)) if (1..=50).contains(&n) => Some(n),
-        Some(_) => fields.check("limit", Err(Invalid::new("must be a whole number from 1 to 50"))),
-    };
+    let limit = params.limit(&mut fields, 20);
     let scope = format!("sessions:{}:{:?}", caller.user_id(), timeframe);
-    let after = param("cursor").and_then(|raw| {
-        fields.check(
-            "cursor",
-            app.cursors
-                .verify_position(&scope, raw)
-                .map_err(|_| Invalid::new("is not a cursor from a previous page of this list")),
-        )
-    });
-    let (Some(timeframe), Some(limit)) = (timeframe, limit) else { return Err(fields.into_error()) };
-    if !fields.is_clean() {
-        return Err(fields.into_error());
-    }
+    let after = params.cursor(&mut fields, &app.cursors, &scope);
+    let Some(timeframe) = timeframe.filter(|_| fields.is_clean()) else { return Err(fields.into_error()) };
     let page = app.my_sessions(caller.user_id(), timeframe, after.as_deref(), limit).await?;
     let sessions = page.sessions.into_iter().filter(|s| state.is_none_or(|wanted| s.state == wanted)).collect();
     let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::Serialize;
 use shared::app::{App, MAX_MATCH_SKILLS, MatchRequest};
 use shared::domain::search::{MAX_AVAILABLE_RANGE_HOURS, MAX_SEARCH_SKILLS};
@@ -11,7 +11,7 @@ use shared::domain::{
     Interval, Invalid, Language, Match, MentorCard, MentorQuery, Price, SearchText, Skill, SkillLevel, SkillName,
     SortOrder,
 };
-use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, route_key};
+use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};
 use utoipa::OpenApi;
 
 /// Wanted level when a skill is named without one: intermediate.
@@ -66,32 +66,6 @@ pub struct MentorResult {
     pub average_rating: Option<f64>,
 }
 
-/// Query parameters, checked against the route's known names: an unknown one is a 400,
-/// like an unknown body field, so a typo never silently widens a search.
-struct Params<'a> {
-    request: &'a Request,
-}
-
-impl<'a> Params<'a> {
-    fn new(request: &'a Request, known: &[&str]) -> Result<Self, ApiError> {
-        if let Some(map) = request.query_string_parameters_ref() {
-            let unknown: Vec<_> = map.iter().map(|(k, _)| k).filter(|k| !known.contains(k)).collect();
-            if let Some(first) = unknown.first() {
-                return Err(ApiError::field(first.to_string(), &Invalid::new("is not a known parameter")));
-            }
-        }
-        Ok(Self { request })
-    }
-
-    fn first(&self, name: &str) -> Option<&'a str> {
-        self.request.query_string_parameters_ref().and_then(|q| q.first(name))
-    }
-
-    fn all(&self, name: &str) -> Vec<&'a str> {
-        self.request.query_string_parameters_ref().and_then(|q| q.all(name)).unwrap_or_default()
-    }
-}
-
 fn number<T: std::str::FromStr + PartialOrd>(
     fields: &mut Fields,
     field: &str,
@@ -127,11 +101,10 @@ fn number<T: std::str::FromStr + PartialOrd>(
 )]
 async fn match_mentors(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let params = Params::new(request, &["skills", "limit", "window"])?;
+    let params = QueryParams::new(request, &["skills", "limit", "window"])?;
     let mut fields = Fields::default();
     let wanted = params.first("skills").map(|raw| parse_wanted(&mut fields, raw));
-    let limit = number(&mut fields, "limit", params.first("limit"), (1, 50), "must be a whole number from 1 to 50")
-        .unwrap_or(10);
+    let limit = params.limit(&mut fields, 10);
     let window_days =
         number(&mut fields, "window", params.first("window"), (1, 28), "must be a whole number of days from 1 to 28")
             .unwrap_or(14);
@@ -198,7 +171,7 @@ async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, Ap
     let caller = authenticate(request, &app.tokens)?;
     let known =
         ["skill", "min_rating", "language", "price_min", "price_max", "available_at", "q", "sort", "limit", "cursor"];
-    let params = Params::new(request, &known)?;
+    let params = QueryParams::new(request, &known)?;
     let mut fields = Fields::default();
     let skills: Vec<SkillName> =
         params.all("skill").iter().filter_map(|raw| fields.check("skill", SkillName::parse(raw))).collect();
@@ -229,20 +202,11 @@ async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, Ap
     {
         fields.refuse("price_min", &Invalid::new("must not exceed price_max"));
     }
-    let limit = number(&mut fields, "limit", params.first("limit"), (1, 50), "must be a whole number from 1 to 50")
-        .unwrap_or(20);
+    let limit = params.limit(&mut fields, 20);
     let scope = query.fingerprint();
-    let offset = match params.first("cursor") {
-        None => 0,
-        Some(raw) => fields
-            .check(
-                "cursor",
-                app.cursors
-                    .verify(&scope, raw)
-                    .map_err(|_| Invalid::new("is not a cursor from a previous page of this search")),
-            )
-            .unwrap_or(0),
-    };
+    // A signed cursor always holds the offset we wrote into it.
+    let offset =
+        params.cursor(&mut fields, &app.cursors, &scope).and_then(|position| position.parse().ok()).unwrap_or(0);
     if !fields.is_clean() {
         return Err(fields.into_error());
     }

@@ -4,8 +4,8 @@ use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
 use shared::app::App;
-use shared::domain::{Invalid, Rating, Review, ReviewText, SessionId, UserId};
-use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, parse_json, route_key};
+use shared::domain::{Rating, Review, ReviewText, SessionId, UserId};
+use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
 use utoipa::OpenApi;
 
 /// Body of POST /sessions/{id}/review.
@@ -87,23 +87,14 @@ async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, Ap
 async fn mentor_reviews(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
     let mentor = UserId::parse(path_param(request, "id")).map_err(|reason| ApiError::field("id", &reason))?;
-    let query = request.query_string_parameters_ref();
-    let param = |name: &str| query.and_then(|q| q.first(name));
-    if let Some(unknown) = query.and_then(|q| q.iter().map(|(k, _)| k).find(|k| !["limit", "cursor"].contains(k))) {
-        return Err(ApiError::field(unknown.to_owned(), &Invalid::new("is not a known parameter")));
-    }
-    let limit = match param("limit").map(str::parse::<usize>) {
-        None => 20,
-        Some(Ok(n)) if (1..=50).contains(&n) => n,
-        Some(_) => return Err(ApiError::field("limit", &Invalid::new("must be a whole number from 1 to 50"))),
-    };
+    let params = QueryParams::new(request, &["limit", "cursor"])?;
+    let mut fields = Fields::default();
+    let limit = params.limit(&mut fields, 20);
     let scope = format!("reviews:{mentor}");
-    let after = match param("cursor") {
-        None => None,
-        Some(raw) => Some(app.cursors.verify_position(&scope, raw).map_err(|_| {
-            ApiError::field("cursor", &Invalid::new("is not a cursor from a previous page of this list"))
-        })?),
-    };
+    let after = params.cursor(&mut fields, &app.cursors, &scope);
+    if !fields.is_clean() {
+        return Err(fields.into_error());
+    }
     let page = app.mentor_reviews(&mentor, after.as_deref(), limit).await?;
     let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
     json(StatusCode::OK, &ReviewList { reviews: page.reviews, next_cursor })

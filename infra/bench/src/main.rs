@@ -217,7 +217,12 @@ async fn main() {
     .collect();
     let release = root.join("target/release");
 
+    // BENCH_ONLY=matching skips straight to the matching figures.
+    let only_matching = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "matching");
     for function in ["register", "login", "profile", "matching", "book", "review", "reminders"] {
+        if only_matching {
+            break;
+        }
         let binary = release.join(function);
         let size = std::fs::metadata(&binary)
             .unwrap_or_else(|_| panic!("{} missing: build with make bench", binary.display()))
@@ -231,8 +236,23 @@ async fn main() {
         report_latencies(&format!("{function}.init"), inits);
     }
 
+    if !only_matching {
+        function_figures(&release, &env, &client, &table).await;
+        booking_figures(&client, &template, &endpoint).await;
+    }
+    let sizes: Vec<usize> = std::env::var("BENCH_MENTORS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000]);
+    for mentors in sizes {
+        matching_figures(&client, &template, &endpoint, mentors).await;
+    }
+}
+
+/// Warm latency and memory of register, login and GET /me, and argon2 on its own.
+async fn function_figures(release: &Path, env: &[(String, String)], client: &aws_sdk_dynamodb::Client, table: &str) {
     // register: every call creates an account (argon2 hash + one transaction).
-    let register = Running::start(&release.join("register"), &env).await;
+    let register = Running::start(&release.join("register"), env).await;
     register.init_time().await;
     let mut samples = Vec::new();
     let mut session = Value::Null;
@@ -254,7 +274,7 @@ async fn main() {
     drop(register);
 
     // login: argon2 verify + BatchGetItem + GetItem + one transaction.
-    let login = Running::start(&release.join("login"), &env).await;
+    let login = Running::start(&release.join("login"), env).await;
     login.init_time().await;
     let mut samples = Vec::new();
     for run in 0..=HASHING_RUNS {
@@ -271,7 +291,7 @@ async fn main() {
 
     // GET /me: JWT check + one GetItem.
     let token = session["access_token"].as_str().unwrap().to_owned();
-    let profile = Running::start(&release.join("profile"), &env).await;
+    let profile = Running::start(&release.join("profile"), env).await;
     profile.init_time().await;
     let mut samples = Vec::new();
     for run in 0..=WARM_RUNS {
@@ -291,7 +311,7 @@ async fn main() {
     let mut samples = Vec::new();
     for _ in 0..=WARM_RUNS {
         let started = Instant::now();
-        client.get_item().table_name(&table).set_key(Some(key.clone())).consistent_read(true).send().await.unwrap();
+        client.get_item().table_name(table).set_key(Some(key.clone())).consistent_read(true).send().await.unwrap();
         samples.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     samples.remove(0);
@@ -314,16 +334,6 @@ async fn main() {
     }
     report_latencies("argon2id.hash", hashes);
     report_latencies("argon2id.verify", verifies);
-
-    booking_figures(&client, &template, &endpoint).await;
-
-    let sizes: Vec<usize> = std::env::var("BENCH_MENTORS")
-        .ok()
-        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10_000, 100_000]);
-    for mentors in sizes {
-        matching_figures(&client, &template, &endpoint, mentors).await;
-    }
 }
 
 /// Seeds `mentors` mentors into a fresh table, then measures GET /match and GET /mentors

@@ -8,92 +8,16 @@ use std::fmt;
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
-use ulid::Ulid;
 use utoipa::ToSchema;
 
 use super::{Bio, Interval, Invalid, ShortText, UserId};
 
-/// Length of a ULID's text form.
-const ULID_CHARS: usize = 26;
-
 /// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
 pub const BLOCK_MINUTES: i64 = 15;
 
-/// A session's id: a ULID, so ids sort by creation time and need no coordination to mint.
-///
-/// Its text form is the canonical 26-character uppercase Crockford base32 string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "01ARZ3NDEKTSV4RRFFQ69G5FAV")]
-pub struct SessionId(Ulid);
-
-impl SessionId {
-    /// Wraps a ULID (e.g. a freshly generated `Ulid::new()`).
-    pub const fn new(ulid: Ulid) -> Self {
-        Self(ulid)
-    }
-
-    /// Parses the 26-character Crockford base32 form, in either case.
-    ///
-    /// Only the canonical form is accepted, as for [`UserId::parse`], so parse and Display are
-    /// exact inverses.
-    pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        const REASON: &str = "must be a 26-character ULID";
-        // The ulid crate silently drops overflowing high bits, so the first digit is checked here.
-        let canonical_first = raw.as_bytes().first().is_some_and(|b| (b'0'..=b'7').contains(b));
-        if raw.len() != ULID_CHARS || !canonical_first {
-            return Err(Invalid::new(REASON));
-        }
-        Ulid::from_string(raw).map(Self).map_err(|_| Invalid::new(REASON))
-    }
-
-    /// The underlying ULID.
-    pub const fn as_ulid(&self) -> Ulid {
-        self.0
-    }
-}
-
-impl From<Ulid> for SessionId {
-    fn from(ulid: Ulid) -> Self {
-        Self(ulid)
-    }
-}
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Ulid's Display is the canonical uppercase 26-character form.
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for SessionId {
-    type Err = Invalid;
-
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        Self::parse(raw)
-    }
-}
-
-impl TryFrom<String> for SessionId {
-    type Error = Invalid;
-
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        Self::parse(&raw)
-    }
-}
-
-impl TryFrom<&str> for SessionId {
-    type Error = Invalid;
-
-    fn try_from(raw: &str) -> Result<Self, Self::Error> {
-        Self::parse(raw)
-    }
-}
-
-impl From<SessionId> for String {
-    fn from(id: SessionId) -> Self {
-        id.to_string()
-    }
+ulid_id! {
+    /// A session's id.
+    SessionId
 }
 
 /// How long a session lasts: 30, 45, 60 or 90 minutes, serialised as the number of minutes.
@@ -866,6 +790,7 @@ mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
     use proptest::prelude::*;
+    use ulid::Ulid;
 
     const SAMPLE: &str = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 

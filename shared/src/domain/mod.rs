@@ -59,6 +59,94 @@ macro_rules! string_newtype_impls {
     };
 }
 
+/// Defines an identifier that wraps a ULID (sortable by creation time, minted without
+/// coordination), with its exact 26-character text form, serde and schema. One macro, so
+/// every id parses and prints alike.
+macro_rules! ulid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        ///
+        /// Its text form is the canonical 26-character uppercase Crockford base32 string.
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        #[serde(try_from = "String", into = "String")]
+        #[schema(value_type = String, example = "01ARZ3NDEKTSV4RRFFQ69G5FAV")]
+        pub struct $name(::ulid::Ulid);
+
+        impl $name {
+            /// Wraps a ULID (e.g. a freshly generated `Ulid::new()`).
+            pub const fn new(ulid: ::ulid::Ulid) -> Self {
+                Self(ulid)
+            }
+
+            /// Parses the 26-character Crockford base32 form, in either case.
+            ///
+            /// Only the canonical form is accepted: no trimming, no `I`/`L`/`O`/`U`
+            /// look-alikes, and a first character of at most `7`, since anything larger
+            /// would not fit in 128 bits.
+            pub fn parse(raw: &str) -> Result<Self, $crate::domain::Invalid> {
+                const REASON: &str = "must be a 26-character ULID";
+                // The ulid crate silently drops overflowing high bits, so check the first
+                // digit here to keep parse and Display exact inverses.
+                let canonical_first = raw.as_bytes().first().is_some_and(|b| (b'0'..=b'7').contains(b));
+                if raw.len() != 26 || !canonical_first {
+                    return Err($crate::domain::Invalid::new(REASON));
+                }
+                ::ulid::Ulid::from_string(raw).map(Self).map_err(|_| $crate::domain::Invalid::new(REASON))
+            }
+
+            /// The underlying ULID.
+            pub const fn as_ulid(&self) -> ::ulid::Ulid {
+                self.0
+            }
+        }
+
+        impl From<::ulid::Ulid> for $name {
+            fn from(ulid: ::ulid::Ulid) -> Self {
+                Self(ulid)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                // Ulid's Display is the canonical uppercase 26-character form.
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::domain::Invalid;
+
+            fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                Self::parse(raw)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::domain::Invalid;
+
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = $crate::domain::Invalid;
+
+            fn try_from(raw: &str) -> Result<Self, Self::Error> {
+                Self::parse(raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.to_string()
+            }
+        }
+    };
+}
+
 pub mod academic;
 pub mod availability;
 pub mod booking;

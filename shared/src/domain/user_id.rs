@@ -1,92 +1,8 @@
 //! A user's identifier.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-use ulid::Ulid;
-use utoipa::ToSchema;
-
-use super::Invalid;
-
-/// Length of a ULID's text form.
-const ULID_CHARS: usize = 26;
-
-/// A user's id: a ULID, so ids sort by creation time and need no coordination to mint.
-///
-/// Its text form is the canonical 26-character uppercase Crockford base32 string.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "01ARZ3NDEKTSV4RRFFQ69G5FAV")]
-pub struct UserId(Ulid);
-
-impl UserId {
-    /// Wraps a ULID (e.g. a freshly generated `Ulid::new()`).
-    pub const fn new(ulid: Ulid) -> Self {
-        Self(ulid)
-    }
-
-    /// Parses the 26-character Crockford base32 form, in either case.
-    ///
-    /// Only the canonical form is accepted: no trimming, no `I`/`L`/`O`/`U` look-alikes, and a
-    /// first character of at most `7`, since anything larger would not fit in 128 bits.
-    pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        const REASON: &str = "must be a 26-character ULID";
-        // The ulid crate silently drops overflowing high bits, so check the first digit here
-        // to keep parse and Display exact inverses.
-        let canonical_first = raw.as_bytes().first().is_some_and(|b| (b'0'..=b'7').contains(b));
-        if raw.len() != ULID_CHARS || !canonical_first {
-            return Err(Invalid::new(REASON));
-        }
-        Ulid::from_string(raw).map(Self).map_err(|_| Invalid::new(REASON))
-    }
-
-    /// The underlying ULID.
-    pub const fn as_ulid(&self) -> Ulid {
-        self.0
-    }
-}
-
-impl From<Ulid> for UserId {
-    fn from(ulid: Ulid) -> Self {
-        Self(ulid)
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Ulid's Display is the canonical uppercase 26-character form.
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for UserId {
-    type Err = Invalid;
-
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        Self::parse(raw)
-    }
-}
-
-impl TryFrom<String> for UserId {
-    type Error = Invalid;
-
-    fn try_from(raw: String) -> Result<Self, Self::Error> {
-        Self::parse(&raw)
-    }
-}
-
-impl TryFrom<&str> for UserId {
-    type Error = Invalid;
-
-    fn try_from(raw: &str) -> Result<Self, Self::Error> {
-        Self::parse(raw)
-    }
-}
-
-impl From<UserId> for String {
-    fn from(id: UserId) -> Self {
-        id.to_string()
-    }
+ulid_id! {
+    /// A user's id.
+    UserId
 }
 
 #[cfg(test)]
@@ -94,6 +10,7 @@ impl From<UserId> for String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use ulid::Ulid;
 
     const SAMPLE: &str = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 

@@ -5,12 +5,14 @@ mod auth;
 mod body;
 mod fields;
 mod problem;
+mod query;
 mod response;
 
 pub use auth::{Caller, authenticate};
 pub use body::{MAX_BODY_BYTES, parse_json};
 pub use fields::{Fields, nullable};
 pub use problem::{ApiError, FieldError, Problem, problem};
+pub use query::{MAX_PAGE, QueryParams};
 pub use response::{json, no_content, route_key};
 
 /// The response type every handler returns.

@@ -39,7 +39,7 @@ impl DynamoStore {
         }
         if let Some(card) = &new_card {
             for key in new_keys {
-                let item = to_item(&ListingRecord::new(key, card))?;
+                let item = to_item(&ListingRecord::new(key, card)?)?;
                 let put = Put::builder().table_name(&self.table).set_item(Some(item)).build().map_err(built)?;
                 items.push(TransactWriteItem::builder().put(put).build());
             }

@@ -2,12 +2,11 @@
 
 use std::collections::HashSet;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
-use super::keys::{self, GSI1, GSI1PK, PK, SK};
+use super::keys::{self, GSI1, GSI1PK, PK};
 use super::records::{BlockRecord, ListedCard, from_item, to_item};
-use super::{DynamoStore, Item, s, unavailable};
+use super::{DynamoStore, s, unavailable};
 use crate::domain::{MentorCard, UserId};
 use crate::ports::{Listing, ListingOrder, MentorDirectory, StoreError};
 
@@ -19,42 +18,24 @@ impl DynamoStore {
         order: ListingOrder,
         cap: usize,
     ) -> Result<Vec<MentorCard>, StoreError> {
-        let mut cards = Vec::with_capacity(cap);
-        let mut start: Option<Item> = None;
         let (index, key_attribute) = match order {
             ListingOrder::Rank => (None, PK),
             ListingOrder::PriceAsc | ListingOrder::PriceDesc => (Some(GSI1), GSI1PK),
         };
-        while cards.len() < cap {
-            let remaining = i32::try_from(cap - cards.len()).unwrap_or(i32::MAX);
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_owned))
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", key_attribute)
-                .expression_attribute_values(":pk", s(partition.clone()))
-                .projection_expression("card")
-                .scan_index_forward(order != ListingOrder::PriceDesc)
-                .limit(remaining)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            self.count_read(output.items().len());
-            for item in output.items.unwrap_or_default() {
-                cards.push(from_item::<ListedCard>(item)?.card);
-            }
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
-        }
-        Ok(cards)
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(index.map(str::to_owned))
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", key_attribute)
+            .expression_attribute_values(":pk", s(partition))
+            .projection_expression("card")
+            .scan_index_forward(order != ListingOrder::PriceDesc);
+        let items = self.query_items(query, Some(cap)).await?;
+        items.into_iter().map(|item| from_item::<ListedCard>(item)?.parse()).collect()
     }
 }
-
 impl MentorDirectory for DynamoStore {
     async fn listed(&self, listing: &Listing, order: ListingOrder, cap: usize) -> Result<Vec<MentorCard>, StoreError> {
         match listing {
@@ -74,31 +55,9 @@ impl MentorDirectory for DynamoStore {
     }
 
     async fn blocked_by(&self, member: &UserId) -> Result<HashSet<UserId>, StoreError> {
-        let mut blocked = HashSet::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(keys::user(member).pk))
-                .expression_attribute_values(":prefix", AttributeValue::S(keys::BLOCK_PREFIX.into()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            self.count_read(output.items().len());
-            for item in output.items.unwrap_or_default() {
-                blocked.insert(from_item::<BlockRecord>(item)?.blocked);
-            }
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(blocked),
-            }
-        }
+        let query = self.prefix_query(keys::user(member).pk, keys::BLOCK_PREFIX);
+        let items = self.query_items(query, None).await?;
+        items.into_iter().map(|item| from_item::<BlockRecord>(item).map(|record| record.blocked)).collect()
     }
 
     async fn block(&self, blocker: &UserId, blocked: &UserId, at: DateTime<Utc>) -> Result<(), StoreError> {

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
@@ -81,6 +82,64 @@ impl DynamoStore {
         &self.reads
     }
 
+    /// A query of partition `pk` for sort keys starting with `prefix`.
+    pub(crate) fn prefix_query(&self, pk: String, prefix: &str) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+    }
+
+    /// Runs `query` page by page until `cap` items (all when `None`) or the end.
+    pub(crate) async fn query_items(
+        &self,
+        query: QueryFluentBuilder,
+        cap: Option<usize>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut page = query.clone().set_exclusive_start_key(start.take());
+            if let Some(cap) = cap {
+                page = page.limit(i32::try_from(cap.saturating_sub(items.len())).unwrap_or(i32::MAX));
+            }
+            let output = page.send().await.map_err(unavailable)?;
+            self.count_read(output.items().len());
+            items.extend(output.items.unwrap_or_default());
+            let more = cap.is_none_or(|cap| items.len() < cap);
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() && more => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// One page of `query` over partition `pk`, resuming after sort key `after`; also
+    /// returns the sort key to resume from, when there is more.
+    pub(crate) async fn query_page(
+        &self,
+        query: QueryFluentBuilder,
+        pk: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        let start = after.map(|sk| Item::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))]));
+        let output = query
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(output.items().len());
+        let next =
+            output.last_evaluated_key.as_ref().and_then(|key| key.get(keys::SK)).and_then(|v| v.as_s().ok()).cloned();
+        Ok((output.items.unwrap_or_default(), next))
+    }
+
     pub(crate) fn count_read(&self, items: usize) {
         self.reads.requests.fetch_add(1, Ordering::Relaxed);
         self.reads.items.fetch_add(items as u64, Ordering::Relaxed);
@@ -95,7 +154,7 @@ impl DynamoStore {
         }
         if let Some(card) = MentorCard::of(user) {
             for key in keys::listings(&card) {
-                items.push(records::to_item(&records::ListingRecord::new(key, &card))?);
+                items.push(records::to_item(&records::ListingRecord::new(key, &card)?)?);
             }
         }
         Ok(items)

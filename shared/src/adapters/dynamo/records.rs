@@ -172,27 +172,37 @@ pub(crate) struct ListingRecord {
     #[serde(rename = "GSI1SK")]
     pub gsi1sk: String,
     pub entity: String,
-    pub card: MentorCard,
+    /// The card as one JSON string: a few hundred bytes instead of kilobytes of nested
+    /// attribute maps, and one parse instead of hundreds of attribute conversions, on the
+    /// hot path of every match and search (measured: see docs/ARCHITECTURE.md).
+    pub card: String,
 }
 
 impl ListingRecord {
     /// The listing of `card` under `key`.
-    pub fn new(key: Key, card: &MentorCard) -> Self {
-        Self {
+    pub fn new(key: Key, card: &MentorCard) -> Result<Self, StoreError> {
+        Ok(Self {
             gsi1pk: key.pk.clone(),
             gsi1sk: keys::listing_price(card),
             pk: key.pk,
             sk: key.sk,
             entity: "MentorListing".into(),
-            card: card.clone(),
-        }
+            card: serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        })
     }
 }
 
 /// Only the card of a listing, as queries project it.
 #[derive(Debug, Deserialize)]
 pub(crate) struct ListedCard {
-    pub card: MentorCard,
+    pub card: String,
+}
+
+impl ListedCard {
+    /// The card, parsed (and so validated) back into domain types.
+    pub fn parse(&self) -> Result<MentorCard, StoreError> {
+        serde_json::from_str(&self.card).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
 }
 
 /// A member's block of another.

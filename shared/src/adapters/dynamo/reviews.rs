@@ -3,9 +3,9 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
-use super::keys::{self, Key, PK, SK};
+use super::keys::{self, Key};
 use super::records::{from_item, to_item};
-use super::{DynamoStore, Item, TransactFailure, s, unavailable};
+use super::{DynamoStore, TransactFailure};
 use crate::domain::{Review, SessionId, User, UserId};
 use crate::ports::{ReviewPage, ReviewStore, ReviewWriteError, StoreError};
 
@@ -43,26 +43,9 @@ impl DynamoStore {
 
 impl ReviewStore for DynamoStore {
     async fn session_reviews(&self, session: &SessionId) -> Result<Vec<Review>, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(keys::session(session).pk))
-            .expression_attribute_values(":prefix", s(keys::REVIEW_PREFIX))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(output.items().len());
-        output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| from_item::<ReviewRecord>(item).map(|r| r.review))
-            .collect()
+        let query = self.prefix_query(keys::session(session).pk, keys::REVIEW_PREFIX).consistent_read(true);
+        let items = self.query_items(query, None).await?;
+        items.into_iter().map(|item| from_item::<ReviewRecord>(item).map(|r| r.review)).collect()
     }
 
     async fn post_review(
@@ -99,27 +82,9 @@ impl ReviewStore for DynamoStore {
         limit: usize,
     ) -> Result<ReviewPage, StoreError> {
         let pk = keys::user(subject).pk;
-        let start = after.map(|sk| Item::from([(PK.to_owned(), s(pk.clone())), (SK.to_owned(), s(sk))]));
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":prefix", s(keys::REVIEW_PREFIX))
-            .scan_index_forward(false)
-            .limit(i32::try_from(limit).unwrap_or(50))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(output.items().len());
-        let next = output.last_evaluated_key.as_ref().and_then(|key| key.get(SK)).and_then(|v| v.as_s().ok()).cloned();
-        let reviews = output
-            .items
-            .unwrap_or_default()
+        let query = self.prefix_query(pk.clone(), keys::REVIEW_PREFIX).scan_index_forward(false);
+        let (items, next) = self.query_page(query, &pk, after, limit).await?;
+        let reviews = items
             .into_iter()
             .map(|item| from_item::<ReviewRecord>(item).map(|r| r.review))
             .collect::<Result<_, _>>()?;

@@ -288,28 +288,19 @@ impl SessionStore for DynamoStore {
             Timeframe::Upcoming => (split, format!("{}~", keys::SESSION_PREFIX), true),
             Timeframe::Past => (keys::SESSION_PREFIX.to_owned(), split, false),
         };
-        let start = after.map(|sk| Item::from([(PK.to_owned(), s(pk.clone())), (SK.to_owned(), s(sk))]));
-        let output = self
+        let query = self
             .client
             .query()
             .table_name(&self.table)
             .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":pk", s(pk.clone()))
             .expression_attribute_values(":low", s(low))
             .expression_attribute_values(":high", s(high))
-            .scan_index_forward(forward)
-            .limit(i32::try_from(limit).unwrap_or(50))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(output.items().len());
-        let next = output.last_evaluated_key.as_ref().and_then(|key| key.get(SK)).and_then(|v| v.as_s().ok()).cloned();
-        let sessions = output
-            .items
-            .unwrap_or_default()
+            .scan_index_forward(forward);
+        let (items, next) = self.query_page(query, &pk, after, limit).await?;
+        let sessions = items
             .into_iter()
             .map(|item| from_item::<ParticipantSessionRecord>(item).map(|r| r.booking))
             .collect::<Result<_, _>>()?;
@@ -327,32 +318,22 @@ impl SessionAgenda for DynamoStore {
         // One bucket a day: a window of a day or two is two or three queries.
         let mut day = from.date_naive();
         while day <= to.date_naive() {
-            let bucket = keys::bucket(prefix, day.and_time(chrono::NaiveTime::MIN).and_utc());
-            let mut start: Option<Item> = None;
-            loop {
-                let output = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .index_name(keys::GSI1)
-                    .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                    .expression_attribute_names("#pk", keys::GSI1PK)
-                    .expression_attribute_names("#sk", keys::GSI1SK)
-                    .expression_attribute_values(":pk", s(bucket.clone()))
-                    .expression_attribute_values(":from", s(keys::time(from)))
-                    .expression_attribute_values(":to", s(format!("{}~", keys::time(to))))
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                self.count_read(output.items().len());
-                for item in output.items.unwrap_or_default() {
-                    sessions.push(from_item::<SessionRecord>(item)?.booking);
-                }
-                match output.last_evaluated_key {
-                    Some(key) if !key.is_empty() => start = Some(key),
-                    _ => break,
-                }
+            let query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(keys::GSI1)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#pk", keys::GSI1PK)
+                .expression_attribute_names("#sk", keys::GSI1SK)
+                .expression_attribute_values(
+                    ":pk",
+                    s(keys::bucket(prefix, day.and_time(chrono::NaiveTime::MIN).and_utc())),
+                )
+                .expression_attribute_values(":from", s(keys::time(from)))
+                .expression_attribute_values(":to", s(format!("{}~", keys::time(to))));
+            for item in self.query_items(query, None).await? {
+                sessions.push(from_item::<SessionRecord>(item)?.booking);
             }
             day = day.succ_opt().unwrap_or(day + chrono::Days::new(1));
         }

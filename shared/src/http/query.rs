@@ -1,0 +1,57 @@
+//! Query-string parameters under the same rule as bodies: unknown names are a 400.
+
+use lambda_http::{Request, RequestExt as _};
+
+use super::{ApiError, Fields};
+use crate::auth::CursorSigner;
+use crate::domain::Invalid;
+
+/// Largest page any list returns.
+pub const MAX_PAGE: usize = 50;
+
+/// A request's query parameters, checked against the names a route knows.
+pub struct QueryParams<'a> {
+    request: &'a Request,
+}
+
+impl<'a> QueryParams<'a> {
+    /// Refuses any parameter not in `known`, so a typo never silently widens a query.
+    pub fn new(request: &'a Request, known: &[&str]) -> Result<Self, ApiError> {
+        if let Some(map) = request.query_string_parameters_ref()
+            && let Some(unknown) = map.iter().map(|(name, _)| name).find(|name| !known.contains(name))
+        {
+            return Err(ApiError::field(unknown.to_owned(), &Invalid::new("is not a known parameter")));
+        }
+        Ok(Self { request })
+    }
+
+    /// The first value of `name`.
+    pub fn first(&self, name: &str) -> Option<&'a str> {
+        self.request.query_string_parameters_ref().and_then(|q| q.first(name))
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<&'a str> {
+        self.request.query_string_parameters_ref().and_then(|q| q.all(name)).unwrap_or_default()
+    }
+
+    /// `limit`, 1 to [`MAX_PAGE`], or `default`; a bad value is recorded in `fields`.
+    pub fn limit(&self, fields: &mut Fields, default: usize) -> usize {
+        match self.first("limit").map(|raw| raw.trim().parse::<usize>()) {
+            None => default,
+            Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
+            Some(_) => {
+                fields.refuse("limit", &Invalid::new("must be a whole number from 1 to 50"));
+                default
+            }
+        }
+    }
+
+    /// The position carried by `cursor`, checked against `scope`; a cursor from another
+    /// list or a forged one is recorded in `fields`.
+    pub fn cursor(&self, fields: &mut Fields, cursors: &CursorSigner, scope: &str) -> Option<String> {
+        let raw = self.first("cursor")?;
+        let verified = cursors.verify_position(scope, raw);
+        fields.check("cursor", verified.map_err(|_| Invalid::new("is not a cursor from a previous page of this list")))
+    }
+}
