@@ -525,3 +525,43 @@ async fn answers_and_silence_shape_the_mentors_track_record() {
     let state = Call::new("GET", &format!("/sessions/{ignored_id}")).token(&c.learner).send(app).await;
     assert_eq!(state.body["state"], "expired");
 }
+
+#[tokio::test]
+async fn booked_time_is_not_free_time() {
+    let app = app().await;
+    let c = cast(app, "busy").await;
+    let profile = json!({"timezone": "UTC", "availability": all_week(), "learning": [{"name": "rust", "level": 3}]});
+    assert_eq!(Call::new("PATCH", "/me").token(&c.learner).json(profile).send(app).await.status, 200);
+    let overlap = || async {
+        let reply = Call::new("GET", "/match").token(&c.learner).send(app).await;
+        reply.body["matches"][0]["overlap_hours"].as_f64().unwrap()
+    };
+    let before = overlap().await;
+
+    let start = at(30);
+    let created =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, start, 60)).send(app).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(Call::new("POST", &format!("/sessions/{id}/accept")).token(&c.mentor).send(app).await.status, 200);
+    assert!((before - overlap().await - 1.0).abs() < 1e-9, "the booked hour is no longer shared free time");
+
+    let range = |from: DateTime<Utc>| {
+        format!("skill=rust&available_at={}/{}", from.to_rfc3339(), (from + Duration::hours(1)).to_rfc3339())
+            .replace('+', "%2B")
+    };
+    let busy = Call::new("GET", "/mentors").query(&range(start)).token(&c.learner).send(app).await;
+    assert!(busy.body["mentors"].as_array().unwrap().is_empty(), "{:?}", busy.body);
+    let free = Call::new("GET", "/mentors").query(&range(start + Duration::hours(2))).token(&c.learner).send(app).await;
+    assert_eq!(free.body["mentors"].as_array().unwrap().len(), 1);
+
+    let clash = Call::new("POST", "/sessions")
+        .token(&c.learner)
+        .json(request_body(&c.mentor_id, start + Duration::minutes(30), 60))
+        .send(app)
+        .await;
+    assert_eq!((clash.status, clash.error_fields()), (400, vec!["start".to_owned()]));
+
+    // Cancelling gives the hour back.
+    Call::new("POST", &format!("/sessions/{id}/cancel")).token(&c.mentor).send(app).await;
+    assert!((overlap().await - before).abs() < 1e-9);
+}

@@ -457,6 +457,7 @@ pub fn demo_mentor(seed: u64, index: usize) -> User {
         status: AccountStatus::Active,
         verification,
         mentor,
+        booked: Vec::new(),
         profile: Profile {
             headline: Some(headline),
             bio,
@@ -527,6 +528,7 @@ pub fn demo_learner(seed: u64, index: usize) -> User {
         status: AccountStatus::Active,
         verification: VerificationStatus::Unverified,
         mentor: MentorStats::default(),
+        booked: Vec::new(),
         profile: Profile {
             headline,
             bio,

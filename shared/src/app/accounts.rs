@@ -56,6 +56,7 @@ impl<S: AccountStore + GrantStore> App<S> {
             status: AccountStatus::Active,
             verification: VerificationStatus::Unverified,
             mentor: MentorStats::default(),
+            booked: Vec::new(),
             profile: Profile::default(),
             created_at: now,
             updated_at: now,

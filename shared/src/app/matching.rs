@@ -78,13 +78,10 @@ impl<S: AccountStore + MentorDirectory> App<S> {
             .into_values()
             .filter(|card| card.id != me.id && !blocked.contains(&card.id) && shares_language(&me, card))
             .map(|card| {
-                let overlap = match (&learner_free, card.timezone) {
-                    (Some(mine), Some(tz)) => {
-                        let theirs = TimeSet::weekly(&card.availability, tz.tz(), &window);
-                        mine.intersect(&theirs).total().num_minutes() as f64 / 60.0
-                    }
-                    _ => 0.0,
-                };
+                // The mentor's free time already excludes sessions they have booked.
+                let overlap = learner_free
+                    .as_ref()
+                    .map_or(0.0, |mine| mine.intersect(&card.free_time(&window)).total().num_minutes() as f64 / 60.0);
                 (card, overlap)
             })
             .collect();

@@ -70,7 +70,7 @@ impl<S: AccountStore + SessionStore + SessionAgenda> App<S> {
             text: format!("Your request \"{}\" expired without an answer.", next.topic),
             at: next.updated_at,
         }];
-        let mentor = self.track_record(booking, &next).await?;
+        let mentor = self.track_record(booking, &next, &Effect::None).await?;
         let mentor = mentor.as_ref().map(|(next, previous)| (next, previous));
         match self.store.save_session(&next, booking, &Effect::None, &notify, mentor).await {
             Ok(()) => Ok(true),

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use super::{App, AppError, active};
 use crate::domain::{
     Actor, Bio, Booking, Effect, Invalid, MentorCard, Move, RequestRefused, SessionId, SessionState, ShortText, Slot,
-    TimeSet, User, UserId,
+    User, UserId,
 };
 use crate::ports::{
     AccountStore, IdempotencyKey, NewNotification, SessionPage, SessionStore, SessionWriteError, StoredReply, Timeframe,
@@ -72,12 +72,10 @@ impl<S: AccountStore + SessionStore> App<S> {
         let card = MentorCard::of(&mentor)
             .ok_or(AppError::Rule { field: "mentor_id", reason: Invalid::new("is not a verified mentor") })?;
         let within = request.slot.interval();
-        let available =
-            card.timezone.is_some_and(|tz| TimeSet::weekly(&card.availability, tz.tz(), &within).covers(&within));
-        if !available {
+        if !card.free_time(&within).covers(&within) {
             return Err(AppError::Rule {
                 field: "start",
-                reason: Invalid::new("is outside the mentor's availability"),
+                reason: Invalid::new("is outside the mentor's availability or already booked"),
             });
         }
         let now = self.clock.now();
@@ -135,7 +133,7 @@ impl<S: AccountStore + SessionStore> App<S> {
                 next.meeting_link = Some(self.rooms.room_for(&next).map_err(AppError::Crypto)?);
             }
             let notify = self.announce(&current, &next, user);
-            let mentor = self.track_record(&current, &next).await?;
+            let mentor = self.track_record(&current, &next, &effect).await?;
             let mentor = mentor.as_ref().map(|(next, previous)| (next, previous));
             match self.store.save_session(&next, &current, &effect, &notify, mentor).await {
                 Ok(()) => return Ok(next),
@@ -189,6 +187,7 @@ impl<S: AccountStore + SessionStore> App<S> {
         &self,
         before: &Booking,
         after: &Booking,
+        effect: &Effect,
     ) -> Result<Option<(User, User)>, AppError> {
         let answered = match (before.responded_at, after.responded_at) {
             (None, Some(at)) => {
@@ -203,7 +202,7 @@ impl<S: AccountStore + SessionStore> App<S> {
             (true, false) => -1,
             _ => 0,
         };
-        if answered.is_none() && load == 0 {
+        if answered.is_none() && load == 0 && *effect == Effect::None {
             return Ok(None);
         }
         let Some(previous) = self.store.user(&after.mentor).await? else { return Ok(None) };
@@ -212,6 +211,19 @@ impl<S: AccountStore + SessionStore> App<S> {
             next.mentor.record_response(minutes);
         }
         next.mentor.upcoming_sessions = next.mentor.upcoming_sessions.saturating_add_signed(load);
+        // The booked slots follow the locks; ended ones are dropped as they go by.
+        let now = self.clock.now();
+        match effect {
+            Effect::None => {}
+            Effect::TakeTime(slot) => next.booked.push(*slot),
+            Effect::ReleaseTime(slot) => next.booked.retain(|s| s != slot),
+            Effect::MoveTime { from, to } => {
+                next.booked.retain(|s| s != from);
+                next.booked.push(*to);
+            }
+        }
+        next.booked.retain(|slot| slot.end() > now);
+        next.booked.sort_by_key(Slot::start);
         next.version += 1;
         Ok(Some((next, previous)))
     }

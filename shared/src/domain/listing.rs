@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AccountStatus, DisplayName, Headline, Languages, MentorStats, Price, Role, Skills, Timezone, User, UserId,
-    VerificationStatus, WeeklyAvailability,
+    AccountStatus, DisplayName, Headline, Interval, Languages, MentorStats, Price, Role, Skills, Slot, TimeSet,
+    Timezone, User, UserId, VerificationStatus, WeeklyAvailability,
 };
 
 /// Everything needed to filter, rank and show a mentor without reading their user item.
@@ -31,6 +31,9 @@ pub struct MentorCard {
     pub price: Option<Price>,
     /// Reviews, response time, load.
     pub stats: MentorStats,
+    /// Confirmed sessions still to come: not free time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub booked: Vec<Slot>,
 }
 
 impl MentorCard {
@@ -49,7 +52,19 @@ impl MentorCard {
             availability: user.profile.availability.clone(),
             price: user.profile.price,
             stats: user.mentor,
+            booked: user.booked.clone(),
         })
+    }
+
+    /// The mentor's free time within `window`, in UTC: weekly availability in their own
+    /// zone, less the sessions already booked. Empty without a time zone.
+    pub fn free_time(&self, window: &Interval) -> TimeSet {
+        let Some(tz) = self.timezone else { return TimeSet::default() };
+        let weekly = TimeSet::weekly(&self.availability, tz.tz(), window);
+        if self.booked.is_empty() {
+            return weekly;
+        }
+        weekly.subtract(&TimeSet::from_intervals(self.booked.iter().map(Slot::interval).collect()))
     }
 
     /// The price in cents, free when unset.

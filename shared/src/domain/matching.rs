@@ -182,6 +182,7 @@ mod tests {
             availability: WeeklyAvailability::default(),
             price: None,
             stats,
+            booked: Vec::new(),
         }
     }
 

@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 
 use super::matching::rating_factor;
-use super::{Interval, Invalid, Language, MentorCard, Price, SkillName, TimeSet};
+use super::{Interval, Invalid, Language, MentorCard, Price, SkillName};
 
 /// At most this many skills in one search.
 pub const MAX_SEARCH_SKILLS: usize = 5;
@@ -120,8 +120,7 @@ impl MentorQuery {
 
     fn available_for(&self, card: &MentorCard) -> bool {
         let Some(range) = self.available else { return true };
-        let Some(tz) = card.timezone else { return false };
-        TimeSet::weekly(&card.availability, tz.tz(), &range).covers(&range)
+        card.free_time(&range).covers(&range)
     }
 
     /// How well `card` fits, 0 to 1: requested skills' levels, rating, and text.
@@ -224,6 +223,7 @@ mod tests {
             .unwrap(),
             price: Some(Price::from_cents(price).unwrap()),
             stats: MentorStats { rating_sum: rating.0, rating_count: rating.1, ..Default::default() },
+            booked: Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, MentorStats, Price, Roles, Skills,
+    AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, MentorStats, Price, Roles, Skills, Slot,
     Timezone, UserId, VerificationStatus, WeeklyAvailability,
 };
 
@@ -68,6 +68,9 @@ pub struct User {
     pub verification: VerificationStatus,
     /// A mentor's track record (reviews, response time, load).
     pub mentor: MentorStats,
+    /// Confirmed sessions still to come where this member is the mentor: matching and
+    /// search take them out of the mentor's free time.
+    pub booked: Vec<Slot>,
     /// Public profile.
     pub profile: Profile,
     /// When the account was created.
@@ -196,6 +199,7 @@ mod tests {
             status: AccountStatus::Active,
             verification: VerificationStatus::Unverified,
             mentor: MentorStats::default(),
+            booked: Vec::new(),
             profile: Profile::default(),
             created_at: now,
             updated_at: now,

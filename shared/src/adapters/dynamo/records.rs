@@ -10,7 +10,7 @@ use super::Item;
 use super::keys::{self, Key};
 use crate::domain::{
     AccountStatus, Booking, DisplayName, Email, MentorCard, MentorStats, Policy, Profile, Roles, SessionId,
-    SessionState, User, UserId, VerificationStatus,
+    SessionState, Slot, User, UserId, VerificationStatus,
 };
 use crate::ports::{RefreshGrant, StoreError};
 
@@ -31,6 +31,8 @@ pub(crate) struct UserRecord {
     pub verification: VerificationStatus,
     #[serde(default)]
     pub mentor: MentorStats,
+    #[serde(default)]
+    pub booked: Vec<Slot>,
     pub profile: Profile,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -51,6 +53,7 @@ impl UserRecord {
             status: user.status,
             verification: user.verification,
             mentor: user.mentor,
+            booked: user.booked.clone(),
             profile: user.profile.clone(),
             created_at: user.created_at,
             updated_at: user.updated_at,
@@ -67,6 +70,7 @@ impl UserRecord {
             status: self.status,
             verification: self.verification,
             mentor: self.mentor,
+            booked: self.booked,
             profile: self.profile,
             created_at: self.created_at,
             updated_at: self.updated_at,
