@@ -68,8 +68,10 @@ start_dynamodb() {
     mkdir -p "$data"
     storage=(-dbPath "$data")
   fi
-  ${DDB_LAUNCHER[@]+"${DDB_LAUNCHER[@]}"} java -Xmx"${DDB_HEAP:-512m}" -Djava.library.path="$lib" -jar "$jar" "${storage[@]}" -port "$port" \
-    >"$LOCAL/dynamodb-$port.log" 2>&1 &
+  # Run from .local so DynamoDB Local's metadata file lands there, not in the repository;
+  # no telemetry from a developer's machine or CI.
+  (cd "$LOCAL" && exec ${DDB_LAUNCHER[@]+"${DDB_LAUNCHER[@]}"} java -Xmx"${DDB_HEAP:-512m}" -Djava.library.path="$lib" \
+    -jar "$jar" "${storage[@]}" -port "$port" -disableTelemetry) >"$LOCAL/dynamodb-$port.log" 2>&1 &
   PIDS+=("$!")
   local tries=0
   until curl -s -o /dev/null "http://127.0.0.1:$port"; do
