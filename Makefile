@@ -9,10 +9,10 @@ MENTORS ?= 200
 LEARNERS ?= 50
 SEED ?= 42
 
-.PHONY: dev seed test test-only fmt-check clippy lint-template bench package help
+.PHONY: dev seed test test-only fmt-check clippy lint-template bench bench-100k package help
 
 help:
-	@echo "make dev | make test | make bench | make package"
+	@echo "make dev | make test | make seed | make bench | make bench-100k | make package"
 
 dev:
 	@infra/stack.sh dev
@@ -38,11 +38,17 @@ clippy:
 lint-template:
 	@infra/lint-template.sh
 
-# Seeds 10,000 and 100,000 mentors into an in-memory DynamoDB Local (hence the larger heap);
-# BENCH_MENTORS=10000 measures one size only.
+# Function figures, booking under load, and matching/search with 10,000 mentors seeded into
+# an in-memory DynamoDB Local (hence the larger heap). `make bench-100k` measures matching
+# and search at 100,000 mentors in a fresh instance (DynamoDB Local slows down sharply when
+# a second large table is written in one instance).
 bench:
 	cargo build --release -p register -p login -p profile -p matching -p book -p review -p reminders -p bench
-	@DDB_HEAP=4g infra/stack.sh run -- target/release/bench
+	@BENCH_MENTORS=10000 DDB_HEAP=4g infra/stack.sh run -- target/release/bench
+
+bench-100k:
+	cargo build --release -p matching -p bench
+	@BENCH_ONLY=matching BENCH_MENTORS=100000 DDB_HEAP=4g infra/stack.sh run -- target/release/bench
 
 package:
 	@infra/package.sh

@@ -561,7 +561,22 @@ async fn booked_time_is_not_free_time() {
         .await;
     assert_eq!((clash.status, clash.error_fields()), (400, vec!["start".to_owned()]));
 
-    // Cancelling gives the hour back.
+    // The learner's own booking leaves their free time too: against another mentor, free
+    // all week, they now share one hour less.
+    let other = register(app, "other-mentor-busy@example.com", "mentor").await;
+    let other_token = other["access_token"].as_str().unwrap();
+    let other_profile = json!({"timezone": "UTC", "availability": all_week(), "skills": [{"name": "go", "level": 5}]});
+    Call::new("PATCH", "/me").token(other_token).json(other_profile).send(app).await;
+    verify_mentor(app, other["user"]["id"].as_str().unwrap(), reviews(1, 4.0)).await;
+    let learner = c.learner.as_str();
+    let with_other = |skills: &'static str| async move {
+        let reply = Call::new("GET", "/match").query(skills).token(learner).send(app).await;
+        reply.body["matches"][0]["overlap_hours"].as_f64().unwrap()
+    };
+    assert!((before - with_other("skills=go").await - 1.0).abs() < 1e-9, "the learner's booked hour is not free");
+
+    // Cancelling gives the hour back, on both sides.
     Call::new("POST", &format!("/sessions/{id}/cancel")).token(&c.mentor).send(app).await;
     assert!((overlap().await - before).abs() < 1e-9);
+    assert!((with_other("skills=go").await - before).abs() < 1e-9);
 }

@@ -238,6 +238,15 @@ pub enum SessionWriteError {
     Store(#[from] StoreError),
 }
 
+/// Participants' accounts as a session move leaves them: (next, previous) pairs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountChanges {
+    /// The mentor's, when their track record or booked time changed.
+    pub mentor: Option<(User, User)>,
+    /// The learner's, when their booked time changed.
+    pub learner: Option<(User, User)>,
+}
+
 /// Past or upcoming, relative to now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Timeframe {
@@ -273,15 +282,16 @@ pub trait SessionStore: Send + Sync {
     fn session(&self, id: &SessionId) -> impl Future<Output = Result<Option<Booking>, StoreError>> + Send;
 
     /// Writes `next` if the session is still at `previous`'s version, applying the lock
-    /// effect, the notifications and the mentor's account change (`mentor`: next,
-    /// previous; their track record) in the same transaction.
+    /// effect, the notifications and the participants' account changes in the same
+    /// transaction: the mentor's (track record, booked time; listings follow) and the
+    /// learner's (booked time; user item only, so the transaction stays under 100 items).
     fn save_session(
         &self,
         next: &Booking,
         previous: &Booking,
         effect: &Effect,
         notify: &[NewNotification],
-        mentor: Option<(&User, &User)>,
+        accounts: &AccountChanges,
     ) -> impl Future<Output = Result<(), SessionWriteError>> + Send;
 
     /// A page of `user`'s sessions (as learner or mentor) in `timeframe`.

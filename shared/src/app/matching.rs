@@ -6,7 +6,7 @@ use chrono::Duration;
 
 use super::{App, AppError, active};
 use crate::domain::matching::rank;
-use crate::domain::{Interval, Invalid, Match, MentorCard, MentorQuery, Skill, SortOrder, TimeSet, User, UserId};
+use crate::domain::{Interval, Invalid, Match, MentorCard, MentorQuery, Skill, Slot, SortOrder, TimeSet, User, UserId};
 use crate::ports::{AccountStore, Listing, ListingOrder, MentorDirectory};
 
 /// Most candidates read for one match or one search, whatever the table size: the
@@ -124,10 +124,12 @@ impl<S: AccountStore + MentorDirectory> App<S> {
     }
 }
 
-/// The member's free time in `window`, in UTC; `None` without a time zone.
+/// The member's free time in `window`, in UTC, less their booked sessions; `None`
+/// without a time zone.
 fn free_time(user: &User, window: &Interval) -> Option<TimeSet> {
     let tz = user.profile.timezone?;
-    Some(TimeSet::weekly(&user.profile.availability, tz.tz(), window))
+    let weekly = TimeSet::weekly(&user.profile.availability, tz.tz(), window);
+    Some(weekly.subtract(&TimeSet::from_intervals(user.booked.iter().map(Slot::interval).collect())))
 }
 
 /// A session needs a common language: true when the learner listed none, or when the

@@ -70,9 +70,8 @@ impl<S: AccountStore + SessionStore + SessionAgenda> App<S> {
             text: format!("Your request \"{}\" expired without an answer.", next.topic),
             at: next.updated_at,
         }];
-        let mentor = self.track_record(booking, &next, &Effect::None).await?;
-        let mentor = mentor.as_ref().map(|(next, previous)| (next, previous));
-        match self.store.save_session(&next, booking, &Effect::None, &notify, mentor).await {
+        let accounts = self.account_changes(booking, &next, &Effect::None).await?;
+        match self.store.save_session(&next, booking, &Effect::None, &notify, &accounts).await {
             Ok(()) => Ok(true),
             // The mentor answered meanwhile: their answer stands.
             Err(SessionWriteError::Stale) => Ok(false),

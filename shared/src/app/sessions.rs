@@ -8,7 +8,8 @@ use crate::domain::{
     User, UserId,
 };
 use crate::ports::{
-    AccountStore, IdempotencyKey, NewNotification, SessionPage, SessionStore, SessionWriteError, StoredReply, Timeframe,
+    AccountChanges, AccountStore, IdempotencyKey, NewNotification, SessionPage, SessionStore, SessionWriteError,
+    StoredReply, Timeframe,
 };
 
 /// A session a learner asks for.
@@ -133,9 +134,8 @@ impl<S: AccountStore + SessionStore> App<S> {
                 next.meeting_link = Some(self.rooms.room_for(&next).map_err(AppError::Crypto)?);
             }
             let notify = self.announce(&current, &next, user);
-            let mentor = self.track_record(&current, &next, &effect).await?;
-            let mentor = mentor.as_ref().map(|(next, previous)| (next, previous));
-            match self.store.save_session(&next, &current, &effect, &notify, mentor).await {
+            let accounts = self.account_changes(&current, &next, &effect).await?;
+            match self.store.save_session(&next, &current, &effect, &notify, &accounts).await {
                 Ok(()) => return Ok(next),
                 Err(SessionWriteError::Stale) => continue,
                 Err(error) => return Err(write_error(error)),
@@ -180,15 +180,16 @@ impl<S: AccountStore + SessionStore> App<S> {
         ))
     }
 
-    /// The mentor's account after `before -> after`, when the move changes their track
-    /// record: the first answer to a request (or its expiry) feeds the response time, and
-    /// taking or freeing time moves the count of upcoming sessions. Matching reads both.
-    pub(crate) async fn track_record(
+    /// The participants' accounts after `before -> after`. The mentor's track record
+    /// moves with answers (the first answer, or the expiry, feeds the response time) and
+    /// with taking or freeing time (load); both participants' booked time follows the
+    /// locks. Matching and search read all of it.
+    pub(crate) async fn account_changes(
         &self,
         before: &Booking,
         after: &Booking,
         effect: &Effect,
-    ) -> Result<Option<(User, User)>, AppError> {
+    ) -> Result<AccountChanges, AppError> {
         let answered = match (before.responded_at, after.responded_at) {
             (None, Some(at)) => {
                 Some(Some(u32::try_from((at - after.requested_at).num_minutes().max(0)).unwrap_or(u32::MAX)))
@@ -202,30 +203,33 @@ impl<S: AccountStore + SessionStore> App<S> {
             (true, false) => -1,
             _ => 0,
         };
-        if answered.is_none() && load == 0 && *effect == Effect::None {
-            return Ok(None);
+        let time_moved = *effect != Effect::None;
+        let mut changes = AccountChanges::default();
+        if answered.is_none() && load == 0 && !time_moved {
+            return Ok(changes);
         }
-        let Some(previous) = self.store.user(&after.mentor).await? else { return Ok(None) };
-        let mut next = previous.clone();
-        if let Some(minutes) = answered {
-            next.mentor.record_response(minutes);
-        }
-        next.mentor.upcoming_sessions = next.mentor.upcoming_sessions.saturating_add_signed(load);
-        // The booked slots follow the locks; ended ones are dropped as they go by.
         let now = self.clock.now();
-        match effect {
-            Effect::None => {}
-            Effect::TakeTime(slot) => next.booked.push(*slot),
-            Effect::ReleaseTime(slot) => next.booked.retain(|s| s != slot),
-            Effect::MoveTime { from, to } => {
-                next.booked.retain(|s| s != from);
-                next.booked.push(*to);
+        let (mentor, learner) = futures_util::future::join(self.store.user(&after.mentor), async {
+            if time_moved { self.store.user(&after.learner).await } else { Ok(None) }
+        })
+        .await;
+        if let Some(previous) = mentor? {
+            let mut next = previous.clone();
+            if let Some(minutes) = answered {
+                next.mentor.record_response(minutes);
             }
+            next.mentor.upcoming_sessions = next.mentor.upcoming_sessions.saturating_add_signed(load);
+            follow_locks(&mut next.booked, effect, now);
+            next.version += 1;
+            changes.mentor = Some((next, previous));
         }
-        next.booked.retain(|slot| slot.end() > now);
-        next.booked.sort_by_key(Slot::start);
-        next.version += 1;
-        Ok(Some((next, previous)))
+        if let Some(previous) = learner? {
+            let mut next = previous.clone();
+            follow_locks(&mut next.booked, effect, now);
+            next.version += 1;
+            changes.learner = Some((next, previous));
+        }
+        Ok(changes)
     }
 
     /// The notifications a change sends: to the other party, about what changed.
@@ -259,6 +263,21 @@ impl<S: AccountStore + SessionStore> App<S> {
         };
         vec![note(after, other, kind, text)]
     }
+}
+
+/// Booked slots follow the time locks; ended ones are dropped as they go by.
+fn follow_locks(booked: &mut Vec<Slot>, effect: &Effect, now: chrono::DateTime<chrono::Utc>) {
+    match effect {
+        Effect::None => {}
+        Effect::TakeTime(slot) => booked.push(*slot),
+        Effect::ReleaseTime(slot) => booked.retain(|s| s != slot),
+        Effect::MoveTime { from, to } => {
+            booked.retain(|s| s != from);
+            booked.push(*to);
+        }
+    }
+    booked.retain(|slot| slot.end() > now);
+    booked.sort_by_key(Slot::start);
 }
 
 fn note(booking: &Booking, user: &UserId, kind: &'static str, text: String) -> NewNotification {

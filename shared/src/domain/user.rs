@@ -68,8 +68,8 @@ pub struct User {
     pub verification: VerificationStatus,
     /// A mentor's track record (reviews, response time, load).
     pub mentor: MentorStats,
-    /// Confirmed sessions still to come where this member is the mentor: matching and
-    /// search take them out of the mentor's free time.
+    /// Confirmed sessions still to come, as mentor or learner: matching and search take
+    /// them out of the member's free time.
     pub booked: Vec<Slot>,
     /// Public profile.
     pub profile: Profile,

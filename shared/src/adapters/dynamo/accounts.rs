@@ -17,14 +17,7 @@ impl DynamoStore {
     /// with the profile. At most 1 + 31 deletes + 31 puts, leaving room in a transaction.
     pub(crate) fn user_writes(&self, user: &User, previous: &User) -> Result<Vec<TransactWriteItem>, StoreError> {
         let built = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Unavailable(e.to_string());
-        let put_user = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&UserRecord::from_user(user))?))
-            .condition_expression("version = :expected")
-            .expression_attribute_values(":expected", n(previous.version))
-            .build()
-            .map_err(built)?;
-        let mut items = vec![TransactWriteItem::builder().put(put_user).build()];
+        let mut items = vec![self.user_put(user, previous)?];
         let (old_card, new_card) = (MentorCard::of(previous), MentorCard::of(user));
         if old_card == new_card {
             return Ok(items);
@@ -45,6 +38,18 @@ impl DynamoStore {
             }
         }
         Ok(items)
+    }
+
+    /// The user item alone, guarded by the version read (listings untouched).
+    pub(crate) fn user_put(&self, user: &User, previous: &User) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&UserRecord::from_user(user))?))
+            .condition_expression("version = :expected")
+            .expression_attribute_values(":expected", n(previous.version))
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 
     pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, StoreError> {

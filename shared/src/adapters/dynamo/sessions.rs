@@ -10,10 +10,10 @@ use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
-use crate::domain::{Booking, Effect, SessionId, Slot, User, UserId};
+use crate::domain::{Booking, Effect, SessionId, Slot, UserId};
 use crate::ports::{
-    Agenda, IdempotencyKey, NewNotification, SessionAgenda, SessionPage, SessionStore, SessionWriteError, StoreError,
-    StoredReply, Timeframe,
+    AccountChanges, Agenda, IdempotencyKey, NewNotification, SessionAgenda, SessionPage, SessionStore,
+    SessionWriteError, StoreError, StoredReply, Timeframe,
 };
 
 fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
@@ -221,7 +221,7 @@ impl SessionStore for DynamoStore {
         previous: &Booking,
         effect: &Effect,
         notify: &[NewNotification],
-        mentor: Option<(&User, &User)>,
+        accounts: &AccountChanges,
     ) -> Result<(), SessionWriteError> {
         let mut writes = Writes::new(self);
         writes.put(
@@ -246,11 +246,15 @@ impl SessionStore for DynamoStore {
             }
         }
         writes.notifications(notify)?;
-        if let Some((next_mentor, previous_mentor)) = mentor {
-            for item in self.user_writes(next_mentor, previous_mentor)? {
+        if let Some((next, previous)) = &accounts.mentor {
+            for item in self.user_writes(next, previous)? {
                 writes.items.push(item);
                 writes.parts.push(Part::Account);
             }
+        }
+        if let Some((next, previous)) = &accounts.learner {
+            writes.items.push(self.user_put(next, previous)?);
+            writes.parts.push(Part::Account);
         }
         let parts = writes.parts.clone();
         match self.transact(writes.items).await {
