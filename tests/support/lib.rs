@@ -87,7 +87,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The `field` of the first error in a problem document.
+    /// The `field` of every error in a problem document, in order.
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()

@@ -102,14 +102,6 @@ fn slot(fields: &mut Fields, start: &str, minutes: u16) -> Option<Slot> {
     Some(Slot::new(start?, length?))
 }
 
-fn body_bytes(request: &Request) -> Vec<u8> {
-    match request.body() {
-        Body::Text(text) => text.as_bytes().to_vec(),
-        Body::Binary(bytes) => bytes.clone(),
-        _ => Vec::new(),
-    }
-}
-
 /// Ask a mentor for a session. Send an `Idempotency-Key` header to retry safely.
 #[utoipa::path(
     post,
@@ -134,7 +126,8 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
             let key = key.ok_or_else(|| {
                 ApiError::field("Idempotency-Key", &Invalid::new("must be 1 to 100 visible characters"))
             })?;
-            Some(Idempotency { key: key.to_owned(), body: body_bytes(request) })
+            // `Body` derefs to its bytes (empty for `Body::Empty`).
+            Some(Idempotency { key: key.to_owned(), body: request.body().to_vec() })
         }
     };
     let body: SessionRequestBody = parse_json(request)?;

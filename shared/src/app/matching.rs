@@ -6,7 +6,7 @@ use chrono::Duration;
 
 use super::{App, AppError, active};
 use crate::domain::matching::rank;
-use crate::domain::{Interval, Invalid, Match, MentorCard, MentorQuery, Skill, Slot, SortOrder, TimeSet, User, UserId};
+use crate::domain::{Interval, Invalid, Match, MentorCard, MentorQuery, Skill, SortOrder, User, UserId};
 use crate::ports::{AccountStore, Listing, ListingOrder, MentorDirectory};
 
 /// Most candidates read for one match or one search, whatever the table size: the
@@ -73,15 +73,13 @@ impl<S: AccountStore + MentorDirectory> App<S> {
         let now = self.clock.now();
         let window = Interval::new(now, now + Duration::days(i64::from(request.window_days)))
             .map_err(|reason| AppError::Rule { field: "window", reason })?;
-        let learner_free = free_time(&me, &window);
+        let learner_free = me.free_time(&window);
         let candidates: Vec<(MentorCard, f64)> = candidates
             .into_values()
             .filter(|card| card.id != me.id && !blocked.contains(&card.id) && shares_language(&me, card))
             .map(|card| {
                 // The mentor's free time already excludes sessions they have booked.
-                let overlap = learner_free
-                    .as_ref()
-                    .map_or(0.0, |mine| mine.intersect(&card.free_time(&window)).total().num_minutes() as f64 / 60.0);
+                let overlap = learner_free.intersect(&card.free_time(&window)).total().num_minutes() as f64 / 60.0;
                 (card, overlap)
             })
             .collect();
@@ -122,14 +120,6 @@ impl<S: AccountStore + MentorDirectory> App<S> {
         let next_offset = (end < accepted.len()).then_some(end);
         Ok(SearchPage { mentors, next_offset, truncated })
     }
-}
-
-/// The member's free time in `window`, in UTC, less their booked sessions; `None`
-/// without a time zone.
-fn free_time(user: &User, window: &Interval) -> Option<TimeSet> {
-    let tz = user.profile.timezone?;
-    let weekly = TimeSet::weekly(&user.profile.availability, tz.tz(), window);
-    Some(weekly.subtract(&TimeSet::from_intervals(user.booked.iter().map(Slot::interval).collect())))
 }
 
 /// A session needs a common language: true when the learner listed none, or when the

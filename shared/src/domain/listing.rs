@@ -7,6 +7,23 @@ use super::{
     Timezone, User, UserId, VerificationStatus, WeeklyAvailability,
 };
 
+/// A member's free time within `window`, in UTC: weekly availability in their own zone,
+/// less the sessions already booked. Empty without a time zone (windows without a zone mean
+/// nothing). The one definition matching, search and requests all use.
+pub fn free_time(
+    availability: &WeeklyAvailability,
+    timezone: Option<Timezone>,
+    booked: &[Slot],
+    window: &Interval,
+) -> TimeSet {
+    let Some(tz) = timezone else { return TimeSet::default() };
+    let weekly = TimeSet::weekly(availability, tz.tz(), window);
+    if booked.is_empty() {
+        return weekly;
+    }
+    weekly.subtract(&TimeSet::from_intervals(booked.iter().map(Slot::interval).collect()))
+}
+
 /// Everything needed to filter, rank and show a mentor without reading their user item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MentorCard {
@@ -56,15 +73,9 @@ impl MentorCard {
         })
     }
 
-    /// The mentor's free time within `window`, in UTC: weekly availability in their own
-    /// zone, less the sessions already booked. Empty without a time zone.
+    /// The mentor's free time within `window` (see [`free_time`]).
     pub fn free_time(&self, window: &Interval) -> TimeSet {
-        let Some(tz) = self.timezone else { return TimeSet::default() };
-        let weekly = TimeSet::weekly(&self.availability, tz.tz(), window);
-        if self.booked.is_empty() {
-            return weekly;
-        }
-        weekly.subtract(&TimeSet::from_intervals(self.booked.iter().map(Slot::interval).collect()))
+        free_time(&self.availability, self.timezone, &self.booked, window)
     }
 
     /// The price in cents, free when unset.

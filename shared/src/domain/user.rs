@@ -128,6 +128,13 @@ pub struct ProfileRuleBroken {
     pub reason: Invalid,
 }
 
+impl User {
+    /// The member's free time within `window`, less their booked sessions.
+    pub fn free_time(&self, window: &super::Interval) -> super::TimeSet {
+        super::listing::free_time(&self.profile.availability, self.profile.timezone, &self.booked, window)
+    }
+}
+
 impl ProfileChanges {
     /// True when the request changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -176,8 +176,11 @@ impl SessionStore for DynamoStore {
                 if let (Some((key, _)), true) =
                     (idempotency, failed.iter().any(|i| parts.get(*i) == Some(&Part::Idempotency)))
                 {
-                    let stored = self.replay(&key.user, &key.key).await?;
-                    return stored.map(SessionWriteError::Replay).map_or(Err(SessionWriteError::Stale), Err);
+                    return match self.replay(&key.user, &key.key).await? {
+                        Some(stored) => Err(SessionWriteError::Replay(stored)),
+                        // Gone already (TTL): the client may simply retry.
+                        None => Err(SessionWriteError::Stale),
+                    };
                 }
                 Err(SessionWriteError::Store(StoreError::Conflict("session id")))
             }
