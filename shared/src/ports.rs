@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 
 use std::collections::HashSet;
 
-use crate::domain::{Booking, Effect, Email, MentorCard, Review, SessionId, SkillName, User, UserId};
+use crate::domain::{
+    Booking, ConnectionId, ConversationId, ConversationSummary, Effect, Email, MentorCard, Message, MessageId,
+    Notification, NotificationId, Review, SessionId, SkillName, User, UserId,
+};
 
 /// Tells the time; tests inject a fixed one.
 pub trait Clock: Send + Sync {
@@ -191,12 +194,27 @@ pub struct NewNotification {
     pub user: UserId,
     /// What happened, machine-readable (`session_requested`, `session_confirmed`, ...).
     pub kind: &'static str,
-    /// The session concerned.
-    pub session: SessionId,
+    /// The session concerned, if any.
+    pub session: Option<SessionId>,
+    /// The conversation concerned, if any.
+    pub conversation: Option<ConversationId>,
     /// What happened, for a person.
     pub text: String,
     /// When.
     pub at: DateTime<Utc>,
+}
+
+impl NewNotification {
+    /// A notification about a session.
+    pub fn about_session(
+        user: &UserId,
+        kind: &'static str,
+        session: &SessionId,
+        text: String,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self { user: user.clone(), kind, session: Some(session.clone()), conversation: None, text, at }
+    }
 }
 
 /// A client's `Idempotency-Key` for one request, and what the request was.
@@ -386,4 +404,179 @@ pub trait ReviewStore: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> impl Future<Output = Result<ReviewPage, StoreError>> + Send;
+}
+
+/// A member's open WebSocket connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// The id API Gateway assigned.
+    pub id: ConnectionId,
+    /// Who opened it.
+    pub user: UserId,
+    /// When.
+    pub connected_at: DateTime<Utc>,
+}
+
+/// Open connections: which member each belongs to, and each member's connections.
+pub trait ConnectionStore: Send + Sync {
+    /// Records a new connection; it expires on its own at `expires_at`, since API Gateway's
+    /// disconnect call is best-effort.
+    fn connect(
+        &self,
+        connection: &Connection,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Whose connection `id` is, if it is known and not expired.
+    fn owner(&self, id: &ConnectionId) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
+
+    /// Removes a closed connection; whose it was, if it was known.
+    fn disconnect(&self, id: &ConnectionId) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
+
+    /// Removes a connection found gone when pushing to it.
+    fn forget(&self, user: &UserId, id: &ConnectionId) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The open connections of each of `users`, in one round trip per user, concurrently.
+    fn connections_of(&self, users: &[&UserId]) -> impl Future<Output = Result<Vec<Connection>, StoreError>> + Send;
+}
+
+/// Why a frame did not reach a connection.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The connection is closed (410 Gone): forget it.
+    #[error("connection gone")]
+    Gone,
+    /// Anything else; the connection may still be open.
+    #[error("push failed: {0}")]
+    Failed(String),
+}
+
+/// Sends frames to open WebSocket connections (API Gateway's `@connections` endpoint).
+pub trait LivePush: Send + Sync {
+    /// Sends `frame` (JSON text) to `connection`.
+    fn push(&self, connection: &ConnectionId, frame: &str) -> impl Future<Output = Result<(), PushError>> + Send;
+}
+
+/// Publishes notifications for subscribers outside the app (email, SMS, mobile push).
+pub trait NotificationFanout: Send + Sync {
+    /// Publishes `notification` with its recipient, kind and channels as message attributes.
+    fn publish(
+        &self,
+        notification: &Notification,
+        channels: &[crate::domain::Channel],
+    ) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// Whether two members may talk, read in one round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Acquaintance {
+    /// They share a session or a session request.
+    pub met: bool,
+    /// Either has blocked the other.
+    pub blocked: bool,
+}
+
+/// What storing a message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// Stored now.
+    Stored,
+    /// The same send was stored before (a retry); here is that message.
+    Replayed(Message),
+}
+
+/// A page of a member's conversations, latest activity first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationPage {
+    /// The conversations on this page.
+    pub conversations: Vec<ConversationSummary>,
+    /// Where the next page starts.
+    pub next: Option<String>,
+}
+
+/// A page of a conversation's messages, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessagePage {
+    /// The messages on this page.
+    pub messages: Vec<Message>,
+    /// Where the next page starts.
+    pub next: Option<String>,
+}
+
+/// Conversations and their messages.
+pub trait ChatStore: Send + Sync {
+    /// Whether `a` and `b` share a session and whether either blocked the other.
+    fn acquaintance(&self, a: &UserId, b: &UserId) -> impl Future<Output = Result<Acquaintance, StoreError>> + Send;
+
+    /// Stores `message` once per (sender, client message id) and moves both members'
+    /// conversation summaries (last message; the recipient's unread count) with it.
+    fn store_message(&self, message: &Message) -> impl Future<Output = Result<Sent, StoreError>> + Send;
+
+    /// `user`'s summary of one conversation, if they have one.
+    fn conversation(
+        &self,
+        user: &UserId,
+        id: &ConversationId,
+    ) -> impl Future<Output = Result<Option<ConversationSummary>, StoreError>> + Send;
+
+    /// A page of `user`'s conversations, latest activity first.
+    fn conversations(
+        &self,
+        user: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<ConversationPage, StoreError>> + Send;
+
+    /// A page of a conversation's messages, newest first.
+    fn messages(
+        &self,
+        id: &ConversationId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<MessagePage, StoreError>> + Send;
+
+    /// Marks `user`'s side of a conversation read up to `up_to` (never backwards) and
+    /// recounts what is left unread; the summary as it is now.
+    fn mark_read(
+        &self,
+        user: &UserId,
+        id: &ConversationId,
+        up_to: &MessageId,
+    ) -> impl Future<Output = Result<Option<ConversationSummary>, StoreError>> + Send;
+}
+
+/// A page of notifications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationPage {
+    /// Newest first.
+    pub notifications: Vec<Notification>,
+    /// Where the next page starts.
+    pub next: Option<String>,
+}
+
+/// In-app notifications.
+pub trait NotificationStore: Send + Sync {
+    /// Stores notifications on their own (most are written inside the change they announce).
+    fn notify(&self, notes: &[NewNotification]) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A page of `user`'s notifications, newest first.
+    fn notifications(
+        &self,
+        user: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<NotificationPage, StoreError>> + Send;
+
+    /// How many of `user`'s notifications are unread.
+    fn unread_notifications(&self, user: &UserId) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// Marks one read; false when `user` has no such notification.
+    fn mark_notification_read(
+        &self,
+        user: &UserId,
+        id: &NotificationId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Marks all of `user`'s notifications read; how many were unread.
+    fn mark_all_notifications_read(&self, user: &UserId) -> impl Future<Output = Result<u32, StoreError>> + Send;
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod realtime;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -218,7 +220,7 @@ pub async fn gateway_with_clock(clock: Arc<dyn Clock>) -> (&'static App, String)
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
     let app = App::new(&config, client.clone(), clock.clone());
-    let gateway = Gateway::new(app, template().clone(), &handlers::functions(), &handlers::scheduled()).unwrap();
+    let gateway = Gateway::new(app, template().clone(), &handlers::functions(), &handlers::events()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -13,7 +13,7 @@ use shared::app::App;
 use shared::http::problem;
 
 use crate::event::{HttpCall, http_event};
-use crate::handlers::{Function, Handler, ScheduledFunction, ScheduledHandler};
+use crate::handlers::{EventFunction, EventHandler, Function, Handler};
 use crate::template::Template;
 
 /// API Gateway's payload limit.
@@ -39,9 +39,10 @@ pub struct Gateway {
     app: App,
     template: Template,
     handlers: HashMap<&'static str, Handler>,
-    scheduled: HashMap<&'static str, ScheduledHandler>,
+    events: HashMap<&'static str, EventHandler>,
     openapi: String,
     allowed_origins: Vec<String>,
+    hub: crate::ws::Hub,
 }
 
 impl Gateway {
@@ -50,10 +51,10 @@ impl Gateway {
         app: App,
         template: Template,
         functions: &[Function],
-        scheduled: &[ScheduledFunction],
+        events: &[EventFunction],
     ) -> Result<Self, GatewayError> {
         let linked: Vec<String> =
-            functions.iter().map(|f| f.name).chain(scheduled.iter().map(|f| f.name)).map(str::to_owned).collect();
+            functions.iter().map(|f| f.name).chain(events.iter().map(|f| f.name)).map(str::to_owned).collect();
         let missing: Vec<String> = template.functions.iter().filter(|f| !linked.contains(f)).cloned().collect();
         let unlisted: Vec<String> = linked.iter().filter(|f| !template.functions.contains(*f)).cloned().collect();
         if !missing.is_empty() || !unlisted.is_empty() {
@@ -65,8 +66,9 @@ impl Gateway {
             allowed_origins: template.allowed_origins.clone(),
             template,
             handlers: functions.iter().map(|f| (f.name, f.handler)).collect(),
-            scheduled: scheduled.iter().map(|f| (f.name, f.handler)).collect(),
+            events: events.iter().map(|f| (f.name, f.handler)).collect(),
             openapi,
+            hub: crate::ws::Hub::default(),
         })
     }
 
@@ -81,18 +83,27 @@ impl Gateway {
         &self.template
     }
 
-    /// An axum router that sends every request through [`dispatch`].
+    /// An axum router that sends every request through [`dispatch`] (HTTP API only).
     pub fn router(self) -> axum::Router {
-        axum::Router::new().fallback(dispatch).with_state(Arc::new(self))
+        Self::http_router(&Arc::new(self))
     }
 
-    /// As [`Self::router`], and fires every `rate(...)` schedule on its timer, as
-    /// EventBridge would (cron schedules fire on demand only).
-    pub fn router_with_schedules(self) -> axum::Router {
-        let gateway = Arc::new(self);
+    /// The HTTP API's router.
+    pub fn http_router(gateway: &Arc<Self>) -> axum::Router {
+        axum::Router::new().fallback(dispatch).with_state(Arc::clone(gateway))
+    }
+
+    /// The WebSocket API's router (handshake, frames, `@connections`).
+    pub fn websocket_router(gateway: &Arc<Self>) -> axum::Router {
+        crate::ws::router(Arc::clone(gateway))
+    }
+
+    /// Fires every `rate(...)` schedule on its timer, as EventBridge would (cron
+    /// schedules fire on demand only).
+    pub fn spawn_schedules(gateway: &Arc<Self>) {
         for schedule in gateway.template.schedules.clone() {
             let Some(period) = schedule.period() else { continue };
-            let gateway = Arc::clone(&gateway);
+            let gateway = Arc::clone(gateway);
             tokio::spawn(async move {
                 let mut ticks = tokio::time::interval(period);
                 ticks.tick().await;
@@ -105,7 +116,48 @@ impl Gateway {
                 }
             });
         }
-        axum::Router::new().fallback(dispatch).with_state(gateway)
+    }
+
+    /// Feeds the table's stream into the functions subscribed to it, as the event source
+    /// mappings would.
+    pub fn spawn_stream_poller(gateway: &Arc<Self>, poller: crate::stream::StreamPoller) {
+        let subscriptions = gateway.template.streams.clone();
+        let gateway = Arc::clone(gateway);
+        tokio::spawn(async move {
+            let invoke = |function: String, event: serde_json::Value| {
+                let gateway = Arc::clone(&gateway);
+                async move { gateway.invoke_event(&function, event).await }
+            };
+            poller.run(subscriptions, invoke).await;
+        });
+    }
+
+    /// The open WebSocket connections.
+    pub fn hub(&self) -> &crate::ws::Hub {
+        &self.hub
+    }
+
+    /// The stage the APIs are deployed as (template parameter `Stage`).
+    pub fn stage(&self) -> &str {
+        &self.template.stage
+    }
+
+    /// The function behind WebSocket route `key`, if the template declares the route.
+    pub fn websocket_function(&self, key: &str) -> Option<String> {
+        self.websocket_route(key).map(|(function, _)| function)
+    }
+
+    /// The function behind WebSocket route `key`, and whether the route answers the caller.
+    pub fn websocket_route(&self, key: &str) -> Option<(String, bool)> {
+        self.template.websocket_routes.iter().find(|r| r.key == key).map(|r| (r.function.clone(), r.replies))
+    }
+
+    /// Invokes event-driven `function` with `event`, under the functions' timeout.
+    pub async fn invoke_event(&self, function: &str, event: serde_json::Value) -> Result<serde_json::Value, String> {
+        let handler = self.events.get(function).ok_or_else(|| format!("function {function} not linked"))?;
+        tokio::time::timeout(FUNCTION_TIMEOUT, handler(&self.app, event))
+            .await
+            .map_err(|_| format!("{function} timed out"))?
     }
 
     /// Invokes the function behind schedule `name` (the template event name or the
@@ -117,7 +169,7 @@ impl Gateway {
             .iter()
             .find(|s| s.name == name || s.function == name)
             .ok_or_else(|| format!("no schedule named {name}"))?;
-        let handler = self.scheduled.get(schedule.function.as_str()).ok_or("function not linked")?;
+        let function = schedule.function.clone();
         let event = serde_json::json!({
             "version": "0",
             "id": ulid::Ulid::new().to_string(),
@@ -129,7 +181,7 @@ impl Gateway {
             "resources": [format!("arn:aws:events:us-east-1:000000000000:rule/{}", schedule.name)],
             "detail": {}
         });
-        handler(&self.app, event).await
+        self.invoke_event(&function, event).await
     }
 
     fn origin_allowed(&self, origin: &str) -> bool {

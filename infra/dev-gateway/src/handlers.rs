@@ -46,43 +46,54 @@ macro_rules! functions {
     };
 }
 
-functions!(register, login, profile, matching, book, review);
+functions!(register, login, profile, matching, book, review, notifications, conversations);
 
-/// A scheduled function's handler: takes the EventBridge event, returns its JSON result.
-pub type ScheduledHandler = for<'a> fn(
+/// An event-driven function's handler (schedule, WebSocket route, stream batch): takes the
+/// event as JSON, returns its JSON result, as the Lambda runtime would.
+pub type EventHandler = for<'a> fn(
     &'a App,
     serde_json::Value,
 ) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>>;
 
-/// A function invoked by a schedule.
+/// A function invoked by events rather than HTTP routes.
 #[derive(Clone, Copy)]
-pub struct ScheduledFunction {
-    /// Crate and binary name.
+pub struct EventFunction {
+    /// Binary name, as in template.yaml's `Metadata.BuildProperties.Binary`.
     pub name: &'static str,
     /// Its handler.
-    pub handler: ScheduledHandler,
+    pub handler: EventHandler,
 }
 
-macro_rules! scheduled {
-    ($($name:ident),* $(,)?) => {
-        mod scheduled_entry {
+/// A crate's binary name: the crate name unless it has hyphens (given as a literal).
+macro_rules! binary_name {
+    ($krate:ident) => {
+        stringify!($krate)
+    };
+    ($krate:ident $name:literal) => {
+        $name
+    };
+}
+
+macro_rules! events {
+    ($($krate:ident $(as $name:literal)?),* $(,)?) => {
+        mod event_entry {
             use super::*;
             $(
-                pub fn $name<'a>(app: &'a App, event: serde_json::Value) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>> {
+                pub fn $krate<'a>(app: &'a App, event: serde_json::Value) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>> {
                     Box::pin(async move {
                         let event = serde_json::from_value(event).map_err(|e| format!("event: {e}"))?;
-                        let result = ::$name::handler(app, event).await.map_err(|e| e.to_string())?;
+                        let result = ::$krate::handler(app, event).await.map_err(|e| e.to_string())?;
                         serde_json::to_value(result).map_err(|e| e.to_string())
                     })
                 }
             )*
         }
 
-        /// All scheduled functions linked into the gateway.
-        pub fn scheduled() -> Vec<ScheduledFunction> {
-            vec![$(ScheduledFunction { name: stringify!($name), handler: scheduled_entry::$name }),*]
+        /// All event-driven functions linked into the gateway.
+        pub fn events() -> Vec<EventFunction> {
+            vec![$(EventFunction { name: binary_name!($krate $($name)?), handler: event_entry::$krate }),*]
         }
     };
 }
 
-scheduled!(reminders);
+events!(reminders, ws_connect as "ws-connect", ws_disconnect as "ws-disconnect", send_message as "send-message", deliver);

@@ -7,8 +7,10 @@ pub mod gateway;
 pub mod handlers;
 pub mod local;
 pub mod openapi;
+pub mod stream;
 pub mod table;
 pub mod template;
+pub mod ws;
 
 pub use gateway::{Gateway, GatewayError};
 pub use template::Template;

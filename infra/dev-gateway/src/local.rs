@@ -25,3 +25,43 @@ pub fn config(table: &str, endpoint: &str) -> Result<shared::config::Config, sha
 fn random_secret() -> String {
     format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new())
 }
+
+/// A client of the local WebSocket API's `@connections` endpoint (the gateway itself).
+pub fn connections_api(endpoint: &str) -> shared::adapters::realtime::ConnectionsApi {
+    let config = aws_sdk_apigatewaymanagement::Config::builder()
+        .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigatewaymanagement::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "peerlearn-local",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    shared::adapters::realtime::ConnectionsApi::new(aws_sdk_apigatewaymanagement::Client::from_conf(config))
+}
+
+/// An SNS client for the local emulator (moto server).
+pub fn sns_client(endpoint: &str) -> aws_sdk_sns::Client {
+    let config = aws_sdk_sns::Config::builder()
+        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+        .region(aws_sdk_sns::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sns::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_sns::Client::from_conf(config)
+}
+
+/// Creates (or finds: CreateTopic is idempotent) topic `name` in the emulator and returns
+/// the notifications fan-out over it.
+pub async fn notification_topic(
+    endpoint: &str,
+    name: &str,
+) -> Result<shared::adapters::sns::NotificationTopic, String> {
+    let client = sns_client(endpoint);
+    let created = client.create_topic().name(name).send().await.map_err(|e| format!("{e:?}"))?;
+    let arn = created.topic_arn().ok_or("CreateTopic returned no ARN")?.to_owned();
+    Ok(shared::adapters::sns::NotificationTopic::new(client, arn))
+}

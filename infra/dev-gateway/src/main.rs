@@ -1,15 +1,18 @@
-//! `dev-gateway`: serves the HTTP API locally against DynamoDB Local.
+//! `dev-gateway`: serves the HTTP and WebSocket APIs locally against DynamoDB Local, feeds
+//! the table's stream to its consumers and fires the schedules.
 //!
-//! Environment: `DYNAMODB_ENDPOINT` (required), `PORT` (default 3000), `TABLE_NAME`
-//! (default `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `JWT_SECRET`
-//! (default: random per run), `ALLOWED_ORIGINS` (comma-separated; default: the
-//! template's `AllowedOrigins`).
+//! Environment: `DYNAMODB_ENDPOINT` (required), `PORT` (HTTP API, default 3000), `WS_PORT`
+//! (WebSocket API and its `@connections` endpoint, default PORT + 1), `SNS_ENDPOINT` (the
+//! local SNS emulator; without it notifications are not fanned out), `TABLE_NAME` (default
+//! `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `JWT_SECRET` (default: random
+//! per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use dev_gateway::stream::{StreamPoller, local_streams_client};
 use dev_gateway::{Gateway, Template, handlers, local, table};
 use shared::app::App;
 use shared::ports::SystemClock;
@@ -26,6 +29,16 @@ async fn main() -> ExitCode {
     }
 }
 
+async fn bind(port: u16, what: &str, hint: &str) -> Result<tokio::net::TcpListener, String> {
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    tokio::net::TcpListener::bind(address).await.map_err(|error| match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            format!("port {port} ({what}) is in use; stop what holds it or pick another: {hint}")
+        }
+        _ => format!("cannot listen on {address}: {error}"),
+    })
+}
+
 async fn run() -> Result<(), String> {
     let env = |name: &str, default: &str| {
         std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
@@ -33,6 +46,8 @@ async fn run() -> Result<(), String> {
     let endpoint =
         std::env::var("DYNAMODB_ENDPOINT").map_err(|_| "DYNAMODB_ENDPOINT is not set (start it with `make dev`)")?;
     let port: u16 = env("PORT", "3000").parse().map_err(|_| "PORT must be a port number")?;
+    let ws_port: u16 =
+        env("WS_PORT", &port.saturating_add(1).to_string()).parse().map_err(|_| "WS_PORT must be a port number")?;
     let table_name = env("TABLE_NAME", "peerlearn-local");
     let template_path = PathBuf::from(env("TEMPLATE", "template.yaml"));
 
@@ -41,31 +56,47 @@ async fn run() -> Result<(), String> {
     let created = table::ensure_table(&client, &template, &table_name)
         .await
         .map_err(|e| format!("{e} (is DynamoDB Local up at {endpoint}?)"))?;
+    let listener = bind(port, "HTTP API", "make dev PORT=3100").await?;
+    let ws_listener = bind(ws_port, "WebSocket API", "make dev WS_PORT=3101").await?;
+    let ws_address = ws_listener.local_addr().map_err(|e| e.to_string())?;
+
     let config = local::config(&table_name, &endpoint).map_err(|e| e.to_string())?;
-    let app = App::new(&config, client, Arc::new(SystemClock));
+    let mut app = App::new(&config, client.clone(), Arc::new(SystemClock))
+        .with_push(local::connections_api(&format!("http://{ws_address}")));
+    let sns = std::env::var("SNS_ENDPOINT").ok().filter(|v| !v.is_empty());
+    if let Some(sns) = &sns {
+        let topic = local::notification_topic(sns, "peerlearn-notifications")
+            .await
+            .map_err(|e| format!("SNS emulator at {sns}: {e}"))?;
+        app = app.with_fanout(topic);
+    }
     let mut gateway =
-        Gateway::new(app, template, &handlers::functions(), &handlers::scheduled()).map_err(|e| e.to_string())?;
+        Gateway::new(app, template, &handlers::functions(), &handlers::events()).map_err(|e| e.to_string())?;
     if let Ok(origins) = std::env::var("ALLOWED_ORIGINS") {
         gateway = gateway.with_allowed_origins(origins.split(',').map(|o| o.trim().to_owned()).collect());
     }
-
-    let address = SocketAddr::from(([127, 0, 0, 1], port));
-    let listener = tokio::net::TcpListener::bind(address).await.map_err(|error| match error.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            format!("port {port} is in use; stop what holds it or pick another: make dev PORT=3001")
-        }
-        _ => format!("cannot listen on {address}: {error}"),
-    })?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
 
     println!("Peerlearn dev gateway");
     println!("  API        http://{address}");
     println!("  OpenAPI    http://{address}/openapi.json");
+    println!("  WebSocket  ws://{ws_address}/{}?token=<access token>", gateway.stage());
     println!(
         "  DynamoDB   {endpoint}  table {table_name} ({})",
         if created { "created from template.yaml" } else { "existing" }
     );
+    match &sns {
+        Some(sns) => println!("  SNS        {sns}  topic peerlearn-notifications"),
+        None => println!("  SNS        not configured (SNS_ENDPOINT unset): notifications stay in-app"),
+    }
     for route in &gateway.template().routes {
         println!("  route      {:<40} -> {}", route.key(), route.function);
+    }
+    for route in &gateway.template().websocket_routes {
+        println!("  websocket  {:<40} -> {}", route.key, route.function);
+    }
+    for stream in &gateway.template().streams {
+        println!("  stream     {:<40} -> {}", stream.name, stream.function);
     }
     for schedule in &gateway.template().schedules {
         println!(
@@ -75,11 +106,17 @@ async fn run() -> Result<(), String> {
     }
     println!("Ctrl-C stops everything.");
 
-    let router = gateway.router_with_schedules().into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    let gateway = Arc::new(gateway);
+    Gateway::spawn_schedules(&gateway);
+    Gateway::spawn_stream_poller(&gateway, StreamPoller::new(client, local_streams_client(&endpoint), &table_name));
+    let http = Gateway::http_router(&gateway).into_make_service_with_connect_info::<SocketAddr>();
+    let websocket = Gateway::websocket_router(&gateway).into_make_service_with_connect_info::<SocketAddr>();
+    let shutdown = || async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let (http, websocket) = tokio::join!(
+        axum::serve(listener, http).with_graceful_shutdown(shutdown()),
+        axum::serve(ws_listener, websocket).with_graceful_shutdown(shutdown())
+    );
+    http.and(websocket).map_err(|e| e.to_string())
 }

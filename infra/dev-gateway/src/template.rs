@@ -1,5 +1,6 @@
-//! Reads what the local stack needs from template.yaml: routes, their functions, the
-//! table definition and the CORS origins. The template is the one source of truth.
+//! Reads what the local stack needs from template.yaml: routes, their functions, schedules,
+//! stream subscriptions, the table definition and the CORS origins. The template is the one
+//! source of truth.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -92,6 +93,158 @@ impl Schedule {
     }
 }
 
+/// A function subscribed to the table's DynamoDB stream (a SAM `Type: DynamoDB` event), with
+/// the event source mapping settings the local poller honours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamSubscription {
+    /// The event's name in the template (e.g. `Notifications`).
+    pub name: String,
+    /// The crate/binary it invokes.
+    pub function: String,
+    /// Most records per invocation (`BatchSize`; Lambda's default for DynamoDB is 100).
+    pub batch_size: usize,
+    /// `MaximumRetryAttempts`; `None` when unset or `-1` (unbounded in the cloud).
+    pub max_retries: Option<u32>,
+    /// Whether `FunctionResponseTypes` includes `ReportBatchItemFailures`.
+    pub report_failures: bool,
+    /// The parsed `FilterCriteria.Filters[].Pattern` JSON; empty means every record.
+    pub patterns: Vec<serde_json::Value>,
+}
+
+/// Lambda's default `BatchSize` for DynamoDB event source mappings.
+const DEFAULT_STREAM_BATCH_SIZE: usize = 100;
+/// Lambda's upper bound on `BatchSize` for DynamoDB event source mappings.
+const MAX_STREAM_BATCH_SIZE: usize = 10_000;
+
+/// Reads one `Type: DynamoDB` event. `id` and `event` name it in error messages.
+fn stream_subscription(
+    id: &str,
+    event: &str,
+    binary: &str,
+    properties: Option<&Value>,
+) -> Result<Option<StreamSubscription>, TemplateError> {
+    let shape = |message: String| TemplateError::Shape(format!("{id}.{event}: {message}"));
+    let property = |name: &str| properties.and_then(|p| p.get(name));
+    // A disabled mapping delivers nothing in the cloud either.
+    if property("Enabled").and_then(Value::as_bool) == Some(false) {
+        return Ok(None);
+    }
+    // Numbers may be written as YAML numbers or as strings; CloudFormation takes both.
+    let integer = |name: &str| -> Result<Option<i64>, TemplateError> {
+        match property(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| shape(format!("{name} is not an integer"))),
+            Some(Value::String(s)) => {
+                s.trim().parse().map(Some).map_err(|_| shape(format!("{name} is not an integer")))
+            }
+            Some(_) => Err(shape(format!("{name} is not an integer"))),
+        }
+    };
+    let batch_size = match integer("BatchSize")? {
+        None => DEFAULT_STREAM_BATCH_SIZE,
+        Some(n) => usize::try_from(n)
+            .ok()
+            .filter(|size| (1..=MAX_STREAM_BATCH_SIZE).contains(size))
+            .ok_or_else(|| shape(format!("BatchSize {n} is outside 1..={MAX_STREAM_BATCH_SIZE}")))?,
+    };
+    let max_retries = match integer("MaximumRetryAttempts")? {
+        None | Some(-1) => None,
+        Some(n) => Some(u32::try_from(n).map_err(|_| shape(format!("MaximumRetryAttempts {n} is invalid")))?),
+    };
+    let report_failures = property("FunctionResponseTypes")
+        .and_then(Value::as_sequence)
+        .is_some_and(|types| types.iter().any(|t| t.as_str() == Some("ReportBatchItemFailures")));
+    let filters = property("FilterCriteria").and_then(|c| c.get("Filters")).and_then(Value::as_sequence);
+    let mut patterns = Vec::new();
+    for filter in filters.into_iter().flatten() {
+        // CloudFormation wants the pattern as a JSON string; a YAML mapping would fail to
+        // deploy, so it is refused here too rather than silently accepted.
+        let text = filter
+            .get("Pattern")
+            .and_then(Value::as_str)
+            .ok_or_else(|| shape("FilterCriteria filter without a Pattern string".into()))?;
+        let pattern: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| shape(format!("filter Pattern is not JSON: {e}")))?;
+        if !pattern.is_object() {
+            return Err(shape("filter Pattern must be a JSON object".into()));
+        }
+        patterns.push(pattern);
+    }
+    Ok(Some(StreamSubscription {
+        name: event.to_owned(),
+        function: binary.to_owned(),
+        batch_size,
+        max_retries,
+        report_failures,
+        patterns,
+    }))
+}
+
+/// A route of the WebSocket API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSocketRoute {
+    /// `$connect`, `$disconnect`, `$default` or an `action` value.
+    pub key: String,
+    /// The function's binary name.
+    pub function: String,
+    /// The route has a route response: the function's response body goes back to the caller.
+    pub replies: bool,
+}
+
+/// The text of a plain string or of a `!Sub` string.
+fn sub_text(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) => tagged.value.as_str(),
+        other => other.as_str(),
+    }
+}
+
+/// The logical ids in the `${Id}` and `${Id.Attribute}` references of a `!Sub` string.
+fn references(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${").skip(1).filter_map(|rest| rest.split('}').next()).filter_map(|r| r.split('.').next())
+}
+
+/// The WebSocket API's routes: Route -> Target integration -> IntegrationUri function.
+fn websocket_routes(
+    resources: &serde_yaml::Mapping,
+    binaries: &std::collections::HashMap<String, String>,
+) -> Result<Vec<WebSocketRoute>, TemplateError> {
+    let of_type = |wanted: &'static str| {
+        resources
+            .iter()
+            .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(wanted))
+            .map(|(id, r)| (id.as_str().unwrap_or("?"), r.get("Properties")))
+    };
+    if let Some((id, properties)) = of_type("AWS::ApiGatewayV2::Api").next() {
+        let selection = properties.and_then(|p| p.get("RouteSelectionExpression")).and_then(Value::as_str);
+        if selection != Some("$request.body.action") {
+            return Err(TemplateError::Shape(format!("{id}: the local gateway routes by $request.body.action only")));
+        }
+    }
+    let mut routes = Vec::new();
+    for (id, properties) in of_type("AWS::ApiGatewayV2::Route") {
+        let shape = |what: &str| TemplateError::Shape(format!("{id}: {what}"));
+        let key =
+            properties.and_then(|p| p.get("RouteKey")).and_then(Value::as_str).ok_or_else(|| shape("no RouteKey"))?;
+        let integration = properties
+            .and_then(|p| p.get("Target"))
+            .and_then(sub_text)
+            .and_then(|text| references(text).next())
+            .ok_or_else(|| shape("Target is not !Sub integrations/${Integration}"))?;
+        let function = resources
+            .get(integration)
+            .and_then(|i| i.get("Properties"))
+            .and_then(|p| p.get("IntegrationUri"))
+            .and_then(sub_text)
+            .and_then(|text| references(text).find_map(|id| binaries.get(id)))
+            .ok_or_else(|| shape("its integration does not name a function of this template"))?;
+        let replies = properties.and_then(|p| p.get("RouteResponseSelectionExpression")).is_some();
+        routes.push(WebSocketRoute { key: key.to_owned(), function: function.clone(), replies });
+    }
+    routes.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(routes)
+}
+
 /// What the local stack reads from the template.
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -99,6 +252,12 @@ pub struct Template {
     pub routes: Vec<Route>,
     /// Every schedule.
     pub schedules: Vec<Schedule>,
+    /// Every function subscribed to the table's stream.
+    pub streams: Vec<StreamSubscription>,
+    /// The WebSocket API's routes.
+    pub websocket_routes: Vec<WebSocketRoute>,
+    /// Default of the `Stage` parameter (the APIs' stage name).
+    pub stage: String,
     /// Every function (by crate name), including ones without HTTP routes.
     pub functions: BTreeSet<String>,
     /// The `Table` resource's properties, as written.
@@ -124,7 +283,9 @@ impl Template {
             .ok_or_else(|| TemplateError::Shape("no Resources".into()))?;
         let mut routes = Vec::new();
         let mut schedules = Vec::new();
+        let mut streams = Vec::new();
         let mut functions = BTreeSet::new();
+        let mut binaries = std::collections::HashMap::new();
         for (logical_id, resource) in resources {
             if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
                 continue;
@@ -137,6 +298,7 @@ impl Template {
                 .and_then(Value::as_str)
                 .ok_or_else(|| TemplateError::Shape(format!("{id}: no Metadata.BuildProperties.Binary")))?;
             functions.insert(binary.to_owned());
+            binaries.insert(id.to_owned(), binary.to_owned());
             let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
             for (event_name, event) in events.into_iter().flatten() {
                 let kind = event.get("Type").and_then(Value::as_str);
@@ -151,6 +313,11 @@ impl Template {
                         function: binary.to_owned(),
                         expression: expression.to_owned(),
                     });
+                    continue;
+                }
+                if kind == Some("DynamoDB") {
+                    let name = event_name.as_str().unwrap_or("stream");
+                    streams.extend(stream_subscription(id, name, binary, event.get("Properties"))?);
                     continue;
                 }
                 if kind != Some("HttpApi") {
@@ -181,7 +348,15 @@ impl Template {
             .and_then(Value::as_str)
             .map(|list| list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
             .unwrap_or_default();
-        Ok(Self { routes, schedules, functions, table, allowed_origins })
+        let websocket_routes = websocket_routes(resources, &binaries)?;
+        let stage = doc
+            .get("Parameters")
+            .and_then(|p| p.get("Stage"))
+            .and_then(|p| p.get("Default"))
+            .and_then(Value::as_str)
+            .unwrap_or("dev")
+            .to_owned();
+        Ok(Self { routes, schedules, streams, websocket_routes, stage, functions, table, allowed_origins })
     }
 
     /// The route serving `method` and `path`, with its path parameters.
@@ -210,12 +385,153 @@ mod tests {
     }
 
     #[test]
+    fn websocket_routes_follow_target_to_function() {
+        let template = Template::parse(
+            r#"
+Parameters:
+  Stage:
+    Default: prod
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {}
+  ChatFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildProperties:
+        Binary: chat
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  ChatIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      IntegrationUri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ChatFunction.Arn}/invocations'
+  SendRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      RouteKey: send
+      Target: !Sub 'integrations/${ChatIntegration}'
+      RouteResponseSelectionExpression: $default
+  ConnectRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      RouteKey: $connect
+      Target: !Sub 'integrations/${ChatIntegration}'
+"#,
+        )
+        .unwrap();
+        assert_eq!(template.stage, "prod");
+        assert_eq!(
+            template.websocket_routes,
+            vec![
+                WebSocketRoute { key: "$connect".into(), function: "chat".into(), replies: false },
+                WebSocketRoute { key: "send".into(), function: "chat".into(), replies: true },
+            ]
+        );
+    }
+
+    #[test]
     fn rate_expressions_have_periods() {
         let schedule =
             |expression: &str| Schedule { name: "s".into(), function: "f".into(), expression: expression.into() };
         assert_eq!(schedule("rate(5 minutes)").period(), Some(std::time::Duration::from_secs(300)));
         assert_eq!(schedule("rate(1 hour)").period(), Some(std::time::Duration::from_secs(3600)));
         assert_eq!(schedule("cron(5 0 ? * MON *)").period(), None);
+    }
+
+    const STREAM_TEMPLATE: &str = r#"
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      StreamSpecification:
+        StreamViewType: NEW_AND_OLD_IMAGES
+  NotifyFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildProperties:
+        Binary: notify
+    Properties:
+      Events:
+        Notifications:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: LATEST
+            BatchSize: 25
+            MaximumBatchingWindowInSeconds: 1
+            BisectBatchOnFunctionError: true
+            MaximumRetryAttempts: 5
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"eventName": ["INSERT"], "dynamodb": {"NewImage": {"entity": {"S": ["Notification"]}}}}'
+        Everything:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            MaximumRetryAttempts: -1
+        Paused:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: LATEST
+            Enabled: false
+"#;
+
+    #[test]
+    fn reads_dynamodb_stream_events() {
+        let template = Template::parse(STREAM_TEMPLATE).unwrap();
+        let mut streams = template.streams.clone();
+        streams.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(
+            streams,
+            vec![
+                StreamSubscription {
+                    name: "Everything".into(),
+                    function: "notify".into(),
+                    batch_size: 100,
+                    max_retries: None,
+                    report_failures: false,
+                    patterns: vec![],
+                },
+                StreamSubscription {
+                    name: "Notifications".into(),
+                    function: "notify".into(),
+                    batch_size: 25,
+                    max_retries: Some(5),
+                    report_failures: true,
+                    patterns: vec![serde_json::json!({
+                        "eventName": ["INSERT"],
+                        "dynamodb": {"NewImage": {"entity": {"S": ["Notification"]}}}
+                    })],
+                },
+            ]
+        );
+        assert!(template.routes.is_empty() && template.schedules.is_empty());
+    }
+
+    #[test]
+    fn reads_the_repository_stream_subscriptions() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+        let template = Template::load(&path).unwrap();
+        let notifications = template.streams.iter().find(|s| s.name == "NewNotifications").unwrap();
+        assert!(template.functions.contains(&notifications.function));
+        assert_eq!((notifications.batch_size, notifications.max_retries), (100, Some(5)));
+        assert!(notifications.report_failures);
+        assert_eq!(notifications.patterns.len(), 1);
+    }
+
+    #[test]
+    fn refuses_malformed_stream_events() {
+        let bad_pattern = STREAM_TEMPLATE.replace(r#"'{"eventName": ["INSERT"], "#, r#"'{"eventName": ["INSERT"] "#);
+        assert!(matches!(Template::parse(&bad_pattern), Err(TemplateError::Shape(m)) if m.contains("Notifications")));
+        let bad_size = STREAM_TEMPLATE.replace("BatchSize: 25", "BatchSize: 0");
+        assert!(matches!(Template::parse(&bad_size), Err(TemplateError::Shape(m)) if m.contains("BatchSize")));
     }
 
     #[test]

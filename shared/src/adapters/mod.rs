@@ -3,3 +3,5 @@
 pub mod dynamo;
 pub mod https;
 pub mod meeting;
+pub mod realtime;
+pub mod sns;

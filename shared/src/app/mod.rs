@@ -1,7 +1,9 @@
 //! Use cases. Each reads like the rule it enforces; storage is behind [`crate::ports`].
 
 mod accounts;
+mod chat;
 mod matching;
+mod notifications;
 mod profiles;
 mod reminders;
 mod reviews;
@@ -14,12 +16,15 @@ use aws_config::BehaviorVersion;
 use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::https;
 use crate::adapters::meeting::JitsiRooms;
+use crate::adapters::realtime::ConnectionsApi;
+use crate::adapters::sns::NotificationTopic;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError};
 use crate::domain::{Invalid, Policy, User};
 use crate::ports::{Clock, MeetingRooms, StoreError, SystemClock};
 
 pub use accounts::{Registration, SignedIn};
+pub use chat::{ChatTarget, Delivery, ServerFrame};
 pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
 pub use reminders::ReminderRun;
 pub use sessions::{Idempotency, Requested, SessionRequest};
@@ -68,6 +73,15 @@ pub enum AppError {
     /// No such user.
     #[error("user not found")]
     UserNotFound,
+    /// No such notification for this member.
+    #[error("notification not found")]
+    NotificationNotFound,
+    /// No such conversation, or the caller is not in it.
+    #[error("conversation not found")]
+    ConversationNotFound,
+    /// The caller may not do this to this member (e.g. message someone they never met).
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
     /// A rule spanning fields was broken.
     #[error("{field}: {reason}")]
     Rule {
@@ -82,6 +96,9 @@ pub enum AppError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Publishing to the notifications topic failed.
+    #[error("fanout failed: {0}")]
+    Fanout(String),
     /// Hashing, signing or randomness failed.
     #[error("crypto failure: {0}")]
     Crypto(String),
@@ -115,6 +132,10 @@ pub struct App<S = DynamoStore> {
     pub policy: Policy,
     /// Meeting-room links for confirmed sessions.
     pub rooms: Arc<dyn MeetingRooms>,
+    /// Frames to open WebSocket connections; `None` where the function pushes nothing.
+    pub push: Option<ConnectionsApi>,
+    /// Notifications out to email, SMS and mobile push; `None` where not configured.
+    pub fanout: Option<NotificationTopic>,
 }
 
 impl App<DynamoStore> {
@@ -122,12 +143,20 @@ impl App<DynamoStore> {
     /// call happens here: the SDK resolves credentials lazily on first use.
     pub async fn from_env() -> Result<Self, AppInitError> {
         let config = Config::from_env()?;
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?);
+        let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await;
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
         if let Some(endpoint) = &config.dynamodb_endpoint {
-            loader = loader.endpoint_url(endpoint);
+            dynamodb = dynamodb.endpoint_url(endpoint);
         }
-        let sdk = loader.load().await;
-        Ok(Self::new(&config, aws_sdk_dynamodb::Client::new(&sdk), Arc::new(SystemClock)))
+        let client = aws_sdk_dynamodb::Client::from_conf(dynamodb.build());
+        let mut app = Self::new(&config, client, Arc::new(SystemClock));
+        // Building a client is configuration only: no connection is made until first use.
+        app.push = config.connections_endpoint.as_deref().map(|endpoint| ConnectionsApi::from_sdk(&sdk, endpoint));
+        app.fanout = config
+            .notifications_topic
+            .as_deref()
+            .map(|arn| NotificationTopic::from_sdk(&sdk, arn, config.sns_endpoint.as_deref()));
+        Ok(app)
     }
 
     /// Builds the application around an existing client (tests, dev gateway).
@@ -140,7 +169,21 @@ impl App<DynamoStore> {
             clock,
             policy: Policy::default(),
             rooms: Arc::new(JitsiRooms),
+            push: None,
+            fanout: None,
         }
+    }
+
+    /// Pushes live frames through `push` (tests and the dev gateway).
+    pub fn with_push(mut self, push: ConnectionsApi) -> Self {
+        self.push = Some(push);
+        self
+    }
+
+    /// Fans notifications out through `topic` (tests and the dev gateway).
+    pub fn with_fanout(mut self, topic: NotificationTopic) -> Self {
+        self.fanout = Some(topic);
+        self
     }
 }
 

@@ -39,13 +39,8 @@ impl<S: AccountStore + SessionStore + SessionAgenda> App<S> {
             } else {
                 ("reminder_day", &mut run.reminded_day, format!("Reminder: \"{}\" is within 24 hours.", booking.topic))
             };
-            let notify = [&booking.learner, &booking.mentor].map(|user| NewNotification {
-                user: user.clone(),
-                kind,
-                session: booking.id.clone(),
-                text: text.clone(),
-                at: now,
-            });
+            let notify = [&booking.learner, &booking.mentor]
+                .map(|user| NewNotification::about_session(user, kind, &booking.id, text.clone(), now));
             if self.store.remind(&booking, kind, &notify).await? {
                 *counter += 1;
             }
@@ -63,13 +58,13 @@ impl<S: AccountStore + SessionStore + SessionAgenda> App<S> {
             // Answered, or not due after all: nothing to do.
             return Ok(false);
         };
-        let notify = [NewNotification {
-            user: next.learner.clone(),
-            kind: "session_expired",
-            session: next.id.clone(),
-            text: format!("Your request \"{}\" expired without an answer.", next.topic),
-            at: next.updated_at,
-        }];
+        let notify = [NewNotification::about_session(
+            &next.learner,
+            "session_expired",
+            &next.id,
+            format!("Your request \"{}\" expired without an answer.", next.topic),
+            next.updated_at,
+        )];
         let accounts = self.account_changes(booking, &next, &Effect::None).await?;
         match self.store.save_session(&next, booking, &Effect::None, &notify, &accounts).await {
             Ok(()) => Ok(true),

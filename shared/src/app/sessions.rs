@@ -281,7 +281,7 @@ fn follow_locks(booked: &mut Vec<Slot>, effect: &Effect, now: chrono::DateTime<c
 }
 
 fn note(booking: &Booking, user: &UserId, kind: &'static str, text: String) -> NewNotification {
-    NewNotification { user: user.clone(), kind, session: booking.id.clone(), text, at: booking.updated_at }
+    NewNotification::about_session(user, kind, &booking.id, text, booking.updated_at)
 }
 
 fn replayed(key: &IdempotencyKey, stored: StoredReply) -> Result<Requested, AppError> {

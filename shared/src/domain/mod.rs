@@ -151,12 +151,18 @@ pub mod academic;
 pub mod availability;
 pub mod booking;
 pub mod calendar;
+pub mod chat;
+pub mod client_msg_id;
+pub mod connection_id;
+pub mod conversation;
 pub mod email;
 pub mod invalid;
 pub mod language;
 pub mod listing;
 pub mod matching;
 pub mod mentor;
+pub mod message_text;
+pub mod notification;
 pub mod password;
 pub mod review;
 pub mod role;
@@ -174,12 +180,18 @@ pub use booking::{
     Actor, Booking, Cancellation, CancelledBy, Effect, Move, MoveRefused, Party, Policy, Proposal, RequestRefused,
     SessionId, SessionLength, SessionState, Slot, SlotStart,
 };
+pub use chat::{ConversationSummary, Message, MessageId, MessagePreview};
+pub use client_msg_id::ClientMsgId;
+pub use connection_id::ConnectionId;
+pub use conversation::ConversationId;
 pub use email::Email;
 pub use invalid::Invalid;
 pub use language::{Language, Languages};
 pub use listing::MentorCard;
 pub use matching::{Factors, Match};
 pub use mentor::{MentorStats, Price, VerificationStatus};
+pub use message_text::MessageText;
+pub use notification::{Channel, Notification, NotificationId, channels};
 pub use password::Password;
 pub use review::{Rating, Review, ReviewText};
 pub use role::{Role, Roles};

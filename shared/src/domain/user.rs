@@ -28,8 +28,10 @@ pub struct Profile {
     /// Free text about the member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bio: Option<Bio>,
-    /// Institution, programme and year of study.
-    #[serde(default)]
+    /// Institution, programme and year of study (absent when none is given).
+    // Skipped when empty: DynamoDB Local's stream writes an empty map as `{}` with no type,
+    // which no SDK can read, so no item carries an empty map.
+    #[serde(default, skip_serializing_if = "AcademicDetails::is_empty")]
     pub academic: AcademicDetails,
     /// Skills with self-assessed level.
     #[serde(default)]

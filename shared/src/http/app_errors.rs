@@ -15,7 +15,11 @@ impl From<AppError> for ApiError {
                 ApiError::Unauthenticated("The refresh token is invalid, expired or already used; sign in again.")
             }
             AppError::Suspended => ApiError::Forbidden("This account is suspended."),
-            AppError::UserNotFound | AppError::SessionNotFound => ApiError::NotFound,
+            AppError::UserNotFound
+            | AppError::SessionNotFound
+            | AppError::ConversationNotFound
+            | AppError::NotificationNotFound => ApiError::NotFound,
+            AppError::NotAllowed(reason) => ApiError::Forbidden(reason),
             AppError::Refused { state, reason } => ApiError::InvalidState { state, reason },
             AppError::TimeTaken => ApiError::Conflict {
                 detail: "The mentor or the learner is already booked for part of that time.",
@@ -33,7 +37,7 @@ impl From<AppError> for ApiError {
                 ApiError::Conflict { detail: "The resource changed while saving; retry the request.", field: None }
             }
             AppError::Store(error) => ApiError::internal(error),
-            AppError::Crypto(error) => ApiError::internal(error),
+            AppError::Crypto(error) | AppError::Fanout(error) => ApiError::internal(error),
         }
     }
 }

@@ -37,6 +37,12 @@ pub fn authenticate(request: &Request, tokens: &TokenIssuer) -> Result<Caller, A
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .ok_or(ApiError::Unauthenticated("Use the Bearer scheme."))?;
+    authenticate_token(token, tokens)
+}
+
+/// Verifies a bare access token (WebSocket clients pass it as a query parameter, since
+/// browsers cannot set headers on a WebSocket): 401 when not valid.
+pub fn authenticate_token(token: &str, tokens: &TokenIssuer) -> Result<Caller, ApiError> {
     let claims =
         tokens.verify(token).map_err(|_| ApiError::Unauthenticated("The access token is invalid or expired."))?;
     Ok(Caller { claims })

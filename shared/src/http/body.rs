@@ -26,6 +26,11 @@ pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
             return Err(ApiError::UnsupportedMediaType);
         }
     }
+    parse_json_bytes(bytes)
+}
+
+/// Parses JSON text into `T` (a WebSocket frame, say), with the failing field named on error.
+pub fn parse_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::Validation(vec![FieldError::message("body", "a JSON object is required")]));
     }

@@ -7,13 +7,15 @@ mod fields;
 mod problem;
 mod query;
 mod response;
+mod websocket;
 
-pub use auth::{Caller, authenticate};
-pub use body::{MAX_BODY_BYTES, parse_json};
+pub use auth::{Caller, authenticate, authenticate_token};
+pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes};
 pub use fields::{Fields, nullable};
 pub use problem::{ApiError, FieldError, Problem, problem};
 pub use query::{MAX_PAGE, QueryParams};
 pub use response::{json, no_content, route_key};
+pub use websocket::{MAX_FRAME_BYTES, connection_id, error_frame, ws_error, ws_response, ws_route};
 
 /// The response type every handler returns.
 pub type HttpResponse = lambda_http::Response<lambda_http::Body>;

@@ -106,6 +106,17 @@ impl ApiError {
     /// Renders the problem document, with `Retry-After` on 429 and a Bearer challenge on 401.
     pub fn into_response(self) -> HttpResponse {
         let status = self.status();
+        let (body, headers) = self.into_parts();
+        problem_response(status, &body, &headers)
+    }
+
+    /// The problem document alone (WebSocket error frames carry it).
+    pub fn into_problem(self) -> Problem {
+        self.into_parts().0
+    }
+
+    fn into_parts(self) -> (Problem, Vec<(http::HeaderName, HeaderValue)>) {
+        let status = self.status();
         let mut headers = Vec::new();
         let (detail, errors): (String, Vec<FieldError>) = match self {
             Self::Validation(errors) => ("The request has invalid fields.".into(), errors),
@@ -128,7 +139,7 @@ impl ApiError {
                     errors: Vec::new(),
                     state: Some(state),
                 };
-                return problem_response(status, &body, &headers);
+                return (body, headers);
             }
             Self::PayloadTooLarge => (format!("The body exceeds {} bytes.", super::MAX_BODY_BYTES), Vec::new()),
             Self::UnsupportedMediaType => ("Send the body as application/json.".into(), Vec::new()),
@@ -141,7 +152,7 @@ impl ApiError {
                 ("Something went wrong on our side.".into(), Vec::new())
             }
         };
-        problem(status, detail, errors, &headers)
+        (problem_body(status, detail, errors), headers)
     }
 }
 
@@ -184,15 +195,18 @@ pub fn problem(
     errors: Vec<FieldError>,
     extra_headers: &[(http::HeaderName, HeaderValue)],
 ) -> HttpResponse {
-    let body = Problem {
+    problem_response(status, &problem_body(status, detail, errors), extra_headers)
+}
+
+fn problem_body(status: StatusCode, detail: String, errors: Vec<FieldError>) -> Problem {
+    Problem {
         kind: "about:blank",
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
         detail,
         errors,
         state: None,
-    };
-    problem_response(status, &body, extra_headers)
+    }
 }
 
 fn problem_response(

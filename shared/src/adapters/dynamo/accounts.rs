@@ -1,6 +1,6 @@
 //! [`AccountStore`] over DynamoDB.
 
-use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 use super::keys::{self, EXPIRES_AT, Key};
@@ -88,30 +88,7 @@ impl AccountStore for DynamoStore {
     async fn sign_in_facts(&self, email: &Email) -> Result<(Option<Credentials>, Option<LoginFailures>), StoreError> {
         let credentials_key = keys::credentials(email);
         let failures_key = keys::login_failures(email);
-        let mut request = KeysAndAttributes::builder()
-            .keys(credentials_key.item())
-            .keys(failures_key.item())
-            .consistent_read(true)
-            .build()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let mut found: Vec<Item> = Vec::with_capacity(2);
-        // BatchGetItem may leave keys unprocessed under throttling; ask again for those only.
-        for _ in 0..5 {
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, request.clone())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            if let Some(mut responses) = output.responses {
-                found.extend(responses.remove(&self.table).unwrap_or_default());
-            }
-            match output.unprocessed_keys.and_then(|mut keys| keys.remove(&self.table)) {
-                Some(rest) if !rest.keys().is_empty() => request = rest,
-                _ => break,
-            }
-        }
+        let found = self.get_many(&[credentials_key.clone(), failures_key.clone()]).await?;
         let mut credentials = None;
         let mut failures = None;
         for item in found {

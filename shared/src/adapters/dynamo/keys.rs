@@ -15,7 +15,13 @@
 //! | a locked 15-minute block of a member's time | `LOCK#<user id>` | `<block start>` |
 //! | a reminder sent | `SESSION#<session id>` | `REMINDER#<kind>#<start>` |
 //! | an idempotent request's first answer | `IDEMPOTENCY#<user id>#<key>` | `IDEMPOTENCY` |
-//! | an in-app notification | `USER#<user id>` | `NOTIF#<notification id>` |
+//! | an in-app notification | `USER#<user id>` | `NOTIF#<notification id>` (GSI1 while unread: `UNREAD#<user id>` / `<notification id>`) |
+//! | an open WebSocket connection | `CONN#<connection id>` | `CONNECTION` |
+//! | a member's copy of their connection | `USER#<user id>` | `CONN#<connection id>` |
+//! | two members share a session (may chat) | `USER#<user id>` | `CONTACT#<other id>` |
+//! | a member's side of a conversation | `USER#<user id>` | `CONV#<conversation id>` (GSI1: `INBOX#<user id>` / `<last message id>`) |
+//! | a chat message | `CONV#<conversation id>` | `MSG#<message id>` |
+//! | a message send, once per client id | `CONV#<conversation id>` | `CLIENT#<sender id>#<client message id>` |
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //!
@@ -29,7 +35,10 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Item, s};
-use crate::domain::{Email, MentorCard, Party, SessionId, SkillName, UserId};
+use crate::domain::{
+    ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, SessionId,
+    SkillName, UserId,
+};
 
 /// Partition key attribute name.
 pub const PK: &str = "PK";
@@ -182,8 +191,63 @@ pub fn review_about(subject: &UserId, written: chrono::DateTime<chrono::Utc>, se
 pub const REVIEW_PREFIX: &str = "REVIEW#";
 
 /// An in-app notification.
-pub fn notification(user: &UserId, id: &str) -> Key {
-    Key { pk: format!("USER#{user}"), sk: format!("NOTIF#{id}") }
+pub fn notification(user: &UserId, id: &NotificationId) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("{NOTIFICATION_PREFIX}{id}") }
+}
+
+/// Sort-key prefix of a member's notifications.
+pub const NOTIFICATION_PREFIX: &str = "NOTIF#";
+
+/// GSI1 partition of a member's unread notifications (sparse: reading removes the item).
+pub fn unread_notifications(user: &UserId) -> String {
+    format!("UNREAD#{user}")
+}
+
+/// An open connection, by its id (what `$disconnect` knows).
+pub fn connection(id: &ConnectionId) -> Key {
+    Key { pk: format!("CONN#{id}"), sk: "CONNECTION".into() }
+}
+
+/// A member's copy of an open connection (what a push reads).
+pub fn user_connection(user: &UserId, id: &ConnectionId) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("{CONNECTION_PREFIX}{id}") }
+}
+
+/// Sort-key prefix of a member's connections.
+pub const CONNECTION_PREFIX: &str = "CONN#";
+
+/// `user` shares a session or request with `other`, so they may chat.
+pub fn contact(user: &UserId, other: &UserId) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("CONTACT#{other}") }
+}
+
+/// A member's side of a conversation.
+pub fn conversation_member(user: &UserId, id: &ConversationId) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("CONV#{id}") }
+}
+
+/// GSI1 partition of a member's conversations, sorted by last message.
+pub fn inbox(user: &UserId) -> String {
+    format!("INBOX#{user}")
+}
+
+/// The partition of a conversation's messages.
+pub fn conversation(id: &ConversationId) -> String {
+    format!("CONV#{id}")
+}
+
+/// A chat message.
+pub fn message(conversation: &ConversationId, id: &MessageId) -> Key {
+    Key { pk: self::conversation(conversation), sk: format!("{MESSAGE_PREFIX}{id}") }
+}
+
+/// Sort-key prefix of a conversation's messages.
+pub const MESSAGE_PREFIX: &str = "MSG#";
+
+/// The record that a sender's client message id was used, which makes a retried send
+/// store nothing new.
+pub fn client_message(conversation: &ConversationId, sender: &UserId, client_msg_id: &ClientMsgId) -> Key {
+    Key { pk: self::conversation(conversation), sk: format!("CLIENT#{sender}#{client_msg_id}") }
 }
 
 /// The time-bucket partition of a day.

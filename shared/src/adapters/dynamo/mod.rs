@@ -2,9 +2,14 @@
 //! in [`keys`]; this module holds the client and the transaction helper.
 
 mod accounts;
+pub(crate) mod chat;
+mod connections;
 mod directory;
 mod grants;
 pub mod keys;
+mod notifications;
+
+pub use notifications::notification_from_image;
 mod records;
 mod reviews;
 mod sessions;
@@ -18,7 +23,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem};
 
 use crate::domain::{MentorCard, User};
 use crate::ports::StoreError;
@@ -138,6 +143,34 @@ impl DynamoStore {
         let next =
             output.last_evaluated_key.as_ref().and_then(|key| key.get(keys::SK)).and_then(|v| v.as_s().ok()).cloned();
         Ok((output.items.unwrap_or_default(), next))
+    }
+
+    /// Reads `keys` (at most 100) strongly consistently in one BatchGetItem, asking again
+    /// only for keys left unprocessed under throttling. Absent items are simply not returned.
+    pub(crate) async fn get_many(&self, keys: &[keys::Key]) -> Result<Vec<Item>, StoreError> {
+        let mut request = KeysAndAttributes::builder()
+            .set_keys(Some(keys.iter().map(keys::Key::item).collect()))
+            .consistent_read(true)
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut found: Vec<Item> = Vec::with_capacity(keys.len());
+        for _ in 0..5 {
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request.clone())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            let items = output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+            self.count_read(items.len());
+            found.extend(items);
+            match output.unprocessed_keys.and_then(|mut keys| keys.remove(&self.table)) {
+                Some(rest) if !rest.keys().is_empty() => request = rest,
+                _ => return Ok(found),
+            }
+        }
+        Err(StoreError::Unavailable("BatchGetItem left keys unprocessed".into()))
     }
 
     pub(crate) fn count_read(&self, items: usize) {

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use super::Item;
 use super::keys::{self, Key};
 use crate::domain::{
-    AccountStatus, Booking, DisplayName, Email, MentorCard, MentorStats, Policy, Profile, Roles, SessionId,
-    SessionState, Slot, User, UserId, VerificationStatus,
+    AccountStatus, Booking, ConversationId, DisplayName, Email, MentorCard, MentorStats, Notification, NotificationId,
+    Policy, Profile, Roles, SessionId, SessionState, Slot, User, UserId, VerificationStatus,
 };
-use crate::ports::{RefreshGrant, StoreError};
+use crate::ports::{NewNotification, RefreshGrant, StoreError};
 
 /// A user's main item.
 #[derive(Debug, Serialize, Deserialize)]
@@ -323,13 +323,62 @@ pub(crate) struct NotificationRecord {
     #[serde(rename = "SK")]
     pub sk: String,
     pub entity: String,
-    pub id: String,
+    pub id: NotificationId,
     pub user: UserId,
     pub kind: String,
-    pub session: SessionId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<ConversationId>,
     pub text: String,
     pub read: bool,
     pub created_at: DateTime<Utc>,
     /// TTL: notifications older than 90 days are of no use.
     pub expires_at: i64,
+    /// Present while unread: the sparse index that counts and lists unread notifications.
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+}
+
+/// How long notifications are kept.
+const NOTIFICATION_DAYS: i64 = 90;
+
+impl NotificationRecord {
+    /// A new, unread notification.
+    pub fn new(note: &NewNotification) -> Self {
+        let id = NotificationId::new(ulid::Ulid::from_datetime(note.at.into()));
+        let Key { pk, sk } = keys::notification(&note.user, &id);
+        Self {
+            pk,
+            sk,
+            entity: "Notification".into(),
+            gsi1pk: Some(keys::unread_notifications(&note.user)),
+            gsi1sk: Some(id.to_string()),
+            id,
+            user: note.user.clone(),
+            kind: note.kind.into(),
+            session: note.session.clone(),
+            conversation: note.conversation.clone(),
+            text: note.text.clone(),
+            read: false,
+            created_at: note.at,
+            expires_at: (note.at + chrono::Duration::days(NOTIFICATION_DAYS)).timestamp(),
+        }
+    }
+
+    /// The notification as members see it.
+    pub fn into_notification(self) -> Notification {
+        Notification {
+            id: self.id,
+            user: self.user,
+            kind: self.kind,
+            text: self.text,
+            session: self.session,
+            conversation: self.conversation,
+            read: self.read,
+            created_at: self.created_at,
+        }
+    }
 }

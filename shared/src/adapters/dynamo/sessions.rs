@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Duration, Utc};
 
+use super::chat::ContactRecord;
 use super::keys::{self, Key, PK, SK};
 use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
@@ -79,22 +80,7 @@ impl<'a> Writes<'a> {
 
     fn notifications(&mut self, notify: &[NewNotification]) -> Result<(), StoreError> {
         for note in notify {
-            let id = ulid::Ulid::from_datetime(note.at.into()).to_string();
-            let Key { pk, sk } = keys::notification(&note.user, &id);
-            let record = NotificationRecord {
-                pk,
-                sk,
-                entity: "Notification".into(),
-                id,
-                user: note.user.clone(),
-                kind: note.kind.into(),
-                session: note.session.clone(),
-                text: note.text.clone(),
-                read: false,
-                created_at: note.at,
-                expires_at: (note.at + Duration::days(90)).timestamp(),
-            };
-            self.put(Part::Other, to_item(&record)?, None)?;
+            self.put(Part::Other, to_item(&NotificationRecord::new(note))?, None)?;
         }
         Ok(())
     }
@@ -154,6 +140,10 @@ impl SessionStore for DynamoStore {
             Some(("attribute_not_exists(PK)", Vec::new())),
         )?;
         writes.participants(booking)?;
+        // A request is what lets two members chat, from now on.
+        for (user, other) in [(&booking.learner, &booking.mentor), (&booking.mentor, &booking.learner)] {
+            writes.put(Part::Other, to_item(&ContactRecord::new(user, other, booking.requested_at))?, None)?;
+        }
         writes.notifications(notify)?;
         if let Some((key, reply)) = idempotency {
             let Key { pk, sk } = keys::idempotency(&key.user, &key.key);

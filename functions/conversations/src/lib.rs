@@ -1,0 +1,102 @@
+//! `conversations`: GET /conversations and GET /conversations/{id}/messages, the history
+//! side of chat (live messages go over the WebSocket API).
+
+use http::StatusCode;
+use lambda_http::{Request, RequestExt as _};
+use serde::Serialize;
+use shared::app::App;
+use shared::domain::{ConversationId, ConversationSummary, Message};
+use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};
+use utoipa::OpenApi;
+
+/// A page of the caller's conversations.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConversationList {
+    /// Latest activity first.
+    pub conversations: Vec<ConversationSummary>,
+    /// Pass as `cursor` for the next page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A page of a conversation's messages.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MessageList {
+    /// Newest first.
+    pub messages: Vec<Message>,
+    /// Pass as `cursor` for older messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// The operations this function serves, for the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(list_conversations, list_messages))]
+pub struct Api;
+
+/// Lambda entry point: routes by the matched API Gateway route.
+pub async fn handler(app: &App, request: Request) -> HttpResponse {
+    let result = match route_key(&request) {
+        "GET /conversations" => list_conversations(app, &request).await,
+        "GET /conversations/{id}/messages" => list_messages(app, &request).await,
+        _ => Err(ApiError::NotFound),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+/// The caller's conversations with their last message and unread count.
+#[utoipa::path(get, path = "/conversations", tag = "chat", security(("bearer" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "A page of conversations", body = ConversationList),
+        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let params = QueryParams::new(request, &["limit", "cursor"])?;
+    let mut fields = Fields::default();
+    let limit = params.limit(&mut fields, 20);
+    let scope = format!("conversations:{}", caller.user_id());
+    let after = params.cursor(&mut fields, &app.cursors, &scope);
+    if !fields.is_clean() {
+        return Err(fields.into_error());
+    }
+    let page = app.my_conversations(caller.user_id(), after.as_deref(), limit).await?;
+    let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
+    json(StatusCode::OK, &ConversationList { conversations: page.conversations, next_cursor })
+}
+
+/// A conversation's messages, newest first (members only; others get 404).
+#[utoipa::path(get, path = "/conversations/{id}/messages", tag = "chat", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Conversation id"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "A page of messages", body = MessageList),
+        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such conversation of yours", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_messages(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
+    // A malformed id cannot name one of the caller's conversations.
+    let conversation = ConversationId::parse(raw).map_err(|_| ApiError::NotFound)?;
+    let params = QueryParams::new(request, &["limit", "cursor"])?;
+    let mut fields = Fields::default();
+    let limit = params.limit(&mut fields, 20);
+    let scope = format!("messages:{conversation}");
+    let after = params.cursor(&mut fields, &app.cursors, &scope);
+    if !fields.is_clean() {
+        return Err(fields.into_error());
+    }
+    let page = app.conversation_messages(caller.user_id(), &conversation, after.as_deref(), limit).await?;
+    let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
+    json(StatusCode::OK, &MessageList { messages: page.messages, next_cursor })
+}

@@ -1,0 +1,5 @@
+//! Runs the `ws-connect` handler on the Lambda runtime.
+
+fn main() -> Result<(), lambda_runtime::Error> {
+    shared::runtime::serve_events(ws_connect::handler)
+}

@@ -1,0 +1,130 @@
+//! [`NotificationStore`] over DynamoDB. Unread notifications are also in a sparse GSI1
+//! partition, so counting and marking them reads only the unread ones.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, Select, TransactWriteItem};
+use futures_util::future::try_join_all;
+
+use super::keys::{self, GSI1, GSI1PK};
+use super::records::{NotificationRecord, from_item, to_item};
+use super::{DynamoStore, TransactFailure, s, unavailable};
+use crate::domain::{Notification, NotificationId, UserId};
+use crate::ports::{NewNotification, NotificationPage, NotificationStore, StoreError};
+
+/// How many notifications "read all" marks at once.
+const READ_ALL_CONCURRENCY: usize = 16;
+
+impl DynamoStore {
+    /// A query of `user`'s unread notifications in GSI1.
+    fn unread_query(&self, user: &UserId) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", s(keys::unread_notifications(user)))
+    }
+}
+
+/// A notification from its item's image in a DynamoDB stream record.
+pub fn notification_from_image(image: serde_dynamo::Item) -> Result<Notification, StoreError> {
+    serde_dynamo::from_item::<_, NotificationRecord>(image)
+        .map(NotificationRecord::into_notification)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl NotificationStore for DynamoStore {
+    async fn notify(&self, notes: &[NewNotification]) -> Result<(), StoreError> {
+        let puts = notes
+            .iter()
+            .map(|note| {
+                let put =
+                    Put::builder().table_name(&self.table).set_item(Some(to_item(&NotificationRecord::new(note))?));
+                Ok(TransactWriteItem::builder()
+                    .put(put.build().map_err(|e| StoreError::Unavailable(e.to_string()))?)
+                    .build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        match puts.len() {
+            0 => Ok(()),
+            _ => self.transact(puts).await.map_err(|failure| match failure {
+                TransactFailure::Store(error) => error,
+                TransactFailure::ConditionFailed(_) => StoreError::Conflict("notification"),
+            }),
+        }
+    }
+
+    async fn notifications(
+        &self,
+        user: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<NotificationPage, StoreError> {
+        let pk = keys::user(user).pk;
+        let query = self.prefix_query(pk.clone(), keys::NOTIFICATION_PREFIX).scan_index_forward(false);
+        let (items, next) = self.query_page(query, &pk, after, limit).await?;
+        let notifications = items
+            .into_iter()
+            .map(|item| from_item::<NotificationRecord>(item).map(NotificationRecord::into_notification))
+            .collect::<Result<_, _>>()?;
+        Ok(NotificationPage { notifications, next })
+    }
+
+    async fn unread_notifications(&self, user: &UserId) -> Result<u32, StoreError> {
+        let mut count = 0u32;
+        let mut start = None;
+        loop {
+            let output = self
+                .unread_query(user)
+                .select(Select::Count)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            self.count_read(0);
+            count = count.saturating_add(u32::try_from(output.count()).unwrap_or(0));
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(count),
+            }
+        }
+    }
+
+    async fn mark_notification_read(&self, user: &UserId, id: &NotificationId) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::notification(user, id).item()))
+            .update_expression("SET #read = :true REMOVE GSI1PK, GSI1SK")
+            // Never create a stub of a notification that does not exist (or expired).
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#read", "read")
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn mark_all_notifications_read(&self, user: &UserId) -> Result<u32, StoreError> {
+        let unread = self.query_items(self.unread_query(user).projection_expression("id"), None).await?;
+        let ids = unread
+            .into_iter()
+            .filter_map(|item| item.get("id").and_then(|v| v.as_s().ok()).and_then(|id| id.parse().ok()))
+            .collect::<Vec<NotificationId>>();
+        // Each mark is idempotent, so they go concurrently rather than as one transaction
+        // (which a notification expiring meanwhile would cancel).
+        let mut marked = 0usize;
+        for chunk in ids.chunks(READ_ALL_CONCURRENCY) {
+            let results = try_join_all(chunk.iter().map(|id| self.mark_notification_read(user, id))).await?;
+            marked += results.into_iter().filter(|m| *m).count();
+        }
+        Ok(u32::try_from(marked).unwrap_or(u32::MAX))
+    }
+}

@@ -1,0 +1,300 @@
+//! Real time, end to end: real WebSocket clients on the dev gateway's WebSocket API,
+//! chat between members who share a session, live notifications fed from the table's
+//! stream, SNS fan-out into the moto server, stale-connection clean-up.
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use chrono::{DurationRound, Utc};
+use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, wait_published};
+use peerlearn_tests::{Call, register, reviews, verify_mentor};
+use serde_json::{Value, json};
+use shared::app::App;
+use shared::domain::{Role, Roles, UserId};
+use shared::ports::ConnectionStore;
+
+/// A member: token and id.
+struct Member {
+    token: String,
+    id: String,
+}
+
+async fn member(app: &App, email: &str, roles: &str) -> Member {
+    let body = register(app, email, roles).await;
+    Member {
+        token: body["access_token"].as_str().unwrap().to_owned(),
+        id: body["user"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// A verified mentor available all week and a learner who requested a session with them.
+async fn matched(app: &App, tag: &str) -> (Member, Member) {
+    let mentor = member(app, &format!("mentor-{tag}@example.com"), "mentor").await;
+    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
+        .collect();
+    let profile = json!({"timezone": "UTC", "availability": week, "skills": [{"name": "rust", "level": 5}]});
+    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
+    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    let learner = member(app, &format!("learner-{tag}@example.com"), "learner").await;
+    let start = (Utc::now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let body =
+        json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Borrowing"});
+    let created = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    (mentor, learner)
+}
+
+fn send(to: &str, text: &str, client_msg_id: &str) -> Value {
+    json!({"action": "sendMessage", "to_user_id": to, "text": text, "client_msg_id": client_msg_id})
+}
+
+async fn connections(rt: &Realtime, user: &str) -> usize {
+    let user = UserId::parse(user).unwrap();
+    rt.app.store.connections_of(&[&user]).await.unwrap().len()
+}
+
+#[tokio::test]
+async fn matched_members_chat_both_ways_and_every_device_hears() {
+    let rt = realtime().await;
+    let (mentor, learner) = matched(rt.app, "chat").await;
+    let mut learner_phone = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    let mut learner_laptop = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    let mut mentor_ws = WsClient::connect(&rt.ws, &mentor.token).await.unwrap();
+    assert_eq!(connections(&rt, &learner.id).await, 2);
+
+    learner_phone.send(&send(&mentor.id, "Hi! Can we cover lifetimes?", "m-1")).await;
+    let ack = learner_phone.expect("ack").await;
+    assert_eq!(ack["client_msg_id"], "m-1");
+    let conversation = ack["message"]["conversation_id"].as_str().unwrap().to_owned();
+    let received = mentor_ws.expect("message").await;
+    assert_eq!(received["message"]["text"], "Hi! Can we cover lifetimes?");
+    assert_eq!(received["message"]["sender"], learner.id.as_str());
+    // The sender's other device gets the echo; the sending one only the ack.
+    let echo = learner_laptop.expect("message").await;
+    assert_eq!(echo["message"]["id"], ack["message"]["id"]);
+
+    mentor_ws
+        .send(
+            &json!({"action": "sendMessage", "conversation_id": conversation, "text": "Sure.", "client_msg_id": "r-1"}),
+        )
+        .await;
+    mentor_ws.expect("ack").await;
+    assert_eq!(learner_phone.expect("message").await["message"]["text"], "Sure.");
+    assert_eq!(learner_laptop.expect("message").await["message"]["text"], "Sure.");
+
+    // A retried send (same client id) stores nothing new and answers with the first message.
+    learner_phone.send(&send(&mentor.id, "Hi! Can we cover lifetimes?", "m-1")).await;
+    let again = learner_phone.expect("ack").await;
+    assert_eq!(again["message"]["id"], ack["message"]["id"]);
+
+    // History, newest first, for members only.
+    let path = format!("/conversations/{conversation}/messages");
+    let history = Call::new("GET", &path).token(&mentor.token).send(rt.app).await;
+    assert_eq!(history.status, 200, "{:?}", history.body);
+    let texts: Vec<&str> =
+        history.body["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Sure.", "Hi! Can we cover lifetimes?"]);
+    let page = Call::new("GET", &path).token(&mentor.token).query("limit=1").send(rt.app).await;
+    assert_eq!(page.body["messages"].as_array().unwrap().len(), 1);
+    let cursor = page.body["next_cursor"].as_str().unwrap().to_owned();
+    let older =
+        Call::new("GET", &path).token(&mentor.token).query(&format!("limit=1&cursor={cursor}")).send(rt.app).await;
+    assert_eq!(older.body["messages"][0]["text"], "Hi! Can we cover lifetimes?");
+
+    // Conversation lists: last message and unread counts per side.
+    let mine = Call::new("GET", "/conversations").token(&mentor.token).send(rt.app).await;
+    assert_eq!(mine.body["conversations"][0]["last_message"]["text"], "Sure.");
+    assert_eq!(mine.body["conversations"][0]["unread"], 0);
+    let theirs = Call::new("GET", "/conversations").token(&learner.token).send(rt.app).await;
+    assert_eq!(theirs.body["conversations"][0]["unread"], 1);
+
+    // Reading sends a receipt to the other member and clears the count.
+    learner_laptop.send(&json!({"action": "markRead", "conversation_id": conversation})).await;
+    let marked = learner_laptop.expect("read_marked").await;
+    assert_eq!(marked["conversation"]["unread"], 0);
+    let receipt = mentor_ws.expect("read").await;
+    assert_eq!(receipt["user"], learner.id.as_str());
+    let theirs = Call::new("GET", "/conversations").token(&learner.token).send(rt.app).await;
+    assert_eq!(theirs.body["conversations"][0]["unread"], 0);
+
+    // Typing reaches the other member, and nothing is stored for it.
+    mentor_ws.send(&json!({"action": "typing", "conversation_id": conversation})).await;
+    assert_eq!(learner_phone.expect("typing").await["user"], mentor.id.as_str());
+
+    // Closing a socket runs $disconnect, which forgets the connection.
+    learner_laptop.close().await;
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = connections(&rt, &learner.id).await;
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 1);
+}
+
+#[tokio::test]
+async fn strangers_cannot_message_or_read_and_bad_frames_get_error_frames() {
+    let rt = realtime().await;
+    let (mentor, learner) = matched(rt.app, "strangers").await;
+    let stranger = member(rt.app, "stranger@example.com", "learner").await;
+    let mut ws = WsClient::connect(&rt.ws, &stranger.token).await.unwrap();
+
+    ws.send(&send(&mentor.id, "hello?", "s-1")).await;
+    let refused = ws.expect("error").await;
+    assert_eq!(refused["problem"]["status"], 403);
+    assert_eq!(refused["client_msg_id"], "s-1");
+
+    let conversation = {
+        let mut learner_ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+        learner_ws.send(&send(&mentor.id, "private", "p-1")).await;
+        learner_ws.expect("ack").await["message"]["conversation_id"].as_str().unwrap().to_owned()
+    };
+    let peek =
+        Call::new("GET", &format!("/conversations/{conversation}/messages")).token(&stranger.token).send(rt.app).await;
+    assert_eq!(peek.status, 404);
+    ws.send(
+        &json!({"action": "sendMessage", "conversation_id": conversation, "text": "let me in", "client_msg_id": "s-2"}),
+    )
+    .await;
+    assert_eq!(ws.expect("error").await["problem"]["status"], 404);
+
+    // Bad input names the field; unknown actions are answered, not ignored.
+    ws.send(&send(&mentor.id, "   ", "s-3")).await;
+    let empty = ws.expect("error").await;
+    assert_eq!(empty["problem"]["status"], 400);
+    assert_eq!(empty["problem"]["errors"][0]["field"], "text");
+    ws.send(&send(&mentor.id, &"x".repeat(4001), "s-4")).await;
+    assert_eq!(ws.expect("error").await["problem"]["errors"][0]["field"], "text");
+    ws.send(&json!({"action": "dance"})).await;
+    let unknown = ws.expect("error").await;
+    assert_eq!(unknown["problem"]["errors"][0]["field"], "action");
+    ws.send_text("not json").await;
+    assert_eq!(ws.expect("error").await["problem"]["status"], 400);
+    ws.send(&json!({"action": "sendMessage", "to_user_id": mentor.id, "text": "hi", "client_msg_id": "s-5", "colour": "red"})).await;
+    assert_eq!(ws.expect("error").await["problem"]["errors"][0]["field"], "colour");
+
+    // Nothing the stranger sent was stored.
+    let mentor_list = Call::new("GET", "/conversations").token(&mentor.token).send(rt.app).await;
+    assert_eq!(mentor_list.body["conversations"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_or_expired_tokens_cannot_connect() {
+    let rt = realtime().await;
+    let learner = member(rt.app, "late@example.com", "learner").await;
+    assert_eq!(WsClient::connect(&rt.ws, "not-a-token").await.err(), Some(401));
+    let user = UserId::parse(&learner.id).unwrap();
+    let expired =
+        rt.app.tokens.issue(&user, Roles::only(Role::Learner), Utc::now() - chrono::Duration::hours(1)).unwrap();
+    assert_eq!(WsClient::connect(&rt.ws, &expired).await.err(), Some(401));
+    assert_eq!(connections(&rt, &learner.id).await, 0);
+    assert!(WsClient::connect(&rt.ws, &learner.token).await.is_ok());
+}
+
+#[tokio::test]
+async fn offline_recipients_get_a_notification_and_sns_hears_of_it() {
+    let rt = realtime().await;
+    let (mentor, learner) = matched(rt.app, "offline").await;
+    let mut learner_ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    learner_ws.send(&send(&mentor.id, "Are you there?", "o-1")).await;
+    let ack = learner_ws.expect("ack").await;
+    let conversation = ack["message"]["conversation_id"].as_str().unwrap().to_owned();
+
+    let list = Call::new("GET", "/notifications").token(&mentor.token).send(rt.app).await;
+    assert_eq!(list.status, 200);
+    let kinds: Vec<&str> =
+        list.body["notifications"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["message_received", "session_requested"]);
+    assert_eq!(list.body["unread"], 2);
+    assert_eq!(list.body["notifications"][0]["conversation"], conversation.as_str());
+    assert!(list.body["notifications"][0]["text"].as_str().unwrap().contains("Are you there?"));
+    let history =
+        Call::new("GET", &format!("/conversations/{conversation}/messages")).token(&mentor.token).send(rt.app).await;
+    assert_eq!(history.body["messages"][0]["text"], "Are you there?");
+
+    // The stream delivered both notifications to SNS with their attributes; the mentor was
+    // offline, so push is among the channels.
+    let sent = wait_published(&rt.topic_arn, |sent| sent.len() >= 2).await;
+    let chat = sent.iter().find(|(m, _)| m["kind"] == "message_received").expect("message notification published");
+    assert_eq!(chat.1["user_id"]["Value"], mentor.id.as_str());
+    assert_eq!(chat.1["kind"]["Value"], "message_received");
+    assert_eq!(chat.1["channel"]["Type"], "String.Array");
+    assert_eq!(chat.1["channel"]["Value"], r#"["push"]"#);
+    let booking = sent.iter().find(|(m, _)| m["kind"] == "session_requested").expect("request published");
+    assert_eq!(booking.1["channel"]["Value"], r#"["email","push"]"#);
+
+    // Mark one read, then the rest.
+    let id = list.body["notifications"][0]["id"].as_str().unwrap();
+    let read = Call::new("POST", &format!("/notifications/{id}/read")).token(&mentor.token).send(rt.app).await;
+    assert_eq!(read.status, 204);
+    let other = Call::new("POST", &format!("/notifications/{id}/read")).token(&learner.token).send(rt.app).await;
+    assert_eq!(other.status, 404);
+    let list = Call::new("GET", "/notifications").token(&mentor.token).send(rt.app).await;
+    assert_eq!(list.body["unread"], 1);
+    assert_eq!(list.body["notifications"][0]["read"], true);
+    let all = Call::new("POST", "/notifications/read-all").token(&mentor.token).send(rt.app).await;
+    assert_eq!(all.body["marked"], 1);
+    let list = Call::new("GET", "/notifications").token(&mentor.token).send(rt.app).await;
+    assert_eq!(list.body["unread"], 0);
+}
+
+#[tokio::test]
+async fn booking_notifications_arrive_live_through_the_stream() {
+    let rt = realtime().await;
+    let (mentor, learner) = matched(rt.app, "live").await;
+    let mut mentor_ws = WsClient::connect(&rt.ws, &mentor.token).await.unwrap();
+    let mut learner_ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    // The learner's request happened before the mentor connected; the next one is live.
+    let sessions = Call::new("GET", "/sessions").token(&learner.token).send(rt.app).await;
+    let id = sessions.body["sessions"][0]["id"].as_str().unwrap().to_owned();
+    let accepted = Call::new("POST", &format!("/sessions/{id}/accept")).token(&mentor.token).send(rt.app).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    let live = learner_ws.expect("notification").await;
+    assert_eq!(live["notification"]["kind"], "session_confirmed");
+    assert_eq!(live["notification"]["session"], id.as_str());
+    // Seen live, so SNS is told to email but not to push.
+    let sent = wait_published(&rt.topic_arn, |s| s.iter().any(|(m, _)| m["kind"] == "session_confirmed")).await;
+    let confirmed = sent.iter().find(|(m, _)| m["kind"] == "session_confirmed").unwrap();
+    assert_eq!(confirmed.1["channel"]["Value"], r#"["email"]"#);
+    assert_eq!(confirmed.1["user_id"]["Value"], learner.id.as_str());
+    // The mentor may still hear of the earlier request (the stream is seconds behind at
+    // most), but not of their own accept.
+    while let Some(frame) = mentor_ws.next_within(Duration::from_millis(300)).await {
+        assert_ne!(frame["notification"]["kind"], "session_confirmed");
+    }
+}
+
+#[tokio::test]
+async fn a_vanished_connection_is_removed_on_the_next_push_and_the_send_succeeds() {
+    let rt = realtime().await;
+    let (mentor, learner) = matched(rt.app, "stale").await;
+    let _gone = WsClient::connect(&rt.ws, &mentor.token).await.unwrap();
+    let mut alive = WsClient::connect(&rt.ws, &mentor.token).await.unwrap();
+    assert_eq!(connections(&rt, &mentor.id).await, 2);
+    // One of the mentor's connections vanishes without $disconnect (as when a phone loses
+    // its network): the gateway forgets it, the table still lists it.
+    let ids = rt.gateway.hub().ids();
+    let user = UserId::parse(&mentor.id).unwrap();
+    let stored: Vec<String> =
+        rt.app.store.connections_of(&[&user]).await.unwrap().into_iter().map(|c| c.id.to_string()).collect();
+    let vanished = stored.iter().find(|id| ids.contains(id)).unwrap().clone();
+    assert!(rt.gateway.hub().drop_silently(&vanished));
+    // Which one is still open decides whether `alive` or `_gone` hears; find out by sending.
+    let mut learner_ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    learner_ws.send(&send(&mentor.id, "ping", "v-1")).await;
+    let ack = learner_ws.expect("ack").await;
+    assert_eq!(ack["message"]["text"], "ping");
+    assert_eq!(connections(&rt, &mentor.id).await, 1, "only the vanished connection is removed");
+    let remaining = rt.app.store.connections_of(&[&user]).await.unwrap();
+    assert_ne!(remaining[0].id.to_string(), vanished);
+    let _ = alive.next_within(Duration::from_millis(200)).await;
+    // With a live connection left, the message was delivered: no offline notification.
+    let list = Call::new("GET", "/notifications").token(&mentor.token).send(rt.app).await;
+    assert!(list.body["notifications"].as_array().unwrap().iter().all(|n| n["kind"] != "message_received"));
+    assert!(published(&rt.topic_arn).await.iter().all(|(m, _)| m["kind"] != "message_received"));
+}
