@@ -44,7 +44,8 @@ lint-template:
 # and search at 100,000 mentors in a fresh instance (DynamoDB Local slows down sharply when
 # a second large table is written in one instance).
 bench:
-	cargo build --release -p register -p login -p profile -p matching -p book -p review -p reminders -p bench
+	cargo build --release -p register -p login -p profile -p matching -p book -p review -p reminders \
+		-p ws-connect -p ws-disconnect -p send-message -p conversations -p notifications -p deliver -p bench
 	@BENCH_MENTORS= infra/stack.sh run -- target/release/bench
 	@BENCH_ONLY=matching BENCH_MENTORS=10000 DDB_HEAP=4g infra/stack.sh run -- target/release/bench
 

@@ -388,13 +388,14 @@ pub trait ReviewStore: Send + Sync {
     fn session_reviews(&self, session: &SessionId) -> impl Future<Output = Result<Vec<Review>, StoreError>> + Send;
 
     /// Stores `review` once per side; re-stores `revealed` (the other side's review, now
-    /// readable) and replaces the subject's account (`subject`: next, previous) in the same
-    /// transaction.
+    /// readable), replaces the subject's account (`subject`: next, previous) and writes the
+    /// notifications in the same transaction.
     fn post_review(
         &self,
         review: &Review,
         revealed: Option<&Review>,
         subject: Option<(&User, &User)>,
+        notify: &[NewNotification],
     ) -> impl Future<Output = Result<(), ReviewWriteError>> + Send;
 
     /// Reviews about `subject`, newest first.

@@ -219,7 +219,21 @@ async fn main() {
 
     // BENCH_ONLY=matching skips straight to the matching figures.
     let only_matching = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "matching");
-    for function in ["register", "login", "profile", "matching", "book", "review", "reminders"] {
+    for function in [
+        "register",
+        "login",
+        "profile",
+        "matching",
+        "book",
+        "review",
+        "reminders",
+        "ws-connect",
+        "ws-disconnect",
+        "send-message",
+        "conversations",
+        "notifications",
+        "deliver",
+    ] {
         if only_matching {
             break;
         }
@@ -239,6 +253,7 @@ async fn main() {
     if !only_matching {
         function_figures(&release, &env, &client, &table).await;
         booking_figures(&client, &template, &endpoint).await;
+        chat_figures(&client, &template, &endpoint).await;
     }
     let sizes: Vec<usize> = std::env::var("BENCH_MENTORS")
         .ok()
@@ -537,4 +552,122 @@ async fn booking_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gatew
     report_latencies("book.accept.20_clients", accepts);
     report_latencies("book.request_plus_accept.20_clients", pairs);
     emit("book.throughput.20_clients", (BOOKING_CLIENTS * BOOKING_CYCLES) as f64 / elapsed, "bookings/s");
+}
+
+/// Connected WebSocket clients in the chat figures: half learners, half mentors, in pairs.
+const CHAT_CLIENTS: usize = 200;
+/// Messages each learner sends its mentor, one at a time (all pairs at once).
+const CHAT_MESSAGES: usize = 25;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Waits for the next text frame whose `"type"` is `kind`.
+async fn frame_of(socket: &mut Socket, kind: &str) -> Value {
+    use futures_util::StreamExt as _;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {kind} frame within 10 s"))
+            .unwrap()
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            let frame: Value = serde_json::from_str(&text).unwrap();
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+}
+
+/// Chat through the dev gateway's WebSocket API with [`CHAT_CLIENTS`] connected clients:
+/// the time from a send leaving the sender's socket to the message arriving on the
+/// recipient's, and messages per second with every pair sending at once.
+async fn chat_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gateway::Template, endpoint: &str) {
+    use futures_util::SinkExt as _;
+    use shared::domain::{DisplayName, Email, Password, Roles};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let table = format!("bench-chat-{}", ulid::Ulid::new());
+    dev_gateway::table::ensure_table(client, template, &table).await.unwrap();
+    let config = dev_gateway::local::config(&table, endpoint).unwrap();
+    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws_address = ws.local_addr().unwrap();
+    let connections = dev_gateway::local::connections_api(&format!("http://{ws_address}"));
+    let app = shared::app::App::new(&config, client.clone(), Arc::new(shared::ports::SystemClock));
+    let gateway = Arc::new(
+        dev_gateway::Gateway::new(
+            app.with_push(connections),
+            template.clone(),
+            &dev_gateway::handlers::functions(),
+            &dev_gateway::handlers::events(),
+        )
+        .unwrap(),
+    );
+    let routers = (dev_gateway::Gateway::http_router(&gateway), dev_gateway::Gateway::websocket_router(&gateway));
+    tokio::spawn(async move { axum::serve(http, routers.0).await });
+    tokio::spawn(async move { axum::serve(ws, routers.1).await });
+    let setup = shared::app::App::new(&config, client.clone(), Arc::new(shared::ports::SystemClock));
+
+    let mut pairs = Vec::new();
+    for i in 0..CHAT_CLIENTS / 2 {
+        let mut members = Vec::new();
+        for role in ["mentor", "learner"] {
+            let email = Email::parse(&format!("chat-{role}{i}@bench.example")).unwrap();
+            let registration = shared::app::Registration {
+                password: Password::parse("bench password long", &email).unwrap(),
+                email,
+                name: DisplayName::parse("Bench").unwrap(),
+                roles: Roles::from_requested(role).unwrap(),
+            };
+            members.push(setup.register(registration).await.unwrap().user);
+        }
+        for item in
+            shared::adapters::dynamo::DynamoStore::contact_items(&members[0].id, &members[1].id, chrono::Utc::now())
+                .unwrap()
+        {
+            client.put_item().table_name(&table).set_item(Some(item)).send().await.unwrap();
+        }
+        let now = chrono::Utc::now();
+        let token = |m: &shared::domain::User| setup.tokens.issue(&m.id, m.roles, now).unwrap();
+        pairs.push((members[0].id.to_string(), token(&members[0]), token(&members[1])));
+    }
+    let url = format!("ws://{ws_address}/{}", gateway.stage());
+    let mut connect_ms = Vec::new();
+    let mut sockets = Vec::new();
+    for (mentor_id, mentor_token, learner_token) in pairs {
+        let mut open = Vec::new();
+        for token in [mentor_token, learner_token] {
+            let started = Instant::now();
+            let (socket, _) = tokio_tungstenite::connect_async(format!("{url}?token={token}")).await.unwrap();
+            connect_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            open.push(socket);
+        }
+        let learner = open.pop().unwrap();
+        let mentor = open.pop().unwrap();
+        sockets.push((mentor_id, mentor, learner));
+    }
+    emit("chat.connected_clients", gateway.hub().len() as f64, "clients");
+    report_latencies("chat.connect", connect_ms);
+
+    let started = Instant::now();
+    let runs = sockets.into_iter().enumerate().map(|(pair, (mentor_id, mut mentor, mut learner))| async move {
+        let mut latencies = Vec::with_capacity(CHAT_MESSAGES);
+        for n in 0..CHAT_MESSAGES {
+            let id = format!("p{pair}-m{n}");
+            let frame = json!({"action": "sendMessage", "to_user_id": mentor_id, "text": "How do lifetimes work?", "client_msg_id": id});
+            let sent = Instant::now();
+            learner.send(Message::Text(frame.to_string().into())).await.unwrap();
+            let received = frame_of(&mut mentor, "message").await;
+            latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(received["message"]["client_msg_id"], id.as_str());
+            frame_of(&mut learner, "ack").await;
+        }
+        latencies
+    });
+    let latencies: Vec<f64> = futures_util::future::join_all(runs).await.into_iter().flatten().collect();
+    let seconds = started.elapsed().as_secs_f64();
+    let messages = latencies.len();
+    report_latencies("chat.delivery", latencies);
+    emit("chat.messages_per_second", messages as f64 / seconds, "msg/s");
 }

@@ -3,7 +3,7 @@
 use super::{App, AppError};
 use crate::domain::review::reveal_at;
 use crate::domain::{Party, Rating, Review, ReviewText, SessionId, SessionState, UserId};
-use crate::ports::{AccountStore, ReviewPage, ReviewStore, ReviewWriteError, SessionStore};
+use crate::ports::{AccountStore, NewNotification, ReviewPage, ReviewStore, ReviewWriteError, SessionStore};
 
 /// Concurrent changes to the subject's account retry this often.
 const SAVE_ATTEMPTS: usize = 3;
@@ -57,7 +57,15 @@ impl<S: AccountStore + SessionStore + ReviewStore> App<S> {
                 None
             };
             let subject_ref = subject_change.as_ref().map(|(next, previous)| (next, previous));
-            match self.store.post_review(&review, revealed.as_ref(), subject_ref).await {
+            // The subject learns a review arrived, not what it says: it may still be blind.
+            let notify = [NewNotification::about_session(
+                &subject,
+                "review_received",
+                session,
+                format!("You received a review for \"{}\".", booking.topic),
+                now,
+            )];
+            match self.store.post_review(&review, revealed.as_ref(), subject_ref, &notify).await {
                 Ok(()) => return Ok(review),
                 Err(ReviewWriteError::Stale) => continue,
                 Err(ReviewWriteError::AlreadyReviewed) => return Err(AppError::AlreadyReviewed),

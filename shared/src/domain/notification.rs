@@ -66,6 +66,7 @@ const CHANNELS: &[(&str, &[Channel])] = &[
     ("session_", &[Channel::Email, Channel::Push]),
     // Chat and achievements are conversational: a push, no email.
     ("message_", &[Channel::Push]),
+    ("review_", &[Channel::Push]),
     ("badge_", &[Channel::Push]),
 ];
 

@@ -25,7 +25,7 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem};
 
-use crate::domain::{MentorCard, User};
+use crate::domain::{MentorCard, User, UserId};
 use crate::ports::StoreError;
 
 /// An item as the SDK sees it.
@@ -191,6 +191,19 @@ impl DynamoStore {
             }
         }
         Ok(items)
+    }
+
+    /// The items that let `a` and `b` chat, as a session request writes them. For bulk
+    /// loading (benchmarks) with BatchWriteItem.
+    pub fn contact_items(
+        a: &UserId,
+        b: &UserId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Item>, StoreError> {
+        [(a, b), (b, a)]
+            .into_iter()
+            .map(|(user, other)| records::to_item(&chat::ContactRecord::new(user, other, since)))
+            .collect()
     }
 
     /// Runs a TransactWriteItems, retrying only transaction conflicts.

@@ -14,6 +14,12 @@ use crate::ports::{NewNotification, NotificationPage, NotificationStore, StoreEr
 const READ_ALL_CONCURRENCY: usize = 16;
 
 impl DynamoStore {
+    /// The put of a new notification, for any transaction that announces something.
+    pub(crate) fn notification_put(&self, note: &NewNotification) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder().table_name(&self.table).set_item(Some(to_item(&NotificationRecord::new(note))?));
+        Ok(TransactWriteItem::builder().put(put.build().map_err(|e| StoreError::Unavailable(e.to_string()))?).build())
+    }
+
     /// A query of `user`'s unread notifications in GSI1.
     fn unread_query(&self, user: &UserId) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
         self.client
@@ -35,16 +41,7 @@ pub fn notification_from_image(image: serde_dynamo::Item) -> Result<Notification
 
 impl NotificationStore for DynamoStore {
     async fn notify(&self, notes: &[NewNotification]) -> Result<(), StoreError> {
-        let puts = notes
-            .iter()
-            .map(|note| {
-                let put =
-                    Put::builder().table_name(&self.table).set_item(Some(to_item(&NotificationRecord::new(note))?));
-                Ok(TransactWriteItem::builder()
-                    .put(put.build().map_err(|e| StoreError::Unavailable(e.to_string()))?)
-                    .build())
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let puts = notes.iter().map(|note| self.notification_put(note)).collect::<Result<Vec<_>, _>>()?;
         match puts.len() {
             0 => Ok(()),
             _ => self.transact(puts).await.map_err(|failure| match failure {

@@ -7,7 +7,7 @@ use super::keys::{self, Key};
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure};
 use crate::domain::{Review, SessionId, User, UserId};
-use crate::ports::{ReviewPage, ReviewStore, ReviewWriteError, StoreError};
+use crate::ports::{NewNotification, ReviewPage, ReviewStore, ReviewWriteError, StoreError};
 
 /// A review item: the canonical one under the session, or its copy under the subject.
 #[derive(Debug, Serialize, Deserialize)]
@@ -53,10 +53,14 @@ impl ReviewStore for DynamoStore {
         review: &Review,
         revealed: Option<&Review>,
         subject: Option<(&User, &User)>,
+        notify: &[NewNotification],
     ) -> Result<(), ReviewWriteError> {
         let mut items = self.review_puts(review, true)?;
         if let Some(other) = revealed {
             items.extend(self.review_puts(other, false)?);
+        }
+        for note in notify {
+            items.push(self.notification_put(note)?);
         }
         let subject_from = items.len();
         if let Some((next, previous)) = subject {
