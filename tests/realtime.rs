@@ -298,3 +298,58 @@ async fn a_vanished_connection_is_removed_on_the_next_push_and_the_send_succeeds
     assert!(list.body["notifications"].as_array().unwrap().iter().all(|n| n["kind"] != "message_received"));
     assert!(published(&rt.topic_arn).await.iter().all(|(m, _)| m["kind"] != "message_received"));
 }
+
+#[tokio::test]
+async fn the_connections_endpoint_answers_the_real_sdk_like_api_gateway() {
+    use aws_sdk_apigatewaymanagement::primitives::Blob;
+    let rt = realtime().await;
+    let learner = member(rt.app, "managed@example.com", "learner").await;
+    let mut ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    let id = rt.gateway.hub().ids().pop().unwrap();
+    let endpoint = rt.ws.replace("ws://", "http://");
+    let config = aws_sdk_apigatewaymanagement::Config::builder()
+        .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigatewaymanagement::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new("t", "t", None, None, "test"))
+        // With the stage in the URL, as in AWS.
+        .endpoint_url(&endpoint)
+        .build();
+    let client = aws_sdk_apigatewaymanagement::Client::from_conf(config);
+
+    let info = client.get_connection().connection_id(&id).send().await.unwrap();
+    assert!(info.connected_at().is_some());
+    assert_eq!(info.identity().and_then(|i| i.source_ip()), Some("127.0.0.1"));
+    client.post_to_connection().connection_id(&id).data(Blob::new(r#"{"type":"hello"}"#)).send().await.unwrap();
+    assert_eq!(ws.expect("hello").await["type"], "hello");
+    let too_big = Blob::new(vec![b'x'; 129 * 1024]);
+    let error = client.post_to_connection().connection_id(&id).data(too_big).send().await.unwrap_err();
+    assert!(error.as_service_error().is_some_and(|e| e.is_payload_too_large_exception()), "{error:?}");
+
+    // DELETE closes the socket; API Gateway then calls $disconnect.
+    client.delete_connection().connection_id(&id).send().await.unwrap();
+    assert!(ws.next_within(Duration::from_secs(2)).await.is_none());
+    let error = client.post_to_connection().connection_id(&id).data(Blob::new("late")).send().await.unwrap_err();
+    assert!(error.as_service_error().is_some_and(|e| e.is_gone_exception()), "{error:?}");
+    let mut left = usize::MAX;
+    for _ in 0..50 {
+        left = connections(&rt, &learner.id).await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn frames_over_api_gateways_limit_close_the_connection() {
+    let rt = realtime().await;
+    let learner = member(rt.app, "big@example.com", "learner").await;
+    let mut ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    // Within one frame's 32 KB but over the chat limit: refused by the function, connection kept.
+    ws.send_text(&format!(r#"{{"action":"sendMessage","text":"{}"}}"#, "x".repeat(20_000))).await;
+    assert_eq!(ws.expect("error").await["problem"]["status"], 400);
+    // Over API Gateway's 128 KB message limit: the gateway drops the connection.
+    ws.send_text(&"x".repeat(130 * 1024)).await;
+    assert!(ws.next_within(Duration::from_secs(2)).await.is_none());
+}

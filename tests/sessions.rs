@@ -445,6 +445,18 @@ async fn journey_request_accept_remind_complete_review() {
     // The new rating reaches search: the card in the listing was rewritten in the same transaction.
     let (_, found) = send(http.get(format!("{base}/mentors?skill=rust")).bearer_auth(&learner_token)).await;
     assert_eq!(found["mentors"][0]["stats"]["rating_count"], 4, "{found}");
+
+    // Each side heard that a review arrived, without its content.
+    for token in [&mentor_token, &learner_token] {
+        let (_, notes) = send(http.get(format!("{base}/notifications")).bearer_auth(token)).await;
+        let received: Vec<&Value> =
+            notes["notifications"].as_array().unwrap().iter().filter(|n| n["kind"] == "review_received").collect();
+        assert_eq!(received.len(), 1, "{notes}");
+        assert!(
+            !received[0]["text"].as_str().unwrap().contains("Finally understood"),
+            "no content while it may be blind"
+        );
+    }
 }
 
 #[tokio::test]

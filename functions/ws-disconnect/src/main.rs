@@ -1,5 +1,9 @@
 //! Runs the `ws-disconnect` handler on the Lambda runtime.
 
+// The WebSocket event types nest deeper than the default limit when the release build
+// computes the layout of the runtime's future.
+#![recursion_limit = "256"]
+
 fn main() -> Result<(), lambda_runtime::Error> {
     shared::runtime::serve_events(ws_disconnect::handler)
 }

@@ -218,7 +218,12 @@ async fn main() {
     let release = root.join("target/release");
 
     // BENCH_ONLY=matching skips straight to the matching figures.
-    let only_matching = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "matching");
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only == "chat" {
+        chat_figures(&client, &template, &endpoint).await;
+        return;
+    }
+    let only_matching = only == "matching";
     for function in [
         "register",
         "login",
@@ -557,7 +562,9 @@ async fn booking_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gatew
 /// Connected WebSocket clients in the chat figures: half learners, half mentors, in pairs.
 const CHAT_CLIENTS: usize = 200;
 /// Messages each learner sends its mentor, one at a time (all pairs at once).
-const CHAT_MESSAGES: usize = 25;
+const CHAT_MESSAGES: usize = 10;
+/// Messages sent one at a time across the pairs, for the unloaded latency.
+const CHAT_QUIET_MESSAGES: usize = 200;
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -583,9 +590,7 @@ async fn frame_of(socket: &mut Socket, kind: &str) -> Value {
 /// the time from a send leaving the sender's socket to the message arriving on the
 /// recipient's, and messages per second with every pair sending at once.
 async fn chat_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gateway::Template, endpoint: &str) {
-    use futures_util::SinkExt as _;
     use shared::domain::{DisplayName, Email, Password, Roles};
-    use tokio_tungstenite::tungstenite::Message;
 
     let table = format!("bench-chat-{}", ulid::Ulid::new());
     dev_gateway::table::ensure_table(client, template, &table).await.unwrap();
@@ -650,24 +655,41 @@ async fn chat_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gateway:
     emit("chat.connected_clients", gateway.hub().len() as f64, "clients");
     report_latencies("chat.connect", connect_ms);
 
+    // One message in flight at a time, each pair in turn, all 200 clients connected: the
+    // latency a member sees.
+    let mut quiet = Vec::with_capacity(CHAT_QUIET_MESSAGES);
+    for n in 0..CHAT_QUIET_MESSAGES {
+        let (mentor_id, mentor, learner) = &mut sockets[n % CHAT_CLIENTS.div_ceil(2)];
+        quiet.push(exchange(mentor_id, mentor, learner, &format!("q{n}")).await);
+    }
+    report_latencies("chat.delivery.one_in_flight", quiet);
+
+    // Every pair sending at once, each waiting for its message to arrive before the next:
+    // throughput, and the latency at that load (queueing included).
     let started = Instant::now();
-    let runs = sockets.into_iter().enumerate().map(|(pair, (mentor_id, mut mentor, mut learner))| async move {
+    let runs = sockets.iter_mut().enumerate().map(|(pair, (mentor_id, mentor, learner))| async move {
         let mut latencies = Vec::with_capacity(CHAT_MESSAGES);
         for n in 0..CHAT_MESSAGES {
-            let id = format!("p{pair}-m{n}");
-            let frame = json!({"action": "sendMessage", "to_user_id": mentor_id, "text": "How do lifetimes work?", "client_msg_id": id});
-            let sent = Instant::now();
-            learner.send(Message::Text(frame.to_string().into())).await.unwrap();
-            let received = frame_of(&mut mentor, "message").await;
-            latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
-            assert_eq!(received["message"]["client_msg_id"], id.as_str());
-            frame_of(&mut learner, "ack").await;
+            latencies.push(exchange(mentor_id, mentor, learner, &format!("p{pair}-m{n}")).await);
         }
         latencies
     });
     let latencies: Vec<f64> = futures_util::future::join_all(runs).await.into_iter().flatten().collect();
     let seconds = started.elapsed().as_secs_f64();
     let messages = latencies.len();
-    report_latencies("chat.delivery", latencies);
+    report_latencies(&format!("chat.delivery.{}_pairs_at_once", CHAT_CLIENTS / 2), latencies);
     emit("chat.messages_per_second", messages as f64 / seconds, "msg/s");
+}
+
+/// The learner sends one message; the time until it arrives on the mentor's socket (ms).
+async fn exchange(mentor_id: &str, mentor: &mut Socket, learner: &mut Socket, id: &str) -> f64 {
+    use futures_util::SinkExt as _;
+    let frame = json!({"action": "sendMessage", "to_user_id": mentor_id, "text": "How do lifetimes work?", "client_msg_id": id});
+    let sent = Instant::now();
+    learner.send(tokio_tungstenite::tungstenite::Message::Text(frame.to_string().into())).await.unwrap();
+    let received = frame_of(mentor, "message").await;
+    let ms = sent.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(received["message"]["client_msg_id"], id);
+    frame_of(learner, "ack").await;
+    ms
 }

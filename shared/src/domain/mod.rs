@@ -156,6 +156,7 @@ pub mod client_msg_id;
 pub mod connection_id;
 pub mod conversation;
 pub mod email;
+pub mod gamification;
 pub mod invalid;
 pub mod language;
 pub mod listing;

@@ -1,7 +1,7 @@
 //! [`ChatStore`] over DynamoDB: messages under their conversation, and each member's side
 //! of a conversation under the member (GSI1 orders them by last message).
 
-use aws_sdk_dynamodb::types::{Put, Select, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -127,34 +127,20 @@ impl DynamoStore {
 
     /// Messages from the other member after `after`, counted by the query, not read out.
     async fn unread_after(&self, user: &UserId, id: &ConversationId, after: &MessageId) -> Result<u32, StoreError> {
-        let mut count = 0u32;
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :after AND :end")
-                .filter_expression("sender <> :me")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(keys::conversation(id)))
-                // `~` sorts after every id character, so the range is "after `after`".
-                .expression_attribute_values(":after", s(format!("{}{after}~", keys::MESSAGE_PREFIX)))
-                .expression_attribute_values(":end", s(format!("{}~", keys::MESSAGE_PREFIX)))
-                .expression_attribute_values(":me", s(user.to_string()))
-                .select(Select::Count)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            self.count_read(0);
-            count = count.saturating_add(u32::try_from(output.count()).unwrap_or(0));
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(count),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :after AND :end")
+            .filter_expression("sender <> :me")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(keys::conversation(id)))
+            // `~` sorts after every id character, so the range is "after `after`".
+            .expression_attribute_values(":after", s(format!("{}{after}~", keys::MESSAGE_PREFIX)))
+            .expression_attribute_values(":end", s(format!("{}~", keys::MESSAGE_PREFIX)))
+            .expression_attribute_values(":me", s(user.to_string()));
+        self.count_items(query).await
     }
 }
 

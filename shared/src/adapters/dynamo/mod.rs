@@ -123,6 +123,28 @@ impl DynamoStore {
         }
     }
 
+    /// How many items `query` matches (after its filter), counted by DynamoDB page by page
+    /// without returning them.
+    pub(crate) async fn count_items(&self, query: QueryFluentBuilder) -> Result<u32, StoreError> {
+        let mut count = 0u32;
+        let mut start = None;
+        loop {
+            let output = query
+                .clone()
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(unavailable)?;
+            self.count_read(0);
+            count = count.saturating_add(u32::try_from(output.count()).unwrap_or(0));
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(count),
+            }
+        }
+    }
+
     /// One page of `query` over partition `pk`, resuming after sort key `after`; also
     /// returns the sort key to resume from, when there is more.
     pub(crate) async fn query_page(

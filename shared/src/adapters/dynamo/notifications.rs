@@ -1,7 +1,7 @@
 //! [`NotificationStore`] over DynamoDB. Unread notifications are also in a sparse GSI1
 //! partition, so counting and marking them reads only the unread ones.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, Select, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use futures_util::future::try_join_all;
 
 use super::keys::{self, GSI1, GSI1PK};
@@ -68,23 +68,7 @@ impl NotificationStore for DynamoStore {
     }
 
     async fn unread_notifications(&self, user: &UserId) -> Result<u32, StoreError> {
-        let mut count = 0u32;
-        let mut start = None;
-        loop {
-            let output = self
-                .unread_query(user)
-                .select(Select::Count)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(unavailable)?;
-            self.count_read(0);
-            count = count.saturating_add(u32::try_from(output.count()).unwrap_or(0));
-            match output.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(count),
-            }
-        }
+        self.count_items(self.unread_query(user)).await
     }
 
     async fn mark_notification_read(&self, user: &UserId, id: &NotificationId) -> Result<bool, StoreError> {
