@@ -78,14 +78,14 @@ pub async fn handler(
 ) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
     let route = ws_route(&event).to_owned();
     let body = event.body.as_deref().unwrap_or_default().as_bytes();
-    // For the error frame: which action and send it answers, when the frame says.
-    let envelope: Envelope = serde_json::from_slice(body).unwrap_or_default();
     let reply = match route_frame(app, &event, &route, body).await {
         Ok(frame) => frame,
         Err(error) => {
             if matches!(error, ApiError::Internal(_)) {
                 tracing::error!(%error, %route, "chat route failed");
             }
+            // Which action and send the error answers, when the frame says.
+            let envelope: Envelope = serde_json::from_slice(body).unwrap_or_default();
             Some(error_frame(
                 error,
                 envelope.action.as_deref().or(Some(route.as_str())),

@@ -151,8 +151,6 @@ fn headers_json(headers: &HeaderMap) -> (Value, Value) {
     let mut multi = Map::new();
     for (name, value) in headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        // API Gateway capitalises WebSocket header names as sent; HTTP/1.1 clients send
-        // them in any case and lambda events keep them as received (lower case here).
         single.insert(name.as_str().to_owned(), Value::String(value.clone()));
         match multi.get_mut(name.as_str()) {
             Some(Value::Array(values)) => values.push(Value::String(value)),
@@ -268,7 +266,7 @@ async fn run(
                     tokio::spawn(route_frame(Arc::clone(&gateway), Arc::clone(&context), text.to_string()));
                 }
                 Some(Ok(Message::Binary(bytes))) => {
-                    // API Gateway routes binary frames to $default with a base64 body.
+                    // Chat frames are JSON text; a binary one is routed as its text would be.
                     tokio::spawn(route_frame(Arc::clone(&gateway), Arc::clone(&context), String::from_utf8_lossy(&bytes).into_owned()));
                 }
                 Some(Ok(Message::Close(frame))) => {

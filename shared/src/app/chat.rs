@@ -70,7 +70,7 @@ pub enum ServerFrame<'a> {
 impl ServerFrame<'_> {
     /// The frame as JSON text.
     pub fn to_json(&self) -> Result<String, AppError> {
-        serde_json::to_string(self).map_err(|e| AppError::Crypto(format!("frame: {e}")))
+        serde_json::to_string(self).map_err(|e| AppError::Encoding(format!("frame: {e}")))
     }
 }
 

@@ -96,6 +96,9 @@ pub enum AppError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A value could not be encoded for the wire.
+    #[error("encoding failed: {0}")]
+    Encoding(String),
     /// Publishing to the notifications topic failed.
     #[error("fanout failed: {0}")]
     Fanout(String),

@@ -37,7 +37,7 @@ impl From<AppError> for ApiError {
                 ApiError::Conflict { detail: "The resource changed while saving; retry the request.", field: None }
             }
             AppError::Store(error) => ApiError::internal(error),
-            AppError::Crypto(error) | AppError::Fanout(error) => ApiError::internal(error),
+            AppError::Crypto(error) | AppError::Fanout(error) | AppError::Encoding(error) => ApiError::internal(error),
         }
     }
 }
