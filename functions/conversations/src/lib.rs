@@ -6,7 +6,7 @@ use lambda_http::{Request, RequestExt as _};
 use serde::Serialize;
 use shared::app::App;
 use shared::domain::{ConversationId, ConversationSummary, Message};
-use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, route_key};
 use utoipa::OpenApi;
 
 /// A page of the caller's conversations.
@@ -57,16 +57,9 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ))]
 async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let params = QueryParams::new(request, &["limit", "cursor"])?;
-    let mut fields = Fields::default();
-    let limit = params.limit(&mut fields, 20);
-    let scope = format!("conversations:{}", caller.user_id());
-    let after = params.cursor(&mut fields, &app.cursors, &scope);
-    if !fields.is_clean() {
-        return Err(fields.into_error());
-    }
-    let page = app.my_conversations(caller.user_id(), after.as_deref(), limit).await?;
-    let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
+    let paging = PageRequest::parse(request, &app.cursors, format!("conversations:{}", caller.user_id()))?;
+    let page = app.my_conversations(caller.user_id(), paging.after.as_deref(), paging.limit).await?;
+    let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &ConversationList { conversations: page.conversations, next_cursor })
 }
 
@@ -88,15 +81,9 @@ async fn list_messages(app: &App, request: &Request) -> Result<HttpResponse, Api
     let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
     // A malformed id cannot name one of the caller's conversations.
     let conversation = ConversationId::parse(raw).map_err(|_| ApiError::NotFound)?;
-    let params = QueryParams::new(request, &["limit", "cursor"])?;
-    let mut fields = Fields::default();
-    let limit = params.limit(&mut fields, 20);
-    let scope = format!("messages:{conversation}");
-    let after = params.cursor(&mut fields, &app.cursors, &scope);
-    if !fields.is_clean() {
-        return Err(fields.into_error());
-    }
-    let page = app.conversation_messages(caller.user_id(), &conversation, after.as_deref(), limit).await?;
-    let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
+    let paging = PageRequest::parse(request, &app.cursors, format!("messages:{conversation}"))?;
+    let page =
+        app.conversation_messages(caller.user_id(), &conversation, paging.after.as_deref(), paging.limit).await?;
+    let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &MessageList { messages: page.messages, next_cursor })
 }

@@ -6,7 +6,7 @@ use lambda_http::{Request, RequestExt as _};
 use serde::Serialize;
 use shared::app::App;
 use shared::domain::{Notification, NotificationId};
-use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, no_content, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, no_content, route_key};
 use utoipa::OpenApi;
 
 /// A page of notifications.
@@ -57,16 +57,9 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ))]
 async fn list_notifications(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let params = QueryParams::new(request, &["limit", "cursor"])?;
-    let mut fields = Fields::default();
-    let limit = params.limit(&mut fields, 20);
-    let scope = format!("notifications:{}", caller.user_id());
-    let after = params.cursor(&mut fields, &app.cursors, &scope);
-    if !fields.is_clean() {
-        return Err(fields.into_error());
-    }
-    let (page, unread) = app.my_notifications(caller.user_id(), after.as_deref(), limit).await?;
-    let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
+    let paging = PageRequest::parse(request, &app.cursors, format!("notifications:{}", caller.user_id()))?;
+    let (page, unread) = app.my_notifications(caller.user_id(), paging.after.as_deref(), paging.limit).await?;
+    let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &NotificationList { notifications: page.notifications, unread, next_cursor })
 }
 

@@ -5,7 +5,7 @@ use lambda_http::{Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
 use shared::app::App;
 use shared::domain::{Rating, Review, ReviewText, SessionId, UserId};
-use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
+use shared::http::{ApiError, Fields, HttpResponse, PageRequest, authenticate, json, parse_json, route_key};
 use utoipa::OpenApi;
 
 /// Body of POST /sessions/{id}/review.
@@ -87,15 +87,8 @@ async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, Ap
 async fn mentor_reviews(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
     let mentor = UserId::parse(path_param(request, "id")).map_err(|reason| ApiError::field("id", &reason))?;
-    let params = QueryParams::new(request, &["limit", "cursor"])?;
-    let mut fields = Fields::default();
-    let limit = params.limit(&mut fields, 20);
-    let scope = format!("reviews:{mentor}");
-    let after = params.cursor(&mut fields, &app.cursors, &scope);
-    if !fields.is_clean() {
-        return Err(fields.into_error());
-    }
-    let page = app.mentor_reviews(&mentor, after.as_deref(), limit).await?;
-    let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
+    let paging = PageRequest::parse(request, &app.cursors, format!("reviews:{mentor}"))?;
+    let page = app.mentor_reviews(&mentor, paging.after.as_deref(), paging.limit).await?;
+    let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &ReviewList { reviews: page.reviews, next_cursor })
 }

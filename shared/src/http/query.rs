@@ -55,3 +55,33 @@ impl<'a> QueryParams<'a> {
         fields.check("cursor", verified.map_err(|_| Invalid::new("is not a cursor from a previous page of this list")))
     }
 }
+
+/// A page request of a list that takes only `limit` and `cursor`: parsed, with the cursor
+/// checked against the list's `scope`, which also signs the next page's cursor.
+pub struct PageRequest {
+    /// Page size.
+    pub limit: usize,
+    /// Where the page starts (the position from the client's cursor), if not at the top.
+    pub after: Option<String>,
+    scope: String,
+}
+
+impl PageRequest {
+    /// Reads `limit` (default 20) and `cursor`; any other parameter, a bad limit or a cursor
+    /// of another list is a 400 naming it.
+    pub fn parse(request: &Request, cursors: &CursorSigner, scope: String) -> Result<Self, ApiError> {
+        let params = QueryParams::new(request, &["limit", "cursor"])?;
+        let mut fields = Fields::default();
+        let limit = params.limit(&mut fields, 20);
+        let after = params.cursor(&mut fields, cursors, &scope);
+        if !fields.is_clean() {
+            return Err(fields.into_error());
+        }
+        Ok(Self { limit, after, scope })
+    }
+
+    /// The signed cursor for the page after this one, when the store says there is one.
+    pub fn next_cursor(&self, cursors: &CursorSigner, next: Option<String>) -> Option<String> {
+        next.map(|position| cursors.sign_position(&self.scope, &position))
+    }
+}
