@@ -46,7 +46,7 @@ macro_rules! functions {
     };
 }
 
-functions!(register, login, profile, matching, book, review, notifications, conversations);
+functions!(register, login, profile, matching, book, review, notifications, conversations, points);
 
 /// An event-driven function's handler (schedule, WebSocket route, stream batch): takes the
 /// event as JSON, returns its JSON result, as the Lambda runtime would.
@@ -96,4 +96,4 @@ macro_rules! events {
     };
 }
 
-events!(reminders, ws_connect as "ws-connect", ws_disconnect as "ws-disconnect", send_message as "send-message", deliver);
+events!(reminders, ws_connect as "ws-connect", ws_disconnect as "ws-disconnect", send_message as "send-message", deliver, award_points as "award-points");

@@ -4,6 +4,7 @@ mod accounts;
 mod chat;
 mod matching;
 mod notifications;
+mod points;
 mod profiles;
 mod reminders;
 mod reviews;

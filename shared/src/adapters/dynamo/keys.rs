@@ -22,6 +22,9 @@
 //! | a member's side of a conversation | `USER#<user id>` | `CONV#<conversation id>` (GSI1: `INBOX#<user id>` / `<last message id>`) |
 //! | a chat message | `CONV#<conversation id>` | `MSG#<message id>` |
 //! | a message send, once per client id | `CONV#<conversation id>` | `CLIENT#<sender id>#<client message id>` |
+//! | a member's points account | `USER#<user id>` | `POINTS` |
+//! | a points ledger line, once per occurrence | `USER#<user id>` | `LEDGER#<source>#<occurrence>` (GSI1: `LEDGER#<user id>` / `<at>#<source>#<occurrence>`) |
+//! | a member's entry on a board | `USER#<user id>` | `BOARD#<period>#<role>` (GSI1: `BOARD#<period>#<role>` / order key: score desc, reached asc) |
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //!
@@ -35,6 +38,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Item, s};
+use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
     ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, SessionId,
     SkillName, UserId,
@@ -248,6 +252,31 @@ pub const MESSAGE_PREFIX: &str = "MSG#";
 /// store nothing new.
 pub fn client_message(conversation: &ConversationId, sender: &UserId, client_msg_id: &ClientMsgId) -> Key {
     Key { pk: self::conversation(conversation), sk: format!("CLIENT#{sender}#{client_msg_id}") }
+}
+
+/// A member's points account.
+pub fn points_account(user: &UserId) -> Key {
+    Key { pk: format!("USER#{user}"), sk: "POINTS".into() }
+}
+
+/// The ledger line for one occurrence of `source`: its key is what makes it count once.
+pub fn ledger_entry(user: &UserId, source: &str, occurrence: &str) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("LEDGER#{source}#{occurrence}") }
+}
+
+/// GSI1 partition of a member's ledger, newest first by time.
+pub fn ledger(user: &UserId) -> String {
+    format!("LEDGER#{user}")
+}
+
+/// A member's entry on the board of `period` for `role`.
+pub fn board_entry(user: &UserId, period: LeaderboardPeriod, role: Party) -> Key {
+    Key { pk: format!("USER#{user}"), sk: board(period, role) }
+}
+
+/// GSI1 partition of one board (`BOARD#2026-W47#mentor`), ordered best first.
+pub fn board(period: LeaderboardPeriod, role: Party) -> String {
+    format!("BOARD#{period}#{}", role.as_str())
 }
 
 /// The time-bucket partition of a day.

@@ -8,8 +8,10 @@ mod directory;
 mod grants;
 pub mod keys;
 mod notifications;
+mod points;
 
 pub use notifications::notification_from_image;
+pub use points::{booking_from_image, entity_of, review_from_image};
 mod records;
 mod reviews;
 mod sessions;

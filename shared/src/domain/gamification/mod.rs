@@ -5,12 +5,15 @@
 //! event-driven part (a stream consumer awarding points once per committed event) lives in
 //! the app and adapter layers and calls into these modules.
 
+pub mod account;
 pub mod badges;
+pub mod earnings;
 pub mod period;
 pub mod ranking;
 pub mod rules;
 pub mod streak;
 
+pub use account::{Applied, BoardScore, LedgerEntry, Occurrence, PointsAccount};
 pub use badges::{Badge, EarnedBadge, Progress, earned_badges, newly_earned, period_badge, to_award};
 pub use period::{LeaderboardPeriod, PeriodKind};
 pub use ranking::order_key;

@@ -1,0 +1,129 @@
+//! `points`: GET /me/points, GET /me/badges and GET /users/{id}/badges.
+
+use http::StatusCode;
+use lambda_http::{Request, RequestExt as _};
+use serde::Serialize;
+use shared::app::App;
+use shared::domain::UserId;
+use shared::domain::gamification::{BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, route_key};
+use utoipa::OpenApi;
+
+/// The caller's points.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PointsView {
+    /// Points ever.
+    pub all_time: i64,
+    /// Scores on this week's and this month's boards (per role the caller earned in).
+    pub boards: Vec<BoardScore>,
+    /// The activity streak.
+    pub streak: StreakView,
+    /// Repeatable points earned on the caller's current day, and the daily cap.
+    pub repeatable_today: i64,
+    /// The most repeatable points a day can bring.
+    pub daily_cap: i64,
+    /// Ledger, newest first.
+    pub ledger: Vec<LedgerEntry>,
+    /// Pass as `cursor` for older entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A streak as members see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StreakView {
+    /// Consecutive active days still running.
+    pub current: u32,
+    /// The longest streak ever.
+    pub longest: u32,
+    /// Streak freezes held (at most 2), each covering one missed day.
+    pub freezes: u8,
+}
+
+/// A member's badges.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BadgeList {
+    /// Each badge once, with when it was earned.
+    pub badges: Vec<EarnedBadge>,
+}
+
+/// The operations this function serves, for the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(my_points, my_badges, member_badges))]
+pub struct Api;
+
+/// Lambda entry point: routes by the matched API Gateway route.
+pub async fn handler(app: &App, request: Request) -> HttpResponse {
+    let result = match route_key(&request) {
+        "GET /me/points" => my_points(app, &request).await,
+        "GET /me/badges" => my_badges(app, &request).await,
+        "GET /users/{id}/badges" => member_badges(app, &request).await,
+        _ => Err(ApiError::NotFound),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+/// The caller's totals, current board scores, streak and ledger.
+#[utoipa::path(get, path = "/me/points", tag = "points", security(("bearer" = [])),
+    params(
+        ("limit" = Option<u32>, Query, description = "Ledger page size, 1-50 (default 20)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "Points and a page of the ledger", body = PointsView),
+        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let paging = PageRequest::parse(request, &app.cursors, format!("ledger:{}", caller.user_id()))?;
+    let (account, ledger) = app.my_points(caller.user_id(), paging.after.as_deref(), paging.limit).await?;
+    let now = app.clock.now();
+    // Periods are the server's: only this week's and this month's boards are current.
+    let boards = account
+        .boards
+        .iter()
+        .filter(|b| PeriodKind::ALL.iter().any(|kind| kind.period_of(now) == b.period))
+        .copied()
+        .collect();
+    let view = PointsView {
+        all_time: account.all_time,
+        boards,
+        streak: StreakView {
+            current: account.streak.current_on(now.date_naive()),
+            longest: account.streak.longest,
+            freezes: account.streak.freezes,
+        },
+        repeatable_today: if account.day == Some(now.date_naive()) { account.repeatable_today } else { 0 },
+        daily_cap: DAILY_REPEATABLE_CAP,
+        next_cursor: paging.next_cursor(&app.cursors, ledger.next),
+        ledger: ledger.entries,
+    };
+    json(StatusCode::OK, &view)
+}
+
+/// The caller's badges.
+#[utoipa::path(get, path = "/me/badges", tag = "points", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Badges, each once, with when earned", body = BadgeList),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    json(StatusCode::OK, &BadgeList { badges: app.badges_of(caller.user_id()).await? })
+}
+
+/// A member's badges (public to signed-in members).
+#[utoipa::path(get, path = "/users/{id}/badges", tag = "points", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Member id")),
+    responses(
+        (status = 200, description = "Badges, each once, with when earned", body = BadgeList),
+        (status = 400, description = "Not a member id", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    authenticate(request, &app.tokens)?;
+    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
+    let member = UserId::parse(raw).map_err(|reason| ApiError::field("id", &reason))?;
+    json(StatusCode::OK, &BadgeList { badges: app.badges_of(&member).await? })
+}

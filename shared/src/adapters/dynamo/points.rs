@@ -1,0 +1,212 @@
+//! [`PointsStore`] over DynamoDB: the points account, its ledger (one item per occurrence,
+//! written once by key) and the member's entries on the leaderboards, moved together.
+
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use super::keys::{self, GSI1, GSI1PK, GSI1SK, Key, PK, SK};
+use super::records::{SessionRecord, from_item, to_item};
+use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
+use crate::domain::gamification::{Applied, BoardScore, LedgerEntry, PointsAccount, order_key};
+use crate::domain::{Booking, Review, UserId};
+use crate::ports::{LedgerPage, NewNotification, PointsStore, Recorded, StoreError};
+
+/// The account item.
+#[derive(Debug, Serialize, Deserialize)]
+struct AccountRecord {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    user: UserId,
+    account: PointsAccount,
+    /// Top-level copy for the write condition.
+    version: u64,
+}
+
+/// One ledger line; GSI1 lists a member's ledger newest first.
+#[derive(Debug, Serialize, Deserialize)]
+struct LedgerRecord {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "GSI1PK")]
+    gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    gsi1sk: String,
+    entity: String,
+    user: UserId,
+    entry: LedgerEntry,
+}
+
+/// A member's entry on one board; GSI1 orders the board best first.
+#[derive(Debug, Serialize, Deserialize)]
+struct BoardRecord {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(rename = "GSI1PK")]
+    gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    gsi1sk: String,
+    entity: String,
+    user: UserId,
+    score: BoardScore,
+}
+
+fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+    result.map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+/// The `entity` of an item's image in a DynamoDB stream record.
+pub fn entity_of(image: &serde_dynamo::Item) -> Option<&str> {
+    match image.get("entity") {
+        Some(serde_dynamo::AttributeValue::S(entity)) => Some(entity),
+        _ => None,
+    }
+}
+
+/// A booking from a session item's image in a DynamoDB stream record.
+pub fn booking_from_image(image: serde_dynamo::Item) -> Result<Booking, StoreError> {
+    serde_dynamo::from_item::<_, SessionRecord>(image)
+        .map(|record| record.booking)
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A review from its item's image in a DynamoDB stream record.
+pub fn review_from_image(image: serde_dynamo::Item) -> Result<Review, StoreError> {
+    #[derive(Deserialize)]
+    struct Image {
+        review: Review,
+    }
+    serde_dynamo::from_item::<_, Image>(image).map(|image| image.review).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl DynamoStore {
+    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned));
+        Ok(TransactWriteItem::builder().put(built(put.build())?).build())
+    }
+}
+
+impl PointsStore for DynamoStore {
+    async fn points_account(&self, user: &UserId) -> Result<Option<PointsAccount>, StoreError> {
+        let found = self.get_many(&[keys::points_account(user)]).await?;
+        found.into_iter().next().map(|item| from_item::<AccountRecord>(item).map(|r| r.account)).transpose()
+    }
+
+    async fn record_points(
+        &self,
+        user: &UserId,
+        account: &PointsAccount,
+        previous_version: Option<u64>,
+        applied: &Applied,
+        notify: &[NewNotification],
+    ) -> Result<Recorded, StoreError> {
+        let mut items = Vec::new();
+        for entry in &applied.entries {
+            let Key { pk, sk } = keys::ledger_entry(user, entry.source.as_str(), &entry.key);
+            let record = LedgerRecord {
+                pk,
+                sk,
+                gsi1pk: keys::ledger(user),
+                gsi1sk: format!("{}#{}#{}", keys::time(entry.at), entry.source.as_str(), entry.key),
+                entity: "PointsLedger".into(),
+                user: user.clone(),
+                entry: entry.clone(),
+            };
+            // The occurrence counts once, whatever replays the stream delivers.
+            items.push(self.put(to_item(&record)?, Some("attribute_not_exists(PK)"))?);
+        }
+        let entries = items.len();
+        let Key { pk, sk } = keys::points_account(user);
+        let record = AccountRecord {
+            pk,
+            sk,
+            entity: "PointsAccount".into(),
+            user: user.clone(),
+            account: account.clone(),
+            version: account.version,
+        };
+        let condition = match previous_version {
+            Some(_) => "version = :previous",
+            None => "attribute_not_exists(PK)",
+        };
+        let mut put =
+            Put::builder().table_name(&self.table).set_item(Some(to_item(&record)?)).condition_expression(condition);
+        if let Some(previous) = previous_version {
+            put = put.expression_attribute_values(":previous", n(previous));
+        }
+        items.push(TransactWriteItem::builder().put(built(put.build())?).build());
+        for score in &applied.boards {
+            let Key { pk, sk } = keys::board_entry(user, score.period, score.role);
+            let record = BoardRecord {
+                pk,
+                sk,
+                gsi1pk: keys::board(score.period, score.role),
+                gsi1sk: order_key(score.score, score.reached_at, user),
+                entity: "BoardEntry".into(),
+                user: user.clone(),
+                score: *score,
+            };
+            items.push(self.put(to_item(&record)?, None)?);
+        }
+        for note in notify {
+            items.push(self.notification_put(note)?);
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(Recorded::Stored),
+            Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&0) => Ok(Recorded::AlreadyCounted),
+            Err(TransactFailure::ConditionFailed(failed)) if failed.iter().all(|i| *i >= entries) => {
+                Ok(Recorded::Stale)
+            }
+            Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("points ledger")),
+            Err(TransactFailure::Store(error)) => Err(error),
+        }
+    }
+
+    async fn ledger(&self, user: &UserId, after: Option<&str>, limit: usize) -> Result<LedgerPage, StoreError> {
+        let ledger = keys::ledger(user);
+        // The cursor position is the last entry's GSI1 sort key and table sort key.
+        let start = after.and_then(|position| position.split_once('|')).map(|(gsi1sk, sk)| {
+            Item::from([
+                (PK.to_owned(), s(keys::user(user).pk)),
+                (SK.to_owned(), s(sk)),
+                (GSI1PK.to_owned(), s(ledger.clone())),
+                (GSI1SK.to_owned(), s(gsi1sk)),
+            ])
+        });
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", s(ledger))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(output.items().len());
+        let next = output
+            .last_evaluated_key
+            .as_ref()
+            .and_then(|key| Some(format!("{}|{}", key.get(GSI1SK)?.as_s().ok()?, key.get(SK)?.as_s().ok()?)));
+        let entries = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| from_item::<LedgerRecord>(item).map(|r| r.entry))
+            .collect::<Result<_, _>>()?;
+        Ok(LedgerPage { entries, next })
+    }
+}

@@ -1,0 +1,72 @@
+//! Points: awarding what committed changes earned (once each), and reading a member's
+//! points and badges.
+
+use super::{App, AppError};
+use crate::domain::UserId;
+use crate::domain::gamification::earnings::Earning;
+use crate::domain::gamification::{EarnedBadge, Occurrence, PointsAccount, local_day};
+use crate::ports::{AccountStore, LedgerPage, NewNotification, PointsStore, Recorded};
+
+/// Concurrent awards to one member retry this often before giving up (the stream redelivers).
+const AWARD_ATTEMPTS: usize = 5;
+
+impl<S: PointsStore + AccountStore> App<S> {
+    /// Awards `earning` once: the ledger, the account (totals, boards, cap, streak, badges)
+    /// and the badge notifications in one transaction. The day it counts for is the
+    /// member's local day when it happened.
+    pub async fn award(&self, earning: &Earning) -> Result<Recorded, AppError> {
+        let member = self.store.user(&earning.user).await?;
+        let local_day = match member.as_ref().and_then(|m| m.profile.timezone.as_ref()) {
+            Some(zone) => local_day(earning.at, *zone),
+            None => earning.at.date_naive(),
+        };
+        let occurrence = Occurrence {
+            user: earning.user.clone(),
+            source: earning.source,
+            key: earning.key.clone(),
+            role: earning.role,
+            at: earning.at,
+            local_day,
+        };
+        for _ in 0..AWARD_ATTEMPTS {
+            let previous = self.store.points_account(&earning.user).await?;
+            let version = previous.as_ref().map(|account| account.version);
+            let mut account = previous.unwrap_or_default();
+            let applied = account.apply(&occurrence);
+            let notify: Vec<NewNotification> = applied
+                .badges
+                .iter()
+                .map(|earned| NewNotification {
+                    user: earning.user.clone(),
+                    kind: "badge_earned",
+                    session: None,
+                    conversation: None,
+                    text: format!("You earned the {} badge: {}", earned.badge.title(), earned.badge.description()),
+                    at: earning.at,
+                })
+                .collect();
+            match self.store.record_points(&earning.user, &account, version, &applied, &notify).await? {
+                Recorded::Stale => continue,
+                done => return Ok(done),
+            }
+        }
+        Err(AppError::Contended)
+    }
+
+    /// A member's account (empty before their first points) and a page of their ledger.
+    pub async fn my_points(
+        &self,
+        user: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(PointsAccount, LedgerPage), AppError> {
+        let (account, ledger) =
+            futures_util::join!(self.store.points_account(user), self.store.ledger(user, after, limit));
+        Ok((account?.unwrap_or_default(), ledger?))
+    }
+
+    /// The badges a member holds, oldest first.
+    pub async fn badges_of(&self, user: &UserId) -> Result<Vec<EarnedBadge>, AppError> {
+        Ok(self.store.points_account(user).await?.map(|account| account.badges).unwrap_or_default())
+    }
+}

@@ -1,0 +1,157 @@
+//! Points, end to end: sessions and reviews committed through the API, points arriving
+//! through the table's stream into award-points, exactly once even when the stream is
+//! replayed.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DurationRound, Utc};
+use dev_gateway::stream::{StreamPoller, local_streams_client};
+use peerlearn_tests::realtime::realtime_with_clock;
+use peerlearn_tests::{Call, TestClock, endpoint, register, reviews, template, verify_mentor};
+use serde_json::{Value, json};
+use shared::app::App;
+
+struct Member {
+    token: String,
+    id: String,
+}
+
+async fn member(app: &App, email: &str, roles: &str) -> Member {
+    let body = register(app, email, roles).await;
+    Member {
+        token: body["access_token"].as_str().unwrap().to_owned(),
+        id: body["user"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// The caller's points once `all_time` reaches `expected` (the stream is asynchronous).
+async fn points_reaching(app: &App, token: &str, expected: i64) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = Call::new("GET", "/me/points").token(token).send(app).await.body;
+        if last["all_time"] == expected {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("points never reached {expected}: {last}");
+}
+
+#[tokio::test]
+async fn sessions_and_reviews_earn_points_once_through_the_stream() {
+    let clock = TestClock::new();
+    let rt = realtime_with_clock(clock.clone() as Arc<_>).await;
+    let app = rt.app;
+    let mentor = member(app, "points-mentor@example.com", "mentor").await;
+    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
+        .collect();
+    let profile = json!({"timezone": "UTC", "availability": week, "skills": [{"name": "rust", "level": 5}]});
+    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
+    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    let learner = member(app, "points-learner@example.com", "learner").await;
+
+    let start = (Utc::now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let body = json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Traits"});
+    let created = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    // Answered within the hour: a fast response for the mentor.
+    assert_eq!(Call::new("POST", &format!("/sessions/{id}/accept")).token(&mentor.token).send(app).await.status, 200);
+    points_reaching(app, &mentor.token, 15).await;
+
+    clock.advance(chrono::Duration::hours(32));
+    let done = Call::new("POST", &format!("/sessions/{id}/complete")).token(&mentor.token).send(app).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    for (token, rating) in [(&learner.token, 5), (&mentor.token, 4)] {
+        let review = Call::new("POST", &format!("/sessions/{id}/review"))
+            .token(token)
+            .json(json!({"rating": rating}))
+            .send(app)
+            .await;
+        assert_eq!(review.status, 201, "{:?}", review.body);
+    }
+
+    // Mentor: fast response 15, session 50, first session 100, review written 10, received 5.
+    let mentor_points = points_reaching(app, &mentor.token, 180).await;
+    // Learner: session 30, first session 100, review written 10, received 5.
+    let learner_points = points_reaching(app, &learner.token, 145).await;
+    let sources: Vec<&str> =
+        mentor_points["ledger"].as_array().unwrap().iter().map(|e| e["source"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(sources.len(), 5, "{mentor_points}");
+    for expected in
+        ["fast_response", "session_completed_as_mentor", "first_session", "review_written", "review_received"]
+    {
+        assert!(sources.contains(&expected), "{expected} missing from {sources:?}");
+    }
+    // Points count on the boards of the role the member acted in: this week's and this
+    // month's mentor boards for the mentor, the learner boards for the learner.
+    let roles = |points: &Value| -> Vec<(String, i64)> {
+        points["boards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["role"].as_str().unwrap().to_owned(), b["score"].as_i64().unwrap()))
+            .collect()
+    };
+    assert_eq!(roles(&mentor_points), [("mentor".to_owned(), 180), ("mentor".to_owned(), 180)]);
+    assert_eq!(roles(&learner_points), [("learner".to_owned(), 145), ("learner".to_owned(), 145)]);
+    // The mentor was active on two consecutive days (the answer, then the session).
+    assert_eq!(mentor_points["streak"]["current"], 2);
+    assert_eq!(learner_points["streak"]["current"], 1);
+
+    // First Session, once each, public to other members.
+    let badges = Call::new("GET", &format!("/users/{}/badges", learner.id)).token(&mentor.token).send(app).await;
+    let held: Vec<&str> =
+        badges.body["badges"].as_array().unwrap().iter().map(|b| b["badge"].as_str().unwrap()).collect();
+    assert_eq!(held, ["first_session"]);
+    let notes = Call::new("GET", "/notifications").token(&learner.token).send(app).await;
+    let earned = notes.body["notifications"].as_array().unwrap().iter().filter(|n| n["kind"] == "badge_earned").count();
+    let mut waited = 0;
+    let mut earned = earned;
+    while earned == 0 && waited < 50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        waited += 1;
+        let notes = Call::new("GET", "/notifications").token(&learner.token).send(app).await;
+        earned = notes.body["notifications"].as_array().unwrap().iter().filter(|n| n["kind"] == "badge_earned").count();
+    }
+    assert_eq!(earned, 1);
+
+    // Replaying the whole stream (a fresh reader from the trim horizon, as after a
+    // redelivery) awards nothing twice.
+    let mut replay =
+        StreamPoller::new(app.store.client().clone(), local_streams_client(&endpoint()), app.store.table())
+            .from_trim_horizon(true);
+    let subscriptions: Vec<_> = template().streams.iter().filter(|s| s.function == "award-points").cloned().collect();
+    let gateway = Arc::clone(&rt.gateway);
+    let invoke = |function: String, event: Value| {
+        let gateway = Arc::clone(&gateway);
+        async move { gateway.invoke_event(&function, event).await }
+    };
+    let delivered = replay.poll_once(&subscriptions, &invoke).await.unwrap();
+    assert!(delivered >= 4, "the replay saw the session moves and reviews ({delivered})");
+    let again = Call::new("GET", "/me/points").token(&mentor.token).send(app).await.body;
+    assert_eq!(again["all_time"], 180);
+    assert_eq!(again["ledger"].as_array().unwrap().len(), 5);
+    let again = Call::new("GET", "/me/points").token(&learner.token).send(app).await.body;
+    assert_eq!(again["all_time"], 145);
+}
+
+#[tokio::test]
+async fn points_endpoints_check_who_and_what() {
+    let clock = TestClock::new();
+    let rt = realtime_with_clock(clock as Arc<_>).await;
+    let someone = member(rt.app, "nobody-points@example.com", "learner").await;
+    let fresh = Call::new("GET", "/me/points").token(&someone.token).send(rt.app).await;
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.body["all_time"], 0);
+    assert!(fresh.body["ledger"].as_array().unwrap().is_empty());
+    assert_eq!(Call::new("GET", "/me/points").send(rt.app).await.status, 401);
+    let bad = Call::new("GET", "/me/points").token(&someone.token).query("cursor=forged").send(rt.app).await;
+    assert_eq!(bad.error_fields(), ["cursor"]);
+    let not_an_id = Call::new("GET", "/users/nope/badges").token(&someone.token).send(rt.app).await;
+    assert_eq!(not_an_id.error_fields(), ["id"]);
+}
