@@ -78,7 +78,7 @@ fn expected_status(file: &str) -> u16 {
         | "book/accept-session.json"
         | "book/cancel-session.json"
         | "book/session-calendar.json" => 404,
-        "points/my-points.json" | "points/member-badges.json" => 200,
+        "points/my-points.json" | "points/member-badges.json" | "leaderboard/weekly.json" => 200,
         "notifications/list-notifications.json"
         | "notifications/read-all.json"
         | "conversations/list-conversations.json" => 200,

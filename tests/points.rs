@@ -155,3 +155,92 @@ async fn points_endpoints_check_who_and_what() {
     let not_an_id = Call::new("GET", "/users/nope/badges").token(&someone.token).send(rt.app).await;
     assert_eq!(not_an_id.error_fields(), ["id"]);
 }
+
+#[tokio::test]
+async fn boards_order_by_score_then_by_who_got_there_first() {
+    use shared::domain::gamification::PointsSource;
+    use shared::domain::gamification::earnings::Earning;
+    use shared::domain::{Party, UserId};
+
+    let app = peerlearn_tests::app().await;
+    let mut members = Vec::new();
+    for n in 0..4 {
+        members.push(member(app, &format!("board{n}@example.com"), "mentor").await);
+    }
+    let now = Utc::now();
+    let earn = |who: &Member, source: PointsSource, key: &str, ms: i64| Earning {
+        user: UserId::parse(&who.id).unwrap(),
+        source,
+        key: key.into(),
+        role: Party::Mentor,
+        at: now + chrono::Duration::milliseconds(ms),
+    };
+    let awards = [
+        earn(&members[0], PointsSource::FastResponse, "a", 1),
+        earn(&members[1], PointsSource::FastResponse, "b", 2),
+        earn(&members[2], PointsSource::FastResponse, "c", 3),
+        earn(&members[2], PointsSource::SessionCompletedAsMentor, "c2", 4),
+        earn(&members[3], PointsSource::ReviewReceived, "d", 5),
+    ];
+    for award in &awards {
+        app.award(award).await.unwrap();
+    }
+    // The same occurrence again counts nothing.
+    assert_eq!(app.award(&awards[0]).await.unwrap(), shared::ports::Recorded::AlreadyCounted);
+
+    let board = Call::new("GET", "/leaderboards/weekly").token(&members[3].token).send(app).await;
+    assert_eq!(board.status, 200, "{:?}", board.body);
+    let order: Vec<(&str, i64)> = board.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["user"].as_str().unwrap(), e["score"].as_i64().unwrap()))
+        .collect();
+    // 165 (15 + 50 + the first-session 100), then the 15s in the order they were reached.
+    assert_eq!(
+        order,
+        [
+            (members[2].id.as_str(), 165),
+            (members[0].id.as_str(), 15),
+            (members[1].id.as_str(), 15),
+            (members[3].id.as_str(), 5)
+        ]
+    );
+    assert_eq!(board.body["entries"][0]["name"], "Test User");
+    assert_eq!(board.body["me"], json!({"kind": "exact", "rank": 4, "score": 5}));
+
+    // Beyond the entries read, the standing is estimated from the histogram, not read.
+    let top_two = Call::new("GET", "/leaderboards/weekly").token(&members[3].token).query("limit=2").send(app).await;
+    assert_eq!(top_two.body["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(top_two.body["me"]["kind"], "estimated");
+    assert_eq!(top_two.body["me"]["estimate"]["rank"], 4);
+    assert_eq!(top_two.body["me"]["estimate"]["of"], 4);
+    assert_eq!(top_two.body["me"]["estimate"]["percentile"], 25.0);
+
+    // Monthly board too; the learner board is empty for them.
+    let month = Call::new("GET", "/leaderboards/monthly").token(&members[0].token).send(app).await;
+    assert_eq!(month.body["me"], json!({"kind": "exact", "rank": 2, "score": 15}));
+    let learners =
+        Call::new("GET", "/leaderboards/weekly").token(&members[0].token).query("role=learner").send(app).await;
+    assert_eq!(learners.body["me"]["kind"], "not_on_board");
+    assert!(learners.body["entries"].as_array().unwrap().is_empty());
+
+    // The period is the server's unless named; named ones are checked.
+    let named = format!("period={}", board.body["period"].as_str().unwrap());
+    let same = Call::new("GET", "/leaderboards/weekly").token(&members[0].token).query(&named).send(app).await;
+    assert_eq!(same.body["entries"], board.body["entries"]);
+    for (kind, query, field) in [
+        ("weekly", "period=2026-11", "period"),
+        ("weekly", "period=2999-W01", "period"),
+        ("monthly", "period=2026-13", "period"),
+        ("weekly", "role=admin", "role"),
+        ("weekly", "limit=101", "limit"),
+        ("weekly", "sort=score", "sort"),
+    ] {
+        let bad =
+            Call::new("GET", &format!("/leaderboards/{kind}")).token(&members[0].token).query(query).send(app).await;
+        assert_eq!((bad.status, bad.error_fields()), (400, vec![field.to_owned()]), "{kind}?{query}");
+    }
+    assert_eq!(Call::new("GET", "/leaderboards/daily").token(&members[0].token).send(app).await.status, 404);
+    assert_eq!(Call::new("GET", "/leaderboards/weekly").send(app).await.status, 401);
+}

@@ -46,7 +46,7 @@ macro_rules! functions {
     };
 }
 
-functions!(register, login, profile, matching, book, review, notifications, conversations, points);
+functions!(register, login, profile, matching, book, review, notifications, conversations, points, leaderboard);
 
 /// An event-driven function's handler (schedule, WebSocket route, stream batch): takes the
 /// event as JSON, returns its JSON result, as the Lambda runtime would.

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod chat;
+mod leaderboards;
 mod matching;
 mod notifications;
 mod points;
@@ -26,6 +27,7 @@ use crate::ports::{Clock, MeetingRooms, StoreError, SystemClock};
 
 pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
+pub use leaderboards::{Leaderboard, MAX_BOARD, RankedEntry, Standing};
 pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
 pub use reminders::ReminderRun;
 pub use sessions::{Idempotency, Requested, SessionRequest};

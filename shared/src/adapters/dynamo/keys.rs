@@ -25,6 +25,7 @@
 //! | a member's points account | `USER#<user id>` | `POINTS` |
 //! | a points ledger line, once per occurrence | `USER#<user id>` | `LEDGER#<source>#<occurrence>` (GSI1: `LEDGER#<user id>` / `<at>#<source>#<occurrence>`) |
 //! | a member's entry on a board | `USER#<user id>` | `BOARD#<period>#<role>` (GSI1: `BOARD#<period>#<role>` / order key: score desc, reached asc) |
+//! | a board's score histogram, 8 shards | `BOARD#<period>#<role>` | `HISTOGRAM#<0-7>` (attributes `b<bucket>` = members) |
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //!
@@ -107,10 +108,14 @@ pub fn skill_partition(skill: &SkillName) -> String {
     format!("SKILL#{}", skill.as_str())
 }
 
+/// FNV-1a of a member id: spreads members over shards, the same way forever.
+fn fnv1a(id: &UserId) -> u32 {
+    id.to_string().bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+}
+
 /// The all-mentors partition a mentor is listed in (FNV-1a of the id, stable forever).
 pub fn mentor_shard(id: &UserId) -> String {
-    let hash = id.to_string().bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    format!("MENTORS#{}", hash % MENTOR_SHARDS)
+    format!("MENTORS#{}", fnv1a(id) % MENTOR_SHARDS)
 }
 
 /// Every all-mentors partition.
@@ -272,6 +277,19 @@ pub fn ledger(user: &UserId) -> String {
 /// A member's entry on the board of `period` for `role`.
 pub fn board_entry(user: &UserId, period: LeaderboardPeriod, role: Party) -> Key {
     Key { pk: format!("USER#{user}"), sk: board(period, role) }
+}
+
+/// Shards of a board's score histogram: one item would take every award on the board.
+pub const HISTOGRAM_SHARDS: u32 = 8;
+
+/// The shard of a board's histogram that counts `user` (FNV-1a of the id, stable forever).
+pub fn board_histogram(period: LeaderboardPeriod, role: Party, user: &UserId) -> Key {
+    Key { pk: board(period, role), sk: format!("HISTOGRAM#{}", fnv1a(user) % HISTOGRAM_SHARDS) }
+}
+
+/// Every shard of a board's histogram.
+pub fn board_histograms(period: LeaderboardPeriod, role: Party) -> Vec<Key> {
+    (0..HISTOGRAM_SHARDS).map(|shard| Key { pk: board(period, role), sk: format!("HISTOGRAM#{shard}") }).collect()
 }
 
 /// GSI1 partition of one board (`BOARD#2026-W47#mentor`), ordered best first.

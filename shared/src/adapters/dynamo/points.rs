@@ -1,15 +1,19 @@
 //! [`PointsStore`] over DynamoDB: the points account, its ledger (one item per occurrence,
 //! written once by key) and the member's entries on the leaderboards, moved together.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, GSI1, GSI1PK, GSI1SK, Key, PK, SK};
 use super::records::{SessionRecord, from_item, to_item};
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
-use crate::domain::gamification::{Applied, BoardScore, LedgerEntry, PointsAccount, order_key};
-use crate::domain::{Booking, Review, UserId};
-use crate::ports::{LedgerPage, NewNotification, PointsStore, Recorded, StoreError};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::domain::gamification::{
+    Applied, BoardMove, BoardScore, LeaderboardPeriod, LedgerEntry, PointsAccount, bucket, order_key,
+};
+use crate::domain::{Booking, Party, Review, UserId};
+use crate::ports::{BoardRow, LeaderboardStore, LedgerPage, NewNotification, PointsStore, Recorded, StoreError};
 
 /// The account item.
 #[derive(Debug, Serialize, Deserialize)]
@@ -95,6 +99,34 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Moves the member between score buckets of the board's histogram (one shard of it,
+    /// chosen by member, so concurrent awards rarely touch the same item); none when the
+    /// bucket did not change.
+    fn histogram_move(&self, user: &UserId, moved: &BoardMove) -> Result<Option<TransactWriteItem>, StoreError> {
+        let to = bucket(moved.after.score);
+        let from = moved.before.map(bucket);
+        if from == Some(to) {
+            return Ok(None);
+        }
+        let key = keys::board_histogram(moved.after.period, moved.after.role, user);
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .expression_attribute_names("#to", format!("b{to}"))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":entity", s("BoardHistogram"));
+        update = match from {
+            Some(from) => update
+                .update_expression("SET entity = :entity ADD #to :one, #from :less")
+                .expression_attribute_names("#from", format!("b{from}"))
+                .expression_attribute_values(":less", n(-1)),
+            None => update.update_expression("SET entity = :entity ADD #to :one"),
+        };
+        Ok(Some(TransactWriteItem::builder().update(built(update.build())?).build()))
+    }
+}
+
 impl PointsStore for DynamoStore {
     async fn points_account(&self, user: &UserId) -> Result<Option<PointsAccount>, StoreError> {
         let found = self.get_many(&[keys::points_account(user)]).await?;
@@ -144,7 +176,8 @@ impl PointsStore for DynamoStore {
             put = put.expression_attribute_values(":previous", n(previous));
         }
         items.push(TransactWriteItem::builder().put(built(put.build())?).build());
-        for score in &applied.boards {
+        for moved in &applied.boards {
+            let score = &moved.after;
             let Key { pk, sk } = keys::board_entry(user, score.period, score.role);
             let record = BoardRecord {
                 pk,
@@ -156,6 +189,9 @@ impl PointsStore for DynamoStore {
                 score: *score,
             };
             items.push(self.put(to_item(&record)?, None)?);
+            if let Some(update) = self.histogram_move(user, moved)? {
+                items.push(update);
+            }
         }
         for note in notify {
             items.push(self.notification_put(note)?);
@@ -208,5 +244,74 @@ impl PointsStore for DynamoStore {
             .map(|item| from_item::<LedgerRecord>(item).map(|r| r.entry))
             .collect::<Result<_, _>>()?;
         Ok(LedgerPage { entries, next })
+    }
+}
+
+impl LeaderboardStore for DynamoStore {
+    async fn board_top(
+        &self,
+        period: LeaderboardPeriod,
+        role: Party,
+        limit: usize,
+    ) -> Result<Vec<BoardRow>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", s(keys::board(period, role)));
+        let items = self.query_items(query, Some(limit)).await?;
+        items
+            .into_iter()
+            .map(|item| from_item::<BoardRecord>(item).map(|r| BoardRow { user: r.user, score: r.score }))
+            .collect()
+    }
+
+    async fn board_standing(
+        &self,
+        user: &UserId,
+        period: LeaderboardPeriod,
+        role: Party,
+    ) -> Result<(Option<BoardScore>, BTreeMap<u32, i64>), StoreError> {
+        let entry_key = keys::board_entry(user, period, role);
+        let mut wanted = vec![entry_key.clone()];
+        wanted.extend(keys::board_histograms(period, role));
+        let mut entry = None;
+        let mut counts: BTreeMap<u32, i64> = BTreeMap::new();
+        for item in self.get_many(&wanted).await? {
+            if item.get(SK).and_then(|v| v.as_s().ok()) == Some(&entry_key.sk)
+                && item.get(PK).and_then(|v| v.as_s().ok()) == Some(&entry_key.pk)
+            {
+                entry = Some(from_item::<BoardRecord>(item)?.score);
+                continue;
+            }
+            // A histogram shard: attributes `b<bucket>` hold member counts.
+            for (name, value) in &item {
+                let bucket = name.strip_prefix('b').and_then(|b| b.parse::<u32>().ok());
+                let count = value.as_n().ok().and_then(|c| c.parse::<i64>().ok());
+                if let (Some(bucket), Some(count)) = (bucket, count) {
+                    *counts.entry(bucket).or_default() += count;
+                }
+            }
+        }
+        Ok((entry, counts))
+    }
+
+    async fn display_names(&self, users: &[UserId]) -> Result<HashMap<UserId, String>, StoreError> {
+        let mut names = HashMap::with_capacity(users.len());
+        // BatchGetItem takes 100 keys at a time.
+        for chunk in users.chunks(100) {
+            let wanted: Vec<Key> = chunk.iter().map(keys::user).collect();
+            for item in self.get_many(&wanted).await? {
+                let id = item.get("id").and_then(|v| v.as_s().ok()).and_then(|id| UserId::parse(id).ok());
+                let name = item.get("name").and_then(|v| v.as_s().ok()).cloned();
+                if let (Some(id), Some(name)) = (id, name) {
+                    names.insert(id, name);
+                }
+            }
+        }
+        Ok(names)
     }
 }

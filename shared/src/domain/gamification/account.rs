@@ -65,6 +65,15 @@ pub struct BoardScore {
     pub reached_at: DateTime<Utc>,
 }
 
+/// A member's score on a board, before and after an award.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardMove {
+    /// The score before, if the member was on the board.
+    pub before: Option<i64>,
+    /// The score now.
+    pub after: BoardScore,
+}
+
 /// A member's points account.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PointsAccount {
@@ -91,8 +100,9 @@ pub struct PointsAccount {
 pub struct Applied {
     /// Ledger entries to write once each (the occurrence's own first).
     pub entries: Vec<LedgerEntry>,
-    /// The board scores that changed (to write to the boards).
-    pub boards: Vec<BoardScore>,
+    /// The board scores that changed (to write to the boards), with the score before
+    /// (`None`: the member was not on that board yet).
+    pub boards: Vec<BoardMove>,
     /// Badges earned now.
     pub badges: Vec<EarnedBadge>,
 }
@@ -164,18 +174,18 @@ impl PointsAccount {
     /// Adds `points` to the totals and to the current week's and month's board for `role`;
     /// the board scores as they are now. Boards of older periods are dropped: their scores
     /// stay on the board items the store wrote.
-    fn add(&mut self, points: i64, role: Party, at: DateTime<Utc>) -> Vec<BoardScore> {
+    fn add(&mut self, points: i64, role: Party, at: DateTime<Utc>) -> Vec<BoardMove> {
         self.all_time += points;
         PeriodKind::ALL
             .iter()
             .map(|kind| {
                 let period = kind.period_of(at);
                 self.boards.retain(|b| b.period.kind() != *kind || b.role != role || b.period == period);
-                let score = self.score(period, role) + points;
-                let entry = BoardScore { period, role, score, reached_at: at };
+                let before = self.boards.iter().find(|b| b.period == period && b.role == role).map(|b| b.score);
+                let entry = BoardScore { period, role, score: before.unwrap_or(0) + points, reached_at: at };
                 self.boards.retain(|b| !(b.period == period && b.role == role));
                 self.boards.push(entry);
-                entry
+                BoardMove { before, after: entry }
             })
             .collect()
     }
@@ -233,7 +243,11 @@ mod tests {
         let applied = account.apply(&occurrence(PointsSource::ReviewWritten, "r2", Party::Learner, next));
         assert_eq!(account.score(LeaderboardPeriod::week_of(next), Party::Learner), 10);
         assert_eq!(account.score(month, Party::Learner), 20);
-        assert!(applied.boards.iter().all(|b| b.reached_at == next));
+        assert!(applied.boards.iter().all(|b| b.after.reached_at == next));
+        let weekly = applied.boards.iter().find(|b| b.after.period.kind() == PeriodKind::Weekly).unwrap();
+        assert_eq!(weekly.before, None, "a new week's board");
+        let monthly = applied.boards.iter().find(|b| b.after.period.kind() == PeriodKind::Monthly).unwrap();
+        assert_eq!(monthly.before, Some(10));
     }
 
     #[test]

@@ -11,9 +11,10 @@ pub mod earnings;
 pub mod period;
 pub mod ranking;
 pub mod rules;
+pub mod standing;
 pub mod streak;
 
-pub use account::{Applied, BoardScore, LedgerEntry, Occurrence, PointsAccount};
+pub use account::{Applied, BoardMove, BoardScore, LedgerEntry, Occurrence, PointsAccount};
 pub use badges::{Badge, EarnedBadge, Progress, earned_badges, newly_earned, period_badge, to_award};
 pub use period::{LeaderboardPeriod, PeriodKind};
 pub use ranking::order_key;
@@ -21,4 +22,5 @@ pub use rules::{
     DAILY_REPEATABLE_CAP, PointsSource, RULES, Rule, capped_award, fast_response_counts, points_for, review_counts,
     session_counts, session_sources,
 };
+pub use standing::{Estimate, bucket, estimate};
 pub use streak::{MAX_FREEZES, Streak, StreakChange, StreakStep, local_day};

@@ -1,0 +1,66 @@
+//! `leaderboard`: GET /leaderboards/{kind} (weekly or monthly), the top of a board read
+//! through its index, and the caller's standing.
+
+use http::StatusCode;
+use lambda_http::{Request, RequestExt as _};
+use shared::app::{App, Leaderboard, MAX_BOARD};
+use shared::domain::Party;
+use shared::domain::gamification::PeriodKind;
+use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};
+use utoipa::OpenApi;
+
+/// The operations this function serves, for the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(leaderboard))]
+pub struct Api;
+
+/// Lambda entry point: routes by the matched API Gateway route.
+pub async fn handler(app: &App, request: Request) -> HttpResponse {
+    let result = match route_key(&request) {
+        "GET /leaderboards/{kind}" => leaderboard(app, &request).await,
+        _ => Err(ApiError::NotFound),
+    };
+    result.unwrap_or_else(ApiError::into_response)
+}
+
+/// A weekly or monthly board: the top `limit` members, best first (ties: earlier to reach
+/// the score first), with the caller's exact rank when among them, else an estimate.
+#[utoipa::path(get, path = "/leaderboards/{kind}", tag = "points", security(("bearer" = [])),
+    params(
+        ("kind" = String, Path, description = "weekly or monthly"),
+        ("period" = Option<String>, Query, description = "2026-W47 (weekly) or 2026-11 (monthly); the current one by default"),
+        ("role" = Option<String>, Query, description = "mentor (default) or learner"),
+        ("limit" = Option<u32>, Query, description = "How many from the top, 1-100 (default 100)"),
+    ),
+    responses(
+        (status = 200, description = "The board", body = Leaderboard),
+        (status = 400, description = "Invalid period, role or limit", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not weekly or monthly", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn leaderboard(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let raw_kind = request.path_parameters_ref().and_then(|p| p.first("kind")).unwrap_or_default();
+    let kind = PeriodKind::parse(raw_kind).map_err(|_| ApiError::NotFound)?;
+    let params = QueryParams::new(request, &["period", "role", "limit"])?;
+    let mut fields = Fields::default();
+    let role = match params.first("role") {
+        None => Some(Party::Mentor),
+        Some(raw) => fields.check(
+            "role",
+            serde_json::from_value::<Party>(serde_json::Value::String(raw.to_owned()))
+                .map_err(|_| shared::domain::Invalid::new("must be mentor or learner")),
+        ),
+    };
+    let limit = match params.first("limit").map(|raw| raw.trim().parse::<usize>()) {
+        None => MAX_BOARD,
+        Some(Ok(n)) if (1..=MAX_BOARD).contains(&n) => n,
+        Some(_) => {
+            fields.refuse("limit", &shared::domain::Invalid::new("must be a whole number from 1 to 100"));
+            MAX_BOARD
+        }
+    };
+    let Some(role) = role.filter(|_| fields.is_clean()) else { return Err(fields.into_error()) };
+    let board = app.leaderboard(caller.user_id(), kind, params.first("period"), role, limit).await?;
+    json(StatusCode::OK, &board)
+}
