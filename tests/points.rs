@@ -244,3 +244,77 @@ async fn boards_order_by_score_then_by_who_got_there_first() {
     assert_eq!(Call::new("GET", "/leaderboards/daily").token(&members[0].token).send(app).await.status, 404);
     assert_eq!(Call::new("GET", "/leaderboards/weekly").send(app).await.status, 401);
 }
+
+#[tokio::test]
+async fn closing_a_week_freezes_the_board_rewards_and_tells_the_winners_once() {
+    use shared::domain::gamification::earnings::Earning;
+    use shared::domain::gamification::{LeaderboardPeriod, PointsSource};
+    use shared::domain::{Party, UserId};
+    use shared::ports::{BoardArchive as _, Clock as _};
+
+    let clock = TestClock::new();
+    let (app, base) = peerlearn_tests::gateway_with_clock(clock.clone() as Arc<_>).await;
+    let mut members = Vec::new();
+    for n in 0..4 {
+        members.push(member(app, &format!("week{n}@example.com"), "mentor").await);
+    }
+    let now = clock.now();
+    for (n, who) in members.iter().enumerate() {
+        // Member n earns n + 1 fast responses: the last ranks first.
+        for k in 0..=n {
+            let earning = Earning {
+                user: UserId::parse(&who.id).unwrap(),
+                source: PointsSource::FastResponse,
+                key: format!("{n}-{k}"),
+                role: Party::Mentor,
+                at: now + chrono::Duration::milliseconds(k as i64),
+            };
+            app.award(&earning).await.unwrap();
+        }
+    }
+    let week = LeaderboardPeriod::week_of(now);
+    clock.advance(chrono::Duration::days(7));
+
+    let job = dev_gateway::handlers::events().into_iter().find(|f| f.name == "leaderboard-job").unwrap();
+    let first = (job.handler)(app, json!({"kind": "weekly"})).await.unwrap();
+    assert_eq!(first["period"], week.to_string());
+    assert_eq!(first["boards"][0], json!({"role": "mentor", "ranks": 4, "badges_awarded": 3, "closed_now": true}));
+    let again = (job.handler)(app, json!({"kind": "weekly", "period": week.to_string()})).await.unwrap();
+    assert_eq!(again["boards"][0], json!({"role": "mentor", "ranks": 4, "badges_awarded": 0, "closed_now": false}));
+
+    let frozen = app.store.snapshot(week, Party::Mentor).await.unwrap();
+    let order: Vec<String> = frozen.iter().map(|row| row.user.to_string()).collect();
+    let expected: Vec<String> = members.iter().rev().map(|m| m.id.clone()).collect();
+    assert_eq!(order, expected, "one snapshot, best first");
+    for (rank, who) in members.iter().rev().enumerate() {
+        let badges = Call::new("GET", "/me/badges").token(&who.token).send(app).await;
+        let weekly =
+            badges.body["badges"].as_array().unwrap().iter().filter(|b| b["badge"] == "mentor_of_the_week").count();
+        assert_eq!(weekly, usize::from(rank < 3), "rank {}", rank + 1);
+        let notes = Call::new("GET", "/notifications").token(&who.token).send(app).await;
+        let told = notes.body["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "leaderboard_result")
+            .count();
+        assert_eq!(told, usize::from(rank < 3), "winners are told once");
+    }
+    // A period that has not finished cannot be closed.
+    let early =
+        (job.handler)(app, json!({"kind": "weekly", "period": LeaderboardPeriod::week_of(clock.now()).to_string()}))
+            .await;
+    assert!(early.is_err());
+
+    // The gateway runs the cron schedule with its template Input, on demand too.
+    let fired: Value = reqwest::Client::new()
+        .post(format!("{base}/_local/schedules/WeeklyBoards"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fired["period"], week.to_string());
+    assert_eq!(fired["boards"][0]["closed_now"], false);
+}

@@ -669,3 +669,31 @@ pub trait LeaderboardStore: Send + Sync {
         users: &[UserId],
     ) -> impl Future<Output = Result<std::collections::HashMap<UserId, String>, StoreError>> + Send;
 }
+
+/// Finished boards: their frozen ranks and the mark that they were closed.
+pub trait BoardArchive: Send + Sync {
+    /// Stores `rows` as the board's ranks 1..N (idempotent: a rerun rewrites the same).
+    fn freeze(
+        &self,
+        period: crate::domain::gamification::LeaderboardPeriod,
+        role: crate::domain::Party,
+        rows: &[BoardRow],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Marks the board closed and writes the winners' notifications, all or nothing;
+    /// false (and nothing written) when it was closed before.
+    fn close_board(
+        &self,
+        period: crate::domain::gamification::LeaderboardPeriod,
+        role: crate::domain::Party,
+        at: DateTime<Utc>,
+        notify: &[NewNotification],
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// A frozen board, rank 1 first.
+    fn snapshot(
+        &self,
+        period: crate::domain::gamification::LeaderboardPeriod,
+        role: crate::domain::Party,
+    ) -> impl Future<Output = Result<Vec<BoardRow>, StoreError>> + Send;
+}

@@ -98,9 +98,31 @@ impl Gateway {
         crate::ws::router(Arc::clone(gateway))
     }
 
-    /// Fires every `rate(...)` schedule on its timer, as EventBridge would (cron
-    /// schedules fire on demand only).
+    /// Fires every `rate(...)` schedule on its timer and every `cron(...)` schedule in
+    /// the minutes it names, as EventBridge would.
     pub fn spawn_schedules(gateway: &Arc<Self>) {
+        let crons: Vec<_> = gateway.template.schedules.iter().filter(|s| s.period().is_none()).cloned().collect();
+        let cron_gateway = Arc::clone(gateway);
+        tokio::spawn(async move {
+            // Checked thrice a minute, each minute once, so timer drift never skips one.
+            let mut minutes = tokio::time::interval(Duration::from_secs(20));
+            let mut last = None;
+            loop {
+                minutes.tick().await;
+                let now = chrono::Utc::now();
+                let minute = now.timestamp() / 60;
+                if last == Some(minute) {
+                    continue;
+                }
+                last = Some(minute);
+                for schedule in crons.iter().filter(|s| s.fires_at(now)) {
+                    match cron_gateway.fire(&schedule.name).await {
+                        Ok(result) => tracing::info!(schedule = %schedule.name, %result, "schedule fired"),
+                        Err(error) => tracing::error!(schedule = %schedule.name, %error, "schedule failed"),
+                    }
+                }
+            }
+        });
         for schedule in gateway.template.schedules.clone() {
             let Some(period) = schedule.period() else { continue };
             let gateway = Arc::clone(gateway);
@@ -170,6 +192,10 @@ impl Gateway {
             .find(|s| s.name == name || s.function == name)
             .ok_or_else(|| format!("no schedule named {name}"))?;
         let function = schedule.function.clone();
+        if let Some(input) = &schedule.input {
+            // A schedule with Input hands the function that JSON instead of the event.
+            return self.invoke_event(&function, input.clone()).await;
+        }
         let event = serde_json::json!({
             "version": "0",
             "id": ulid::Ulid::new().to_string(),

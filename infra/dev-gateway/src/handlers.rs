@@ -96,4 +96,4 @@ macro_rules! events {
     };
 }
 
-events!(reminders, ws_connect as "ws-connect", ws_disconnect as "ws-disconnect", send_message as "send-message", deliver, award_points as "award-points");
+events!(reminders, ws_connect as "ws-connect", ws_disconnect as "ws-disconnect", send_message as "send-message", deliver, award_points as "award-points", leaderboard_job as "leaderboard-job");

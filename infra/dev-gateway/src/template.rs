@@ -75,6 +75,8 @@ pub struct Schedule {
     pub function: String,
     /// `rate(...)` or `cron(...)`.
     pub expression: String,
+    /// The event's `Input`: the JSON the function gets instead of the EventBridge event.
+    pub input: Option<serde_json::Value>,
 }
 
 impl Schedule {
@@ -91,6 +93,45 @@ impl Schedule {
         };
         Some(std::time::Duration::from_secs(count * seconds))
     }
+
+    /// Whether a `cron(min hour day-of-month month day-of-week year)` expression fires in
+    /// the minute of `at` (UTC, as EventBridge evaluates it). Supports `*`, `?`, numbers,
+    /// `MON`-style day and `JAN`-style month names, lists and ranges; `false` for rates.
+    pub fn fires_at(&self, at: chrono::DateTime<chrono::Utc>) -> bool {
+        use chrono::{Datelike as _, Timelike as _};
+        let Some(inner) = self.expression.strip_prefix("cron(").and_then(|e| e.strip_suffix(')')) else {
+            return false;
+        };
+        let fields: Vec<&str> = inner.split_whitespace().collect();
+        let [minute, hour, day, month, weekday, year] = fields[..] else { return false };
+        // EventBridge numbers weekdays 1 (SUN) to 7 (SAT).
+        let weekday_number = at.weekday().num_days_from_sunday() + 1;
+        cron_field(minute, at.minute(), &[])
+            && cron_field(hour, at.hour(), &[])
+            && cron_field(day, at.day(), &[])
+            && cron_field(month, at.month(), &MONTHS)
+            && cron_field(weekday, weekday_number, &WEEKDAYS)
+            && cron_field(year, u32::try_from(at.year()).unwrap_or(0), &[])
+    }
+}
+
+const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/// Whether `value` is in one cron field: `*`/`?`, or a comma list of numbers, names
+/// (1-based positions in `names`) and ranges.
+fn cron_field(field: &str, value: u32, names: &[&str]) -> bool {
+    let number = |text: &str| {
+        text.parse::<u32>()
+            .ok()
+            .or_else(|| names.iter().position(|n| n.eq_ignore_ascii_case(text)).map(|i| i as u32 + 1))
+    };
+    field == "*"
+        || field == "?"
+        || field.split(',').any(|part| match part.split_once('-') {
+            Some((low, high)) => matches!((number(low), number(high)), (Some(l), Some(h)) if (l..=h).contains(&value)),
+            None => number(part) == Some(value),
+        })
 }
 
 /// A function subscribed to the table's DynamoDB stream (a SAM `Type: DynamoDB` event), with
@@ -308,10 +349,18 @@ impl Template {
                         .and_then(|p| p.get("Schedule").or_else(|| p.get("ScheduleExpression")))
                         .and_then(Value::as_str)
                         .ok_or_else(|| TemplateError::Shape(format!("{id}: schedule without an expression")))?;
+                    let input = match properties.and_then(|p| p.get("Input")).and_then(Value::as_str) {
+                        Some(text) => Some(
+                            serde_json::from_str(text)
+                                .map_err(|e| TemplateError::Shape(format!("{id}: schedule Input is not JSON: {e}")))?,
+                        ),
+                        None => None,
+                    };
                     schedules.push(Schedule {
                         name: event_name.as_str().unwrap_or("schedule").to_owned(),
                         function: binary.to_owned(),
                         expression: expression.to_owned(),
+                        input,
                     });
                     continue;
                 }
@@ -435,11 +484,40 @@ Resources:
 
     #[test]
     fn rate_expressions_have_periods() {
-        let schedule =
-            |expression: &str| Schedule { name: "s".into(), function: "f".into(), expression: expression.into() };
+        let schedule = |expression: &str| Schedule {
+            name: "s".into(),
+            function: "f".into(),
+            expression: expression.into(),
+            input: None,
+        };
         assert_eq!(schedule("rate(5 minutes)").period(), Some(std::time::Duration::from_secs(300)));
         assert_eq!(schedule("rate(1 hour)").period(), Some(std::time::Duration::from_secs(3600)));
         assert_eq!(schedule("cron(5 0 ? * MON *)").period(), None);
+    }
+
+    #[test]
+    fn cron_expressions_fire_in_their_minutes_only() {
+        let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let weekly =
+            Schedule { name: "w".into(), function: "f".into(), expression: "cron(5 0 ? * MON *)".into(), input: None };
+        assert!(weekly.fires_at(at("2026-11-23T00:05:00Z")), "a Monday");
+        assert!(!weekly.fires_at(at("2026-11-24T00:05:00Z")), "a Tuesday");
+        assert!(!weekly.fires_at(at("2026-11-23T00:06:00Z")));
+        let monthly =
+            Schedule { name: "m".into(), function: "f".into(), expression: "cron(10 0 1 * ? *)".into(), input: None };
+        assert!(monthly.fires_at(at("2026-12-01T00:10:30Z")));
+        assert!(!monthly.fires_at(at("2026-12-02T00:10:00Z")));
+        let ranged = Schedule {
+            name: "r".into(),
+            function: "f".into(),
+            expression: "cron(0 9-17 ? JAN,FEB MON-FRI 2027)".into(),
+            input: None,
+        };
+        assert!(ranged.fires_at(at("2027-02-03T12:00:00Z")));
+        assert!(!ranged.fires_at(at("2027-03-03T12:00:00Z")));
+        let rate =
+            Schedule { name: "e".into(), function: "f".into(), expression: "rate(5 minutes)".into(), input: None };
+        assert!(!rate.fires_at(at("2027-03-03T12:00:00Z")));
     }
 
     const STREAM_TEMPLATE: &str = r#"

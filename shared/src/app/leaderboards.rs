@@ -5,9 +5,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{App, AppError};
-use crate::domain::gamification::{Estimate, LeaderboardPeriod, PeriodKind, bucket, estimate};
-use crate::domain::{Party, UserId};
-use crate::ports::LeaderboardStore;
+use crate::domain::gamification::{
+    Applied, Badge, Estimate, LeaderboardPeriod, PeriodKind, bucket, estimate, period_badge, to_award,
+};
+use crate::domain::{Invalid, Party, UserId};
+use crate::ports::{AccountStore, BoardArchive, LeaderboardStore, NewNotification, PointsStore, Recorded};
 
 /// Most entries one board read returns.
 pub const MAX_BOARD: usize = 100;
@@ -108,3 +110,110 @@ impl<S: LeaderboardStore> App<S> {
         Ok(Leaderboard { period, role, entries, me })
     }
 }
+
+/// How many ranks a finished board keeps.
+pub const SNAPSHOT_SIZE: usize = 100;
+
+/// What closing a finished period did, per board.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodClosed {
+    /// The finished period.
+    pub period: LeaderboardPeriod,
+    /// One line per board (mentors', learners').
+    pub boards: Vec<BoardClosed>,
+}
+
+/// What closing one board did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardClosed {
+    /// The board's role.
+    pub role: Party,
+    /// Ranks frozen.
+    pub ranks: usize,
+    /// Badges given now (none on a rerun).
+    pub badges_awarded: usize,
+    /// False when an earlier run had closed it already (nothing new was sent).
+    pub closed_now: bool,
+}
+
+/// Members told of their place on a finished board.
+const WINNERS: usize = 3;
+
+impl<S: LeaderboardStore + BoardArchive + PointsStore + AccountStore> App<S> {
+    /// Closes the finished period of `kind` (the one before now, or `period`): freezes each
+    /// board's top [`SNAPSHOT_SIZE`], gives the period's badges and tells the winners.
+    /// Rerunning it for the same period changes nothing.
+    pub async fn close_period(
+        &self,
+        kind: PeriodKind,
+        period: Option<LeaderboardPeriod>,
+    ) -> Result<PeriodClosed, AppError> {
+        let now = self.clock.now();
+        let period = period.unwrap_or_else(|| kind.period_of(now).previous());
+        if period.kind() != kind || period.end() > now {
+            return Err(AppError::Rule {
+                field: "period",
+                reason: Invalid::new("must be a finished period of this kind"),
+            });
+        }
+        let mut boards = Vec::new();
+        for role in [Party::Mentor, Party::Learner] {
+            let rows = self.store.board_top(period, role, SNAPSHOT_SIZE).await?;
+            self.store.freeze(period, role, &rows).await?;
+            let mut badges_awarded = 0;
+            let mut notify = Vec::new();
+            for (row, rank) in rows.iter().zip(1u32..).take(WINNERS) {
+                if let Some(badge) = period_badge(rank, kind, role) {
+                    badges_awarded += usize::from(self.grant_badge(&row.user, badge, period.end()).await?);
+                }
+                notify.push(NewNotification {
+                    user: row.user.clone(),
+                    kind: "leaderboard_result",
+                    session: None,
+                    conversation: None,
+                    text: format!(
+                        "You finished #{rank} on the {} {} board for {period}.",
+                        kind.as_str(),
+                        role.as_str()
+                    ),
+                    at: now,
+                });
+            }
+            let closed_now = self.store.close_board(period, role, now, &notify).await?;
+            boards.push(BoardClosed { role, ranks: rows.len(), badges_awarded, closed_now });
+        }
+        Ok(PeriodClosed { period, boards })
+    }
+
+    /// Gives `user` `badge` once (earned `at`), with a notification; false if already held.
+    async fn grant_badge(&self, user: &UserId, badge: Badge, at: DateTime<Utc>) -> Result<bool, AppError> {
+        for _ in 0..GRANT_ATTEMPTS {
+            let previous = self.store.points_account(user).await?;
+            let version = previous.as_ref().map(|account| account.version);
+            let mut account = previous.unwrap_or_default();
+            let badges = to_award(&account.badges, &[badge], at);
+            if badges.is_empty() {
+                return Ok(false);
+            }
+            account.badges.extend(badges.iter().copied());
+            account.version += 1;
+            let notify = [NewNotification {
+                user: user.clone(),
+                kind: "badge_earned",
+                session: None,
+                conversation: None,
+                text: format!("You earned the {} badge: {}", badge.title(), badge.description()),
+                at,
+            }];
+            let applied = Applied { badges, ..Applied::default() };
+            match self.store.record_points(user, &account, version, &applied, &notify).await? {
+                Recorded::Stale => continue,
+                _ => return Ok(true),
+            }
+        }
+        Err(AppError::Contended)
+    }
+}
+
+/// Concurrent changes to a winner's account retry this often.
+const GRANT_ATTEMPTS: usize = 5;

@@ -27,7 +27,7 @@ use crate::ports::{Clock, MeetingRooms, StoreError, SystemClock};
 
 pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
-pub use leaderboards::{Leaderboard, MAX_BOARD, RankedEntry, Standing};
+pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, RankedEntry, SNAPSHOT_SIZE, Standing};
 pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
 pub use reminders::ReminderRun;
 pub use sessions::{Idempotency, Requested, SessionRequest};

@@ -26,6 +26,8 @@
 //! | a points ledger line, once per occurrence | `USER#<user id>` | `LEDGER#<source>#<occurrence>` (GSI1: `LEDGER#<user id>` / `<at>#<source>#<occurrence>`) |
 //! | a member's entry on a board | `USER#<user id>` | `BOARD#<period>#<role>` (GSI1: `BOARD#<period>#<role>` / order key: score desc, reached asc) |
 //! | a board's score histogram, 8 shards | `BOARD#<period>#<role>` | `HISTOGRAM#<0-7>` (attributes `b<bucket>` = members) |
+//! | a frozen board's rank | `SNAPSHOT#<period>#<role>` | `RANK#<0001>` |
+//! | the mark that a finished board was closed | `SNAPSHOT#<period>#<role>` | `CLOSED` |
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //!
@@ -290,6 +292,19 @@ pub fn board_histogram(period: LeaderboardPeriod, role: Party, user: &UserId) ->
 /// Every shard of a board's histogram.
 pub fn board_histograms(period: LeaderboardPeriod, role: Party) -> Vec<Key> {
     (0..HISTOGRAM_SHARDS).map(|shard| Key { pk: board(period, role), sk: format!("HISTOGRAM#{shard}") }).collect()
+}
+
+/// Rank `rank` of the frozen board of `period` for `role` (four digits sort up to 9999).
+pub fn snapshot_rank(period: LeaderboardPeriod, role: Party, rank: u64) -> Key {
+    Key { pk: format!("SNAPSHOT#{period}#{}", role.as_str()), sk: format!("{SNAPSHOT_RANK_PREFIX}{rank:04}") }
+}
+
+/// Sort-key prefix of a frozen board's ranks.
+pub const SNAPSHOT_RANK_PREFIX: &str = "RANK#";
+
+/// The mark that the board of `period` for `role` was closed (ranks frozen, winners told).
+pub fn snapshot_marker(period: LeaderboardPeriod, role: Party) -> Key {
+    Key { pk: format!("SNAPSHOT#{period}#{}", role.as_str()), sk: "CLOSED".into() }
 }
 
 /// GSI1 partition of one board (`BOARD#2026-W47#mentor`), ordered best first.

@@ -25,7 +25,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, TransactWriteItem, WriteRequest};
 
 use crate::domain::{MentorCard, User, UserId};
 use crate::ports::StoreError;
@@ -195,6 +195,41 @@ impl DynamoStore {
             }
         }
         Err(StoreError::Unavailable("BatchGetItem left keys unprocessed".into()))
+    }
+
+    /// Puts `items` with BatchWriteItem, 25 at a time, asking again for what DynamoDB
+    /// leaves unprocessed. Not atomic: only for puts that may be repeated.
+    pub(crate) async fn write_all(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        for chunk in items.chunks(25) {
+            let mut requests = chunk
+                .iter()
+                .map(|item| {
+                    let put = PutRequest::builder().set_item(Some(item.clone())).build();
+                    put.map(|put| WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            for attempt in 0..8 {
+                if requests.is_empty() {
+                    break;
+                }
+                if attempt > 0 {
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                requests = output.unprocessed_items.and_then(|mut left| left.remove(&self.table)).unwrap_or_default();
+            }
+            if !requests.is_empty() {
+                return Err(StoreError::Unavailable("BatchWriteItem left items unprocessed".into()));
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn count_read(&self, items: usize) {

@@ -13,7 +13,9 @@ use crate::domain::gamification::{
     Applied, BoardMove, BoardScore, LeaderboardPeriod, LedgerEntry, PointsAccount, bucket, order_key,
 };
 use crate::domain::{Booking, Party, Review, UserId};
-use crate::ports::{BoardRow, LeaderboardStore, LedgerPage, NewNotification, PointsStore, Recorded, StoreError};
+use crate::ports::{
+    BoardArchive, BoardRow, LeaderboardStore, LedgerPage, NewNotification, PointsStore, Recorded, StoreError,
+};
 
 /// The account item.
 #[derive(Debug, Serialize, Deserialize)]
@@ -198,7 +200,10 @@ impl PointsStore for DynamoStore {
         }
         match self.transact(items).await {
             Ok(()) => Ok(Recorded::Stored),
-            Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&0) => Ok(Recorded::AlreadyCounted),
+            // The occurrence's own ledger line is first: taken means counted before.
+            Err(TransactFailure::ConditionFailed(failed)) if entries > 0 && failed.contains(&0) => {
+                Ok(Recorded::AlreadyCounted)
+            }
             Err(TransactFailure::ConditionFailed(failed)) if failed.iter().all(|i| *i >= entries) => {
                 Ok(Recorded::Stale)
             }
@@ -313,5 +318,72 @@ impl LeaderboardStore for DynamoStore {
             }
         }
         Ok(names)
+    }
+}
+
+/// One rank of a frozen board.
+#[derive(Debug, Serialize, Deserialize)]
+struct SnapshotRecord {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    rank: u64,
+    user: UserId,
+    score: BoardScore,
+}
+
+impl BoardArchive for DynamoStore {
+    async fn freeze(&self, period: LeaderboardPeriod, role: Party, rows: &[BoardRow]) -> Result<(), StoreError> {
+        let items = rows
+            .iter()
+            .zip(1u64..)
+            .map(|(row, rank)| {
+                let Key { pk, sk } = keys::snapshot_rank(period, role, rank);
+                let record = SnapshotRecord {
+                    pk,
+                    sk,
+                    entity: "BoardSnapshot".into(),
+                    rank,
+                    user: row.user.clone(),
+                    score: row.score,
+                };
+                to_item(&record)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // Rewriting a rank with the same content is harmless, so a rerun may repeat this.
+        self.write_all(items).await
+    }
+
+    async fn close_board(
+        &self,
+        period: LeaderboardPeriod,
+        role: Party,
+        at: chrono::DateTime<chrono::Utc>,
+        notify: &[NewNotification],
+    ) -> Result<bool, StoreError> {
+        let Key { pk, sk } = keys::snapshot_marker(period, role);
+        let mut marker = Item::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))]);
+        marker.insert("entity".into(), s("BoardClosed"));
+        marker.insert("closed_at".into(), s(keys::time(at)));
+        let mut items = vec![self.put(marker, Some("attribute_not_exists(PK)"))?];
+        for note in notify {
+            items.push(self.notification_put(note)?);
+        }
+        match self.transact(items).await {
+            Ok(()) => Ok(true),
+            Err(TransactFailure::ConditionFailed(_)) => Ok(false),
+            Err(TransactFailure::Store(error)) => Err(error),
+        }
+    }
+
+    async fn snapshot(&self, period: LeaderboardPeriod, role: Party) -> Result<Vec<BoardRow>, StoreError> {
+        let query = self.prefix_query(keys::snapshot_rank(period, role, 0).pk, keys::SNAPSHOT_RANK_PREFIX);
+        let items = self.query_items(query, None).await?;
+        items
+            .into_iter()
+            .map(|item| from_item::<SnapshotRecord>(item).map(|r| BoardRow { user: r.user, score: r.score }))
+            .collect()
     }
 }
