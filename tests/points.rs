@@ -318,3 +318,94 @@ async fn closing_a_week_freezes_the_board_rewards_and_tells_the_winners_once() {
     assert_eq!(fired["period"], week.to_string());
     assert_eq!(fired["boards"][0]["closed_now"], false);
 }
+
+#[tokio::test]
+async fn admins_correct_points_through_the_ledger_and_nobody_else_can() {
+    use shared::domain::{Role, Roles, UserId};
+
+    let app = peerlearn_tests::app().await;
+    let member = member(app, "corrected@example.com", "mentor").await;
+    let admin_account = register(app, "admin@example.com", "learner").await;
+    let admin_id = UserId::parse(admin_account["user"]["id"].as_str().unwrap()).unwrap();
+    let admin = app.tokens.issue(&admin_id, Roles::only(Role::Admin), app.clock.now()).unwrap();
+
+    let body = json!({"user_id": member.id, "points": 40, "role": "mentor", "reason": "Session logged twice by mistake, refunded"});
+    let refused = Call::new("POST", "/admin/points").token(&member.token).json(body.clone()).send(app).await;
+    assert_eq!(refused.status, 403);
+    let done = Call::new("POST", "/admin/points").token(&admin).json(body).send(app).await;
+    assert_eq!(done.status, 201, "{:?}", done.body);
+    assert_eq!(done.body["source"]["kind"], "admin_correction");
+    let taken = json!({"user_id": member.id, "points": -15, "role": "mentor", "reason": "Review ring"});
+    assert_eq!(Call::new("POST", "/admin/points").token(&admin).json(taken).send(app).await.status, 201);
+
+    let points = Call::new("GET", "/me/points").token(&member.token).send(app).await.body;
+    assert_eq!(points["all_time"], 25);
+    let reasons: Vec<&str> =
+        points["ledger"].as_array().unwrap().iter().map(|e| e["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons, ["Review ring", "Session logged twice by mistake, refunded"]);
+    let board = Call::new("GET", "/leaderboards/weekly").token(&member.token).send(app).await;
+    assert_eq!(board.body["me"], json!({"kind": "exact", "rank": 1, "score": 25}));
+
+    for (body, field) in [
+        (json!({"user_id": member.id, "points": 0, "role": "mentor", "reason": "x"}), "points"),
+        (json!({"user_id": member.id, "points": 10001, "role": "mentor", "reason": "x"}), "points"),
+        (json!({"user_id": member.id, "points": 5, "role": "admin", "reason": "x"}), "role"),
+        (json!({"user_id": member.id, "points": 5, "role": "mentor", "reason": ""}), "reason"),
+        (json!({"user_id": "nope", "points": 5, "role": "mentor", "reason": "x"}), "user_id"),
+    ] {
+        let bad = Call::new("POST", "/admin/points").token(&admin).json(body).send(app).await;
+        assert_eq!((bad.status, bad.error_fields()), (400, vec![field.to_owned()]));
+    }
+    let ghost = json!({"user_id": "01JDQ3Z5W4K8N2P6R9T1V3X5Z7", "points": 5, "role": "mentor", "reason": "x"});
+    assert_eq!(Call::new("POST", "/admin/points").token(&admin).json(ghost).send(app).await.status, 404);
+    let after = Call::new("GET", "/me/points").token(&member.token).send(app).await.body;
+    assert_eq!(after["all_time"], 25, "refused corrections wrote nothing");
+}
+
+#[tokio::test]
+async fn streaks_count_local_days_and_reset_after_a_gap() {
+    use shared::domain::gamification::PointsSource;
+    use shared::domain::gamification::earnings::Earning;
+    use shared::domain::{Party, UserId};
+    use shared::ports::Clock as _;
+
+    let clock = TestClock::new();
+    let app = peerlearn_tests::app_with_clock(clock.clone() as Arc<_>).await;
+    let learner = member(app, "streaky@example.com", "learner").await;
+    // In Tokyo (UTC+9): 20:00 UTC is already the next local day.
+    let profile = json!({"timezone": "Asia/Tokyo"});
+    assert_eq!(Call::new("PATCH", "/me").token(&learner.token).json(profile).send(app).await.status, 200);
+    let user = UserId::parse(&learner.id).unwrap();
+    let day0 = clock.now().duration_trunc(chrono::Duration::days(1)).unwrap();
+    let earn = |n: usize, at| Earning {
+        user: user.clone(),
+        source: PointsSource::ReviewWritten,
+        key: format!("r{n}"),
+        role: Party::Learner,
+        at,
+    };
+    // 10:00 UTC and 20:00 UTC on one UTC day are two Tokyo days; then the next UTC day.
+    let times =
+        [day0 + chrono::Duration::hours(10), day0 + chrono::Duration::hours(20), day0 + chrono::Duration::hours(44)];
+    for (n, at) in times.iter().enumerate() {
+        app.award(&earn(n, *at)).await.unwrap();
+    }
+    clock.advance(times[2] - clock.now());
+    let points = Call::new("GET", "/me/points").token(&learner.token).send(app).await.body;
+    assert_eq!(
+        (points["streak"]["current"].as_u64(), points["streak"]["longest"].as_u64()),
+        (Some(3), Some(3)),
+        "{points}"
+    );
+
+    // Three quiet days and no freeze: the streak is over, the longest is kept.
+    let later = times[2] + chrono::Duration::days(4);
+    app.award(&earn(9, later)).await.unwrap();
+    clock.advance(later - clock.now());
+    let points = Call::new("GET", "/me/points").token(&learner.token).send(app).await.body;
+    assert_eq!(
+        (points["streak"]["current"].as_u64(), points["streak"]["longest"].as_u64()),
+        (Some(1), Some(3)),
+        "{points}"
+    );
+}

@@ -1,12 +1,12 @@
-//! `points`: GET /me/points, GET /me/badges and GET /users/{id}/badges.
+//! `points`: GET /me/points, GET /me/badges, GET /users/{id}/badges and POST /admin/points.
 
 use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shared::app::App;
-use shared::domain::UserId;
 use shared::domain::gamification::{BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, route_key};
+use shared::domain::{Party, Role, ShortText, UserId};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, parse_json, route_key};
 use utoipa::OpenApi;
 
 /// The caller's points.
@@ -47,9 +47,23 @@ pub struct BadgeList {
     pub badges: Vec<EarnedBadge>,
 }
 
+/// Body of POST /admin/points.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// The member whose points change.
+    pub user_id: UserId,
+    /// Points to add (negative to take back), non-zero, at most 10000 either way.
+    pub points: i64,
+    /// The board the points count on: `mentor` or `learner`.
+    pub role: Party,
+    /// Why, for the member's ledger (1 to 120 characters).
+    pub reason: ShortText,
+}
+
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(my_points, my_badges, member_badges))]
+#[openapi(paths(my_points, my_badges, member_badges, correct_points))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.
@@ -58,6 +72,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         "GET /me/points" => my_points(app, &request).await,
         "GET /me/badges" => my_badges(app, &request).await,
         "GET /users/{id}/badges" => member_badges(app, &request).await,
+        "POST /admin/points" => correct_points(app, &request).await,
         _ => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -126,4 +141,24 @@ async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, Api
     let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
     let member = UserId::parse(raw).map_err(|reason| ApiError::field("id", &reason))?;
     json(StatusCode::OK, &BadgeList { badges: app.badges_of(&member).await? })
+}
+
+/// An admin's correction, written to the member's ledger with its reason.
+#[utoipa::path(post, path = "/admin/points", tag = "points", security(("bearer" = [])),
+    request_body = Correction,
+    responses(
+        (status = 201, description = "The ledger entry written", body = LedgerEntry),
+        (status = 400, description = "Invalid member, points, role or reason", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+    ))]
+async fn correct_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    if !caller.has_role(Role::Admin) {
+        return Err(ApiError::Forbidden("Only admins correct points."));
+    }
+    let body: Correction = parse_json(request)?;
+    let entry = app.correct_points(&body.user_id, body.points, body.role, &body.reason).await?;
+    json(StatusCode::CREATED, &entry)
 }
