@@ -45,9 +45,11 @@ lint-template:
 # a second large table is written in one instance).
 bench:
 	cargo build --release -p register -p login -p profile -p matching -p book -p review -p reminders \
-		-p ws-connect -p ws-disconnect -p send-message -p conversations -p notifications -p deliver -p bench
+		-p ws-connect -p ws-disconnect -p send-message -p conversations -p notifications -p deliver \
+		-p award-points -p points -p leaderboard -p leaderboard-job -p bench
 	@BENCH_MENTORS= infra/stack.sh run -- target/release/bench
 	@BENCH_ONLY=matching BENCH_MENTORS=10000 DDB_HEAP=4g infra/stack.sh run -- target/release/bench
+	@BENCH_ONLY=leaderboard DDB_HEAP=4g infra/stack.sh run -- target/release/bench
 
 bench-100k:
 	cargo build --release -p matching -p bench

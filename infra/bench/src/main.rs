@@ -223,6 +223,10 @@ async fn main() {
         chat_figures(&client, &template, &endpoint).await;
         return;
     }
+    if only == "leaderboard" {
+        leaderboard_figures(&client, &template, &endpoint).await;
+        return;
+    }
     let only_matching = only == "matching";
     for function in [
         "register",
@@ -238,6 +242,10 @@ async fn main() {
         "conversations",
         "notifications",
         "deliver",
+        "award-points",
+        "points",
+        "leaderboard",
+        "leaderboard-job",
     ] {
         if only_matching {
             break;
@@ -692,4 +700,101 @@ async fn exchange(mentor_id: &str, mentor: &mut Socket, learner: &mut Socket, id
     assert_eq!(received["message"]["client_msg_id"], id);
     frame_of(learner, "ack").await;
     ms
+}
+
+/// Members on the board in the leaderboard figures.
+const BOARD_USERS: usize = 100_000;
+
+/// Loads a finished week's mentor board with [`BOARD_USERS`] scored members, then measures
+/// GET /leaderboards/weekly (top 100) through the handler for a member at the top (exact
+/// rank) and one far down (estimated standing), and the job that closes the week.
+async fn leaderboard_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gateway::Template, endpoint: &str) {
+    use shared::domain::gamification::{LeaderboardPeriod, PeriodKind};
+    use shared::domain::{Party, UserId};
+
+    let table = format!("bench-board-{}", ulid::Ulid::new());
+    dev_gateway::table::ensure_table(client, template, &table).await.unwrap();
+    let config = dev_gateway::local::config(&table, endpoint).unwrap();
+    let app = shared::app::App::new(&config, client.clone(), Arc::new(shared::ports::SystemClock));
+    let week = LeaderboardPeriod::week_of(chrono::Utc::now()).previous();
+    // Scores fall off like real boards (a few high, a long tail) and tie often.
+    let rows: Vec<(UserId, i64, chrono::DateTime<chrono::Utc>)> = (0..BOARD_USERS)
+        .map(|i| {
+            let score = (20_000.0 / ((i + 1) as f64).powf(0.6)).round() as i64;
+            let reached = week.start() + chrono::Duration::seconds((i as i64 * 7_919) % 600_000);
+            (UserId::new(ulid::Ulid::from_parts(1_700_000_000_000 + i as u64, i as u128)), score, reached)
+        })
+        .collect();
+    let started = Instant::now();
+    // One call: the histogram shards are written whole, so they must count every row.
+    app.store.load_board(week, Party::Mentor, &rows).await.unwrap();
+    emit("leaderboard.100k.load", started.elapsed().as_secs_f64(), "s");
+
+    let query = format!("period={week}&role=mentor&limit=100");
+    for (case, who) in [("top", &rows[0].0), ("far_down", &rows[BOARD_USERS * 3 / 4].0)] {
+        let token = app
+            .tokens
+            .issue(who, shared::domain::Roles::only(shared::domain::Role::Mentor), chrono::Utc::now())
+            .unwrap();
+        let mut samples = Vec::with_capacity(WARM_RUNS);
+        let (requests_before, items_before) = app.store.reads().totals();
+        let units_before = app.store.reads().read_units();
+        for run in 0..=WARM_RUNS {
+            let mut headers = axum::http::HeaderMap::new();
+            headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+            let call = dev_gateway::event::HttpCall {
+                method: "GET",
+                path: "/leaderboards/weekly",
+                query: &query,
+                headers: &headers,
+                body: b"",
+                source_ip: "127.0.0.1",
+            };
+            let params = [("kind".to_owned(), "weekly".to_owned())];
+            let event =
+                dev_gateway::event::http_event(&call, "GET /leaderboards/{kind}", &params, "bench", chrono::Utc::now())
+                    .to_string();
+            let request = lambda_http::request::from_str(&event).unwrap();
+            let started = Instant::now();
+            let response = leaderboard::handler(&app, request).await;
+            let elapsed = started.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(response.status(), 200);
+            if run == 0 {
+                let body: Value = serde_json::from_slice(response.body()).unwrap();
+                assert_eq!(body["entries"].as_array().map(Vec::len), Some(100));
+                eprintln!("leaderboard {case}: me = {}", body["me"]);
+            } else {
+                samples.push(elapsed);
+            }
+        }
+        let (requests_after, items_after) = app.store.reads().totals();
+        let calls = (WARM_RUNS + 1) as f64;
+        report_latencies(&format!("leaderboard.top100.{case}.100k"), samples);
+        emit(
+            &format!("leaderboard.top100.{case}.dynamodb_requests_per_call"),
+            (requests_after - requests_before) as f64 / calls,
+            "requests",
+        );
+        emit(
+            &format!("leaderboard.top100.{case}.items_read_per_call"),
+            (items_after - items_before) as f64 / calls,
+            "items",
+        );
+        emit(
+            &format!("leaderboard.top100.{case}.read_units_per_call"),
+            (app.store.reads().read_units() - units_before) / calls,
+            "RCU",
+        );
+    }
+
+    let units_before = app.store.reads().read_units();
+    let started = Instant::now();
+    let closed = app.close_period(PeriodKind::Weekly, Some(week)).await.unwrap();
+    emit("leaderboard_job.100k.duration", started.elapsed().as_secs_f64() * 1000.0, "ms");
+    emit("leaderboard_job.100k.read_units", app.store.reads().read_units() - units_before, "RCU");
+    emit("leaderboard_job.100k.ranks_frozen", closed.boards.iter().map(|b| b.ranks).sum::<usize>() as f64, "ranks");
+    let started = Instant::now();
+    let again = app.close_period(PeriodKind::Weekly, Some(week)).await.unwrap();
+    assert!(again.boards.iter().all(|b| !b.closed_now));
+    emit("leaderboard_job.100k.rerun_duration", started.elapsed().as_secs_f64() * 1000.0, "ms");
 }

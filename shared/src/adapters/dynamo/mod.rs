@@ -25,7 +25,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, PutRequest, ReturnConsumedCapacity, TransactWriteItem, WriteRequest,
+};
 
 use crate::domain::{MentorCard, User, UserId};
 use crate::ports::StoreError;
@@ -46,12 +48,23 @@ pub struct DynamoStore {
 pub struct ReadCounter {
     requests: AtomicU64,
     items: AtomicU64,
+    /// Read capacity units DynamoDB reported, in thousandths.
+    milli_units: AtomicU64,
 }
 
 impl ReadCounter {
     /// (requests, items) read so far.
     pub fn totals(&self) -> (u64, u64) {
         (self.requests.load(Ordering::Relaxed), self.items.load(Ordering::Relaxed))
+    }
+
+    /// Read capacity units consumed so far, as DynamoDB reported them (queries and batch reads).
+    pub fn read_units(&self) -> f64 {
+        self.milli_units.load(Ordering::Relaxed) as f64 / 1000.0
+    }
+
+    fn add_units(&self, units: f64) {
+        self.milli_units.fetch_add((units * 1000.0).round() as u64, Ordering::Relaxed);
     }
 }
 
@@ -114,8 +127,10 @@ impl DynamoStore {
             if let Some(cap) = cap {
                 page = page.limit(i32::try_from(cap.saturating_sub(items.len())).unwrap_or(i32::MAX));
             }
-            let output = page.send().await.map_err(unavailable)?;
+            let output =
+                page.return_consumed_capacity(ReturnConsumedCapacity::Total).send().await.map_err(unavailable)?;
             self.count_read(output.items().len());
+            self.reads.add_units(output.consumed_capacity().and_then(|c| c.capacity_units()).unwrap_or(0.0));
             items.extend(output.items.unwrap_or_default());
             let more = cap.is_none_or(|cap| items.len() < cap);
             match output.last_evaluated_key {
@@ -183,9 +198,11 @@ impl DynamoStore {
                 .client
                 .batch_get_item()
                 .request_items(&self.table, request.clone())
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(unavailable)?;
+            self.reads.add_units(output.consumed_capacity().iter().filter_map(|c| c.capacity_units()).sum());
             let items = output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
             self.count_read(items.len());
             found.extend(items);

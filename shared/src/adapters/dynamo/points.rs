@@ -387,3 +387,43 @@ impl BoardArchive for DynamoStore {
             .collect()
     }
 }
+
+impl DynamoStore {
+    /// Writes members' entries on a board with their scores, and the board's histogram to
+    /// match (replacing it: pass every member in one call), with BatchWriteItem: for loading
+    /// a board in bulk (benchmarks), not for awards.
+    pub async fn load_board(
+        &self,
+        period: LeaderboardPeriod,
+        role: Party,
+        rows: &[(UserId, i64, chrono::DateTime<chrono::Utc>)],
+    ) -> Result<(), StoreError> {
+        let mut items = Vec::with_capacity(rows.len() + keys::HISTOGRAM_SHARDS as usize);
+        let mut shards: HashMap<String, (Key, BTreeMap<u32, i64>)> = HashMap::new();
+        for (user, score, reached_at) in rows {
+            let Key { pk, sk } = keys::board_entry(user, period, role);
+            let score = BoardScore { period, role, score: *score, reached_at: *reached_at };
+            items.push(to_item(&BoardRecord {
+                pk,
+                sk,
+                gsi1pk: keys::board(period, role),
+                gsi1sk: order_key(score.score, score.reached_at, user),
+                entity: "BoardEntry".into(),
+                user: user.clone(),
+                score,
+            })?);
+            let key = keys::board_histogram(period, role, user);
+            let shard = shards.entry(key.sk.clone()).or_insert_with(|| (key, BTreeMap::new()));
+            *shard.1.entry(bucket(score.score)).or_default() += 1;
+        }
+        for (_, (key, counts)) in shards {
+            let mut item = key.item();
+            item.insert("entity".into(), s("BoardHistogram"));
+            for (bucket, count) in counts {
+                item.insert(format!("b{bucket}"), n(count));
+            }
+            items.push(item);
+        }
+        self.write_all(items).await
+    }
+}
