@@ -38,7 +38,8 @@ clippy:
 lint-template:
 	@infra/lint-template.sh
 
-# Function figures and booking under load; then matching/search with 10,000 mentors seeded
+# Function figures, booking under load and chat with 200 WebSocket clients; then matching/search
+# with 10,000 mentors, then leaderboards with 100,000 scored members, each seeded
 # into a fresh in-memory DynamoDB Local (hence the larger heap; a fresh instance because
 # DynamoDB Local slows down sharply on a table written after another busy one). `make bench-100k` measures matching
 # and search at 100,000 mentors in a fresh instance (DynamoDB Local slows down sharply when

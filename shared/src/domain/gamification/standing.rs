@@ -60,7 +60,7 @@ mod tests {
         assert_eq!(bucket(0), 0);
         assert_eq!(bucket(1), 1);
         assert!(bucket(100) < bucket(200));
-        assert_eq!(bucket(100), bucket(110), "within a quarter doubling");
+        assert_eq!(bucket(100), bucket(105), "within a quarter doubling");
     }
 
     #[test]
@@ -75,6 +75,17 @@ mod tests {
     }
 
     proptest! {
+        /// Scores share a bucket only when within a quarter of a doubling (~19%) of each other.
+        #[test]
+        fn a_bucket_spans_less_than_a_quarter_doubling(a in 1i64..1_000_000_000, b in 1i64..1_000_000_000) {
+            if bucket(a) == bucket(b) {
+                let (low, high) = (a.min(b) as f64, a.max(b) as f64);
+                prop_assert!(high / low < 2f64.powf(0.25) + 1e-9);
+            }
+            // Monotonic: a higher score is never in a lower bucket.
+            prop_assert!(a > b || bucket(a) <= bucket(b));
+        }
+
         /// The estimate is always a rank on the board, and a higher bucket never ranks worse.
         #[test]
         fn estimates_are_ranks_and_monotonic(counts in proptest::collection::btree_map(0u32..40, 1i64..50, 1..20)) {
