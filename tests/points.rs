@@ -10,22 +10,9 @@ use std::time::Duration;
 use chrono::{DurationRound, Utc};
 use dev_gateway::stream::{StreamPoller, local_streams_client};
 use peerlearn_tests::realtime::realtime_with_clock;
-use peerlearn_tests::{Call, TestClock, endpoint, register, reviews, template, verify_mentor};
+use peerlearn_tests::{Call, Member, TestClock, endpoint, member, register, reviews, template, verify_mentor};
 use serde_json::{Value, json};
 use shared::app::App;
-
-struct Member {
-    token: String,
-    id: String,
-}
-
-async fn member(app: &App, email: &str, roles: &str) -> Member {
-    let body = register(app, email, roles).await;
-    Member {
-        token: body["access_token"].as_str().unwrap().to_owned(),
-        id: body["user"]["id"].as_str().unwrap().to_owned(),
-    }
-}
 
 /// The caller's points once `all_time` reaches `expected` (the stream is asynchronous).
 async fn points_reaching(app: &App, token: &str, expected: i64) -> Value {

@@ -8,25 +8,11 @@ use std::time::Duration;
 
 use chrono::{DurationRound, Utc};
 use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, wait_published};
-use peerlearn_tests::{Call, register, reviews, verify_mentor};
+use peerlearn_tests::{Call, Member, member, reviews, verify_mentor};
 use serde_json::{Value, json};
 use shared::app::App;
 use shared::domain::{Role, Roles, UserId};
 use shared::ports::ConnectionStore;
-
-/// A member: token and id.
-struct Member {
-    token: String,
-    id: String,
-}
-
-async fn member(app: &App, email: &str, roles: &str) -> Member {
-    let body = register(app, email, roles).await;
-    Member {
-        token: body["access_token"].as_str().unwrap().to_owned(),
-        id: body["user"]["id"].as_str().unwrap().to_owned(),
-    }
-}
 
 /// A verified mentor available all week and a learner who requested a session with them.
 async fn matched(app: &App, tag: &str) -> (Member, Member) {

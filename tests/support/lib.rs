@@ -197,6 +197,23 @@ pub async fn register(app: &App, email: &str, roles: &str) -> Value {
     reply.body
 }
 
+/// A registered member: access token and id.
+pub struct Member {
+    /// Access token.
+    pub token: String,
+    /// User id.
+    pub id: String,
+}
+
+/// Registers a member (roles `learner`, `mentor` or `both`).
+pub async fn member(app: &App, email: &str, roles: &str) -> Member {
+    let body = register(app, email, roles).await;
+    Member {
+        token: body["access_token"].as_str().unwrap().to_owned(),
+        id: body["user"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
 /// Counts the items in `app`'s table. Tests only: a request never scans.
 pub async fn item_count(app: &App) -> usize {
     let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::keys::{self, GSI1, GSI1PK, GSI1SK, Key, PK, SK};
+use super::keys::{self, Key, PK, SK};
 use super::records::{from_item, to_item};
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
 use crate::domain::{ConversationId, ConversationSummary, Message, MessageId, MessagePreview, UserId};
@@ -209,39 +209,8 @@ impl ChatStore for DynamoStore {
         after: Option<&str>,
         limit: usize,
     ) -> Result<ConversationPage, StoreError> {
-        let inbox = keys::inbox(user);
-        // The cursor position is the last item's GSI1 sort key and table sort key.
-        let start = after.and_then(|position| position.split_once('|')).map(|(gsi1sk, sk)| {
-            Item::from([
-                (PK.to_owned(), s(keys::user(user).pk)),
-                (SK.to_owned(), s(sk)),
-                (GSI1PK.to_owned(), s(inbox.clone())),
-                (GSI1SK.to_owned(), s(gsi1sk)),
-            ])
-        });
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(inbox))
-            .scan_index_forward(false)
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(output.items().len());
-        let next = output.last_evaluated_key.as_ref().and_then(|key| {
-            let gsi1sk = key.get(GSI1SK)?.as_s().ok()?;
-            let sk = key.get(SK)?.as_s().ok()?;
-            Some(format!("{gsi1sk}|{sk}"))
-        });
-        let conversations = output
-            .items
-            .unwrap_or_default()
+        let (items, next) = self.member_index_page(keys::user(user).pk, keys::inbox(user), after, limit).await?;
+        let conversations = items
             .into_iter()
             .map(|item| from_item::<MemberRecord>(item).map(MemberRecord::into_summary))
             .collect::<Result<_, _>>()?;

@@ -140,6 +140,48 @@ impl DynamoStore {
         }
     }
 
+    /// One page of a member's items in GSI1 partition `gsi1pk`, newest (highest sort key)
+    /// first, resuming after `after`; also the position to resume from, when there is more.
+    /// Positions are `<GSI1SK>|<SK>`: both are needed to resume in an index, and the table
+    /// partition is the member's.
+    pub(crate) async fn member_index_page(
+        &self,
+        member_pk: String,
+        gsi1pk: String,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        let start = after.and_then(|position| position.split_once('|')).map(|(gsi1sk, sk)| {
+            Item::from([
+                (keys::PK.to_owned(), s(member_pk.clone())),
+                (keys::SK.to_owned(), s(sk)),
+                (keys::GSI1PK.to_owned(), s(gsi1pk.clone())),
+                (keys::GSI1SK.to_owned(), s(gsi1sk)),
+            ])
+        });
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::GSI1PK)
+            .expression_attribute_values(":pk", s(gsi1pk))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(output.items().len());
+        let next = output.last_evaluated_key.as_ref().and_then(|key| {
+            let gsi1sk = key.get(keys::GSI1SK)?.as_s().ok()?;
+            let sk = key.get(keys::SK)?.as_s().ok()?;
+            Some(format!("{gsi1sk}|{sk}"))
+        });
+        Ok((output.items.unwrap_or_default(), next))
+    }
+
     /// How many items `query` matches (after its filter), counted by DynamoDB page by page
     /// without returning them.
     pub(crate) async fn count_items(&self, query: QueryFluentBuilder) -> Result<u32, StoreError> {

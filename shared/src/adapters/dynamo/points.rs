@@ -4,9 +4,9 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
-use super::keys::{self, GSI1, GSI1PK, GSI1SK, Key, PK, SK};
+use super::keys::{self, GSI1, GSI1PK, Key, PK, SK};
 use super::records::{SessionRecord, from_item, to_item};
-use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
+use super::{DynamoStore, Item, TransactFailure, n, s};
 use std::collections::{BTreeMap, HashMap};
 
 use crate::domain::gamification::{
@@ -213,41 +213,9 @@ impl PointsStore for DynamoStore {
     }
 
     async fn ledger(&self, user: &UserId, after: Option<&str>, limit: usize) -> Result<LedgerPage, StoreError> {
-        let ledger = keys::ledger(user);
-        // The cursor position is the last entry's GSI1 sort key and table sort key.
-        let start = after.and_then(|position| position.split_once('|')).map(|(gsi1sk, sk)| {
-            Item::from([
-                (PK.to_owned(), s(keys::user(user).pk)),
-                (SK.to_owned(), s(sk)),
-                (GSI1PK.to_owned(), s(ledger.clone())),
-                (GSI1SK.to_owned(), s(gsi1sk)),
-            ])
-        });
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(ledger))
-            .scan_index_forward(false)
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(output.items().len());
-        let next = output
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|key| Some(format!("{}|{}", key.get(GSI1SK)?.as_s().ok()?, key.get(SK)?.as_s().ok()?)));
-        let entries = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| from_item::<LedgerRecord>(item).map(|r| r.entry))
-            .collect::<Result<_, _>>()?;
+        let (items, next) = self.member_index_page(keys::user(user).pk, keys::ledger(user), after, limit).await?;
+        let entries =
+            items.into_iter().map(|item| from_item::<LedgerRecord>(item).map(|r| r.entry)).collect::<Result<_, _>>()?;
         Ok(LedgerPage { entries, next })
     }
 }
