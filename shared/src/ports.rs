@@ -205,6 +205,17 @@ pub struct NewNotification {
 }
 
 impl NewNotification {
+    /// A notification about the member themselves (a badge, a board result).
+    pub fn to_member(user: &UserId, kind: &'static str, text: String, at: DateTime<Utc>) -> Self {
+        Self { user: user.clone(), kind, session: None, conversation: None, text, at }
+    }
+
+    /// The notification that `user` earned `badge`.
+    pub fn badge_earned(user: &UserId, badge: crate::domain::gamification::Badge, at: DateTime<Utc>) -> Self {
+        let text = format!("You earned the {} badge: {}", badge.title(), badge.description());
+        Self::to_member(user, "badge_earned", text, at)
+    }
+
     /// A notification about a session.
     pub fn about_session(
         user: &UserId,

@@ -52,14 +52,7 @@ async fn leaderboard(app: &App, request: &Request) -> Result<HttpResponse, ApiEr
                 .map_err(|_| shared::domain::Invalid::new("must be mentor or learner")),
         ),
     };
-    let limit = match params.first("limit").map(|raw| raw.trim().parse::<usize>()) {
-        None => MAX_BOARD,
-        Some(Ok(n)) if (1..=MAX_BOARD).contains(&n) => n,
-        Some(_) => {
-            fields.refuse("limit", &shared::domain::Invalid::new("must be a whole number from 1 to 100"));
-            MAX_BOARD
-        }
-    };
+    let limit = params.limit_up_to(&mut fields, MAX_BOARD, MAX_BOARD);
     let Some(role) = role.filter(|_| fields.is_clean()) else { return Err(fields.into_error()) };
     let board = app.leaderboard(caller.user_id(), kind, params.first("period"), role, limit).await?;
     json(StatusCode::OK, &board)

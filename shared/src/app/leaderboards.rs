@@ -166,18 +166,9 @@ impl<S: LeaderboardStore + BoardArchive + PointsStore + AccountStore> App<S> {
                 if let Some(badge) = period_badge(rank, kind, role) {
                     badges_awarded += usize::from(self.grant_badge(&row.user, badge, period.end()).await?);
                 }
-                notify.push(NewNotification {
-                    user: row.user.clone(),
-                    kind: "leaderboard_result",
-                    session: None,
-                    conversation: None,
-                    text: format!(
-                        "You finished #{rank} on the {} {} board for {period}.",
-                        kind.as_str(),
-                        role.as_str()
-                    ),
-                    at: now,
-                });
+                let text =
+                    format!("You finished #{rank} on the {} {} board for {period}.", kind.as_str(), role.as_str());
+                notify.push(NewNotification::to_member(&row.user, "leaderboard_result", text, now));
             }
             let closed_now = self.store.close_board(period, role, now, &notify).await?;
             boards.push(BoardClosed { role, ranks: rows.len(), badges_awarded, closed_now });
@@ -197,14 +188,7 @@ impl<S: LeaderboardStore + BoardArchive + PointsStore + AccountStore> App<S> {
             }
             account.badges.extend(badges.iter().copied());
             account.version += 1;
-            let notify = [NewNotification {
-                user: user.clone(),
-                kind: "badge_earned",
-                session: None,
-                conversation: None,
-                text: format!("You earned the {} badge: {}", badge.title(), badge.description()),
-                at,
-            }];
+            let notify = [NewNotification::badge_earned(user, badge, at)];
             let applied = Applied { badges, ..Applied::default() };
             match self.store.record_points(user, &account, version, &applied, &notify).await? {
                 Recorded::Stale => continue,

@@ -36,14 +36,7 @@ impl<S: PointsStore + AccountStore> App<S> {
             let notify: Vec<NewNotification> = applied
                 .badges
                 .iter()
-                .map(|earned| NewNotification {
-                    user: earning.user.clone(),
-                    kind: "badge_earned",
-                    session: None,
-                    conversation: None,
-                    text: format!("You earned the {} badge: {}", earned.badge.title(), earned.badge.description()),
-                    at: earning.at,
-                })
+                .map(|earned| NewNotification::badge_earned(&earning.user, earned.badge, earning.at))
                 .collect();
             match self.store.record_points(&earning.user, &account, version, &applied, &notify).await? {
                 Recorded::Stale => continue,

@@ -37,11 +37,16 @@ impl<'a> QueryParams<'a> {
 
     /// `limit`, 1 to [`MAX_PAGE`], or `default`; a bad value is recorded in `fields`.
     pub fn limit(&self, fields: &mut Fields, default: usize) -> usize {
+        self.limit_up_to(fields, default, MAX_PAGE)
+    }
+
+    /// `limit`, 1 to `max`, or `default`; a bad value is recorded in `fields`.
+    pub fn limit_up_to(&self, fields: &mut Fields, default: usize, max: usize) -> usize {
         match self.first("limit").map(|raw| raw.trim().parse::<usize>()) {
             None => default,
-            Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => n,
+            Some(Ok(n)) if (1..=max).contains(&n) => n,
             Some(_) => {
-                fields.refuse("limit", &Invalid::new("must be a whole number from 1 to 50"));
+                fields.refuse("limit", &Invalid::because(format!("must be a whole number from 1 to {max}")));
                 default
             }
         }

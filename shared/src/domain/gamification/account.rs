@@ -117,7 +117,8 @@ impl PointsAccount {
     /// streak (and a milestone bonus), progress, badges, totals and board scores.
     pub fn apply(&mut self, occurrence: &Occurrence) -> Applied {
         let mut applied = Applied::default();
-        if self.day != Some(occurrence.local_day) && self.day.is_none_or(|day| day < occurrence.local_day) {
+        // A new day restarts the cap; a late event for an earlier day counts against today's.
+        if self.day.is_none_or(|day| day < occurrence.local_day) {
             self.day = Some(occurrence.local_day);
             self.repeatable_today = 0;
         }
