@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use peerlearn_tests::{Call, TestClock, app, app_with_clock, item_count, register};
+use peerlearn_tests::{Call, STARTS_AT, app, app_with_clock, clock_at, item_count, register};
 use serde_json::{Value, json};
 
 fn registration(email: &str) -> Value {
@@ -108,7 +108,7 @@ async fn wrong_password_and_unknown_email_answer_the_same() {
 
 #[tokio::test]
 async fn repeated_failures_are_throttled_per_address_until_the_window_ends() {
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let app = app_with_clock(clock.clone()).await;
     register(app, "target@example.com", "learner").await;
     register(app, "bystander@example.com", "learner").await;

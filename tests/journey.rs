@@ -92,3 +92,46 @@ async fn the_gateway_speaks_problem_json_serves_openapi_and_applies_cors() {
     assert_eq!(status, 401);
     assert_eq!(headers["access-control-allow-origin"], origin);
 }
+
+#[tokio::test]
+async fn the_local_clock_moves_every_function_and_fires_what_fell_due() {
+    // Sunday 23:30 UTC: an hour later the weekly boards are due (Monday 00:05).
+    let (_, base) = peerlearn_tests::gateway_with_clock(peerlearn_tests::clock_at("2026-11-29T23:30:00Z")).await;
+    let client = reqwest::Client::new();
+    let (status, _, body) = send(client.get(format!("{base}/_local/clock"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["real_time"], false);
+    assert!(body["now"].as_str().unwrap().starts_with("2026-11-29T23:3"), "{body}");
+
+    let (status, _, session) = send(client.post(format!("{base}/auth/register")).json(&json!({
+        "email": "clock@example.com", "password": "correct horse battery", "name": "Clock", "roles": "learner"
+    })))
+    .await;
+    assert_eq!(status, 201);
+    let token = session["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(send(client.get(format!("{base}/me")).bearer_auth(&token)).await.0, 200);
+
+    let (status, _, moved) = send(client.post(format!("{base}/_local/clock")).json(&json!({"advance": "PT1H"}))).await;
+    assert_eq!(status, 200, "{moved}");
+    assert!(moved["now"].as_str().unwrap().starts_with("2026-11-30T00:3"), "{moved}");
+    let fired: Vec<&str> = moved["fired"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(fired.contains(&"WeeklyBoards"), "{fired:?}");
+    assert!(fired.contains(&"Every5Minutes"), "{fired:?}");
+    assert!(!fired.contains(&"MonthlyBoards"), "{fired:?}");
+    // The access token lives 15 minutes by the functions' clock.
+    assert_eq!(send(client.get(format!("{base}/me")).bearer_auth(&token)).await.0, 401);
+
+    let (status, _, again) = send(client.post(format!("{base}/_local/clock")).json(&json!({"advance": "PT1M"}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["fired"], json!([]), "each schedule fires once for the hour it was due");
+
+    let (status, _, bad) = send(client.post(format!("{base}/_local/clock")).json(&json!({"advance": "1 hour"}))).await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["errors"][0]["field"], "body");
+    let (status, _, set) =
+        send(client.post(format!("{base}/_local/clock")).json(&json!({"set": "2028-02-29T23:59:00Z"}))).await;
+    assert_eq!(status, 200);
+    assert!(set["now"].as_str().unwrap().starts_with("2028-02-29T23:59"), "{set}");
+    let (status, _, real) = send(client.delete(format!("{base}/_local/clock"))).await;
+    assert_eq!((status, &real["real_time"]), (200, &json!(true)));
+}

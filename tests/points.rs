@@ -7,12 +7,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DurationRound, Utc};
+use chrono::DurationRound;
 use dev_gateway::stream::{StreamPoller, local_streams_client};
 use peerlearn_tests::realtime::realtime_with_clock;
-use peerlearn_tests::{Call, Member, TestClock, endpoint, member, register, reviews, template, verify_mentor};
+use peerlearn_tests::{
+    Call, Member, STARTS_AT, clock_at, endpoint, member, register, reviews, template, verify_mentor,
+};
 use serde_json::{Value, json};
 use shared::app::App;
+use shared::ports::Clock as _;
 
 /// The caller's points once `all_time` reaches `expected` (the stream is asynchronous).
 async fn points_reaching(app: &App, token: &str, expected: i64) -> Value {
@@ -29,7 +32,7 @@ async fn points_reaching(app: &App, token: &str, expected: i64) -> Value {
 
 #[tokio::test]
 async fn sessions_and_reviews_earn_points_once_through_the_stream() {
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let rt = realtime_with_clock(clock.clone() as Arc<_>).await;
     let app = rt.app;
     let mentor = member(app, "points-mentor@example.com", "mentor").await;
@@ -42,7 +45,7 @@ async fn sessions_and_reviews_earn_points_once_through_the_stream() {
     verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
     let learner = member(app, "points-learner@example.com", "learner").await;
 
-    let start = (Utc::now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let start = (clock.now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
     let body = json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Traits"});
     let created = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
     let id = created.body["id"].as_str().unwrap().to_owned();
@@ -51,6 +54,7 @@ async fn sessions_and_reviews_earn_points_once_through_the_stream() {
     points_reaching(app, &mentor.token, 15).await;
 
     clock.advance(chrono::Duration::hours(32));
+    let (mentor, learner) = (mentor.renewed(app), learner.renewed(app));
     let done = Call::new("POST", &format!("/sessions/{id}/complete")).token(&mentor.token).send(app).await;
     assert_eq!(done.status, 200, "{:?}", done.body);
     for (token, rating) in [(&learner.token, 5), (&mentor.token, 4)] {
@@ -129,7 +133,7 @@ async fn sessions_and_reviews_earn_points_once_through_the_stream() {
 
 #[tokio::test]
 async fn points_endpoints_check_who_and_what() {
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let rt = realtime_with_clock(clock as Arc<_>).await;
     let someone = member(rt.app, "nobody-points@example.com", "learner").await;
     let fresh = Call::new("GET", "/me/points").token(&someone.token).send(rt.app).await;
@@ -154,7 +158,7 @@ async fn boards_order_by_score_then_by_who_got_there_first() {
     for n in 0..4 {
         members.push(member(app, &format!("board{n}@example.com"), "mentor").await);
     }
-    let now = Utc::now();
+    let now = app.clock.now();
     let earn = |who: &Member, source: PointsSource, key: &str, ms: i64| Earning {
         user: UserId::parse(&who.id).unwrap(),
         source,
@@ -239,7 +243,7 @@ async fn closing_a_week_freezes_the_board_rewards_and_tells_the_winners_once() {
     use shared::domain::{Party, UserId};
     use shared::ports::{BoardArchive as _, Clock as _};
 
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let (app, base) = peerlearn_tests::gateway_with_clock(clock.clone() as Arc<_>).await;
     let mut members = Vec::new();
     for n in 0..4 {
@@ -261,6 +265,7 @@ async fn closing_a_week_freezes_the_board_rewards_and_tells_the_winners_once() {
     }
     let week = LeaderboardPeriod::week_of(now);
     clock.advance(chrono::Duration::days(7));
+    let members: Vec<Member> = members.iter().map(|m| m.renewed(app)).collect();
 
     let job = dev_gateway::handlers::events().into_iter().find(|f| f.name == "leaderboard-job").unwrap();
     let first = (job.handler)(app, json!({"kind": "weekly"})).await.unwrap();
@@ -356,7 +361,7 @@ async fn streaks_count_local_days_and_reset_after_a_gap() {
     use shared::domain::{Party, UserId};
     use shared::ports::Clock as _;
 
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let app = peerlearn_tests::app_with_clock(clock.clone() as Arc<_>).await;
     let learner = member(app, "streaky@example.com", "learner").await;
     // In Tokyo (UTC+9): 20:00 UTC is already the next local day.
@@ -378,6 +383,7 @@ async fn streaks_count_local_days_and_reset_after_a_gap() {
         app.award(&earn(n, *at)).await.unwrap();
     }
     clock.advance(times[2] - clock.now());
+    let learner = learner.renewed(app);
     let points = Call::new("GET", "/me/points").token(&learner.token).send(app).await.body;
     assert_eq!(
         (points["streak"]["current"].as_u64(), points["streak"]["longest"].as_u64()),
@@ -389,10 +395,195 @@ async fn streaks_count_local_days_and_reset_after_a_gap() {
     let later = times[2] + chrono::Duration::days(4);
     app.award(&earn(9, later)).await.unwrap();
     clock.advance(later - clock.now());
+    let learner = learner.renewed(app);
     let points = Call::new("GET", "/me/points").token(&learner.token).send(app).await.body;
     assert_eq!(
         (points["streak"]["current"].as_u64(), points["streak"]["longest"].as_u64()),
         (Some(1), Some(3)),
         "{points}"
     );
+}
+
+/// What one run of the points scenario should show, hard-coded per starting instant.
+struct Edge {
+    /// When the mentor accepts (a fast response): the scenario's first moment.
+    start: &'static str,
+    /// The members' time zone (streaks count their local days).
+    timezone: &'static str,
+    /// The mentor's current boards 32 hours later: (period, score), this week's then this month's.
+    mentor_boards: [(&'static str, i64); 2],
+    /// Boards that hold only the 15 fast-response points, because the week or month turned.
+    earlier_boards: &'static [(&'static str, &'static str)],
+    /// The mentor's streak: 2 when the two active local days are consecutive, else 1.
+    mentor_streak: u32,
+}
+
+/// Accept at `start` (15 points), complete and review 32 hours later (165 more for the
+/// mentor, 145 for the learner): points land on the boards of the period they were earned
+/// in, and streaks follow the members' local days, whatever the edge in between.
+async fn points_across(edge: Edge) {
+    let clock = clock_at(edge.start);
+    let rt = realtime_with_clock(clock.clone() as Arc<_>).await;
+    let app = rt.app;
+    let mentor = member(app, "edge-mentor@example.com", "mentor").await;
+    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
+        .collect();
+    let profile = json!({"timezone": edge.timezone, "availability": week, "skills": [{"name": "rust", "level": 5}]});
+    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
+    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    let learner = member(app, "edge-learner@example.com", "learner").await;
+    let learner_profile = json!({"timezone": edge.timezone});
+    assert_eq!(Call::new("PATCH", "/me").token(&learner.token).json(learner_profile).send(app).await.status, 200);
+
+    let start = (clock.now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let body = json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Edges"});
+    let created = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
+    assert_eq!(created.status, 201, "{} {:?}", edge.start, created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(Call::new("POST", &format!("/sessions/{id}/accept")).token(&mentor.token).send(app).await.status, 200);
+    points_reaching(app, &mentor.token, 15).await;
+
+    clock.advance(chrono::Duration::hours(32));
+    let (mentor, learner) = (mentor.renewed(app), learner.renewed(app));
+    let done = Call::new("POST", &format!("/sessions/{id}/complete")).token(&mentor.token).send(app).await;
+    assert_eq!(done.status, 200, "{} {:?}", edge.start, done.body);
+    for token in [&learner.token, &mentor.token] {
+        let review = Call::new("POST", &format!("/sessions/{id}/review"))
+            .token(token)
+            .json(json!({"rating": 5}))
+            .send(app)
+            .await;
+        assert_eq!(review.status, 201, "{} {:?}", edge.start, review.body);
+    }
+    let mentor_points = points_reaching(app, &mentor.token, 180).await;
+    let learner_points = points_reaching(app, &learner.token, 145).await;
+
+    let boards = |points: &Value| -> Vec<(String, String, i64)> {
+        points["boards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["period"].as_str().unwrap().to_owned(),
+                    b["role"].as_str().unwrap().to_owned(),
+                    b["score"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let expected: Vec<(String, String, i64)> =
+        edge.mentor_boards.iter().map(|(period, score)| ((*period).to_owned(), "mentor".to_owned(), *score)).collect();
+    assert_eq!(boards(&mentor_points), expected, "mentor boards from {}", edge.start);
+    let learner_expected: Vec<(String, String, i64)> =
+        edge.mentor_boards.iter().map(|(period, _)| ((*period).to_owned(), "learner".to_owned(), 145)).collect();
+    assert_eq!(boards(&learner_points), learner_expected, "learner boards from {}", edge.start);
+    assert_eq!(mentor_points["streak"]["current"], edge.mentor_streak, "mentor streak from {}", edge.start);
+    assert_eq!(learner_points["streak"]["current"], 1, "learner streak from {}", edge.start);
+
+    // The fast response stayed on the board of the period it was earned in.
+    for (kind, period) in edge.earlier_boards {
+        let board = Call::new("GET", &format!("/leaderboards/{kind}"))
+            .query(&format!("period={period}&role=mentor"))
+            .token(&mentor.token)
+            .send(app)
+            .await;
+        assert_eq!(board.status, 200, "{:?}", board.body);
+        let entries = board.body["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{} {period}: {entries:?}", edge.start);
+        assert_eq!((entries[0]["user"].as_str(), entries[0]["score"].as_i64()), (Some(mentor.id.as_str()), Some(15)));
+    }
+}
+
+#[tokio::test]
+async fn points_across_a_sunday_midnight_in_utc() {
+    // Sunday 23:30 UTC; 32 h later it is Tuesday of the next week and the next month.
+    points_across(Edge {
+        start: "2026-11-29T23:30:00Z",
+        timezone: "UTC",
+        mentor_boards: [("2026-W49", 165), ("2026-12", 165)],
+        earlier_boards: &[("weekly", "2026-W48"), ("monthly", "2026-11")],
+        mentor_streak: 1,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn points_across_the_last_night_of_a_month() {
+    // 23:00 UTC on 30 November is 15:00 in Los Angeles: the second active day, 1 December
+    // 23:00 there, is the next local day although two UTC dates later.
+    points_across(Edge {
+        start: "2026-11-30T23:00:00Z",
+        timezone: "America/Los_Angeles",
+        mentor_boards: [("2026-W49", 180), ("2026-12", 165)],
+        earlier_boards: &[("monthly", "2026-11")],
+        mentor_streak: 2,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn points_across_a_leap_day() {
+    points_across(Edge {
+        start: "2028-02-29T12:00:00Z",
+        timezone: "UTC",
+        mentor_boards: [("2028-W09", 180), ("2028-03", 165)],
+        earlier_boards: &[("monthly", "2028-02")],
+        mentor_streak: 2,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn points_across_the_spring_dst_night_in_madrid() {
+    // 01:30 CET on the night clocks jump from 02:00 to 03:00; also a Sunday.
+    points_across(Edge {
+        start: "2027-03-28T00:30:00Z",
+        timezone: "Europe/Madrid",
+        mentor_boards: [("2027-W13", 165), ("2027-03", 180)],
+        earlier_boards: &[("weekly", "2027-W12")],
+        mentor_streak: 2,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn points_across_the_autumn_dst_night_in_madrid() {
+    // 02:30 CEST, half an hour before 03:00 becomes 02:00 again.
+    points_across(Edge {
+        start: "2026-10-25T00:30:00Z",
+        timezone: "Europe/Madrid",
+        mentor_boards: [("2026-W44", 165), ("2026-10", 180)],
+        earlier_boards: &[("weekly", "2026-W43")],
+        mentor_streak: 2,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn points_across_the_spring_dst_night_in_new_york() {
+    // 01:30 EST, half an hour before 02:00 becomes 03:00.
+    points_across(Edge {
+        start: "2027-03-14T06:30:00Z",
+        timezone: "America/New_York",
+        mentor_boards: [("2027-W11", 165), ("2027-03", 180)],
+        earlier_boards: &[("weekly", "2027-W10")],
+        mentor_streak: 2,
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn points_across_the_autumn_dst_night_in_new_york() {
+    // The first of the two 01:30s (EDT) on the night 02:00 becomes 01:00 again.
+    points_across(Edge {
+        start: "2026-11-01T05:30:00Z",
+        timezone: "America/New_York",
+        mentor_boards: [("2026-W45", 165), ("2026-11", 180)],
+        earlier_boards: &[("weekly", "2026-W44")],
+        mentor_streak: 2,
+    })
+    .await;
 }

@@ -28,16 +28,19 @@ async fn me_requires_a_valid_token() {
     let session = register(app, "me@example.com", "learner").await;
     let user_id = UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();
     let learner = shared::domain::Roles::from_requested("learner").unwrap();
-    let foreign = shared::auth::TokenIssuer::new(&shared::config::JwtConfig {
-        secret: "another-deployment-another-secret".into(),
-        issuer: "peerlearn".into(),
-        audience: "peerlearn-api".into(),
-        access_ttl: std::time::Duration::from_secs(900),
-    });
-    let forged = foreign.issue(&user_id, learner, chrono::Utc::now()).unwrap();
+    let foreign = shared::auth::TokenIssuer::new(
+        &shared::config::JwtConfig {
+            secret: "another-deployment-another-secret".into(),
+            issuer: "peerlearn".into(),
+            audience: "peerlearn-api".into(),
+            access_ttl: std::time::Duration::from_secs(900),
+        },
+        app.clock.clone(),
+    );
+    let forged = foreign.issue(&user_id, learner, app.clock.now()).unwrap();
     assert_eq!(Call::new("GET", "/me").token(&forged).send(app).await.status, 401);
 
-    let expired = app.tokens.issue(&user_id, learner, chrono::Utc::now() - chrono::Duration::hours(2)).unwrap();
+    let expired = app.tokens.issue(&user_id, learner, app.clock.now() - chrono::Duration::hours(2)).unwrap();
     assert_eq!(Call::new("GET", "/me").token(&expired).send(app).await.status, 401);
 
     let me = Call::new("GET", "/me").token(&token(&session)).send(app).await;

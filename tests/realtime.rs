@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use chrono::{DurationRound, Utc};
+use chrono::DurationRound;
 use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, wait_published};
 use peerlearn_tests::{Call, Member, member, reviews, verify_mentor};
 use serde_json::{Value, json};
@@ -25,7 +25,7 @@ async fn matched(app: &App, tag: &str) -> (Member, Member) {
     assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
     verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
     let learner = member(app, &format!("learner-{tag}@example.com"), "learner").await;
-    let start = (Utc::now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
+    let start = (app.clock.now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
     let body =
         json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Borrowing"});
     let created = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
@@ -39,7 +39,7 @@ fn send(to: &str, text: &str, client_msg_id: &str) -> Value {
 
 async fn connections(rt: &Realtime, user: &str) -> usize {
     let user = UserId::parse(user).unwrap();
-    rt.app.store.connections_of(&[&user]).await.unwrap().len()
+    rt.app.store.connections_of(&[&user], rt.app.clock.now()).await.unwrap().len()
 }
 
 #[tokio::test]
@@ -175,8 +175,11 @@ async fn bad_or_expired_tokens_cannot_connect() {
     let learner = member(rt.app, "late@example.com", "learner").await;
     assert_eq!(WsClient::connect(&rt.ws, "not-a-token").await.err(), Some(401));
     let user = UserId::parse(&learner.id).unwrap();
-    let expired =
-        rt.app.tokens.issue(&user, Roles::only(Role::Learner), Utc::now() - chrono::Duration::hours(1)).unwrap();
+    let expired = rt
+        .app
+        .tokens
+        .issue(&user, Roles::only(Role::Learner), rt.app.clock.now() - chrono::Duration::hours(1))
+        .unwrap();
     assert_eq!(WsClient::connect(&rt.ws, &expired).await.err(), Some(401));
     assert_eq!(connections(&rt, &learner.id).await, 0);
     assert!(WsClient::connect(&rt.ws, &learner.token).await.is_ok());
@@ -266,8 +269,15 @@ async fn a_vanished_connection_is_removed_on_the_next_push_and_the_send_succeeds
     // its network): the gateway forgets it, the table still lists it.
     let ids = rt.gateway.hub().ids();
     let user = UserId::parse(&mentor.id).unwrap();
-    let stored: Vec<String> =
-        rt.app.store.connections_of(&[&user]).await.unwrap().into_iter().map(|c| c.id.to_string()).collect();
+    let stored: Vec<String> = rt
+        .app
+        .store
+        .connections_of(&[&user], rt.app.clock.now())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id.to_string())
+        .collect();
     let vanished = stored.iter().find(|id| ids.contains(id)).unwrap().clone();
     assert!(rt.gateway.hub().drop_silently(&vanished));
     // Which one is still open decides whether `alive` or `_gone` hears; find out by sending.
@@ -276,7 +286,7 @@ async fn a_vanished_connection_is_removed_on_the_next_push_and_the_send_succeeds
     let ack = learner_ws.expect("ack").await;
     assert_eq!(ack["message"]["text"], "ping");
     assert_eq!(connections(&rt, &mentor.id).await, 1, "only the vanished connection is removed");
-    let remaining = rt.app.store.connections_of(&[&user]).await.unwrap();
+    let remaining = rt.app.store.connections_of(&[&user], rt.app.clock.now()).await.unwrap();
     assert_ne!(remaining[0].id.to_string(), vanished);
     let _ = alive.next_within(Duration::from_millis(200)).await;
     // With a live connection left, the message was delivered: no offline notification.

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use peerlearn_tests::{Call, TestClock, app, app_with_clock, register, reviews, verify_mentor};
+use peerlearn_tests::{
+    Call, STARTS_AT, app, app_with_clock, clock_at, instant, register, renew, reviews, verify_mentor,
+};
 use serde_json::{Value, json};
 use shared::app::App;
 
@@ -37,9 +39,16 @@ async fn cast(app: &'static App, tag: &str) -> Cast {
     Cast { mentor: mentor_token, mentor_id, learner: learner["access_token"].as_str().unwrap().to_owned() }
 }
 
-/// A quarter-hour-aligned instant `hours` from now.
+impl Cast {
+    /// The same cast with fresh access tokens, after the clock moved past the old ones.
+    fn renewed(&self, app: &App) -> Cast {
+        Cast { mentor: renew(app, &self.mentor), mentor_id: self.mentor_id.clone(), learner: renew(app, &self.learner) }
+    }
+}
+
+/// A quarter-hour-aligned instant `hours` after the tests' clocks start.
 fn at(hours: i64) -> DateTime<Utc> {
-    (Utc::now() + Duration::hours(hours)).duration_trunc(Duration::minutes(15)).unwrap()
+    (instant(STARTS_AT) + Duration::hours(hours)).duration_trunc(Duration::minutes(15)).unwrap()
 }
 
 fn request_body(mentor_id: &str, start: DateTime<Utc>, minutes: u16) -> Value {
@@ -254,7 +263,7 @@ async fn requests_are_checked_against_the_mentor() {
 
 #[tokio::test]
 async fn completion_and_no_shows_follow_the_clock() {
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let app = app_with_clock(clock.clone() as Arc<_>).await;
     let c = cast(app, "clock").await;
     let mut ids = Vec::new();
@@ -275,9 +284,11 @@ async fn completion_and_no_shows_follow_the_clock() {
 
     use shared::ports::Clock as _;
     clock.advance(second_start - clock.now() + Duration::minutes(5));
+    let c = c.renewed(app);
     let early = Call::new("POST", &format!("/sessions/{}/no-show", ids[1])).token(&c.learner).send(app).await;
     assert_eq!(early.status, 409, "no-show only from 10 minutes after the start");
     clock.advance(Duration::minutes(30));
+    let c = c.renewed(app);
     let no_show = Call::new("POST", &format!("/sessions/{}/no-show", ids[1])).token(&c.learner).send(app).await;
     assert_eq!(no_show.status, 200, "{:?}", no_show.body);
     assert_eq!((no_show.body["state"].as_str(), no_show.body["no_show"].as_str()), (Some("no_show"), Some("mentor")));
@@ -298,7 +309,7 @@ async fn notifications_of_kind(app: &App, kind: &str) -> usize {
 #[tokio::test]
 async fn reminders_go_out_once_and_unanswered_requests_expire() {
     use shared::ports::Clock as _;
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let app = app_with_clock(clock.clone() as Arc<_>).await;
     let c = cast(app, "remind").await;
     let soon_start = at(20);
@@ -331,6 +342,7 @@ async fn reminders_go_out_once_and_unanswered_requests_expire() {
 
     // 48 hours without an answer: the request expires, once.
     clock.advance(Duration::hours(49));
+    let c = c.renewed(app);
     assert_eq!(app.run_reminders().await.unwrap().expired, 1);
     assert_eq!(app.run_reminders().await.unwrap().expired, 0);
     let expired = Call::new("GET", &format!("/sessions/{ignored_id}")).token(&c.learner).send(app).await;
@@ -363,7 +375,7 @@ async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
 #[tokio::test]
 async fn journey_request_accept_remind_complete_review() {
     use shared::ports::Clock as _;
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let (setup, base) = peerlearn_tests::gateway_with_clock(clock.clone() as Arc<_>).await;
     let http = reqwest::Client::new();
     let register = |email: &'static str, roles: &'static str| {
@@ -404,6 +416,7 @@ async fn journey_request_accept_remind_complete_review() {
 
     // After the session: complete, then both review.
     clock.advance(start - clock.now() + Duration::minutes(70));
+    let (mentor_token, learner_token) = (renew(setup, &mentor_token), renew(setup, &learner_token));
     let (status, completed) =
         send(http.post(format!("{base}/sessions/{id}/complete")).bearer_auth(&mentor_token)).await;
     assert_eq!(status, 200, "{completed}");
@@ -462,7 +475,7 @@ async fn journey_request_accept_remind_complete_review() {
 #[tokio::test]
 async fn reviews_need_a_completed_session_and_unlock_after_a_week() {
     use shared::ports::Clock as _;
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let app = app_with_clock(clock.clone() as Arc<_>).await;
     let c = cast(app, "blind").await;
     let learner: &'static str = Box::leak(c.learner.clone().into_boxed_str());
@@ -478,6 +491,8 @@ async fn reviews_need_a_completed_session_and_unlock_after_a_week() {
     assert_eq!((early.status, early.body["state"].as_str()), (409, Some("requested")));
     Call::new("POST", &format!("/sessions/{id}/accept")).token(&c.mentor).send(app).await;
     clock.advance(start - clock.now() + Duration::hours(1));
+    let c = c.renewed(app);
+    let learner: &'static str = Box::leak(c.learner.clone().into_boxed_str());
     Call::new("POST", &format!("/sessions/{id}/complete")).token(&c.learner).send(app).await;
     let invalid = review(learner, 6).send(app).await;
     assert_eq!((invalid.status, invalid.error_fields()), (400, vec!["rating".to_owned()]));
@@ -489,6 +504,7 @@ async fn reviews_need_a_completed_session_and_unlock_after_a_week() {
     let path = format!("/mentors/{}/reviews", c.mentor_id);
     assert!(Call::new("GET", &path).token(&c.learner).send(app).await.body["reviews"].as_array().unwrap().is_empty());
     clock.advance(Duration::days(7));
+    let c = c.renewed(app);
     let later = Call::new("GET", &path).token(&c.learner).send(app).await;
     assert_eq!(later.body["reviews"].as_array().unwrap().len(), 1, "visible once the blind week is over");
 }
@@ -496,7 +512,7 @@ async fn reviews_need_a_completed_session_and_unlock_after_a_week() {
 #[tokio::test]
 async fn answers_and_silence_shape_the_mentors_track_record() {
     use shared::ports::AccountStore;
-    let clock = TestClock::new();
+    let clock = clock_at(STARTS_AT);
     let app = app_with_clock(clock.clone() as Arc<_>).await;
     let c = cast(app, "track").await;
     let mentor_id = shared::domain::UserId::parse(&c.mentor_id).unwrap();
@@ -530,6 +546,7 @@ async fn answers_and_silence_shape_the_mentors_track_record() {
 
     // Silence counts: the ignored request expires and weighs as 48 hours.
     clock.advance(Duration::hours(49));
+    let c = c.renewed(app);
     assert_eq!(app.run_reminders().await.unwrap().expired, 1);
     let after_expiry = stats().await;
     assert_eq!(after_expiry.response_histogram.iter().sum::<u32>(), 2);

@@ -439,8 +439,12 @@ pub trait ConnectionStore: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Whose connection `id` is, if it is known and not expired.
-    fn owner(&self, id: &ConnectionId) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
+    /// Whose connection `id` is, if it is known and not expired at `now`.
+    fn owner(
+        &self,
+        id: &ConnectionId,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
 
     /// Removes a closed connection; whose it was, if it was known.
     fn disconnect(&self, id: &ConnectionId) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
@@ -448,8 +452,13 @@ pub trait ConnectionStore: Send + Sync {
     /// Removes a connection found gone when pushing to it.
     fn forget(&self, user: &UserId, id: &ConnectionId) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The open connections of each of `users`, in one round trip per user, concurrently.
-    fn connections_of(&self, users: &[&UserId]) -> impl Future<Output = Result<Vec<Connection>, StoreError>> + Send;
+    /// The connections of each of `users` still open at `now`, in one round trip per
+    /// user, concurrently.
+    fn connections_of(
+        &self,
+        users: &[&UserId],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Vec<Connection>, StoreError>> + Send;
 }
 
 /// Why a frame did not reach a connection.

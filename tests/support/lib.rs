@@ -6,7 +6,6 @@
 pub mod realtime;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +15,9 @@ use http::HeaderMap;
 use serde_json::Value;
 use shared::app::App;
 use shared::domain::{MentorStats, UserId, VerificationStatus};
-use shared::ports::{Clock, SystemClock};
+use shared::ports::Clock;
+
+pub use dev_gateway::clock::LocalClock as TestClock;
 
 /// The repository's template.yaml.
 pub fn template() -> &'static Template {
@@ -33,28 +34,20 @@ pub fn endpoint() -> String {
         .expect("DYNAMODB_ENDPOINT is not set: run the tests with `make test`, which starts DynamoDB Local")
 }
 
-/// A clock tests can move.
-#[derive(Debug)]
-pub struct TestClock {
-    offset_seconds: AtomicI64,
+/// Where a test's clock starts unless the test names its own instant: a Wednesday in
+/// mid-June, mid-morning UTC, days away from any week, month or DST boundary, so that
+/// moving it by a day or two lands in the same week and month. Tests never start from
+/// the wall clock: the suite must pass on any date.
+pub const STARTS_AT: &str = "2026-06-10T09:00:00Z";
+
+/// An RFC 3339 instant.
+pub fn instant(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}")).with_timezone(&Utc)
 }
 
-impl TestClock {
-    /// The wall clock, until moved.
-    pub fn new() -> Arc<Self> {
-        Arc::new(Self { offset_seconds: AtomicI64::new(0) })
-    }
-
-    /// Moves time forward.
-    pub fn advance(&self, by: chrono::Duration) {
-        self.offset_seconds.fetch_add(by.num_seconds(), Ordering::SeqCst);
-    }
-}
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::seconds(self.offset_seconds.load(Ordering::SeqCst))
-    }
+/// A clock that starts at `start` (RFC 3339), runs, and can be moved.
+pub fn clock_at(start: &str) -> Arc<TestClock> {
+    Arc::new(TestClock::starting_at(instant(start)))
 }
 
 /// A new, empty table created from template.yaml; its name.
@@ -65,9 +58,10 @@ pub async fn fresh_table() -> (aws_sdk_dynamodb::Client, String) {
     (client, name)
 }
 
-/// An application over a fresh table, living for the rest of the test process.
+/// An application over a fresh table, living for the rest of the test process, on a
+/// clock starting at [`STARTS_AT`].
 pub async fn app() -> &'static App {
-    app_with_clock(Arc::new(SystemClock)).await
+    app_with_clock(clock_at(STARTS_AT)).await
 }
 
 /// As [`app`], with the given clock.
@@ -168,7 +162,7 @@ impl<'a> Call<'a> {
             body: body.as_bytes(),
             source_ip: "127.0.0.1",
         };
-        let event = http_event(&call, &route.key(), &params, "test-request", Utc::now());
+        let event = http_event(&call, &route.key(), &params, "test-request", app.clock.now());
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
         reply((function.handler)(app, request).await)
     }
@@ -205,6 +199,24 @@ pub struct Member {
     pub id: String,
 }
 
+impl Member {
+    /// The same member with a fresh access token, as a client refreshes it after the
+    /// clock moved past the old one's 15 minutes.
+    pub fn renewed(&self, app: &App) -> Member {
+        Member { token: renew(app, &self.token), id: self.id.clone() }
+    }
+}
+
+/// A fresh access token for the member and roles of `token` (which may have expired), as
+/// of the app's clock: what a client gets from POST /auth/refresh.
+pub fn renew(app: &App, token: &str) -> String {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let claims: shared::auth::AccessClaims = serde_json::from_slice(&bytes).unwrap();
+    app.tokens.issue(&claims.sub, claims.roles, app.clock.now()).unwrap()
+}
+
 /// Registers a member (roles `learner`, `mentor` or `both`).
 pub async fn member(app: &App, email: &str, roles: &str) -> Member {
     let body = register(app, email, roles).await;
@@ -229,15 +241,17 @@ pub async fn gateway() -> String {
 /// state the API does not expose yet (verification). Each has its own signing key, so
 /// use tokens from the gateway with the gateway.
 pub async fn gateway_and_app() -> (&'static App, String) {
-    gateway_with_clock(Arc::new(SystemClock)).await
+    gateway_with_clock(clock_at(STARTS_AT)).await
 }
 
-/// As [`gateway_and_app`], with both apps on `clock`.
-pub async fn gateway_with_clock(clock: Arc<dyn Clock>) -> (&'static App, String) {
+/// As [`gateway_and_app`], with both apps on `clock` (which `/_local/clock` moves).
+pub async fn gateway_with_clock(clock: Arc<TestClock>) -> (&'static App, String) {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
     let app = App::new(&config, client.clone(), clock.clone());
-    let gateway = Gateway::new(app, template().clone(), &handlers::functions(), &handlers::events()).unwrap();
+    let gateway = Gateway::new(app, template().clone(), &handlers::functions(), &handlers::events())
+        .unwrap()
+        .with_clock(clock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();

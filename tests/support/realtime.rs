@@ -9,11 +9,10 @@ use dev_gateway::{Gateway, handlers, local};
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::Value;
 use shared::app::App;
-use shared::ports::{Clock, SystemClock};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-use super::{endpoint, fresh_table, template};
+use super::{STARTS_AT, TestClock, clock_at, endpoint, fresh_table, template};
 
 /// The moto server (S3, SNS) endpoint started by `make test` (infra/stack.sh).
 pub fn moto_endpoint() -> String {
@@ -37,11 +36,11 @@ pub struct Realtime {
 
 /// Starts the realtime stack over a fresh table.
 pub async fn realtime() -> Realtime {
-    realtime_with_clock(Arc::new(SystemClock)).await
+    realtime_with_clock(clock_at(STARTS_AT)).await
 }
 
-/// As [`realtime`], with both apps on `clock`.
-pub async fn realtime_with_clock(clock: Arc<dyn Clock>) -> Realtime {
+/// As [`realtime`], with both apps on `clock` (which `/_local/clock` moves).
+pub async fn realtime_with_clock(clock: Arc<TestClock>) -> Realtime {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
     let http_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -54,7 +53,11 @@ pub async fn realtime_with_clock(clock: Arc<dyn Clock>) -> Realtime {
     let app = App::new(&config, client.clone(), clock.clone())
         .with_push(local::connections_api(&connections))
         .with_fanout(topic.clone());
-    let gateway = Arc::new(Gateway::new(app, template().clone(), &handlers::functions(), &handlers::events()).unwrap());
+    let gateway = Arc::new(
+        Gateway::new(app, template().clone(), &handlers::functions(), &handlers::events())
+            .unwrap()
+            .with_clock(clock.clone()),
+    );
     let poller = StreamPoller::new(client.clone(), local_streams_client(&endpoint()), &name)
         .from_trim_horizon(true)
         .poll_interval(Duration::from_millis(50));

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -12,6 +12,7 @@ use http::{HeaderValue, Method, StatusCode, header};
 use shared::app::App;
 use shared::http::problem;
 
+use crate::clock::{LocalClock, parse_duration};
 use crate::event::{HttpCall, http_event};
 use crate::handlers::{EventFunction, EventHandler, Function, Handler};
 use crate::template::Template;
@@ -43,6 +44,10 @@ pub struct Gateway {
     openapi: String,
     allowed_origins: Vec<String>,
     hub: crate::ws::Hub,
+    /// The movable clock behind `/_local/clock`, when the app runs on one.
+    clock: Option<Arc<LocalClock>>,
+    /// When each schedule was last due, by the app's clock.
+    schedule_marks: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Gateway {
@@ -61,6 +66,9 @@ impl Gateway {
             return Err(GatewayError::Mismatch { missing, unlisted });
         }
         let openapi = crate::openapi::document(functions).to_pretty_json().unwrap_or_else(|_| "{}".into());
+        // Schedules are due from now on, by the app's clock.
+        let started = app.clock.now();
+        let schedule_marks = template.schedules.iter().map(|s| (s.name.clone(), started)).collect();
         Ok(Self {
             app,
             allowed_origins: template.allowed_origins.clone(),
@@ -69,7 +77,15 @@ impl Gateway {
             events: events.iter().map(|f| (f.name, f.handler)).collect(),
             openapi,
             hub: crate::ws::Hub::default(),
+            clock: None,
+            schedule_marks: Mutex::new(schedule_marks),
         })
+    }
+
+    /// Serves `/_local/clock` over `clock`, which must be the clock the app runs on.
+    pub fn with_clock(mut self, clock: Arc<LocalClock>) -> Self {
+        self.clock = Some(clock);
+        self
     }
 
     /// Replaces the CORS origins read from the template (e.g. from `ALLOWED_ORIGINS`).
@@ -99,45 +115,53 @@ impl Gateway {
     }
 
     /// Fires every `rate(...)` schedule on its timer and every `cron(...)` schedule in
-    /// the minutes it names, as EventBridge would.
+    /// the minutes it names, as EventBridge would, by the app's clock: moving the clock
+    /// fires what fell due (each schedule once, however many times it was due).
     pub fn spawn_schedules(gateway: &Arc<Self>) {
-        let crons: Vec<_> = gateway.template.schedules.iter().filter(|s| s.period().is_none()).cloned().collect();
-        let cron_gateway = Arc::clone(gateway);
+        let gateway = Arc::clone(gateway);
         tokio::spawn(async move {
-            // Checked thrice a minute, each minute once, so timer drift never skips one.
-            let mut minutes = tokio::time::interval(Duration::from_secs(20));
-            let mut last = None;
+            // Checked thrice a minute; a schedule due in between fires at the next check.
+            let mut ticks = tokio::time::interval(Duration::from_secs(20));
             loop {
-                minutes.tick().await;
-                let now = chrono::Utc::now();
-                let minute = now.timestamp() / 60;
-                if last == Some(minute) {
-                    continue;
-                }
-                last = Some(minute);
-                for schedule in crons.iter().filter(|s| s.fires_at(now)) {
-                    match cron_gateway.fire(&schedule.name).await {
-                        Ok(result) => tracing::info!(schedule = %schedule.name, %result, "schedule fired"),
-                        Err(error) => tracing::error!(schedule = %schedule.name, %error, "schedule failed"),
-                    }
-                }
+                ticks.tick().await;
+                gateway.run_due_schedules().await;
             }
         });
-        for schedule in gateway.template.schedules.clone() {
-            let Some(period) = schedule.period() else { continue };
-            let gateway = Arc::clone(gateway);
-            tokio::spawn(async move {
-                let mut ticks = tokio::time::interval(period);
-                ticks.tick().await;
-                loop {
-                    ticks.tick().await;
-                    match gateway.fire(&schedule.name).await {
-                        Ok(result) => tracing::info!(schedule = %schedule.name, %result, "schedule fired"),
-                        Err(error) => tracing::error!(schedule = %schedule.name, %error, "schedule failed"),
+    }
+
+    /// Fires every schedule that fell due since the last check; returns their names.
+    pub async fn run_due_schedules(&self) -> Vec<String> {
+        let now = self.app.clock.now();
+        let due: Vec<String> = {
+            let mut marks = self.schedule_marks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            self.template
+                .schedules
+                .iter()
+                .filter(|schedule| {
+                    let Some(mark) = marks.insert(schedule.name.clone(), now) else { return false };
+                    match schedule.period() {
+                        Some(period) => {
+                            let since = (now - mark).to_std().unwrap_or_default();
+                            // A rate keeps its own cadence: not yet due leaves its mark.
+                            if since < period {
+                                marks.insert(schedule.name.clone(), mark);
+                                return false;
+                            }
+                            true
+                        }
+                        None => schedule.fires_between(mark, now),
                     }
-                }
-            });
+                })
+                .map(|schedule| schedule.name.clone())
+                .collect()
+        };
+        for name in &due {
+            match self.fire(name).await {
+                Ok(result) => tracing::info!(schedule = %name, %result, "schedule fired"),
+                Err(error) => tracing::error!(schedule = %name, %error, "schedule failed"),
+            }
         }
+        due
     }
 
     /// Feeds the table's stream into the functions subscribed to it, as the event source
@@ -202,7 +226,7 @@ impl Gateway {
             "detail-type": "Scheduled Event",
             "source": "aws.events",
             "account": "000000000000",
-            "time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "time": self.app.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "region": "us-east-1",
             "resources": [format!("arn:aws:events:us-east-1:000000000000:rule/{}", schedule.name)],
             "detail": {}
@@ -236,6 +260,9 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
                 }
                 Err(error) => to_axum(problem(StatusCode::NOT_FOUND, error, Vec::new(), &[])),
             }
+        } else if path == "/_local/clock" {
+            let bytes = axum::body::to_bytes(body, MAX_PAYLOAD).await.unwrap_or_default();
+            local_clock(&gateway, &parts.method, &bytes).await
         } else if parts.method == Method::GET && path == "/openapi.json" {
             let mut response = Response::new(Body::from(gateway.openapi.clone()));
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -282,7 +309,7 @@ async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
         return to_axum(problem(StatusCode::BAD_GATEWAY, "Function not linked.".into(), Vec::new(), &[]));
     };
     let request_id = ulid::Ulid::new().to_string();
-    let event = http_event(call, &route.key(), &params, &request_id, chrono::Utc::now());
+    let event = http_event(call, &route.key(), &params, &request_id, gateway.app.clock.now());
     let request = match lambda_http::request::from_str(&event.to_string()) {
         Ok(request) => request,
         Err(error) => {
@@ -300,6 +327,46 @@ async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
         }
         Err(_) => to_axum(problem(StatusCode::GATEWAY_TIMEOUT, "The function timed out.".into(), Vec::new(), &[])),
     }
+}
+
+/// `/_local/clock`: GET reads it; POST `{"advance": "PT32H"}` or `{"set": "<RFC 3339>"}`
+/// moves it and fires the schedules that fell due; DELETE returns to real time.
+async fn local_clock(gateway: &Gateway, method: &Method, body: &[u8]) -> Response {
+    let Some(clock) = &gateway.clock else {
+        return to_axum(problem(StatusCode::NOT_FOUND, "This gateway runs on a fixed clock.".into(), Vec::new(), &[]));
+    };
+    let invalid = |message: &str| {
+        let errors = vec![shared::http::FieldError::message("body", message)];
+        to_axum(problem(StatusCode::BAD_REQUEST, "The request has invalid fields.".into(), errors, &[]))
+    };
+    let mut fired = Vec::new();
+    match *method {
+        Method::GET => {}
+        Method::DELETE => clock.reset(),
+        Method::POST => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Move {
+                advance: Option<String>,
+                set: Option<chrono::DateTime<chrono::Utc>>,
+            }
+            match serde_json::from_slice::<Move>(body) {
+                Ok(Move { advance: Some(by), set: None }) => match parse_duration(&by) {
+                    Some(by) => clock.advance(by),
+                    None => return invalid("advance: an ISO 8601 duration of days and time, e.g. PT32H or P7D"),
+                },
+                Ok(Move { advance: None, set: Some(instant) }) => clock.set(instant),
+                _ => return invalid(r#"give {"advance": "PT32H"} or {"set": "2026-03-04T09:00:00Z"}"#),
+            }
+            fired = gateway.run_due_schedules().await;
+        }
+        _ => return to_axum(problem(StatusCode::METHOD_NOT_ALLOWED, "GET, POST or DELETE.".into(), Vec::new(), &[])),
+    }
+    let reading = clock.reading();
+    let body = serde_json::json!({"now": reading.now, "real_time": reading.real_time, "fired": fired});
+    let mut response = Response::new(Body::from(body.to_string()));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 /// What API Gateway answers to a CORS preflight, with template.yaml's CorsConfiguration.

@@ -2,6 +2,7 @@
 //! function's real handler with a genuine API Gateway v2 event, and creates the local
 //! table from the template. Used by `make dev` and by the end-to-end tests.
 
+pub mod clock;
 pub mod event;
 pub mod gateway;
 pub mod handlers;

@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use dev_gateway::clock::LocalClock;
 use dev_gateway::stream::{StreamPoller, local_streams_client};
 use dev_gateway::{Gateway, Template, handlers, local, table};
 use shared::app::App;
-use shared::ports::SystemClock;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -61,7 +61,9 @@ async fn run() -> Result<(), String> {
     let ws_address = ws_listener.local_addr().map_err(|e| e.to_string())?;
 
     let config = local::config(&table_name, &endpoint).map_err(|e| e.to_string())?;
-    let mut app = App::new(&config, client.clone(), Arc::new(SystemClock))
+    // Real time until someone moves it (POST /_local/clock).
+    let clock = Arc::new(LocalClock::real());
+    let mut app = App::new(&config, client.clone(), clock.clone())
         .with_push(local::connections_api(&format!("http://{ws_address}")));
     let sns = std::env::var("SNS_ENDPOINT").ok().filter(|v| !v.is_empty());
     if let Some(sns) = &sns {
@@ -70,8 +72,9 @@ async fn run() -> Result<(), String> {
             .map_err(|e| format!("SNS emulator at {sns}: {e}"))?;
         app = app.with_fanout(topic);
     }
-    let mut gateway =
-        Gateway::new(app, template, &handlers::functions(), &handlers::events()).map_err(|e| e.to_string())?;
+    let mut gateway = Gateway::new(app, template, &handlers::functions(), &handlers::events())
+        .map_err(|e| e.to_string())?
+        .with_clock(clock);
     if let Ok(origins) = std::env::var("ALLOWED_ORIGINS") {
         gateway = gateway.with_allowed_origins(origins.split(',').map(|o| o.trim().to_owned()).collect());
     }
@@ -104,6 +107,9 @@ async fn run() -> Result<(), String> {
             schedule.expression, schedule.function, schedule.name
         );
     }
+    println!(
+        "  clock      GET/POST/DELETE http://{address}/_local/clock  ({{\"advance\":\"PT32H\"}} moves every function's time)"
+    );
     println!("Ctrl-C stops everything.");
 
     let gateway = Arc::new(gateway);

@@ -115,6 +115,17 @@ impl Schedule {
     }
 }
 
+impl Schedule {
+    /// Whether a cron schedule fires in any minute after `after` up to `until`
+    /// (looking back at most 45 days); `false` for rates and when time moved back.
+    pub fn fires_between(&self, after: chrono::DateTime<chrono::Utc>, until: chrono::DateTime<chrono::Utc>) -> bool {
+        let first = after.timestamp().div_euclid(60) + 1;
+        let last = until.timestamp().div_euclid(60);
+        let first = first.max(last - 45 * 24 * 60);
+        (first..=last).filter_map(|minute| chrono::DateTime::from_timestamp(minute * 60, 0)).any(|at| self.fires_at(at))
+    }
+}
+
 const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
@@ -518,6 +529,21 @@ Resources:
         let rate =
             Schedule { name: "e".into(), function: "f".into(), expression: "rate(5 minutes)".into(), input: None };
         assert!(!rate.fires_at(at("2027-03-03T12:00:00Z")));
+    }
+
+    #[test]
+    fn a_moved_clock_fires_what_fell_due_in_between() {
+        let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        let weekly =
+            Schedule { name: "w".into(), function: "f".into(), expression: "cron(5 0 ? * MON *)".into(), input: None };
+        // Sunday 23:30 -> Tuesday 07:30 crosses Monday 00:05.
+        assert!(weekly.fires_between(at("2026-11-22T23:30:00Z"), at("2026-11-24T07:30:00Z")));
+        assert!(!weekly.fires_between(at("2026-11-23T00:05:00Z"), at("2026-11-24T07:30:00Z")), "already fired");
+        assert!(weekly.fires_between(at("2026-11-23T00:04:59Z"), at("2026-11-23T00:05:00Z")));
+        assert!(!weekly.fires_between(at("2026-11-24T07:30:00Z"), at("2026-11-22T23:30:00Z")), "moved back");
+        let rate =
+            Schedule { name: "e".into(), function: "f".into(), expression: "rate(5 minutes)".into(), input: None };
+        assert!(!rate.fires_between(at("2026-11-22T23:30:00Z"), at("2026-11-24T07:30:00Z")));
     }
 
     const STREAM_TEMPLATE: &str = r#"

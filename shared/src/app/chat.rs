@@ -106,7 +106,7 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
 
     /// The member a connection belongs to, if it is (still) known.
     pub async fn connection_owner(&self, id: &ConnectionId) -> Result<Option<UserId>, AppError> {
-        Ok(self.store.owner(id).await?)
+        Ok(self.store.owner(id, self.clock.now()).await?)
     }
 
     /// Forgets a closed connection; whose it was, if known.
@@ -134,8 +134,10 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
         };
         let recipient = conversation.other(sender).ok_or(AppError::ConversationNotFound)?.clone();
         let both = [&recipient, sender];
-        let (acquaintance, connections) =
-            futures_util::join!(self.store.acquaintance(sender, &recipient), self.store.connections_of(&both));
+        let (acquaintance, connections) = futures_util::join!(
+            self.store.acquaintance(sender, &recipient),
+            self.store.connections_of(&both, self.clock.now())
+        );
         let acquaintance = acquaintance?;
         if !acquaintance.met {
             return Err(AppError::NotAllowed("You can message members you share a session or request with."));
@@ -187,7 +189,7 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
             self.store.mark_read(reader, conversation, &up_to).await?.ok_or(AppError::ConversationNotFound)?;
         if let Some(read) = &summary.last_read {
             let frame = ServerFrame::Read { conversation_id: conversation, user: reader, up_to: read }.to_json()?;
-            let connections = self.store.connections_of(&[&summary.with, reader]).await?;
+            let connections = self.store.connections_of(&[&summary.with, reader], self.clock.now()).await?;
             self.push_all(&connections.iter().collect::<Vec<_>>(), &frame).await;
         }
         Ok(summary)
@@ -197,8 +199,10 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
     pub async fn typing(&self, user: &UserId, conversation: &ConversationId) -> Result<(), AppError> {
         let other = conversation.other(user).ok_or(AppError::ConversationNotFound)?;
         let others = [other];
-        let (summary, connections) =
-            futures_util::join!(self.store.conversation(user, conversation), self.store.connections_of(&others));
+        let (summary, connections) = futures_util::join!(
+            self.store.conversation(user, conversation),
+            self.store.connections_of(&others, self.clock.now())
+        );
         if summary?.is_none() {
             return Err(AppError::ConversationNotFound);
         }
@@ -235,7 +239,7 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
     /// for the channels its kind goes to (push only when it was not seen live). True when
     /// it reached a connection.
     pub async fn deliver_notification(&self, notification: &Notification) -> Result<bool, AppError> {
-        let connections = self.store.connections_of(&[&notification.user]).await?;
+        let connections = self.store.connections_of(&[&notification.user], self.clock.now()).await?;
         let frame = ServerFrame::Notification { notification }.to_json()?;
         let pushed = self.push_all(&connections.iter().collect::<Vec<_>>(), &frame).await;
         let live = pushed.delivered > 0;

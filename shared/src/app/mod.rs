@@ -169,7 +169,7 @@ impl App<DynamoStore> {
     pub fn new(config: &Config, client: aws_sdk_dynamodb::Client, clock: Arc<dyn Clock>) -> Self {
         Self {
             store: DynamoStore::new(client, config.table_name.clone()),
-            tokens: TokenIssuer::new(&config.jwt),
+            tokens: TokenIssuer::new(&config.jwt, clock.clone()),
             cursors: CursorSigner::new(config.jwt.secret.as_bytes()),
             passwords: PasswordHasher::new(),
             clock,

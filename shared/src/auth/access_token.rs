@@ -1,11 +1,17 @@
 //! Short-lived access tokens: HS256 JWTs with issuer, audience and expiry checked.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::config::JwtConfig;
 use crate::domain::{Role, Roles, UserId};
+use crate::ports::Clock;
+
+/// Seconds of clock skew tolerated on `exp`.
+const LEEWAY_SECONDS: i64 = 30;
 
 /// The claims Peerlearn puts in an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +51,9 @@ pub enum TokenError {
 /// Signs and checks access tokens. Built once per cold start.
 #[derive(Clone)]
 pub struct TokenIssuer {
+    /// Expiry is judged by the application's clock, not the library's: a test or the dev
+    /// gateway that moves time moves token expiry with it.
+    clock: Arc<dyn Clock>,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -55,16 +64,18 @@ pub struct TokenIssuer {
 }
 
 impl TokenIssuer {
-    /// An issuer for the given settings.
-    pub fn new(config: &JwtConfig) -> Self {
+    /// An issuer for the given settings; `clock` judges expiry.
+    pub fn new(config: &JwtConfig, clock: Arc<dyn Clock>) -> Self {
         let secret = config.secret.as_bytes();
         // Pin the algorithm: a token's own header never chooses how it is checked.
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[&config.issuer]);
         validation.set_audience(&[&config.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        // `exp` is checked in `verify` against `clock` (still required to be present).
+        validation.validate_exp = false;
         Self {
+            clock,
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
@@ -95,9 +106,13 @@ impl TokenIssuer {
 
     /// Checks signature, algorithm, issuer, audience and expiry, and returns the claims.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
-            .map_err(|e| TokenError::Rejected(e.to_string()))
+            .map_err(|e| TokenError::Rejected(e.to_string()))?;
+        if claims.exp + LEEWAY_SECONDS <= self.clock.now().timestamp() {
+            return Err(TokenError::Rejected("expired".into()));
+        }
+        Ok(claims)
     }
 }
 
@@ -116,6 +131,23 @@ mod tests {
         }
     }
 
+    /// 2026-03-04T09:00:00Z: tests name their instant.
+    fn at() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-03-04T09:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[derive(Debug)]
+    struct Fixed(DateTime<Utc>);
+    impl Clock for Fixed {
+        fn now(&self) -> DateTime<Utc> {
+            self.0
+        }
+    }
+
+    fn issuer(secret: &str, audience: &str) -> TokenIssuer {
+        TokenIssuer::new(&config(secret, audience), Arc::new(Fixed(at())))
+    }
+
     fn user() -> UserId {
         UserId::parse("01HZY0M0000000000000000000").unwrap()
     }
@@ -124,9 +156,9 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let issuer = TokenIssuer::new(&config(SECRET, "peerlearn-api"));
+        let issuer = issuer(SECRET, "peerlearn-api");
         let roles = Roles::from_requested("both").unwrap();
-        let token = issuer.issue(&user(), roles, Utc::now()).unwrap();
+        let token = issuer.issue(&user(), roles, at()).unwrap();
         let claims = issuer.verify(&token).unwrap();
         assert_eq!(claims.sub, user());
         assert!(claims.has_role(Role::Mentor));
@@ -135,26 +167,26 @@ mod tests {
 
     #[test]
     fn expired_token_is_rejected() {
-        let issuer = TokenIssuer::new(&config(SECRET, "peerlearn-api"));
-        let long_ago = Utc::now() - chrono::Duration::hours(1);
+        let issuer = issuer(SECRET, "peerlearn-api");
+        let long_ago = at() - chrono::Duration::hours(1);
         let token = issuer.issue(&user(), Roles::from_requested("learner").unwrap(), long_ago).unwrap();
         assert!(issuer.verify(&token).is_err());
     }
 
     #[test]
     fn other_key_or_audience_is_rejected() {
-        let ours = TokenIssuer::new(&config(SECRET, "peerlearn-api"));
-        let forged = TokenIssuer::new(&config("another-secret-another-secret-xx", "peerlearn-api"));
-        let elsewhere = TokenIssuer::new(&config(SECRET, "some-other-api"));
+        let ours = issuer(SECRET, "peerlearn-api");
+        let forged = issuer("another-secret-another-secret-xx", "peerlearn-api");
+        let elsewhere = issuer(SECRET, "some-other-api");
         let roles = Roles::from_requested("learner").unwrap();
-        assert!(ours.verify(&forged.issue(&user(), roles, Utc::now()).unwrap()).is_err());
-        assert!(ours.verify(&elsewhere.issue(&user(), roles, Utc::now()).unwrap()).is_err());
+        assert!(ours.verify(&forged.issue(&user(), roles, at()).unwrap()).is_err());
+        assert!(ours.verify(&elsewhere.issue(&user(), roles, at()).unwrap()).is_err());
     }
 
     #[test]
     fn unsigned_token_is_rejected() {
-        let issuer = TokenIssuer::new(&config(SECRET, "peerlearn-api"));
-        let token = issuer.issue(&user(), Roles::from_requested("learner").unwrap(), Utc::now()).unwrap();
+        let issuer = issuer(SECRET, "peerlearn-api");
+        let token = issuer.issue(&user(), Roles::from_requested("learner").unwrap(), at()).unwrap();
         // Swap the header for {"alg":"none"} and drop the signature.
         let payload = token.split('.').nth(1).unwrap();
         let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");

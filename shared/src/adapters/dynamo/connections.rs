@@ -82,9 +82,9 @@ impl ConnectionStore for DynamoStore {
         self.transact(items).await.map_err(store_error)
     }
 
-    async fn owner(&self, id: &ConnectionId) -> Result<Option<UserId>, StoreError> {
+    async fn owner(&self, id: &ConnectionId, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
         let record = self.connection_record(id).await?;
-        Ok(record.filter(|r| r.expires_at > Utc::now().timestamp()).map(|r| r.user))
+        Ok(record.filter(|r| r.expires_at > now.timestamp()).map(|r| r.user))
     }
 
     async fn disconnect(&self, id: &ConnectionId) -> Result<Option<UserId>, StoreError> {
@@ -97,13 +97,13 @@ impl ConnectionStore for DynamoStore {
         self.transact(self.delete_both(user, id)?).await.map_err(store_error)
     }
 
-    async fn connections_of(&self, users: &[&UserId]) -> Result<Vec<Connection>, StoreError> {
+    async fn connections_of(&self, users: &[&UserId], now: DateTime<Utc>) -> Result<Vec<Connection>, StoreError> {
         let pages = try_join_all(users.iter().map(|user| {
             // TTL deletion lags by up to days: a connection past its lifetime is not pushed to.
             let query = self
                 .prefix_query(keys::user(user).pk, keys::CONNECTION_PREFIX)
                 .filter_expression("expires_at > :now")
-                .expression_attribute_values(":now", n(Utc::now().timestamp()));
+                .expression_attribute_values(":now", n(now.timestamp()));
             self.query_items(query, None)
         }))
         .await?;
