@@ -14,6 +14,7 @@ use shared::http::problem;
 
 use crate::event::{HttpCall, http_event};
 use crate::handlers::{EventFunction, EventHandler, Function, Handler};
+use crate::iam::{self, Locals, Principal};
 use crate::template::Template;
 
 /// API Gateway's payload limit.
@@ -32,6 +33,9 @@ pub enum GatewayError {
         /// Linked, not in the template.
         unlisted: Vec<String>,
     },
+    /// A function's policies cannot be checked locally.
+    #[error(transparent)]
+    Iam(#[from] crate::iam::IamError),
 }
 
 /// A running gateway's state.
@@ -43,10 +47,13 @@ pub struct Gateway {
     openapi: String,
     allowed_origins: Vec<String>,
     hub: crate::ws::Hub,
+    /// Each function's identity for the local IAM check, by binary name.
+    principals: HashMap<String, Arc<Principal>>,
 }
 
 impl Gateway {
-    /// Checks that every template function has a handler and the other way round.
+    /// Checks that every template function has a handler and the other way round, and
+    /// resolves every function's policy against what `app` talks to.
     pub fn new(
         app: App,
         template: Template,
@@ -60,8 +67,10 @@ impl Gateway {
         if !missing.is_empty() || !unlisted.is_empty() {
             return Err(GatewayError::Mismatch { missing, unlisted });
         }
+        let principals = Principal::all(&template, &Locals::of_app(&app, &template))?;
         let openapi = crate::openapi::document(functions).to_pretty_json().unwrap_or_else(|_| "{}".into());
         Ok(Self {
+            principals,
             app,
             allowed_origins: template.allowed_origins.clone(),
             template,
@@ -174,12 +183,19 @@ impl Gateway {
         self.template.websocket_routes.iter().find(|r| r.key == key).map(|r| (r.function.clone(), r.replies))
     }
 
-    /// Invokes event-driven `function` with `event`, under the functions' timeout.
+    /// Invokes event-driven `function` with `event`, under the functions' timeout and as
+    /// that function for IAM.
     pub async fn invoke_event(&self, function: &str, event: serde_json::Value) -> Result<serde_json::Value, String> {
         let handler = self.events.get(function).ok_or_else(|| format!("function {function} not linked"))?;
-        tokio::time::timeout(FUNCTION_TIMEOUT, handler(&self.app, event))
+        let principal = self.principal(function)?;
+        tokio::time::timeout(FUNCTION_TIMEOUT, iam::as_function(principal, handler(&self.app, event)))
             .await
             .map_err(|_| format!("{function} timed out"))?
+    }
+
+    /// `function`'s identity for the local IAM check.
+    pub fn principal(&self, function: &str) -> Result<Arc<Principal>, String> {
+        self.principals.get(function).cloned().ok_or_else(|| format!("function {function} has no IAM principal"))
     }
 
     /// Invokes the function behind schedule `name` (the template event name or the
@@ -290,7 +306,11 @@ async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
             return to_axum(problem(StatusCode::BAD_GATEWAY, "Event could not be built.".into(), Vec::new(), &[]));
         }
     };
-    match tokio::time::timeout(FUNCTION_TIMEOUT, handler(&gateway.app, request)).await {
+    let principal = match gateway.principal(&route.function) {
+        Ok(principal) => principal,
+        Err(error) => return to_axum(problem(StatusCode::BAD_GATEWAY, error, Vec::new(), &[])),
+    };
+    match tokio::time::timeout(FUNCTION_TIMEOUT, iam::as_function(principal, handler(&gateway.app, request))).await {
         Ok(response) => {
             let mut response = to_axum(response);
             if let Ok(id) = HeaderValue::from_str(&request_id) {

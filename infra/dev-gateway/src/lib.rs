@@ -5,6 +5,8 @@
 pub mod event;
 pub mod gateway;
 pub mod handlers;
+pub mod iam;
+pub mod iam_http;
 pub mod local;
 pub mod openapi;
 pub mod stream;

@@ -104,6 +104,7 @@ async fn run() -> Result<(), String> {
             schedule.expression, schedule.function, schedule.name
         );
     }
+    println!("  IAM        every AWS call a function makes is checked against its Policies in the template");
     println!("Ctrl-C stops everything.");
 
     let gateway = Arc::new(gateway);
@@ -118,5 +119,7 @@ async fn run() -> Result<(), String> {
         axum::serve(listener, http).with_graceful_shutdown(shutdown()),
         axum::serve(ws_listener, websocket).with_graceful_shutdown(shutdown())
     );
+    let iam = dev_gateway::iam::counts();
+    println!("AWS calls checked against IAM: {} ({} denied)", iam.checked, iam.denied);
     http.and(websocket).map_err(|e| e.to_string())
 }
