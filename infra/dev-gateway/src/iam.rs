@@ -33,7 +33,7 @@ pub const ACCOUNT_ID: &str = "000000000000";
 pub const REGION: &str = "us-east-1";
 /// The id the local WebSocket API has in ARNs (`!Ref WebSocketApi`).
 pub const LOCAL_WEBSOCKET_API: &str = "local-websocket-api";
-/// Environment variable naming a file that gets one JSON line per authorization (audit).
+/// Environment variable naming a file that gets one JSON line per checked call (audit).
 pub const AUDIT_LOG_VARIABLE: &str = "PEERLEARN_IAM_AUDIT";
 
 /// A function's policy cannot be read or resolved locally.
@@ -568,29 +568,35 @@ pub fn denials() -> Vec<Denial> {
 /// refused is the denial (AWS also names one action and resource).
 pub fn authorize(principal: &Principal, accesses: &[Access]) -> Result<(), Denial> {
     CHECKED.fetch_add(1, Ordering::Relaxed);
+    let mut decided = Vec::new();
+    let mut refused = None;
     for access in accesses {
         let decision = principal.policy.decide(&access.action, &access.resource);
-        audit(principal, access, decision);
+        decided.push((access, decision == Decision::Allowed));
         let reason = match decision {
             Decision::Allowed => continue,
             Decision::ImplicitDeny => format!("because no identity-based policy allows the {} action", access.action),
             Decision::ExplicitDeny => "with an explicit deny in an identity-based policy".to_owned(),
         };
-        let message = format!(
-            "User: {} is not authorized to perform: {} on resource: {} {reason}",
-            principal.arn(),
-            access.action,
-            access.resource
-        );
-        return Err(record(principal, access, message));
+        refused = Some((access, reason));
+        break;
     }
-    Ok(())
+    audit(principal, &decided);
+    let Some((access, reason)) = refused else { return Ok(()) };
+    let message = format!(
+        "User: {} is not authorized to perform: {} on resource: {} {reason}",
+        principal.arn(),
+        access.action,
+        access.resource
+    );
+    Err(record(principal, access, message))
 }
 
 /// Refuses `access` outright with `message` (a call the check cannot read), recorded as a
 /// checked and denied call.
 pub fn refuse(principal: &Principal, access: &Access, message: String) -> Denial {
     CHECKED.fetch_add(1, Ordering::Relaxed);
+    audit(principal, &[(access, false)]);
     record(principal, access, message)
 }
 
@@ -611,15 +617,21 @@ fn record(principal: &Principal, access: &Access, message: String) -> Denial {
     denial
 }
 
-/// Appends the decision to the audit file named by [`AUDIT_LOG_VARIABLE`], if set: what each
-/// function really uses, for keeping the template's policies least-privilege.
-fn audit(principal: &Principal, access: &Access, decision: Decision) {
+/// Appends one call's decisions to the audit file named by [`AUDIT_LOG_VARIABLE`], if set:
+/// one JSON line per checked call, so runs in several processes (the test binaries) add up,
+/// and what each function really uses shows, for keeping the policies least-privilege.
+fn audit(principal: &Principal, decided: &[(&Access, bool)]) {
     let Some(path) = std::env::var_os(AUDIT_LOG_VARIABLE) else { return };
+    let accesses: Vec<_> = decided
+        .iter()
+        .map(|(access, allowed)| {
+            serde_json::json!({"action": access.action, "resource": access.resource, "allowed": allowed})
+        })
+        .collect();
     let line = serde_json::json!({
         "function": principal.function,
-        "action": access.action,
-        "resource": access.resource,
-        "allowed": decision == Decision::Allowed,
+        "allowed": decided.iter().all(|(_, allowed)| *allowed),
+        "accesses": accesses,
     });
     let written = std::fs::OpenOptions::new()
         .create(true)
