@@ -48,6 +48,10 @@ async fn a_missing_permission_fails_the_function_as_in_aws() {
     let me = http.get(format!("{base}/me")).bearer_auth(token).send().await.unwrap();
     assert_eq!(me.status().as_u16(), 500, "the function's GetItem is refused");
 
+    let seen: Value = http.get(format!("{base}/_local/iam")).send().await.unwrap().json().await.unwrap();
+    assert!(seen["checked"].as_u64().unwrap() >= 2 && seen["denied"].as_u64().unwrap() >= 1, "{seen}");
+    assert!(seen["denials"].as_array().unwrap().iter().any(|d| d["function"] == "profile" && d["resource"] == table));
+
     let denial = iam::denials().into_iter().find(|d| d.resource == table).expect("the refused call is recorded");
     assert_eq!((denial.function.as_str(), denial.action.as_str()), ("profile", "dynamodb:GetItem"));
     assert_eq!(

@@ -240,42 +240,54 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
     let allowed_origin = origin.filter(|o| gateway.origin_allowed(o));
     let path = parts.uri.path().to_owned();
 
-    let mut response =
-        if parts.method == Method::OPTIONS && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
-            preflight(allowed_origin.is_some())
-        } else if let Some(name) = path.strip_prefix("/_local/schedules/").filter(|_| parts.method == Method::POST) {
-            match gateway.fire(name).await {
-                Ok(result) => {
-                    let mut response = Response::new(Body::from(result.to_string()));
-                    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                    response
-                }
-                Err(error) => to_axum(problem(StatusCode::NOT_FOUND, error, Vec::new(), &[])),
+    let mut response = if parts.method == Method::OPTIONS
+        && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        preflight(allowed_origin.is_some())
+    } else if let Some(name) = path.strip_prefix("/_local/schedules/").filter(|_| parts.method == Method::POST) {
+        match gateway.fire(name).await {
+            Ok(result) => {
+                let mut response = Response::new(Body::from(result.to_string()));
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                response
             }
-        } else if parts.method == Method::GET && path == "/openapi.json" {
-            let mut response = Response::new(Body::from(gateway.openapi.clone()));
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        } else {
-            match axum::body::to_bytes(body, MAX_PAYLOAD).await {
-                Err(_) => {
-                    to_axum(problem(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.".into(), Vec::new(), &[]))
-                }
-                Ok(bytes) => {
-                    let source_ip =
-                        peer.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
-                    let call = HttpCall {
-                        method: parts.method.as_str(),
-                        path: &path,
-                        query: parts.uri.query().unwrap_or(""),
-                        headers: &parts.headers,
-                        body: &bytes,
-                        source_ip: &source_ip,
-                    };
-                    invoke(&gateway, &call).await
-                }
+            Err(error) => to_axum(problem(StatusCode::NOT_FOUND, error, Vec::new(), &[])),
+        }
+    } else if parts.method == Method::GET && path == "/_local/iam" {
+        // What the local IAM check saw in this process: counts and the latest denials.
+        let counts = iam::counts();
+        let denials: Vec<_> = iam::denials()
+                .into_iter()
+                .map(|d| serde_json::json!({"function": d.function, "action": d.action, "resource": d.resource, "message": d.message}))
+                .collect();
+        let body = serde_json::json!({"checked": counts.checked, "denied": counts.denied, "denials": denials});
+        let mut response = Response::new(Body::from(body.to_string()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    } else if parts.method == Method::GET && path == "/openapi.json" {
+        let mut response = Response::new(Body::from(gateway.openapi.clone()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    } else {
+        match axum::body::to_bytes(body, MAX_PAYLOAD).await {
+            Err(_) => {
+                to_axum(problem(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.".into(), Vec::new(), &[]))
             }
-        };
+            Ok(bytes) => {
+                let source_ip =
+                    peer.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
+                let call = HttpCall {
+                    method: parts.method.as_str(),
+                    path: &path,
+                    query: parts.uri.query().unwrap_or(""),
+                    headers: &parts.headers,
+                    body: &bytes,
+                    source_ip: &source_ip,
+                };
+                invoke(&gateway, &call).await
+            }
+        }
+    };
     if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);

@@ -104,7 +104,7 @@ async fn run() -> Result<(), String> {
             schedule.expression, schedule.function, schedule.name
         );
     }
-    println!("  IAM        every AWS call a function makes is checked against its Policies in the template");
+    println!("  IAM        every AWS call a function makes is checked against its template Policies (GET /_local/iam)");
     println!("Ctrl-C stops everything.");
 
     let gateway = Arc::new(gateway);
