@@ -100,9 +100,11 @@ start_dynamodb() {
 # wait_moto then waits for it, so DynamoDB Local can start in between.
 launch_moto() {
   MOTO_PORT_USED="$1"
+  # Account 000000000000, the one the local IAM check resolves ${AWS::AccountId} to, so
+  # topic ARNs built by SAM policy templates match the emulator's (infra/dev-gateway/src/iam.rs).
   # moto POSTs SNS http(s) deliveries with python-requests: keep a proxy from taking them.
   NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" \
-    "$MOTO_SERVER" -H 127.0.0.1 -p "$1" >"$LOCAL/moto-$1.log" 2>&1 &
+    MOTO_ACCOUNT_ID=000000000000 "$MOTO_SERVER" -H 127.0.0.1 -p "$1" >"$LOCAL/moto-$1.log" 2>&1 &
   MOTO_PID="$!"
   PIDS+=("$MOTO_PID")
 }

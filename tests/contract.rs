@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use dev_gateway::{Gateway, GatewayError, handlers, openapi};
-use peerlearn_tests::{app, register, reply, template};
+use peerlearn_tests::{app, as_function, invoke_event, register, reply, template};
 
 #[test]
 fn template_routes_and_openapi_operations_are_the_same_set() {
@@ -32,13 +32,24 @@ async fn the_gateway_refuses_to_start_when_template_and_handlers_disagree() {
             assert_eq!(missing, ["profile"]);
             assert!(unlisted.is_empty());
         }
-        Ok(_) => panic!("a template function without a handler must stop the gateway"),
+        Ok(_) | Err(GatewayError::Iam(_)) => panic!("a template function without a handler must stop the gateway"),
     }
     let mut trimmed = template().clone();
     trimmed.functions.remove("login");
     match Gateway::new(make(), trimmed, &handlers::functions(), &handlers::events()) {
         Err(GatewayError::Mismatch { unlisted, .. }) => assert_eq!(unlisted, ["login"]),
-        Ok(_) => panic!("a handler without a template entry must stop the gateway"),
+        Ok(_) | Err(GatewayError::Iam(_)) => panic!("a handler without a template entry must stop the gateway"),
+    }
+    // A policy the local IAM check cannot model stops it too, naming the function.
+    let mut unmodelled = template().clone();
+    let policies = unmodelled.policies.get_mut("reminders").unwrap();
+    policies.push(serde_yaml::from_str("KinesisStreamReadPolicy: {StreamName: s}").unwrap());
+    match Gateway::new(make(), unmodelled, &handlers::functions(), &handlers::events()) {
+        Err(error @ GatewayError::Iam(_)) => {
+            let message = error.to_string();
+            assert!(message.contains("reminders") && message.contains("KinesisStreamReadPolicy"), "{message}");
+        }
+        _ => panic!("an unmodelled policy must stop the gateway"),
     }
     assert!(Gateway::new(make(), template().clone(), &handlers::functions(), &handlers::events()).is_ok());
 }
@@ -127,9 +138,9 @@ async fn every_sample_event_runs_through_its_function() {
             .replace("{{access_token}}", session["access_token"].as_str().unwrap())
             .replace("{{refresh_token}}", session["refresh_token"].as_str().unwrap())
             .replace("{{user_id}}", session["user"]["id"].as_str().unwrap());
-        if let Some(scheduled) = handlers::events().into_iter().find(|f| f.name == function_name) {
+        if handlers::events().iter().any(|f| f.name == function_name) {
             let event: serde_json::Value = serde_json::from_str(&text).unwrap();
-            let result = (scheduled.handler)(app, event).await.unwrap_or_else(|e| panic!("{relative}: {e}"));
+            let result = invoke_event(app, &function_name, event).await.unwrap_or_else(|e| panic!("{relative}: {e}"));
             check_event_result(&relative, &result);
             covered.insert(function_name);
             continue;
@@ -139,7 +150,7 @@ async fn every_sample_event_runs_through_its_function() {
             .iter()
             .find(|f| f.name == function_name)
             .unwrap_or_else(|| panic!("{relative}: no function {function_name}"));
-        let answer = reply((function.handler)(app, request).await);
+        let answer = reply(as_function(app, function.name, (function.handler)(app, request)).await);
         assert_eq!(answer.status, expected_status(&relative), "{relative}: {:?}", answer.body);
         covered.insert(function_name);
     }

@@ -11,7 +11,8 @@ use chrono::DurationRound;
 use dev_gateway::stream::{StreamPoller, local_streams_client};
 use peerlearn_tests::realtime::realtime_with_clock;
 use peerlearn_tests::{
-    Call, Member, STARTS_AT, clock_at, endpoint, member, register, reviews, template, verify_mentor,
+    Call, Member, STARTS_AT, as_function, clock_at, endpoint, invoke_event, member, register, reviews, template,
+    verify_mentor,
 };
 use serde_json::{Value, json};
 use shared::app::App;
@@ -174,10 +175,13 @@ async fn boards_order_by_score_then_by_who_got_there_first() {
         earn(&members[3], PointsSource::ReviewReceived, "d", 5),
     ];
     for award in &awards {
-        app.award(award).await.unwrap();
+        as_function(app, "award-points", app.award(award)).await.unwrap();
     }
     // The same occurrence again counts nothing.
-    assert_eq!(app.award(&awards[0]).await.unwrap(), shared::ports::Recorded::AlreadyCounted);
+    assert_eq!(
+        as_function(app, "award-points", app.award(&awards[0])).await.unwrap(),
+        shared::ports::Recorded::AlreadyCounted
+    );
 
     let board = Call::new("GET", "/leaderboards/weekly").token(&members[3].token).send(app).await;
     assert_eq!(board.status, 200, "{:?}", board.body);
@@ -260,18 +264,18 @@ async fn closing_a_week_freezes_the_board_rewards_and_tells_the_winners_once() {
                 role: Party::Mentor,
                 at: now + chrono::Duration::milliseconds(k as i64),
             };
-            app.award(&earning).await.unwrap();
+            as_function(app, "award-points", app.award(&earning)).await.unwrap();
         }
     }
     let week = LeaderboardPeriod::week_of(now);
     clock.advance(chrono::Duration::days(7));
     let members: Vec<Member> = members.iter().map(|m| m.renewed(app)).collect();
 
-    let job = dev_gateway::handlers::events().into_iter().find(|f| f.name == "leaderboard-job").unwrap();
-    let first = (job.handler)(app, json!({"kind": "weekly"})).await.unwrap();
+    let job = |event: Value| invoke_event(app, "leaderboard-job", event);
+    let first = job(json!({"kind": "weekly"})).await.unwrap();
     assert_eq!(first["period"], week.to_string());
     assert_eq!(first["boards"][0], json!({"role": "mentor", "ranks": 4, "badges_awarded": 3, "closed_now": true}));
-    let again = (job.handler)(app, json!({"kind": "weekly", "period": week.to_string()})).await.unwrap();
+    let again = job(json!({"kind": "weekly", "period": week.to_string()})).await.unwrap();
     assert_eq!(again["boards"][0], json!({"role": "mentor", "ranks": 4, "badges_awarded": 0, "closed_now": false}));
 
     let frozen = app.store.snapshot(week, Party::Mentor).await.unwrap();
@@ -293,9 +297,7 @@ async fn closing_a_week_freezes_the_board_rewards_and_tells_the_winners_once() {
         assert_eq!(told, usize::from(rank < 3), "winners are told once");
     }
     // A period that has not finished cannot be closed.
-    let early =
-        (job.handler)(app, json!({"kind": "weekly", "period": LeaderboardPeriod::week_of(clock.now()).to_string()}))
-            .await;
+    let early = job(json!({"kind": "weekly", "period": LeaderboardPeriod::week_of(clock.now()).to_string()})).await;
     assert!(early.is_err());
 
     // The gateway runs the cron schedule with its template Input, on demand too.
@@ -380,7 +382,7 @@ async fn streaks_count_local_days_and_reset_after_a_gap() {
     let times =
         [day0 + chrono::Duration::hours(10), day0 + chrono::Duration::hours(20), day0 + chrono::Duration::hours(44)];
     for (n, at) in times.iter().enumerate() {
-        app.award(&earn(n, *at)).await.unwrap();
+        as_function(app, "award-points", app.award(&earn(n, *at))).await.unwrap();
     }
     clock.advance(times[2] - clock.now());
     let learner = learner.renewed(app);
@@ -393,7 +395,7 @@ async fn streaks_count_local_days_and_reset_after_a_gap() {
 
     // Three quiet days and no freeze: the streak is over, the longest is kept.
     let later = times[2] + chrono::Duration::days(4);
-    app.award(&earn(9, later)).await.unwrap();
+    as_function(app, "award-points", app.award(&earn(9, later))).await.unwrap();
     clock.advance(later - clock.now());
     let learner = learner.renewed(app);
     let points = Call::new("GET", "/me/points").token(&learner.token).send(app).await.body;

@@ -7,10 +7,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use peerlearn_tests::{
-    Call, STARTS_AT, app, app_with_clock, clock_at, instant, register, renew, reviews, verify_mentor,
+    Call, STARTS_AT, app, app_with_clock, as_function, clock_at, instant, register, renew, reviews, verify_mentor,
 };
 use serde_json::{Value, json};
 use shared::app::App;
+
+/// One run of the reminders job as the `reminders` function runs it: under its IAM policy.
+async fn run_reminders(app: &App) -> shared::app::ReminderRun {
+    as_function(app, "reminders", app.run_reminders()).await.unwrap()
+}
 
 fn all_week() -> Value {
     Value::Array(
@@ -327,24 +332,24 @@ async fn reminders_go_out_once_and_unanswered_requests_expire() {
         Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(100), 60)).send(app).await;
     let ignored_id = ignored.body["id"].as_str().unwrap().to_owned();
 
-    let first = app.run_reminders().await.unwrap();
+    let first = run_reminders(app).await;
     assert_eq!((first.reminded_day, first.reminded_soon, first.expired), (1, 0, 0));
     assert_eq!(notifications_of_kind(app, "reminder_day").await, 2, "both sides");
-    let rerun = app.run_reminders().await.unwrap();
+    let rerun = run_reminders(app).await;
     assert_eq!((rerun.reminded_day, rerun.reminded_soon, rerun.expired), (0, 0, 0), "a rerun sends nothing twice");
     assert_eq!(notifications_of_kind(app, "reminder_day").await, 2);
 
     clock.advance(soon_start - clock.now() - Duration::minutes(10));
-    let soon = app.run_reminders().await.unwrap();
+    let soon = run_reminders(app).await;
     assert_eq!(soon.reminded_soon, 1);
-    assert_eq!(app.run_reminders().await.unwrap().reminded_soon, 0);
+    assert_eq!(run_reminders(app).await.reminded_soon, 0);
     assert_eq!(notifications_of_kind(app, "reminder_soon").await, 2);
 
     // 48 hours without an answer: the request expires, once.
     clock.advance(Duration::hours(49));
     let c = c.renewed(app);
-    assert_eq!(app.run_reminders().await.unwrap().expired, 1);
-    assert_eq!(app.run_reminders().await.unwrap().expired, 0);
+    assert_eq!(run_reminders(app).await.expired, 1);
+    assert_eq!(run_reminders(app).await.expired, 0);
     let expired = Call::new("GET", &format!("/sessions/{ignored_id}")).token(&c.learner).send(app).await;
     assert_eq!(expired.body["state"], "expired");
     assert_eq!(
@@ -547,7 +552,7 @@ async fn answers_and_silence_shape_the_mentors_track_record() {
     // Silence counts: the ignored request expires and weighs as 48 hours.
     clock.advance(Duration::hours(49));
     let c = c.renewed(app);
-    assert_eq!(app.run_reminders().await.unwrap().expired, 1);
+    assert_eq!(run_reminders(app).await.expired, 1);
     let after_expiry = stats().await;
     assert_eq!(after_expiry.response_histogram.iter().sum::<u32>(), 2);
     assert_eq!(*after_expiry.response_histogram.last().unwrap(), 1);

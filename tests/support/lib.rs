@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use dev_gateway::event::{HttpCall, http_event};
+use dev_gateway::iam::{self, Locals, Principal};
 use dev_gateway::{Gateway, Template, handlers, local, table};
 use http::HeaderMap;
 use serde_json::Value;
@@ -69,6 +70,23 @@ pub async fn app_with_clock(clock: Arc<dyn Clock>) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
     Box::leak(Box::new(App::new(&config, client, clock)))
+}
+
+/// `function`'s IAM identity over what `app` talks to, from template.yaml.
+pub fn principal(app: &App, function: &str) -> Arc<Principal> {
+    Arc::new(Principal::resolve(template(), function, &Locals::of_app(app, template())).unwrap())
+}
+
+/// Runs `future` as `function` runs in AWS: the AWS calls it makes are checked against that
+/// function's policy in template.yaml. Setup code outside it is not checked.
+pub async fn as_function<F: std::future::Future>(app: &App, function: &str, future: F) -> F::Output {
+    iam::as_function(principal(app, function), future).await
+}
+
+/// Invokes event-driven `function` (schedule, WebSocket, stream) with `event`, as that function.
+pub async fn invoke_event(app: &App, function: &str, event: Value) -> Result<Value, String> {
+    let handler = handlers::events().into_iter().find(|f| f.name == function).unwrap().handler;
+    as_function(app, function, handler(app, event)).await
 }
 
 /// A handler's answer.
@@ -137,7 +155,8 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// Sends it through the function that template.yaml routes it to.
+    /// Sends it through the function that template.yaml routes it to, as that function
+    /// (its AWS calls are checked against its policy).
     pub async fn send(self, app: &App) -> Reply {
         let (route, params) = template()
             .route(self.method, self.path)
@@ -164,7 +183,7 @@ impl<'a> Call<'a> {
         };
         let event = http_event(&call, &route.key(), &params, "test-request", app.clock.now());
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-        reply((function.handler)(app, request).await)
+        reply(as_function(app, &route.function, (function.handler)(app, request)).await)
     }
 }
 
@@ -246,12 +265,16 @@ pub async fn gateway_and_app() -> (&'static App, String) {
 
 /// As [`gateway_and_app`], with both apps on `clock` (which `/_local/clock` moves).
 pub async fn gateway_with_clock(clock: Arc<TestClock>) -> (&'static App, String) {
+    gateway_with_template(template().clone(), clock).await
+}
+
+/// As [`gateway_with_clock`], serving `template` (e.g. with a permission taken away).
+pub async fn gateway_with_template(template: Template, clock: Arc<TestClock>) -> (&'static App, String) {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
     let app = App::new(&config, client.clone(), clock.clone());
-    let gateway = Gateway::new(app, template().clone(), &handlers::functions(), &handlers::events())
-        .unwrap()
-        .with_clock(clock.clone());
+    let gateway =
+        Gateway::new(app, template, &handlers::functions(), &handlers::events()).unwrap().with_clock(clock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -15,6 +15,7 @@ use shared::http::problem;
 use crate::clock::{LocalClock, parse_duration};
 use crate::event::{HttpCall, http_event};
 use crate::handlers::{EventFunction, EventHandler, Function, Handler};
+use crate::iam::{self, Locals, Principal};
 use crate::template::Template;
 
 /// API Gateway's payload limit.
@@ -33,6 +34,9 @@ pub enum GatewayError {
         /// Linked, not in the template.
         unlisted: Vec<String>,
     },
+    /// A function's policies cannot be checked locally.
+    #[error(transparent)]
+    Iam(#[from] crate::iam::IamError),
 }
 
 /// A running gateway's state.
@@ -48,10 +52,13 @@ pub struct Gateway {
     clock: Option<Arc<LocalClock>>,
     /// When each schedule was last due, by the app's clock.
     schedule_marks: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
+    /// Each function's identity for the local IAM check, by binary name.
+    principals: HashMap<String, Arc<Principal>>,
 }
 
 impl Gateway {
-    /// Checks that every template function has a handler and the other way round.
+    /// Checks that every template function has a handler and the other way round, and
+    /// resolves every function's policy against what `app` talks to.
     pub fn new(
         app: App,
         template: Template,
@@ -65,11 +72,13 @@ impl Gateway {
         if !missing.is_empty() || !unlisted.is_empty() {
             return Err(GatewayError::Mismatch { missing, unlisted });
         }
+        let principals = Principal::all(&template, &Locals::of_app(&app, &template))?;
         let openapi = crate::openapi::document(functions).to_pretty_json().unwrap_or_else(|_| "{}".into());
         // Schedules are due from now on, by the app's clock.
         let started = app.clock.now();
         let schedule_marks = template.schedules.iter().map(|s| (s.name.clone(), started)).collect();
         Ok(Self {
+            principals,
             app,
             allowed_origins: template.allowed_origins.clone(),
             template,
@@ -198,12 +207,19 @@ impl Gateway {
         self.template.websocket_routes.iter().find(|r| r.key == key).map(|r| (r.function.clone(), r.replies))
     }
 
-    /// Invokes event-driven `function` with `event`, under the functions' timeout.
+    /// Invokes event-driven `function` with `event`, under the functions' timeout and as
+    /// that function for IAM.
     pub async fn invoke_event(&self, function: &str, event: serde_json::Value) -> Result<serde_json::Value, String> {
         let handler = self.events.get(function).ok_or_else(|| format!("function {function} not linked"))?;
-        tokio::time::timeout(FUNCTION_TIMEOUT, handler(&self.app, event))
+        let principal = self.principal(function)?;
+        tokio::time::timeout(FUNCTION_TIMEOUT, iam::as_function(principal, handler(&self.app, event)))
             .await
             .map_err(|_| format!("{function} timed out"))?
+    }
+
+    /// `function`'s identity for the local IAM check.
+    pub fn principal(&self, function: &str) -> Result<Arc<Principal>, String> {
+        self.principals.get(function).cloned().ok_or_else(|| format!("function {function} has no IAM principal"))
     }
 
     /// Invokes the function behind schedule `name` (the template event name or the
@@ -248,45 +264,57 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
     let allowed_origin = origin.filter(|o| gateway.origin_allowed(o));
     let path = parts.uri.path().to_owned();
 
-    let mut response =
-        if parts.method == Method::OPTIONS && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
-            preflight(allowed_origin.is_some())
-        } else if let Some(name) = path.strip_prefix("/_local/schedules/").filter(|_| parts.method == Method::POST) {
-            match gateway.fire(name).await {
-                Ok(result) => {
-                    let mut response = Response::new(Body::from(result.to_string()));
-                    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                    response
-                }
-                Err(error) => to_axum(problem(StatusCode::NOT_FOUND, error, Vec::new(), &[])),
+    let mut response = if parts.method == Method::OPTIONS
+        && parts.headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        preflight(allowed_origin.is_some())
+    } else if let Some(name) = path.strip_prefix("/_local/schedules/").filter(|_| parts.method == Method::POST) {
+        match gateway.fire(name).await {
+            Ok(result) => {
+                let mut response = Response::new(Body::from(result.to_string()));
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                response
             }
-        } else if path == "/_local/clock" {
-            let bytes = axum::body::to_bytes(body, MAX_PAYLOAD).await.unwrap_or_default();
-            local_clock(&gateway, &parts.method, &bytes).await
-        } else if parts.method == Method::GET && path == "/openapi.json" {
-            let mut response = Response::new(Body::from(gateway.openapi.clone()));
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        } else {
-            match axum::body::to_bytes(body, MAX_PAYLOAD).await {
-                Err(_) => {
-                    to_axum(problem(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.".into(), Vec::new(), &[]))
-                }
-                Ok(bytes) => {
-                    let source_ip =
-                        peer.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
-                    let call = HttpCall {
-                        method: parts.method.as_str(),
-                        path: &path,
-                        query: parts.uri.query().unwrap_or(""),
-                        headers: &parts.headers,
-                        body: &bytes,
-                        source_ip: &source_ip,
-                    };
-                    invoke(&gateway, &call).await
-                }
+            Err(error) => to_axum(problem(StatusCode::NOT_FOUND, error, Vec::new(), &[])),
+        }
+    } else if parts.method == Method::GET && path == "/_local/iam" {
+        // What the local IAM check saw in this process: counts and the latest denials.
+        let counts = iam::counts();
+        let denials: Vec<_> = iam::denials()
+                .into_iter()
+                .map(|d| serde_json::json!({"function": d.function, "action": d.action, "resource": d.resource, "message": d.message}))
+                .collect();
+        let body = serde_json::json!({"checked": counts.checked, "denied": counts.denied, "denials": denials});
+        let mut response = Response::new(Body::from(body.to_string()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    } else if path == "/_local/clock" {
+        let bytes = axum::body::to_bytes(body, MAX_PAYLOAD).await.unwrap_or_default();
+        local_clock(&gateway, &parts.method, &bytes).await
+    } else if parts.method == Method::GET && path == "/openapi.json" {
+        let mut response = Response::new(Body::from(gateway.openapi.clone()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    } else {
+        match axum::body::to_bytes(body, MAX_PAYLOAD).await {
+            Err(_) => {
+                to_axum(problem(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.".into(), Vec::new(), &[]))
             }
-        };
+            Ok(bytes) => {
+                let source_ip =
+                    peer.map(|ConnectInfo(addr)| addr.ip().to_string()).unwrap_or_else(|| "127.0.0.1".into());
+                let call = HttpCall {
+                    method: parts.method.as_str(),
+                    path: &path,
+                    query: parts.uri.query().unwrap_or(""),
+                    headers: &parts.headers,
+                    body: &bytes,
+                    source_ip: &source_ip,
+                };
+                invoke(&gateway, &call).await
+            }
+        }
+    };
     if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
         let headers = response.headers_mut();
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
@@ -317,7 +345,11 @@ async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
             return to_axum(problem(StatusCode::BAD_GATEWAY, "Event could not be built.".into(), Vec::new(), &[]));
         }
     };
-    match tokio::time::timeout(FUNCTION_TIMEOUT, handler(&gateway.app, request)).await {
+    let principal = match gateway.principal(&route.function) {
+        Ok(principal) => principal,
+        Err(error) => return to_axum(problem(StatusCode::BAD_GATEWAY, error, Vec::new(), &[])),
+    };
+    match tokio::time::timeout(FUNCTION_TIMEOUT, iam::as_function(principal, handler(&gateway.app, request))).await {
         Ok(response) => {
             let mut response = to_axum(response);
             if let Ok(id) = HeaderValue::from_str(&request_id) {

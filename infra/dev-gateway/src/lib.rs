@@ -6,6 +6,8 @@ pub mod clock;
 pub mod event;
 pub mod gateway;
 pub mod handlers;
+pub mod iam;
+pub mod iam_http;
 pub mod local;
 pub mod openapi;
 pub mod stream;

@@ -1,4 +1,6 @@
-//! Clients for the local stack: DynamoDB Local takes any credentials.
+//! Clients for the local stack: DynamoDB Local takes any credentials. Every client sends
+//! through [`crate::iam_http`]'s checking HTTP client, so the calls a function makes are
+//! checked against its policy in template.yaml (see [`crate::iam`]).
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 
@@ -9,6 +11,7 @@ pub fn dynamo_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "peerlearn-local"))
         .endpoint_url(endpoint)
+        .http_client(crate::iam_http::checking_default())
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }
@@ -39,6 +42,7 @@ pub fn connections_api(endpoint: &str) -> shared::adapters::realtime::Connection
             "peerlearn-local",
         ))
         .endpoint_url(endpoint)
+        .http_client(crate::iam_http::checking_default())
         .build();
     shared::adapters::realtime::ConnectionsApi::new(aws_sdk_apigatewaymanagement::Client::from_conf(config))
 }
@@ -50,6 +54,7 @@ pub fn sns_client(endpoint: &str) -> aws_sdk_sns::Client {
         .region(aws_sdk_sns::config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_sns::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
         .endpoint_url(endpoint)
+        .http_client(crate::iam_http::checking_default())
         .build();
     aws_sdk_sns::Client::from_conf(config)
 }

@@ -110,6 +110,7 @@ async fn run() -> Result<(), String> {
     println!(
         "  clock      GET/POST/DELETE http://{address}/_local/clock  ({{\"advance\":\"PT32H\"}} moves every function's time)"
     );
+    println!("  IAM        every AWS call a function makes is checked against its template Policies (GET /_local/iam)");
     println!("Ctrl-C stops everything.");
 
     let gateway = Arc::new(gateway);
@@ -124,5 +125,7 @@ async fn run() -> Result<(), String> {
         axum::serve(listener, http).with_graceful_shutdown(shutdown()),
         axum::serve(ws_listener, websocket).with_graceful_shutdown(shutdown())
     );
+    let iam = dev_gateway::iam::counts();
+    println!("AWS calls checked against IAM: {} ({} denied)", iam.checked, iam.denied);
     http.and(websocket).map_err(|e| e.to_string())
 }

@@ -1,8 +1,8 @@
 //! Reads what the local stack needs from template.yaml: routes, their functions, schedules,
-//! stream subscriptions, the table definition and the CORS origins. The template is the one
-//! source of truth.
+//! stream subscriptions, the table definition, the CORS origins and each function's IAM
+//! policies. The template is the one source of truth.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_yaml::Value;
@@ -316,6 +316,12 @@ pub struct Template {
     pub table: Value,
     /// Default of the `AllowedOrigins` parameter.
     pub allowed_origins: Vec<String>,
+    /// Each function's `Policies` as written (by binary name), resolved by [`crate::iam`].
+    pub policies: BTreeMap<String, Vec<Value>>,
+    /// Every resource's `Type`, by logical id (what a `!Ref` or `!GetAtt` names).
+    pub resource_types: BTreeMap<String, String>,
+    /// Every parameter's `Default`, as text.
+    pub parameters: BTreeMap<String, String>,
 }
 
 impl Template {
@@ -338,7 +344,12 @@ impl Template {
         let mut streams = Vec::new();
         let mut functions = BTreeSet::new();
         let mut binaries = std::collections::HashMap::new();
+        let mut policies = BTreeMap::new();
+        let mut resource_types = BTreeMap::new();
         for (logical_id, resource) in resources {
+            if let (Some(id), Some(kind)) = (logical_id.as_str(), resource.get("Type").and_then(Value::as_str)) {
+                resource_types.insert(id.to_owned(), kind.to_owned());
+            }
             if resource.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
                 continue;
             }
@@ -351,6 +362,14 @@ impl Template {
                 .ok_or_else(|| TemplateError::Shape(format!("{id}: no Metadata.BuildProperties.Binary")))?;
             functions.insert(binary.to_owned());
             binaries.insert(id.to_owned(), binary.to_owned());
+            let declared = resource.get("Properties").and_then(|p| p.get("Policies"));
+            let declared = match declared {
+                None => Vec::new(),
+                Some(Value::Sequence(list)) => list.clone(),
+                // SAM also takes a single policy (a name or a document) instead of a list.
+                Some(one) => vec![one.clone()],
+            };
+            policies.insert(binary.to_owned(), declared);
             let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
             for (event_name, event) in events.into_iter().flatten() {
                 let kind = event.get("Type").and_then(Value::as_str);
@@ -416,7 +435,34 @@ impl Template {
             .and_then(Value::as_str)
             .unwrap_or("dev")
             .to_owned();
-        Ok(Self { routes, schedules, streams, websocket_routes, stage, functions, table, allowed_origins })
+        let parameters = doc
+            .get("Parameters")
+            .and_then(Value::as_mapping)
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, parameter)| {
+                let default = match parameter.get("Default")? {
+                    Value::String(text) => text.clone(),
+                    Value::Number(number) => number.to_string(),
+                    Value::Bool(flag) => flag.to_string(),
+                    _ => return None,
+                };
+                Some((name.as_str()?.to_owned(), default))
+            })
+            .collect();
+        Ok(Self {
+            routes,
+            schedules,
+            streams,
+            websocket_routes,
+            stage,
+            functions,
+            table,
+            allowed_origins,
+            policies,
+            resource_types,
+            parameters,
+        })
     }
 
     /// The route serving `method` and `path`, with its path parameters.
