@@ -75,9 +75,10 @@ async fn seeded_users_read_back_sign_in_and_reseeding_overwrites() {
     assert!(app.login(Email::parse(&mentor_email(2)).unwrap(), DEMO_PASSWORD.to_owned(), here).await.is_err());
 
     // Same seed again: the same keys, so nothing is added (signing in added a refresh
-    // family, its grant and the failed guess's rate counters, which stay).
+    // family and its grant; the failed guess added its two rate counters, address and
+    // source; the right password gave its uses back, leaving no counter).
     let before = count_items(&client, &name).await;
     seed::seed(&client, &name, &config).await.unwrap();
     assert_eq!(count_items(&client, &name).await, before);
-    assert_eq!(before, expected + 3);
+    assert_eq!(before, expected + 4);
 }

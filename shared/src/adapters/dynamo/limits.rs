@@ -109,7 +109,11 @@ impl QuotaStore for DynamoStore {
         // the load a limit exists for.
         for (index, quota) in uses.iter().enumerate() {
             if !self.take_one(quota).await? {
-                self.give_back(&uses[..index]).await?;
+                if let Err(error) = self.give_back(&uses[..index]).await {
+                    // The earlier uses stay counted (stricter, never looser); the answer is
+                    // still the refusal, not a failure.
+                    tracing::warn!(%error, "could not give back the uses taken before a refusal");
+                }
                 return Err(QuotaError::Exhausted(quota.exhausted(now)));
             }
         }
