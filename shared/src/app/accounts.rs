@@ -82,7 +82,7 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
             QuotaUse::new(self.limits.login_per_address, Scope::Address(email.clone()), now),
             QuotaUse::new(self.limits.login_per_source, Scope::Source(source), now),
         ];
-        // Both in one round trip's time, so a refusal and a check take as long for any address.
+        // Concurrently, and the same calls for any address: known, unknown, refused or not.
         let (reserved, credentials) =
             futures_util::future::join(self.store.take_quota(&guess, now), self.store.credentials(&email)).await;
         reserved?;

@@ -164,7 +164,7 @@ impl ApiError {
     }
 }
 
-/// What a limit allows, for the person who reached it.
+/// Which limit was reached, in words for the person who reached it.
 fn limit_detail(limit: LimitKind) -> &'static str {
     match limit {
         LimitKind::LoginPerAddress => "Too many sign-in attempts for this address.",
