@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use peerlearn_tests::{Call, STARTS_AT, app, app_with_clock, clock_at, item_count, register};
+use peerlearn_tests::{Call, STARTS_AT, TestClock, app, app_with_clock, clock_at, item_count, register};
 use serde_json::{Value, json};
 
 fn registration(email: &str) -> Value {
@@ -132,9 +132,108 @@ async fn repeated_failures_are_throttled_per_address_until_the_window_ends() {
     clock.advance(chrono::Duration::minutes(16));
     let after = attempt("target@example.com", "correct horse battery").await;
     assert_eq!(after.status, 200, "{:?}", after.body);
-    // Success clears the count: five new failures are needed to lock again.
+    // A new window, and successes do not count: only failed guesses do.
     assert_eq!(attempt("target@example.com", "guess guess guess").await.status, 401);
     assert_eq!(attempt("target@example.com", "correct horse battery").await.status, 200);
+    assert_eq!(attempt("target@example.com", "correct horse battery").await.status, 200);
+}
+
+/// Moves `clock` to one minute into the next 15-minute window, so a test's burst of
+/// sign-ins cannot straddle two windows (computed from the test clock, not the wall clock).
+fn start_of_a_login_window(clock: &TestClock) {
+    use shared::ports::Clock as _;
+    let into = clock.now().timestamp().rem_euclid(15 * 60);
+    clock.advance(chrono::Duration::seconds(15 * 60 - into + 60));
+}
+
+fn login(email: &str, password: &str) -> Call<'static> {
+    Call::new("POST", "/auth/login").json(json!({"email": email, "password": password}))
+}
+
+async fn counters_used(app: &shared::app::App, limit: &str) -> i64 {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|i| i["PK"].as_s().unwrap().starts_with(&format!("LIMIT#{limit}#")))
+        .map(|i| i["used"].as_n().unwrap().parse::<i64>().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn fifty_concurrent_guesses_reach_the_password_check_at_most_five_times() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone()).await;
+    register(app, "victim@example.com", "learner").await;
+    start_of_a_login_window(&clock);
+
+    let guesses = (0..50).map(|i| login("victim@example.com", &format!("guess number {i}")).send(app));
+    let replies = futures::future::join_all(guesses).await;
+    let wrong = replies.iter().filter(|r| r.status == 401).count();
+    let limited: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
+    println!("50 concurrent guesses: {wrong} x 401, {} x 429", limited.len());
+    assert!(wrong <= 5, "{wrong} guesses reached the password check");
+    assert_eq!(wrong + limited.len(), 50, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    for reply in &limited {
+        assert_eq!(reply.content_type(), "application/problem+json");
+        assert_eq!(reply.body["limit"], "login_per_address");
+        let retry_after: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=900).contains(&retry_after));
+        assert_eq!(reply.body["retry_after"], retry_after);
+    }
+    assert_eq!(counters_used(app, "login_per_address").await, 5);
+    assert_eq!(counters_used(app, "login_per_source").await, 5, "refused guesses use no other quota");
+
+    // Within the window even the right password waits.
+    let right = login("victim@example.com", "correct horse battery").send(app).await;
+    assert_eq!(right.status, 429, "{:?}", right.body);
+    let retry_after: i64 = right.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    clock.advance(chrono::Duration::seconds(retry_after));
+    let after = login("victim@example.com", "correct horse battery").send(app).await;
+    assert_eq!(after.status, 200, "{:?}", after.body);
+}
+
+#[tokio::test]
+async fn one_source_address_gets_thirty_guesses_across_all_accounts() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone()).await;
+    register(app, "owner@example.com", "learner").await;
+    start_of_a_login_window(&clock);
+
+    // 40 guesses at once from one address, five for each of eight addresses (unknown ones
+    // count alike): the address limits allow all of them, the source limit only 30.
+    let attacker = "198.51.100.23";
+    let guesses = (0..40).map(|i| {
+        login(&format!("user{}@example.com", i % 8), &format!("guess number {i}")).from_ip(attacker).send(app)
+    });
+    let replies = futures::future::join_all(guesses).await;
+    let wrong = replies.iter().filter(|r| r.status == 401).count();
+    let limited: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
+    assert_eq!((wrong, limited.len()), (30, 10), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(limited.iter().all(|r| r.body["limit"] == "login_per_source" && r.headers.contains_key("retry-after")));
+    // A guess refused by the source limit gives its address use back.
+    assert_eq!(counters_used(app, "login_per_address").await, 30);
+
+    // From that address, even a right password waits; from elsewhere it works, and the
+    // same network's other IPv6 hosts are one source (tested in the domain).
+    let blocked = login("owner@example.com", "correct horse battery").from_ip(attacker).send(app).await;
+    assert_eq!((blocked.status, &blocked.body["limit"]), (429, &json!("login_per_source")));
+    let elsewhere = login("owner@example.com", "correct horse battery").from_ip("203.0.113.50").send(app).await;
+    assert_eq!(elsewhere.status, 200, "{:?}", elsewhere.body);
+
+    let retry_after: i64 = blocked.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    clock.advance(chrono::Duration::seconds(retry_after));
+    let later = login("owner@example.com", "correct horse battery").from_ip(attacker).send(app).await;
+    assert_eq!(later.status, 200, "{:?}", later.body);
+}
+
+#[tokio::test]
+async fn a_sign_in_without_a_usable_source_address_is_a_400_naming_it() {
+    let app = app().await;
+    register(app, "nosource@example.com", "learner").await;
+    let reply = login("nosource@example.com", "correct horse battery").from_ip("not an address").send(app).await;
+    assert_eq!(reply.status, 400, "{:?}", reply.body);
+    assert_eq!(reply.error_fields(), ["requestContext.http.sourceIp"]);
 }
 
 #[tokio::test]

@@ -4,11 +4,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::DurationRound;
-use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, wait_published};
-use peerlearn_tests::{Call, Member, member, reviews, verify_mentor};
+use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, realtime_with_clock, wait_published};
+use peerlearn_tests::{Call, Member, STARTS_AT, clock_at, item_count, member, reviews, verify_mentor};
 use serde_json::{Value, json};
 use shared::app::App;
 use shared::domain::{Role, Roles, UserId};
@@ -348,4 +349,68 @@ async fn frames_over_api_gateways_limit_close_the_connection() {
     // Over API Gateway's 128 KB message limit: the gateway drops the connection.
     ws.send_text(&"x".repeat(130 * 1024)).await;
     assert!(ws.next_within(Duration::from_secs(2)).await.is_none());
+}
+
+#[tokio::test]
+async fn messages_over_the_per_minute_limit_are_refused_until_the_next_minute() {
+    use shared::ports::Clock as _;
+    let clock = clock_at(STARTS_AT);
+    let rt = realtime_with_clock(clock.clone() as Arc<_>).await;
+    let (mentor, learner) = matched(rt.app, "chatty").await;
+    let mut learner_ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    // A second into a fresh minute (by the test clock), so the burst stays in one window.
+    let into = clock.now().timestamp().rem_euclid(60);
+    clock.advance(chrono::Duration::seconds(60 - into + 1));
+
+    // The mentor is offline: every message would also be a notification (a push).
+    let mut first = Value::Null;
+    for i in 0..30 {
+        learner_ws.send(&send(&mentor.id, &format!("Message {i}"), &format!("c-{i}"))).await;
+        let ack = learner_ws.expect("ack").await;
+        if i == 0 {
+            first = ack;
+        }
+    }
+    let before = item_count(rt.app).await;
+    learner_ws.send(&send(&mentor.id, "One too many", "c-30")).await;
+    let refused = learner_ws.expect("error").await;
+    assert_eq!(refused["client_msg_id"], "c-30");
+    assert_eq!(refused["problem"]["status"], 429);
+    assert_eq!(refused["problem"]["limit"], "messages_per_member");
+    let retry_after = refused["retry_after"].as_i64().unwrap();
+    assert!((1..=60).contains(&retry_after), "{refused}");
+    assert_eq!(refused["problem"]["retry_after"], retry_after);
+    assert_eq!(item_count(rt.app).await, before, "a refused send writes nothing, not even its counter");
+    assert_eq!(entities(rt.app, "Message").await, 30);
+    assert_eq!(notification_count(rt.app, "message_received").await, 30);
+
+    // A retry of a stored send is answered with the first message, limit or not.
+    learner_ws.send(&send(&mentor.id, "Message 0", "c-0")).await;
+    let replay = learner_ws.expect("ack").await;
+    assert_eq!(replay["message"]["id"], first["message"]["id"]);
+
+    clock.advance(chrono::Duration::seconds(retry_after));
+    learner_ws.send(&send(&mentor.id, "One too many", "c-30")).await;
+    let ack = learner_ws.expect("ack").await;
+    assert_eq!(ack["message"]["text"], "One too many");
+    assert_eq!(entities(rt.app, "Message").await, 31);
+}
+
+async fn entities(app: &App, entity: &str) -> usize {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some(entity))
+        .count()
+}
+
+async fn notification_count(app: &App, kind: &str) -> usize {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("Notification"))
+        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some(kind))
+        .count()
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use peerlearn_tests::{
-    Call, STARTS_AT, app, app_with_clock, as_function, clock_at, instant, register, renew, reviews, verify_mentor,
+    Call, STARTS_AT, TestClock, app, app_with_clock, as_function, clock_at, instant, register, renew, reviews,
+    verify_mentor,
 };
 use serde_json::{Value, json};
 use shared::app::App;
@@ -161,9 +162,10 @@ async fn fifty_competing_accepts_confirm_exactly_one_session() {
     let app = app().await;
     let c = cast(app, "race").await;
     let base = at(30);
-    // 50 requests from 10 learners, all overlapping the block at base + 60 min.
+    // 50 requests from 25 learners (two each, inside the per-pair request limit), all
+    // overlapping the block at base + 60 min.
     let mut learners = vec![c.learner.clone()];
-    for i in 1..10 {
+    for i in 1..25 {
         learners.push(
             register(app, &format!("racer{i}@example.com"), "learner").await["access_token"]
                 .as_str()
@@ -175,7 +177,7 @@ async fn fifty_competing_accepts_confirm_exactly_one_session() {
     for i in 0..50 {
         let start = base + Duration::minutes(15 * (i % 5));
         let reply = Call::new("POST", "/sessions")
-            .token(&learners[i as usize % 10])
+            .token(&learners[i as usize % 25])
             .json(request_body(&c.mentor_id, start, 90))
             .send(app)
             .await;
@@ -613,4 +615,131 @@ async fn booked_time_is_not_free_time() {
     Call::new("POST", &format!("/sessions/{id}/cancel")).token(&c.mentor).send(app).await;
     assert!((overlap().await - before).abs() < 1e-9);
     assert!((with_other("skills=go").await - before).abs() < 1e-9);
+}
+
+/// A quarter-hour-aligned instant `hours` after the test clock's now.
+fn after(clock: &TestClock, hours: i64) -> DateTime<Utc> {
+    use shared::ports::Clock as _;
+    (clock.now() + Duration::hours(hours)).duration_trunc(Duration::minutes(15)).unwrap()
+}
+
+fn problem_limit(reply: &peerlearn_tests::Reply) -> &str {
+    reply.body["limit"].as_str().unwrap_or_default()
+}
+
+/// Moves `clock` to a minute into the next hour, so a burst of requests cannot straddle two
+/// request windows (computed from the test clock, not the wall clock).
+fn start_of_an_hour(clock: &TestClock) {
+    use shared::ports::Clock as _;
+    let into = clock.now().timestamp().rem_euclid(3600);
+    clock.advance(Duration::seconds(3600 - into + 60));
+}
+
+#[tokio::test]
+async fn twenty_requests_for_one_slot_notify_the_mentor_at_most_three_times() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone() as Arc<_>).await;
+    // Before the cast signs in: their tokens live 15 minutes by this clock.
+    start_of_an_hour(&clock);
+    let c = cast(app, "flood").await;
+    let start = after(&clock, 48);
+    let body = request_body(&c.mentor_id, start, 60);
+
+    // The first request carries an Idempotency-Key, to be retried past the limit below.
+    let mut keyed = Call::new("POST", "/sessions").token(&c.learner).json(body.clone());
+    keyed.headers.push(("idempotency-key", "flood-1".into()));
+    let first = keyed.send(app).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+
+    let flood = (0..20).map(|_| Call::new("POST", "/sessions").token(&c.learner).json(body.clone()).send(app));
+    let replies = futures::future::join_all(flood).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+    let created = replies.iter().filter(|r| r.status == 201).count();
+    let limited: Vec<_> = replies.iter().filter(|r| r.status == 429).collect();
+    println!("20 concurrent requests after 1: {created} x 201, {} x 429", limited.len());
+    assert!(created <= 2, "{statuses:?}");
+    assert_eq!(created + limited.len(), 20, "{statuses:?}");
+    for reply in &limited {
+        assert_eq!(reply.content_type(), "application/problem+json");
+        assert_eq!(problem_limit(reply), "session_requests_per_pair");
+        let retry_after: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    }
+    assert_eq!(session_count(app).await, 1 + created);
+    assert_eq!(notifications_of_kind(app, "session_requested").await, 1 + created, "one notification per session");
+
+    // A refused request leaves the table exactly as it was.
+    let before = peerlearn_tests::item_count(app).await;
+    let refused = Call::new("POST", "/sessions").token(&c.learner).json(body.clone()).send(app).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(peerlearn_tests::item_count(app).await, before);
+
+    // The retry of the first request replays its answer: a retry is never refused or counted.
+    let mut retry = Call::new("POST", "/sessions").token(&c.learner).json(body.clone());
+    retry.headers.push(("idempotency-key", "flood-1".into()));
+    let replay = retry.send(app).await;
+    assert_eq!((replay.status, &replay.body), (201, &first.body));
+
+    // Another mentor is another pair; an hour later this one can be asked again.
+    let other = cast(app, "flood-other").await;
+    let elsewhere = Call::new("POST", "/sessions")
+        .token(&c.learner)
+        .json(request_body(&other.mentor_id, start, 60))
+        .send(app)
+        .await;
+    assert_eq!(elsewhere.status, 201, "{:?}", elsewhere.body);
+    let retry_after: i64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    clock.advance(Duration::seconds(retry_after));
+    let c = c.renewed(app);
+    let later = Call::new("POST", "/sessions").token(&c.learner).json(body).send(app).await;
+    assert_eq!(later.status, 201, "{:?}", later.body);
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_one_key_count_once_and_learners_have_an_overall_limit() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone() as Arc<_>).await;
+    // Before the cast signs in: their tokens live 15 minutes by this clock.
+    start_of_an_hour(&clock);
+    let c = cast(app, "quota").await;
+    let body = request_body(&c.mentor_id, after(&clock, 50), 60);
+
+    // Five copies of one request with one key, at once: one session, one use of the quota.
+    let copies = (0..5).map(|_| {
+        let mut call = Call::new("POST", "/sessions").token(&c.learner).json(body.clone());
+        call.headers.push(("idempotency-key", "same".into()));
+        call.send(app)
+    });
+    let replies = futures::future::join_all(copies).await;
+    assert!(replies.iter().all(|r| r.status == 201), "{:?}", replies.iter().map(|r| &r.body).collect::<Vec<_>>());
+    assert_eq!(session_count(app).await, 1);
+    for _ in 0..2 {
+        let more = Call::new("POST", "/sessions").token(&c.learner).json(body.clone()).send(app).await;
+        assert_eq!(more.status, 201, "two more fit the per-pair limit of three: {:?}", more.body);
+    }
+    let fourth = Call::new("POST", "/sessions").token(&c.learner).json(body.clone()).send(app).await;
+    assert_eq!((fourth.status, problem_limit(&fourth)), (429, "session_requests_per_pair"));
+
+    // Ten requests an hour in all, whoever they are for: three more mentors, three each,
+    // and the eleventh request is refused by the learner's overall limit.
+    let mut mentors = Vec::new();
+    for i in 0..3 {
+        mentors.push(cast(app, &format!("quota-{i}")).await.mentor_id);
+    }
+    let mut statuses = Vec::new();
+    for mentor in mentors.iter().flat_map(|m| [m, m, m]) {
+        let reply = Call::new("POST", "/sessions")
+            .token(&c.learner)
+            .json(request_body(mentor, after(&clock, 50), 60))
+            .send(app)
+            .await;
+        statuses.push((reply.status, problem_limit(&reply).to_owned()));
+    }
+    let created = statuses.iter().filter(|(status, _)| *status == 201).count();
+    assert_eq!(created, 7, "{statuses:?}");
+    assert!(
+        statuses[7..].iter().all(|(status, limit)| *status == 429 && limit == "session_requests_per_learner"),
+        "{statuses:?}"
+    );
+    assert_eq!(session_count(app).await, 10);
 }

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
 use crate::domain::{
-    Booking, ConnectionId, ConversationId, ConversationSummary, Effect, Email, MentorCard, Message, MessageId,
-    Notification, NotificationId, Review, SessionId, SkillName, User, UserId,
+    Booking, ConnectionId, ConversationId, ConversationSummary, Effect, Email, Exhausted, MentorCard, Message,
+    MessageId, Notification, NotificationId, QuotaUse, Review, SessionId, SkillName, User, UserId,
 };
 
 /// Tells the time; tests inject a fixed one.
@@ -50,15 +50,6 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
-/// Failed sign-in attempts for one address within the current window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginFailures {
-    /// Failures so far in the window.
-    pub count: u32,
-    /// When the window closes and the count resets.
-    pub window_ends: DateTime<Utc>,
-}
-
 /// One refresh token as stored: only its hash, never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshGrant {
@@ -97,19 +88,8 @@ pub trait AccountStore: Send + Sync {
         first_grant: &RefreshGrant,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Credentials and recent failures for an address, in one round trip.
-    fn sign_in_facts(
-        &self,
-        email: &Email,
-    ) -> impl Future<Output = Result<(Option<Credentials>, Option<LoginFailures>), StoreError>> + Send;
-
-    /// Counts one failed attempt, opening a new window when the last one has ended.
-    fn record_login_failure(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-        window: chrono::Duration,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The credentials of an address, if it has an account (read strongly consistently).
+    fn credentials(&self, email: &Email) -> impl Future<Output = Result<Option<Credentials>, StoreError>> + Send;
 
     /// Reads a user.
     fn user(&self, id: &UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
@@ -119,14 +99,34 @@ pub trait AccountStore: Send + Sync {
     fn save_user(&self, user: &User, previous: &User) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// Why a write that uses a quota did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotaError {
+    /// A quota is used up for this window: nothing was written.
+    #[error("{} exhausted", .0.kind.as_str())]
+    Exhausted(Exhausted),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Rate-limit counters, for uses that must be taken before the work they limit (a sign-in
+/// guess is counted before the password hash runs). Writes that notify take their uses in
+/// their own transaction instead.
+pub trait QuotaStore: Send + Sync {
+    /// Takes one use of each quota, in order, or none: a counter at its limit refuses
+    /// (`Exhausted`) and the uses taken before it in `uses` are given back.
+    fn take_quota(&self, uses: &[QuotaUse], now: DateTime<Utc>) -> impl Future<Output = Result<(), QuotaError>> + Send;
+
+    /// Gives back uses taken by [`QuotaStore::take_quota`]; a counter given back to zero is
+    /// removed, so the table holds what it held before the use.
+    fn give_back(&self, uses: &[QuotaUse]) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
 /// Refresh tokens: families of rotating, single-use grants.
 pub trait GrantStore: Send + Sync {
-    /// Starts a new family with its first grant; clears the address's failure count.
-    fn start_family(
-        &self,
-        grant: &RefreshGrant,
-        clear_failures_for: Option<&Email>,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Starts a new family with its first grant.
+    fn start_family(&self, grant: &RefreshGrant) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Finds a grant (and whether its family still lives) in one round trip.
     fn grant(
@@ -262,6 +262,9 @@ pub enum SessionWriteError {
     /// The idempotency key was used before; here is the first answer.
     #[error("idempotent replay")]
     Replay(StoredReply),
+    /// A request quota is used up: nothing was written.
+    #[error("{} exhausted", .0.kind.as_str())]
+    Exhausted(Exhausted),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -296,12 +299,15 @@ pub struct SessionPage {
 
 /// Sessions, their time-block locks, idempotency records and notifications.
 pub trait SessionStore: Send + Sync {
-    /// Stores a new request, its idempotency record and notifications, all or nothing.
+    /// Stores a new request, its idempotency record and notifications and takes one use
+    /// of each of `quota`, all or nothing: a used-up quota (`Exhausted`) or a replayed
+    /// idempotency key (`Replay`) writes nothing, so a retry never counts twice.
     fn create_session(
         &self,
         booking: &Booking,
         idempotency: Option<(&IdempotencyKey, &StoredReply)>,
         notify: &[NewNotification],
+        quota: &[QuotaUse],
     ) -> impl Future<Output = Result<(), SessionWriteError>> + Send;
 
     /// The stored answer for an idempotency key, if any.
@@ -530,8 +536,14 @@ pub trait ChatStore: Send + Sync {
     fn acquaintance(&self, a: &UserId, b: &UserId) -> impl Future<Output = Result<Acquaintance, StoreError>> + Send;
 
     /// Stores `message` once per (sender, client message id) and moves both members'
-    /// conversation summaries (last message; the recipient's unread count) with it.
-    fn store_message(&self, message: &Message) -> impl Future<Output = Result<Sent, StoreError>> + Send;
+    /// conversation summaries (last message; the recipient's unread count) with it, taking
+    /// one use of each of `quota` in the same transaction. A retry (same client id) is
+    /// `Replayed` and uses no quota; a used-up quota (`Exhausted`) writes nothing.
+    fn store_message(
+        &self,
+        message: &Message,
+        quota: &[QuotaUse],
+    ) -> impl Future<Output = Result<Sent, QuotaError>> + Send;
 
     /// `user`'s summary of one conversation, if they have one.
     fn conversation(

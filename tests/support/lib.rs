@@ -129,12 +129,28 @@ pub struct Call<'a> {
     pub headers: Vec<(&'static str, String)>,
     /// Raw query string.
     pub query: String,
+    /// The caller's address as API Gateway sees it (`requestContext.http.sourceIp`).
+    pub source_ip: &'a str,
 }
 
 impl<'a> Call<'a> {
     /// A call with no body and no token.
     pub fn new(method: &'a str, path: &'a str) -> Self {
-        Self { method, path, token: None, body: None, headers: Vec::new(), query: String::new() }
+        Self {
+            method,
+            path,
+            token: None,
+            body: None,
+            headers: Vec::new(),
+            query: String::new(),
+            source_ip: "127.0.0.1",
+        }
+    }
+
+    /// As if sent from `ip`.
+    pub fn from_ip(mut self, ip: &'a str) -> Self {
+        self.source_ip = ip;
+        self
     }
 
     /// With a raw query string (`a=1&b=2`).
@@ -179,7 +195,7 @@ impl<'a> Call<'a> {
             query: &self.query,
             headers: &headers,
             body: body.as_bytes(),
-            source_ip: "127.0.0.1",
+            source_ip: self.source_ip,
         };
         let event = http_event(&call, &route.key(), &params, "test-request", app.clock.now());
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();

@@ -7,7 +7,7 @@ use shared::api::SessionView;
 use shared::app::App;
 use shared::auth::RefreshToken;
 use shared::domain::{Email, Invalid};
-use shared::http::{ApiError, FieldError, HttpResponse, json, no_content, parse_json, route_key};
+use shared::http::{ApiError, FieldError, HttpResponse, json, no_content, parse_json, route_key, source_address};
 use utoipa::OpenApi;
 
 /// Body of POST /auth/login.
@@ -55,16 +55,18 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Email or password is incorrect", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts for this address", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts for this address (5 per 15 minutes) or from this network (30 per 15 minutes); the problem names the `limit`, `Retry-After` says when to try again", body = shared::http::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds until the limit's window ends"))),
     )
 )]
 async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let source = source_address(request)?;
     let body: LoginRequest = parse_json(request)?;
     let email = Email::parse(&body.email).map_err(|reason| ApiError::field("email", &reason))?;
     if body.password.is_empty() {
         return Err(ApiError::field("password", &Invalid::new("is required")));
     }
-    let signed_in = app.login(email, body.password).await?;
+    let signed_in = app.login(email, body.password, source).await?;
     json(StatusCode::OK, &SessionView::from(&signed_in))
 }
 

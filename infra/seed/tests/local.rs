@@ -10,7 +10,7 @@ use dev_gateway::{Template, local, table};
 use seed::{DEMO_PASSWORD, SeedConfig, demo_learner, demo_mentor, mentor_email};
 use shared::adapters::dynamo::DynamoStore;
 use shared::app::App;
-use shared::domain::Email;
+use shared::domain::{Email, SourceAddress};
 use shared::ports::{AccountStore, SystemClock};
 
 fn endpoint() -> String {
@@ -69,14 +69,16 @@ async fn seeded_users_read_back_sign_in_and_reseeding_overwrites() {
     for user in [demo_mentor(5, 7), demo_learner(5, 3)] {
         assert_eq!(app.store.user(&user.id).await.unwrap(), Some(user));
     }
-    app.login(Email::parse(&mentor_email(1)).unwrap(), DEMO_PASSWORD.to_owned()).await.unwrap();
+    let here = SourceAddress::parse("127.0.0.1").unwrap();
+    app.login(Email::parse(&mentor_email(1)).unwrap(), DEMO_PASSWORD.to_owned(), here).await.unwrap();
     // Beyond credentials_for there is no password: the address is not even claimed.
-    assert!(app.login(Email::parse(&mentor_email(2)).unwrap(), DEMO_PASSWORD.to_owned()).await.is_err());
+    assert!(app.login(Email::parse(&mentor_email(2)).unwrap(), DEMO_PASSWORD.to_owned(), here).await.is_err());
 
     // Same seed again: the same keys, so nothing is added (signing in added a refresh
-    // family, its grant and a failure counter, which stay).
+    // family and its grant; the failed guess added its two rate counters, address and
+    // source; the right password gave its uses back, leaving no counter).
     let before = count_items(&client, &name).await;
     seed::seed(&client, &name, &config).await.unwrap();
     assert_eq!(count_items(&client, &name).await, before);
-    assert_eq!(before, expected + 3);
+    assert_eq!(before, expected + 4);
 }

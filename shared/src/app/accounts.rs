@@ -5,16 +5,13 @@ use chrono::{DateTime, Utc};
 use super::{App, AppError, active};
 use crate::auth::{PasswordHasher, RefreshToken};
 use crate::domain::{
-    AccountStatus, DisplayName, Email, MentorStats, Password, Profile, Roles, User, UserId, VerificationStatus,
+    AccountStatus, DisplayName, Email, MentorStats, Password, Profile, QuotaUse, Roles, Scope, SourceAddress, User,
+    UserId, VerificationStatus,
 };
-use crate::ports::{AccountStore, GrantStore, RefreshGrant, RotateError, StoreError};
+use crate::ports::{AccountStore, GrantStore, QuotaStore, RefreshGrant, RotateError, StoreError};
 
 /// A sign-in lives 30 days from the moment of signing in; rotation never extends it.
 const SESSION_DAYS: i64 = 30;
-/// Failures allowed per address inside one window before sign-in is refused.
-pub const MAX_LOGIN_FAILURES: u32 = 5;
-/// The failure window.
-const FAILURE_WINDOW_MINUTES: i64 = 15;
 
 /// A validated registration.
 #[derive(Debug)]
@@ -42,7 +39,7 @@ pub struct SignedIn {
     pub refresh_token: RefreshToken,
 }
 
-impl<S: AccountStore + GrantStore> App<S> {
+impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
     /// Creates an account and signs it in. The email is claimed by the database in the
     /// same transaction that creates the user, so two racing registrations cannot both win.
     pub async fn register(&self, registration: Registration) -> Result<SignedIn, AppError> {
@@ -71,26 +68,36 @@ impl<S: AccountStore + GrantStore> App<S> {
         self.signed_in(user, token, now)
     }
 
-    /// Signs in with email and password. Unknown addresses cost the same hash check as
-    /// known ones and fail the same way; failures are counted per address.
-    pub async fn login(&self, email: Email, password: String) -> Result<SignedIn, AppError> {
+    /// Signs in with email and password from `source`. Unknown addresses cost the same
+    /// hash check as known ones and fail, and are throttled, the same way.
+    ///
+    /// Every guess is reserved before the hash runs: one use of the address's quota and one
+    /// of the source network's, each a conditional counter update, so however many guesses
+    /// arrive at once, at most the limit of them reach the password check in a window; the
+    /// rest are refused (`Throttled`) without hashing. A right password gives its uses back,
+    /// so only failed guesses count.
+    pub async fn login(&self, email: Email, password: String, source: SourceAddress) -> Result<SignedIn, AppError> {
         let now = self.clock.now();
-        let (credentials, failures) = self.store.sign_in_facts(&email).await?;
-        if let Some(failures) = failures.filter(|f| f.window_ends > now && f.count >= MAX_LOGIN_FAILURES) {
-            let retry_after = (failures.window_ends - now).num_seconds().max(1);
-            return Err(AppError::Throttled { retry_after: retry_after.unsigned_abs() });
-        }
+        let guess = [
+            QuotaUse::new(self.limits.login_per_address, Scope::Address(email.clone()), now),
+            QuotaUse::new(self.limits.login_per_source, Scope::Source(source), now),
+        ];
+        // Concurrently, and the same calls for any address: known, unknown, refused or not.
+        let (reserved, credentials) =
+            futures_util::future::join(self.store.take_quota(&guess, now), self.store.credentials(&email)).await;
+        reserved?;
+        let credentials = credentials?;
         let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
         let matches = verify_off_thread(&self.passwords, password, stored_hash).await?;
-        let Some(credentials) = credentials.filter(|_| matches) else {
-            let window = chrono::Duration::minutes(FAILURE_WINDOW_MINUTES);
-            self.store.record_login_failure(&email, now, window).await?;
-            return Err(AppError::InvalidCredentials);
-        };
+        // A wrong guess keeps its uses: that is what the limits count.
+        let credentials = credentials.filter(|_| matches).ok_or(AppError::InvalidCredentials)?;
+        if let Err(error) = self.store.give_back(&guess).await {
+            // The guess stays counted: stricter, never looser. Not worth failing a sign-in over.
+            tracing::warn!(%error, "could not give back a successful sign-in's quota");
+        }
         let user = active(self.store.user(&credentials.user_id).await?)?;
         let (grant, token) = new_family(&user.id, now)?;
-        let had_failures = failures.is_some();
-        self.store.start_family(&grant, had_failures.then_some(&email)).await?;
+        self.store.start_family(&grant).await?;
         self.signed_in(user, token, now)
     }
 

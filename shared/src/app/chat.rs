@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{App, AppError, active};
 use crate::domain::{
     ClientMsgId, ConnectionId, ConversationId, ConversationSummary, Message, MessageId, MessageText, Notification,
-    UserId, channels,
+    QuotaUse, Scope, UserId, channels,
 };
 use crate::ports::{
     AccountStore, ChatStore, Connection, ConnectionStore, ConversationPage, LivePush, MessagePage, NewNotification,
@@ -117,6 +117,7 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
     /// Sends a chat message: only between members who share a session or request and have
     /// not blocked each other; stored first, then pushed to the recipient's connections and
     /// the sender's other devices. A recipient with no live connection gets a notification.
+    /// Sends are limited per member per minute (`Throttled`); a retry is never refused.
     pub async fn send_message(
         &self,
         sender: &UserId,
@@ -154,7 +155,10 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
             client_msg_id,
             sent_at: now,
         };
-        let (message, replayed) = match self.store.store_message(&message).await? {
+        // Messages to an offline member become notifications (and pushes), hence the limit;
+        // the send's own transaction counts it, so a retried client id counts nothing.
+        let quota = [QuotaUse::new(self.limits.messages_per_member, Scope::Member(sender.clone()), now)];
+        let (message, replayed) = match self.store.store_message(&message, &quota).await? {
             Sent::Stored => (message, false),
             Sent::Replayed(original) => (original, true),
         };

@@ -22,8 +22,8 @@ use crate::adapters::realtime::ConnectionsApi;
 use crate::adapters::sns::NotificationTopic;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError};
-use crate::domain::{Invalid, Policy, User};
-use crate::ports::{Clock, MeetingRooms, StoreError, SystemClock};
+use crate::domain::{Exhausted, Invalid, LimitKind, Limits, Policy, User};
+use crate::ports::{Clock, MeetingRooms, QuotaError, StoreError, SystemClock};
 
 pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
@@ -41,10 +41,12 @@ pub enum AppError {
     /// Wrong email or password (deliberately not saying which).
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// Too many failed sign-ins for this address.
-    #[error("too many failed sign-ins")]
+    /// A rate limit is used up for now (sign-in guesses, session requests, messages).
+    #[error("rate limit {} reached", .limit.as_str())]
     Throttled {
-        /// Seconds until the window closes.
+        /// Which limit.
+        limit: LimitKind,
+        /// Seconds until its window closes.
         retry_after: u64,
     },
     /// The refresh token is unknown, expired, reused or revoked.
@@ -136,6 +138,8 @@ pub struct App<S = DynamoStore> {
     pub clock: Arc<dyn Clock>,
     /// Notice, expiry and no-show rules for sessions.
     pub policy: Policy,
+    /// Abuse limits (sign-in guesses, session requests, messages).
+    pub limits: Limits,
     /// Meeting-room links for confirmed sessions.
     pub rooms: Arc<dyn MeetingRooms>,
     /// Frames to open WebSocket connections; `None` where the function pushes nothing.
@@ -174,6 +178,7 @@ impl App<DynamoStore> {
             passwords: PasswordHasher::new(),
             clock,
             policy: Policy::default(),
+            limits: Limits::default(),
             rooms: Arc::new(JitsiRooms),
             push: None,
             fanout: None,
@@ -190,6 +195,21 @@ impl App<DynamoStore> {
     pub fn with_fanout(mut self, topic: NotificationTopic) -> Self {
         self.fanout = Some(topic);
         self
+    }
+}
+
+impl From<Exhausted> for AppError {
+    fn from(exhausted: Exhausted) -> Self {
+        Self::Throttled { limit: exhausted.kind, retry_after: exhausted.retry_after }
+    }
+}
+
+impl From<QuotaError> for AppError {
+    fn from(error: QuotaError) -> Self {
+        match error {
+            QuotaError::Exhausted(exhausted) => exhausted.into(),
+            QuotaError::Store(error) => error.into(),
+        }
     }
 }
 

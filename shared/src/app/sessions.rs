@@ -4,8 +4,8 @@ use sha2::{Digest, Sha256};
 
 use super::{App, AppError, active};
 use crate::domain::{
-    Actor, Bio, Booking, Effect, Invalid, MentorCard, Move, RequestRefused, SessionId, SessionState, ShortText, Slot,
-    User, UserId,
+    Actor, Bio, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestRefused, Scope, SessionId, SessionState,
+    ShortText, Slot, User, UserId,
 };
 use crate::ports::{
     AccountChanges, AccountStore, IdempotencyKey, NewNotification, SessionPage, SessionStore, SessionWriteError,
@@ -49,6 +49,7 @@ const SAVE_ATTEMPTS: usize = 3;
 impl<S: AccountStore + SessionStore> App<S> {
     /// Asks a verified mentor for a session inside their availability. With an
     /// idempotency key, a retried request returns the first answer and creates nothing.
+    /// Requests are limited per learner-mentor pair and per learner (`Throttled`).
     /// `render` turns the created booking into the response body that retries replay.
     pub async fn request_session(
         &self,
@@ -105,7 +106,18 @@ impl<S: AccountStore + SessionStore> App<S> {
             }
             None => None,
         };
-        match self.store.create_session(&booking, key.as_ref().zip(reply.as_ref()), &notify).await {
+        // Each request notifies the mentor (by email or SMS in production), hence the limits;
+        // they are counted in the request's own transaction, so a refused request or a
+        // concurrent retry with the same key counts nothing.
+        let quota = [
+            QuotaUse::new(
+                self.limits.session_requests_per_pair,
+                Scope::Pair { learner: me.id.clone(), mentor: mentor.id.clone() },
+                now,
+            ),
+            QuotaUse::new(self.limits.session_requests_per_learner, Scope::Member(me.id.clone()), now),
+        ];
+        match self.store.create_session(&booking, key.as_ref().zip(reply.as_ref()), &notify, &quota).await {
             Ok(()) => Ok(Requested::Created(booking)),
             Err(SessionWriteError::Replay(stored)) => match &key {
                 Some(key) => replayed(key, stored),
@@ -294,6 +306,7 @@ fn replayed(key: &IdempotencyKey, stored: StoredReply) -> Result<Requested, AppE
 fn write_error(error: SessionWriteError) -> AppError {
     match error {
         SessionWriteError::TimeTaken => AppError::TimeTaken,
+        SessionWriteError::Exhausted(exhausted) => exhausted.into(),
         SessionWriteError::Stale | SessionWriteError::Replay(_) => AppError::Contended,
         SessionWriteError::Store(error) => AppError::Store(error),
     }

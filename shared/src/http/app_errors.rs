@@ -10,7 +10,7 @@ impl From<AppError> for ApiError {
                 ApiError::Conflict { detail: "An account with this email already exists.", field: Some("email") }
             }
             AppError::InvalidCredentials => ApiError::Unauthenticated("Email or password is incorrect."),
-            AppError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
+            AppError::Throttled { limit, retry_after } => ApiError::TooManyRequests { limit, retry_after },
             AppError::InvalidRefreshToken => {
                 ApiError::Unauthenticated("The refresh token is invalid, expired or already used; sign in again.")
             }

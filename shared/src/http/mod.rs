@@ -14,7 +14,7 @@ pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes};
 pub use fields::{Fields, nullable};
 pub use problem::{ApiError, FieldError, Problem, problem};
 pub use query::{MAX_PAGE, PageRequest, QueryParams};
-pub use response::{json, no_content, route_key};
+pub use response::{json, no_content, route_key, source_address};
 pub use websocket::{MAX_FRAME_BYTES, connection_id, error_frame, ws_error, ws_response, ws_route};
 
 /// The response type every handler returns.

@@ -5,7 +5,7 @@ use lambda_http::Body;
 use serde::Serialize;
 
 use super::HttpResponse;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, LimitKind};
 
 /// One request field and what is wrong with it. `field` is a JSON pointer-ish dotted
 /// path into the request body (`skills[2].level`), or a header/parameter name.
@@ -66,9 +66,11 @@ pub enum ApiError {
     /// 415: the body is not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    /// 429: too many attempts; try again after the given seconds.
-    #[error("too many requests")]
+    /// 429: a rate limit is used up; try again after the given seconds.
+    #[error("too many requests ({})", .limit.as_str())]
     TooManyRequests {
+        /// Which limit.
+        limit: LimitKind,
         /// Seconds until a new attempt may succeed.
         retry_after: u64,
     },
@@ -138,14 +140,20 @@ impl ApiError {
                     detail: format!("{} (the session is {state}).", capitalised(reason)),
                     errors: Vec::new(),
                     state: Some(state),
+                    limit: None,
+                    retry_after: None,
                 };
                 return (body, headers);
             }
             Self::PayloadTooLarge => (format!("The body exceeds {} bytes.", super::MAX_BODY_BYTES), Vec::new()),
             Self::UnsupportedMediaType => ("Send the body as application/json.".into(), Vec::new()),
-            Self::TooManyRequests { retry_after } => {
+            Self::TooManyRequests { limit, retry_after } => {
                 headers.push((header::RETRY_AFTER, HeaderValue::from(retry_after)));
-                ("Too many attempts; try again later.".into(), Vec::new())
+                let mut body =
+                    problem_body(status, format!("{} Try again in {retry_after} s.", limit_detail(limit)), Vec::new());
+                body.limit = Some(limit.as_str());
+                body.retry_after = Some(retry_after);
+                return (body, headers);
             }
             Self::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
@@ -153,6 +161,17 @@ impl ApiError {
             }
         };
         (problem_body(status, detail, errors), headers)
+    }
+}
+
+/// Which limit was reached, in words for the person who reached it.
+fn limit_detail(limit: LimitKind) -> &'static str {
+    match limit {
+        LimitKind::LoginPerAddress => "Too many sign-in attempts for this address.",
+        LimitKind::LoginPerSource => "Too many sign-in attempts from this network.",
+        LimitKind::SessionRequestsPerPair => "Too many session requests to this mentor.",
+        LimitKind::SessionRequestsPerLearner => "Too many session requests.",
+        LimitKind::MessagesPerMember => "Too many messages in a short time.",
     }
 }
 
@@ -185,6 +204,13 @@ pub struct Problem {
     /// For a refused move: the resource's current state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<&'static str>,
+    /// For a 429: the limit reached (`login_per_address`, `login_per_source`,
+    /// `session_requests_per_pair`, `session_requests_per_learner`, `messages_per_member`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<&'static str>,
+    /// For a 429: seconds until the limit's window ends (as the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 /// Builds a problem response; used for errors raised outside [`ApiError`] too (the dev
@@ -206,6 +232,8 @@ fn problem_body(status: StatusCode, detail: String, errors: Vec<FieldError>) -> 
         detail,
         errors,
         state: None,
+        limit: None,
+        retry_after: None,
     }
 }
 

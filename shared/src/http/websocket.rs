@@ -49,12 +49,16 @@ struct ErrorFrame<'a> {
     action: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_msg_id: Option<&'a str>,
+    /// For a limit: seconds until the client may send again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
     problem: Problem,
 }
 
 /// An error frame answering `action` (and the send `client_msg_id`, when known).
 pub fn error_frame(error: ApiError, action: Option<&str>, client_msg_id: Option<&str>) -> String {
-    let frame = ErrorFrame { kind: "error", action, client_msg_id, problem: error.into_problem() };
+    let problem = error.into_problem();
+    let frame = ErrorFrame { kind: "error", action, client_msg_id, retry_after: problem.retry_after, problem };
     serde_json::to_string(&frame).unwrap_or_else(|_| String::from(r#"{"type":"error"}"#))
 }
 
@@ -75,6 +79,17 @@ mod tests {
         assert_eq!(value["client_msg_id"], "c1");
         assert_eq!(value["problem"]["status"], 400);
         assert_eq!(value["problem"]["errors"][0]["field"], "text");
+    }
+
+    #[test]
+    fn limit_frames_carry_the_429_problem_and_when_to_retry() {
+        let error = ApiError::TooManyRequests { limit: crate::domain::LimitKind::MessagesPerMember, retry_after: 42 };
+        let frame = error_frame(error, Some("sendMessage"), Some("c9"));
+        let value: serde_json::Value = serde_json::from_str(&frame).unwrap();
+        assert_eq!(value["retry_after"], 42);
+        assert_eq!(value["problem"]["status"], 429);
+        assert_eq!(value["problem"]["limit"], "messages_per_member");
+        assert_eq!(value["problem"]["retry_after"], 42);
     }
 
     #[test]

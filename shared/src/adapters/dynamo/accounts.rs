@@ -1,15 +1,12 @@
 //! [`AccountStore`] over DynamoDB.
 
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
-use chrono::{DateTime, Utc};
 
-use super::keys::{self, EXPIRES_AT, Key};
-use super::records::{
-    CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, LoginFailuresRecord, UserRecord, from_item, to_item,
-};
+use super::keys::{self, Key};
+use super::records::{CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, UserRecord, from_item, to_item};
 use super::{DynamoStore, Item, TransactFailure, n, unavailable};
 use crate::domain::{Email, MentorCard, User, UserId};
-use crate::ports::{AccountStore, Credentials, LoginFailures, RefreshGrant, StoreError};
+use crate::ports::{AccountStore, Credentials, RefreshGrant, StoreError};
 
 impl DynamoStore {
     /// The writes that replace `previous` with `user`: the user item (guarded by the
@@ -85,72 +82,11 @@ impl AccountStore for DynamoStore {
         }
     }
 
-    async fn sign_in_facts(&self, email: &Email) -> Result<(Option<Credentials>, Option<LoginFailures>), StoreError> {
-        let credentials_key = keys::credentials(email);
-        let failures_key = keys::login_failures(email);
-        let found = self.get_many(&[credentials_key.clone(), failures_key.clone()]).await?;
-        let mut credentials = None;
-        let mut failures = None;
-        for item in found {
-            match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
-                Some(sk) if sk == credentials_key.sk => {
-                    let record: CredentialsRecord = from_item(item)?;
-                    credentials = Some(Credentials { user_id: record.user_id, password_hash: record.password_hash });
-                }
-                Some(sk) if sk == failures_key.sk => {
-                    let record: LoginFailuresRecord = from_item(item)?;
-                    let window_ends = DateTime::from_timestamp(record.window_ends, 0).unwrap_or_default();
-                    failures = Some(LoginFailures { count: record.failures, window_ends });
-                }
-                _ => {}
-            }
-        }
-        Ok((credentials, failures))
-    }
-
-    async fn record_login_failure(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-        window: chrono::Duration,
-    ) -> Result<(), StoreError> {
-        let key = keys::login_failures(email);
-        let ends = (now + window).timestamp();
-        // Count into the open window; if it has ended, the condition fails and a new one starts.
-        let counted = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key.item()))
-            .update_expression("SET failures = if_not_exists(failures, :zero) + :one, window_ends = if_not_exists(window_ends, :ends), #ttl = if_not_exists(#ttl, :ends), entity = :entity")
-            .condition_expression("attribute_not_exists(window_ends) OR window_ends > :now")
-            .expression_attribute_names("#ttl", EXPIRES_AT)
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":ends", n(ends))
-            .expression_attribute_values(":now", n(now.timestamp()))
-            .expression_attribute_values(":entity", super::s("LoginFailures"))
-            .send()
-            .await;
-        match counted {
-            Ok(_) => Ok(()),
-            Err(error) if is_condition_failure(&error) => {
-                let mut item = key.item();
-                item.insert("entity".into(), super::s("LoginFailures"));
-                item.insert("failures".into(), n(1));
-                item.insert("window_ends".into(), n(ends));
-                item.insert(EXPIRES_AT.into(), n(ends));
-                self.client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(item))
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                Ok(())
-            }
-            Err(error) => Err(unavailable(error)),
-        }
+    async fn credentials(&self, email: &Email) -> Result<Option<Credentials>, StoreError> {
+        let found = self.get_many(&[keys::credentials(email)]).await?;
+        let Some(item) = found.into_iter().next() else { return Ok(None) };
+        let record: CredentialsRecord = from_item(item)?;
+        Ok(Some(Credentials { user_id: record.user_id, password_hash: record.password_hash }))
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {

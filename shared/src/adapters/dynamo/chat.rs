@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::keys::{self, Key, PK, SK};
 use super::records::{from_item, to_item};
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
-use crate::domain::{ConversationId, ConversationSummary, Message, MessageId, MessagePreview, UserId};
-use crate::ports::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent, StoreError};
+use crate::domain::{
+    ConversationId, ConversationSummary, Exhausted, Message, MessageId, MessagePreview, QuotaUse, UserId,
+};
+use crate::ports::{Acquaintance, ChatStore, ConversationPage, MessagePage, QuotaError, Sent, StoreError};
 
 /// A stored message.
 #[derive(Debug, Serialize, Deserialize)]
@@ -152,7 +154,7 @@ impl ChatStore for DynamoStore {
         Ok(Acquaintance { met, blocked: found.len() > usize::from(met) })
     }
 
-    async fn store_message(&self, message: &Message) -> Result<Sent, StoreError> {
+    async fn store_message(&self, message: &Message, quota: &[QuotaUse]) -> Result<Sent, QuotaError> {
         let conversation = &message.conversation_id;
         let claim = keys::client_message(conversation, &message.sender, &message.client_msg_id);
         let claim_record = ClientMessageRecord {
@@ -165,7 +167,8 @@ impl ChatStore for DynamoStore {
         let Key { pk, sk } = keys::message(conversation, &message.id);
         let record = MessageRecord { pk, sk, entity: "Message".into(), message: message.clone() };
         let [first, second] = conversation.members();
-        let items = vec![
+        // The claim is item 0: its failure means a retry.
+        let mut items = vec![
             TransactWriteItem::builder()
                 .put(built(
                     Put::builder()
@@ -181,16 +184,31 @@ impl ChatStore for DynamoStore {
             TransactWriteItem::builder().update(self.member_update(first, message)?).build(),
             TransactWriteItem::builder().update(self.member_update(second, message)?).build(),
         ];
+        // The sender's uses are counted in the same transaction: a retry fails on the claim
+        // and counts nothing; a refused send writes nothing at all.
+        let first_quota = items.len();
+        for counter in quota {
+            items.push(self.quota_take(counter)?);
+        }
         match self.transact(items).await {
             Ok(()) => Ok(Sent::Stored),
+            Err(TransactFailure::ConditionFailed(failed)) if !failed.contains(&0) => {
+                let exhausted = failed
+                    .iter()
+                    .filter_map(|i| i.checked_sub(first_quota).and_then(|q| quota.get(q)))
+                    .map(|quota| quota.exhausted(message.sent_at));
+                Err(Exhausted::latest(exhausted)
+                    .map_or(QuotaError::Store(StoreError::Conflict("message")), QuotaError::Exhausted))
+            }
             Err(TransactFailure::ConditionFailed(_)) => {
                 let found = self.get_many(&[claim]).await?;
                 let first = found.into_iter().next().ok_or(StoreError::Conflict("client message id"))?;
                 let claimed: ClientMessageRecord = from_item(first)?;
                 let original = self.message(conversation, &claimed.message).await?;
-                original.map(Sent::Replayed).ok_or(StoreError::Corrupt("claimed message is missing".into()))
+                let original = original.ok_or(StoreError::Corrupt("claimed message is missing".into()))?;
+                Ok(Sent::Replayed(original))
             }
-            Err(TransactFailure::Store(error)) => Err(error),
+            Err(TransactFailure::Store(error)) => Err(error.into()),
         }
     }
 

@@ -1,12 +1,11 @@
 //! [`GrantStore`] over DynamoDB: rotating refresh tokens with family revocation.
 
-use aws_sdk_dynamodb::types::{ConditionCheck, Delete, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, TransactWriteItem, Update};
 
 use super::accounts::is_condition_failure;
 use super::keys;
 use super::records::{FamilyRecord, GrantRecord, from_item, to_item};
 use super::{DynamoStore, Item, TransactFailure, unavailable};
-use crate::domain::Email;
 use crate::ports::{GrantStore, RefreshGrant, RotateError, StoreError};
 
 fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
@@ -14,15 +13,9 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 }
 
 impl GrantStore for DynamoStore {
-    async fn start_family(&self, grant: &RefreshGrant, clear_failures_for: Option<&Email>) -> Result<(), StoreError> {
-        let mut items =
+    async fn start_family(&self, grant: &RefreshGrant) -> Result<(), StoreError> {
+        let items =
             vec![self.put_new(to_item(&FamilyRecord::new(grant))?)?, self.put_new(to_item(&GrantRecord::new(grant))?)?];
-        if let Some(email) = clear_failures_for {
-            let delete = built(
-                Delete::builder().table_name(&self.table).set_key(Some(keys::login_failures(email).item())).build(),
-            )?;
-            items.push(TransactWriteItem::builder().delete(delete).build());
-        }
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("refresh family")),

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | user (profile, roles, status) | `USER#<user id>` | `PROFILE` |
 //! | email claim + credentials | `EMAIL#<email>` | `CREDENTIALS` |
-//! | sign-in failures for an address | `EMAIL#<email>` | `LOGIN_FAILURES` |
+//! | a rate-limit counter, one per window | `LIMIT#<limit>#<scope>` | `WINDOW#<window start>` |
 //! | refresh family (one per sign-in) | `FAMILY#<family id>` | `FAMILY` |
 //! | refresh grant (one per token) | `GRANT#<sha256 of token>` | `GRANT` |
 //! | mentor listing, per skill | `SKILL#<skill>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
@@ -35,6 +35,9 @@
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
 //! `STARTS#<day of start>` / `<start>#<id>`.
 //!
+//! A counter's `<scope>` is what its limit counts: an email address, a source network
+//! (IPv4 address or IPv6 `<prefix>/64`), `<learner id>#<mentor id>`, or a member id.
+//!
 //! `<rank>` is the Bayesian rating inverted into five digits (`50000 - rating × 10000`),
 //! so an ascending query returns the best rated first.
 
@@ -43,8 +46,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
-    ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, SessionId,
-    SkillName, UserId,
+    ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse, Scope,
+    SessionId, SkillName, UserId,
 };
 
 /// Partition key attribute name.
@@ -90,9 +93,19 @@ pub fn credentials(email: &Email) -> Key {
     Key { pk: format!("EMAIL#{}", email.as_str()), sk: "CREDENTIALS".into() }
 }
 
-/// The failed sign-in counter for an address (exists for unknown addresses too).
-pub fn login_failures(email: &Email) -> Key {
-    Key { pk: format!("EMAIL#{}", email.as_str()), sk: "LOGIN_FAILURES".into() }
+/// The counter of one rate limit's uses by one scope in one window (exists for unknown
+/// sign-in addresses too, so a limit reveals nothing about which addresses have accounts).
+pub fn rate_counter(counter: &QuotaUse) -> Key {
+    let scope = match &counter.scope {
+        Scope::Address(email) => email.as_str().to_owned(),
+        Scope::Source(source) => source.to_string(),
+        Scope::Pair { learner, mentor } => format!("{learner}#{mentor}"),
+        Scope::Member(member) => member.to_string(),
+    };
+    Key {
+        pk: format!("LIMIT#{}#{scope}", counter.limit.kind.as_str()),
+        sk: format!("WINDOW#{}", time(counter.window.start)),
+    }
 }
 
 /// A refresh-token family.
@@ -323,10 +336,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn email_items_share_a_partition() {
+    fn email_items_are_normalised() {
         let email = Email::parse("Ana@Example.com").unwrap();
         assert_eq!(credentials(&email).pk, "EMAIL#ana@example.com");
-        assert_eq!(credentials(&email).pk, login_failures(&email).pk);
-        assert_ne!(credentials(&email).sk, login_failures(&email).sk);
+    }
+
+    #[test]
+    fn rate_counters_are_per_limit_scope_and_window() {
+        use crate::domain::{Limits, SourceAddress};
+        let limits = Limits::default();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-30T14:07:31Z").unwrap().with_timezone(&chrono::Utc);
+        let email = Email::parse("Ana@Example.com").unwrap();
+        let address = rate_counter(&QuotaUse::new(limits.login_per_address, Scope::Address(email), at));
+        assert_eq!(address.pk, "LIMIT#login_per_address#ana@example.com");
+        assert_eq!(address.sk, "WINDOW#2026-11-30T14:00:00Z");
+        let source = SourceAddress::parse("2001:db8::7").unwrap();
+        let network = rate_counter(&QuotaUse::new(limits.login_per_source, Scope::Source(source), at));
+        assert_eq!(network.pk, "LIMIT#login_per_source#2001:db8::/64");
+        let (a, b) = (UserId::new(ulid::Ulid::from(1)), UserId::new(ulid::Ulid::from(2)));
+        let pair = |learner: &UserId, mentor: &UserId| {
+            let scope = Scope::Pair { learner: learner.clone(), mentor: mentor.clone() };
+            rate_counter(&QuotaUse::new(limits.session_requests_per_pair, scope, at))
+        };
+        assert_ne!(pair(&a, &b), pair(&b, &a), "a pair is directed: learner, then mentor");
+        let later = at + chrono::Duration::minutes(1);
+        let messages = |at| rate_counter(&QuotaUse::new(limits.messages_per_member, Scope::Member(a.clone()), at));
+        assert_ne!(messages(at).sk, messages(later).sk, "a new minute is a new counter");
     }
 }

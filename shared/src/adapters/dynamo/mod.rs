@@ -7,6 +7,7 @@ mod connections;
 mod directory;
 mod grants;
 pub mod keys;
+mod limits;
 mod notifications;
 mod points;
 

@@ -98,14 +98,6 @@ impl CredentialsRecord {
     }
 }
 
-/// Failed sign-ins in the current window.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct LoginFailuresRecord {
-    pub failures: u32,
-    /// Epoch seconds.
-    pub window_ends: i64,
-}
-
 /// A refresh family: revoking it kills every grant in it at once.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct FamilyRecord {

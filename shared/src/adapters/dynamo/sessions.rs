@@ -11,7 +11,7 @@ use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
-use crate::domain::{Booking, Effect, SessionId, Slot, UserId};
+use crate::domain::{Booking, Effect, Exhausted, QuotaUse, SessionId, Slot, UserId};
 use crate::ports::{
     AccountChanges, Agenda, IdempotencyKey, NewNotification, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoreError, StoredReply, Timeframe,
@@ -28,6 +28,8 @@ enum Part {
     Account,
     TakeLock,
     Idempotency,
+    /// The quota at this index of the request's uses.
+    Quota(usize),
     Other,
 }
 
@@ -132,6 +134,7 @@ impl SessionStore for DynamoStore {
         booking: &Booking,
         idempotency: Option<(&IdempotencyKey, &StoredReply)>,
         notify: &[NewNotification],
+        quota: &[QuotaUse],
     ) -> Result<(), SessionWriteError> {
         let mut writes = Writes::new(self);
         writes.put(
@@ -139,6 +142,12 @@ impl SessionStore for DynamoStore {
             to_item(&SessionRecord::new(booking))?,
             Some(("attribute_not_exists(PK)", Vec::new())),
         )?;
+        // The uses are counted by the request's own transaction: a refused or replayed
+        // request writes nothing, counters included.
+        for (index, quota) in quota.iter().enumerate() {
+            writes.items.push(self.quota_take(quota)?);
+            writes.parts.push(Part::Quota(index));
+        }
         writes.participants(booking)?;
         // A request is what lets two members chat, from now on.
         for (user, other) in [(&booking.learner, &booking.mentor), (&booking.mentor, &booking.learner)] {
@@ -171,6 +180,14 @@ impl SessionStore for DynamoStore {
                         // Gone already (TTL): the client may simply retry.
                         None => Err(SessionWriteError::Stale),
                     };
+                }
+                let now = booking.requested_at;
+                let exhausted = failed.iter().filter_map(|i| match parts.get(*i) {
+                    Some(Part::Quota(q)) => quota.get(*q).map(|quota| quota.exhausted(now)),
+                    _ => None,
+                });
+                if let Some(exhausted) = Exhausted::latest(exhausted) {
+                    return Err(SessionWriteError::Exhausted(exhausted));
                 }
                 Err(SessionWriteError::Store(StoreError::Conflict("session id")))
             }
