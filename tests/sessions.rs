@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use peerlearn_tests::{Call, TestClock, app, app_with_clock, register, reviews, verify_mentor};
+use peerlearn_tests::{Call, TestClock, app, app_with_clock, item_count, register, reviews, verify_mentor};
 use serde_json::{Value, json};
 use shared::app::App;
 
@@ -591,4 +591,40 @@ async fn booked_time_is_not_free_time() {
     Call::new("POST", &format!("/sessions/{id}/cancel")).token(&c.mentor).send(app).await;
     assert!((overlap().await - before).abs() < 1e-9);
     assert!((with_other("skills=go").await - before).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn a_block_stops_session_requests_both_ways() {
+    let app = app().await;
+    let c = cast(app, "blocked").await;
+    let learner = register(app, "learner-blocked-2@example.com", "learner").await;
+    let learner_token = learner["access_token"].as_str().unwrap().to_owned();
+    let learner_id = learner["user"]["id"].as_str().unwrap().to_owned();
+    let body = request_body(&c.mentor_id, at(30), 60);
+
+    // The mentor blocked this learner: the learner's request is refused before any write.
+    let block = Call::new("PUT", &format!("/me/blocks/{learner_id}")).token(&c.mentor).send(app).await;
+    assert_eq!(block.status, 204);
+    let before = item_count(app).await;
+    let refused = Call::new("POST", "/sessions").token(&learner_token).json(body.clone()).send(app).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(refused.content_type(), "application/problem+json");
+    // The answer does not say who blocked whom.
+    assert!(!refused.body.to_string().contains("blocked you"), "{:?}", refused.body);
+    assert_eq!(item_count(app).await, before, "no session, contact or notification");
+
+    // The other way round: a learner who blocked the mentor cannot ask them either.
+    let block = Call::new("PUT", &format!("/me/blocks/{}", c.mentor_id)).token(&c.learner).send(app).await;
+    assert_eq!(block.status, 204);
+    let before = item_count(app).await;
+    let refused = Call::new("POST", "/sessions").token(&c.learner).json(body.clone()).send(app).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(item_count(app).await, before);
+    assert_eq!(session_count(app).await, 0);
+
+    // Lifting the block lets the request through.
+    let unblock = Call::new("DELETE", &format!("/me/blocks/{learner_id}")).token(&c.mentor).send(app).await;
+    assert_eq!(unblock.status, 204);
+    let created = Call::new("POST", "/sessions").token(&learner_token).json(body).send(app).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
 }

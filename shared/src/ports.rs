@@ -185,6 +185,9 @@ pub trait MentorDirectory: Send + Sync {
 
     /// Removes a block (idempotent).
     fn unblock(&self, blocker: &UserId, blocked: &UserId) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Whether either of `a` and `b` has blocked the other (a block works both ways).
+    fn blocked_between(&self, a: &UserId, b: &UserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// An in-app notification written together with the change it announces.

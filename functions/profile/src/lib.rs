@@ -157,13 +157,13 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
         (status = 200, description = "The member's public profile", body = PublicUserView),
         (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member, or either of you blocked the other", body = shared::http::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    authenticate(request, &app.tokens)?;
+    let caller = authenticate(request, &app.tokens)?;
     let id = path_id(request)?;
-    let user = app.member(&id).await?;
+    let user = app.member(caller.user_id(), &id).await?;
     json(StatusCode::OK, &PublicUserView::from(&user))
 }
 

@@ -79,4 +79,13 @@ impl MentorDirectory for DynamoStore {
         self.client.delete_item().table_name(&self.table).set_key(Some(key)).send().await.map_err(unavailable)?;
         Ok(())
     }
+
+    async fn blocked_between(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
+        // Nobody blocks themselves, and BatchGetItem refuses the same key twice.
+        if a == b {
+            return Ok(false);
+        }
+        // Both directions in one consistent round trip: a block just made must hold at once.
+        Ok(!self.get_many(&[keys::block(a, b), keys::block(b, a)]).await?.is_empty())
+    }
 }
