@@ -28,7 +28,7 @@
 //! | a board's score histogram, 8 shards | `BOARD#<period>#<role>` | `HISTOGRAM#<0-7>` (attributes `b<bucket>` = members) |
 //! | a frozen board's rank | `SNAPSHOT#<period>#<role>` | `RANK#<0001>` |
 //! | the mark that a finished board was closed | `SNAPSHOT#<period>#<role>` | `CLOSED` |
-//! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` |
+//! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` (GSI1 while its rating is not counted: `PENDING_RATINGS` / `<reveal at>#<session id>`) |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
@@ -312,6 +312,21 @@ pub fn board(period: LeaderboardPeriod, role: Party) -> String {
     format!("BOARD#{period}#{}", role.as_str())
 }
 
+/// GSI1 partition of learners' reviews whose rating is not yet in the mentor's
+/// aggregates (sparse: the keys are removed when it is counted).
+pub const PENDING_RATINGS: &str = "PENDING_RATINGS";
+
+/// GSI1 sort key of a pending rating: when its review is revealed, then the session, so
+/// the reviews due by now are one range.
+pub fn pending_rating(reveal_at: chrono::DateTime<chrono::Utc>, session: &SessionId) -> String {
+    format!("{}#{session}", time(reveal_at))
+}
+
+/// The upper bound of pending-rating sort keys revealed by `now` (inclusive).
+pub fn pending_ratings_until(now: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}#~", time(now))
+}
+
 /// The time-bucket partition of a day.
 pub fn bucket(prefix: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{prefix}#{}", at.format("%Y-%m-%d"))
@@ -328,5 +343,15 @@ mod tests {
         assert_eq!(credentials(&email).pk, "EMAIL#ana@example.com");
         assert_eq!(credentials(&email).pk, login_failures(&email).pk);
         assert_ne!(credentials(&email).sk, login_failures(&email).sk);
+    }
+
+    #[test]
+    fn pending_ratings_due_by_now_are_one_range() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z").unwrap().to_utc();
+        let session = SessionId::new(ulid::Ulid::new());
+        let until = pending_ratings_until(now);
+        assert!(pending_rating(now, &session) <= until, "revealed exactly now is due");
+        assert!(pending_rating(now - chrono::Duration::days(30), &session) <= until);
+        assert!(pending_rating(now + chrono::Duration::seconds(1), &session) > until);
     }
 }
