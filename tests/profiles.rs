@@ -235,3 +235,24 @@ async fn a_block_hides_profiles_both_ways() {
     assert_eq!(lifted.status, 204);
     assert_eq!(Call::new("GET", &mentor_path).token(&token(&learner)).send(app).await.status, 200);
 }
+
+#[tokio::test]
+async fn names_that_hide_or_impersonate_are_refused_naming_the_field() {
+    let app = app().await;
+    let session = register(app, "names@example.com", "learner").await;
+    for bad in ["Peerlearn Support ✔", "Ada\u{202E}nimda", "Ada\u{200B}Lovelace", "ADM1N", "\u{FEFF}Ada"] {
+        let reply = Call::new("PATCH", "/me").token(&token(&session)).json(json!({"name": bad})).send(app).await;
+        assert_eq!((reply.status, reply.error_fields()), (400, vec!["name".to_owned()]), "{bad:?}: {:?}", reply.body);
+        assert_eq!(reply.content_type(), "application/problem+json");
+    }
+    let impostor = Call::new("POST", "/auth/register")
+        .json(json!({"email": "impostor@example.com", "password": "correct horse battery", "name": "Peerlearn Staff", "roles": "learner"}))
+        .send(app)
+        .await;
+    assert_eq!((impostor.status, impostor.error_fields()), (400, vec!["name".to_owned()]));
+    // Names are stored composed (NFC), so "José" is one name however it was typed.
+    let decomposed = "Jose\u{301}";
+    let reply = Call::new("PATCH", "/me").token(&token(&session)).json(json!({"name": decomposed})).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.body["name"], "José");
+}

@@ -18,7 +18,10 @@ use utoipa::OpenApi;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
-    /// Display name, 1 to 80 characters.
+    /// Display name, 1 to 80 characters, stored in NFC; no control, format or invisible
+    /// characters (bidi controls, zero-width spaces), no check marks, and nothing that reads
+    /// as the platform (peerlearn, admin, support, moderator, staff, official): else a 400
+    /// naming `name`.
     #[serde(default, deserialize_with = "nullable")]
     pub name: Option<Option<String>>,
     /// One line under the name, up to 120 characters; `null` clears it.
