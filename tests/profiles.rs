@@ -214,8 +214,7 @@ async fn a_block_hides_profiles_both_ways() {
     let learner_id = learner["user"]["id"].as_str().unwrap();
     let learner_path = format!("/users/{learner_id}");
 
-    let blocked =
-        Call::new("PUT", &format!("/me/blocks/{learner_id}")).token(&token(&mentor)).send(app).await;
+    let blocked = Call::new("PUT", &format!("/me/blocks/{learner_id}")).token(&token(&mentor)).send(app).await;
     assert_eq!(blocked.status, 204);
     // The blocked member sees the blocker as a member who does not exist: no details leak.
     let hidden = Call::new("GET", &mentor_path).token(&token(&learner)).send(app).await;
@@ -230,8 +229,7 @@ async fn a_block_hides_profiles_both_ways() {
     assert_eq!(seen.status, 200);
     assert_eq!(seen.body["profile"]["bio"], "Ask me about borrowing");
 
-    let lifted =
-        Call::new("DELETE", &format!("/me/blocks/{learner_id}")).token(&token(&mentor)).send(app).await;
+    let lifted = Call::new("DELETE", &format!("/me/blocks/{learner_id}")).token(&token(&mentor)).send(app).await;
     assert_eq!(lifted.status, 204);
     assert_eq!(Call::new("GET", &mentor_path).token(&token(&learner)).send(app).await.status, 200);
 }

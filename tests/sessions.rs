@@ -655,8 +655,11 @@ async fn a_rating_moves_the_mentor_only_when_revealed_and_only_once() {
     let (first_start, second_start) = (slot(24), slot(48));
     let mut ids = Vec::new();
     for start in [first_start, second_start] {
-        let created =
-            Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, start, 60)).send(app).await;
+        let created = Call::new("POST", "/sessions")
+            .token(&c.learner)
+            .json(request_body(&c.mentor_id, start, 60))
+            .send(app)
+            .await;
         assert_eq!(created.status, 201, "{:?}", created.body);
         let id = created.body["id"].as_str().unwrap().to_owned();
         assert_eq!(Call::new("POST", &format!("/sessions/{id}/accept")).token(&c.mentor).send(app).await.status, 200);

@@ -190,13 +190,14 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
         // The store never marks past the last message, so "everything" is the largest id.
         let up_to = up_to.unwrap_or_else(|| MessageId::new(ulid::Ulid::from(u128::MAX)));
         let other = conversation.other(reader).ok_or(AppError::ConversationNotFound)?;
-        let (summary, acquaintance) =
-            futures_util::join!(self.store.mark_read(reader, conversation, &up_to), self.store.acquaintance(reader, other));
+        let (summary, acquaintance) = futures_util::join!(
+            self.store.mark_read(reader, conversation, &up_to),
+            self.store.acquaintance(reader, other)
+        );
         let summary = summary?.ok_or(AppError::ConversationNotFound)?;
         if let Some(read) = &summary.last_read {
             let frame = ServerFrame::Read { conversation_id: conversation, user: reader, up_to: read }.to_json()?;
-            let told: Vec<&UserId> =
-                if acquaintance?.blocked { vec![reader] } else { vec![&summary.with, reader] };
+            let told: Vec<&UserId> = if acquaintance?.blocked { vec![reader] } else { vec![&summary.with, reader] };
             let connections = self.store.connections_of(&told).await?;
             self.push_all(&connections.iter().collect::<Vec<_>>(), &frame).await;
         }

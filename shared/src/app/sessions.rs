@@ -8,8 +8,8 @@ use crate::domain::{
     User, UserId,
 };
 use crate::ports::{
-    AccountChanges, AccountStore, IdempotencyKey, MentorDirectory, NewNotification, SessionPage, SessionStore, SessionWriteError,
-    StoredReply, Timeframe,
+    AccountChanges, AccountStore, IdempotencyKey, MentorDirectory, NewNotification, SessionPage, SessionStore,
+    SessionWriteError, StoredReply, Timeframe,
 };
 
 /// A session a learner asks for.
@@ -128,7 +128,6 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
             Err(error) => Err(write_error(error)),
         }
     }
-
 }
 
 impl<S: AccountStore + SessionStore> App<S> {

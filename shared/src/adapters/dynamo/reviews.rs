@@ -63,14 +63,8 @@ impl DynamoStore {
             Write::Reveal => put,
         };
         let Key { pk, sk } = keys::review_about(&review.subject, review.created_at, &review.session);
-        let copy = ReviewRecord {
-            pk,
-            sk,
-            entity: "ReviewAbout".into(),
-            review: review.clone(),
-            gsi1pk: None,
-            gsi1sk: None,
-        };
+        let copy =
+            ReviewRecord { pk, sk, entity: "ReviewAbout".into(), review: review.clone(), gsi1pk: None, gsi1sk: None };
         let copy = Put::builder().table_name(&self.table).set_item(Some(to_item(&copy)?));
         Ok(vec![
             TransactWriteItem::builder().put(put.build().map_err(built)?).build(),

@@ -130,8 +130,16 @@ mod tests {
     /// A request made at 03:00 for 15:00.
     fn requested() -> Booking {
         let topic = ShortText::parse("Lifetimes").unwrap();
-        Booking::request(SessionId::new(Ulid(42)), UserId::new(Ulid(1)), UserId::new(Ulid(2)), slot(15), topic, None, at(3, 0))
-            .unwrap()
+        Booking::request(
+            SessionId::new(Ulid(42)),
+            UserId::new(Ulid(1)),
+            UserId::new(Ulid(2)),
+            slot(15),
+            topic,
+            None,
+            at(3, 0),
+        )
+        .unwrap()
     }
 
     fn after(b: &Booking, actor: Actor, mv: Move, now: DateTime<Utc>) -> Booking {
