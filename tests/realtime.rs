@@ -414,3 +414,49 @@ async fn notification_count(app: &App, kind: &str) -> usize {
         .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some(kind))
         .count()
 }
+
+#[tokio::test]
+async fn a_block_stops_messages_typing_and_receipts_both_ways() {
+    let rt = realtime().await;
+    let (mentor, learner) = matched(rt.app, "block").await;
+    let mut learner_ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    let mut mentor_ws = WsClient::connect(&rt.ws, &mentor.token).await.unwrap();
+    learner_ws.send(&send(&mentor.id, "Before the block", "b-1")).await;
+    let conversation = learner_ws.expect("ack").await["message"]["conversation_id"].as_str().unwrap().to_owned();
+    mentor_ws.expect("message").await;
+
+    let block = Call::new("PUT", &format!("/me/blocks/{}", learner.id)).token(&mentor.token).send(rt.app).await;
+    assert_eq!(block.status, 204);
+
+    // Messages and typing are refused both ways, with the same answer whoever blocked.
+    for (ws, to, id) in [(&mut learner_ws, &mentor.id, "b-2"), (&mut mentor_ws, &learner.id, "b-3")] {
+        ws.send(&send(to, "after the block", id)).await;
+        let refused = ws.expect("error").await;
+        assert_eq!(refused["problem"]["status"], 403, "{refused:?}");
+        assert_eq!(refused["problem"]["detail"], "This member cannot be messaged.");
+        ws.send(&json!({"action": "typing", "conversation_id": conversation})).await;
+        let refused = ws.expect("error").await;
+        assert_eq!(refused["problem"]["status"], 403, "{refused:?}");
+        assert_eq!(refused["problem"]["detail"], "This member cannot be messaged.");
+    }
+
+    // The blocker may still clear their own unread count, but no receipt reaches the other.
+    mentor_ws.send(&json!({"action": "markRead", "conversation_id": conversation})).await;
+    assert_eq!(mentor_ws.expect("read_marked").await["conversation"]["unread"], 0);
+    // Nothing of the chat reached either side: no message, typing or read frame.
+    for ws in [&mut learner_ws, &mut mentor_ws] {
+        while let Some(frame) = ws.next_within(Duration::from_millis(500)).await {
+            assert!(!["message", "typing", "read"].contains(&frame["type"].as_str().unwrap()), "{frame:?}");
+        }
+    }
+
+    let history =
+        Call::new("GET", &format!("/conversations/{conversation}/messages")).token(&mentor.token).send(rt.app).await;
+    assert_eq!(history.body["messages"].as_array().unwrap().len(), 1, "only the message from before the block");
+
+    // Lifted, typing flows again.
+    let lift = Call::new("DELETE", &format!("/me/blocks/{}", learner.id)).token(&mentor.token).send(rt.app).await;
+    assert_eq!(lift.status, 204);
+    mentor_ws.send(&json!({"action": "typing", "conversation_id": conversation})).await;
+    assert_eq!(learner_ws.expect("typing").await["user"], mentor.id.as_str());
+}

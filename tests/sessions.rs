@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use peerlearn_tests::{
-    Call, STARTS_AT, TestClock, app, app_with_clock, as_function, clock_at, instant, register, renew, reviews,
-    verify_mentor,
+    Call, STARTS_AT, TestClock, app, app_with_clock, as_function, clock_at, instant, item_count, register, renew,
+    reviews, verify_mentor,
 };
 use serde_json::{Value, json};
 use shared::app::App;
@@ -367,7 +367,7 @@ async fn the_gateway_fires_schedules_on_demand() {
     let response = http.post(format!("{base}/_local/schedules/Every5Minutes")).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let run: Value = response.json().await.unwrap();
-    assert_eq!(run, json!({"reminded_day": 0, "reminded_soon": 0, "expired": 0}));
+    assert_eq!(run, json!({"reminded_day": 0, "reminded_soon": 0, "expired": 0, "ratings_counted": 0}));
     let unknown = http.post(format!("{base}/_local/schedules/Nope")).send().await.unwrap();
     assert_eq!(unknown.status().as_u16(), 404);
 }
@@ -444,8 +444,8 @@ async fn journey_request_accept_remind_complete_review() {
     let (_, public) = send(http.get(format!("{base}/users/{mentor_id}")).bearer_auth(&learner_token)).await;
     assert_eq!(
         (public["mentor_stats"]["rating_count"].as_u64(), public["mentor_stats"]["rating_sum"].as_u64()),
-        (Some(4), Some(17)),
-        "the aggregate moved with the review"
+        (Some(3), Some(12)),
+        "a blind rating leaves the aggregate untouched"
     );
     let (status, _) = send(
         http.post(format!("{base}/sessions/{id}/review"))
@@ -462,6 +462,12 @@ async fn journey_request_accept_remind_complete_review() {
         (Some(5), Some("Finally understood lifetimes."))
     );
 
+    let (_, public) = send(http.get(format!("{base}/users/{mentor_id}")).bearer_auth(&learner_token)).await;
+    assert_eq!(
+        (public["mentor_stats"]["rating_count"].as_u64(), public["mentor_stats"]["rating_sum"].as_u64()),
+        (Some(4), Some(17)),
+        "revealed by the second review: counted once"
+    );
     // The new rating reaches search: the card in the listing was rewritten in the same transaction.
     let (_, found) = send(http.get(format!("{base}/mentors?skill=rust")).bearer_auth(&learner_token)).await;
     assert_eq!(found["mentors"][0]["stats"]["rating_count"], 4, "{found}");
@@ -742,4 +748,112 @@ async fn concurrent_retries_with_one_key_count_once_and_learners_have_an_overall
         "{statuses:?}"
     );
     assert_eq!(session_count(app).await, 10);
+}
+
+#[tokio::test]
+async fn a_block_stops_session_requests_both_ways() {
+    let app = app().await;
+    let c = cast(app, "blocked").await;
+    let learner = register(app, "learner-blocked-2@example.com", "learner").await;
+    let learner_token = learner["access_token"].as_str().unwrap().to_owned();
+    let learner_id = learner["user"]["id"].as_str().unwrap().to_owned();
+    let body = request_body(&c.mentor_id, at(30), 60);
+
+    // The mentor blocked this learner: the learner's request is refused before any write.
+    let block = Call::new("PUT", &format!("/me/blocks/{learner_id}")).token(&c.mentor).send(app).await;
+    assert_eq!(block.status, 204);
+    let before = item_count(app).await;
+    let refused = Call::new("POST", "/sessions").token(&learner_token).json(body.clone()).send(app).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(refused.content_type(), "application/problem+json");
+    // The answer does not say who blocked whom.
+    assert!(!refused.body.to_string().contains("blocked you"), "{:?}", refused.body);
+    assert_eq!(item_count(app).await, before, "no session, contact or notification");
+
+    // The other way round: a learner who blocked the mentor cannot ask them either.
+    let block = Call::new("PUT", &format!("/me/blocks/{}", c.mentor_id)).token(&c.learner).send(app).await;
+    assert_eq!(block.status, 204);
+    let before = item_count(app).await;
+    let refused = Call::new("POST", "/sessions").token(&c.learner).json(body.clone()).send(app).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(item_count(app).await, before);
+    assert_eq!(session_count(app).await, 0);
+
+    // Lifting the block lets the request through.
+    let unblock = Call::new("DELETE", &format!("/me/blocks/{learner_id}")).token(&c.mentor).send(app).await;
+    assert_eq!(unblock.status, 204);
+    let created = Call::new("POST", "/sessions").token(&learner_token).json(body).send(app).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+}
+
+#[tokio::test]
+async fn a_rating_moves_the_mentor_only_when_revealed_and_only_once() {
+    use shared::ports::{AccountStore, Clock as _};
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone() as Arc<_>).await;
+    let c = cast(app, "reveal").await;
+    let mentor_id = shared::domain::UserId::parse(&c.mentor_id).unwrap();
+    let stats = || async {
+        let stats = app.store.user(&mentor_id).await.unwrap().unwrap().mentor;
+        (stats.rating_count, stats.rating_sum)
+    };
+    let listed = || async {
+        // Signed in afresh on each look: the clock moves by days in between.
+        let token = renew(app, &c.learner);
+        let found = Call::new("GET", "/mentors").query("skill=rust").token(&token).send(app).await;
+        found.body["mentors"][0]["stats"]["rating_count"].as_u64().unwrap()
+    };
+    // Two sessions, from the app's clock, then completed once both are over.
+    let slot = |hours: i64| (clock.now() + Duration::hours(hours)).duration_trunc(Duration::minutes(15)).unwrap();
+    let (first_start, second_start) = (slot(24), slot(48));
+    let mut ids = Vec::new();
+    for start in [first_start, second_start] {
+        let created = Call::new("POST", "/sessions")
+            .token(&c.learner)
+            .json(request_body(&c.mentor_id, start, 60))
+            .send(app)
+            .await;
+        assert_eq!(created.status, 201, "{:?}", created.body);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(Call::new("POST", &format!("/sessions/{id}/accept")).token(&c.mentor).send(app).await.status, 200);
+        ids.push(id);
+    }
+    clock.advance(second_start - clock.now() + Duration::minutes(70));
+    let c = c.renewed(app);
+    for id in &ids {
+        let completed = Call::new("POST", &format!("/sessions/{id}/complete")).token(&c.mentor).send(app).await;
+        assert_eq!(completed.status, 200, "{:?}", completed.body);
+    }
+    assert_eq!(stats().await, (10, 45), "the cast's track record");
+    let review = |id: &str, token: &str, rating: u8| {
+        let path = format!("/sessions/{id}/review");
+        let token = token.to_owned();
+        async move { Call::new("POST", &path).token(&token).json(json!({"rating": rating})).send(app).await.status }
+    };
+
+    // A single, blind review leaves the average and the rank alone.
+    assert_eq!(review(&ids[0], &c.learner, 1).await, 201);
+    assert_eq!(stats().await, (10, 45));
+    assert_eq!(listed().await, 10);
+    // The mentor's review reveals both and counts the rating, once.
+    assert_eq!(review(&ids[0], &c.mentor, 5).await, 201);
+    assert_eq!(stats().await, (11, 46));
+    assert_eq!(listed().await, 11, "the listing moved in the same transaction");
+    assert_eq!(run_reminders(app).await.ratings_counted, 0, "nothing left pending");
+    assert_eq!(stats().await, (11, 46));
+
+    // An unanswered review: blind for the week, then counted by the job, once.
+    assert_eq!(review(&ids[1], &c.learner, 5).await, 201);
+    assert_eq!(run_reminders(app).await.ratings_counted, 0, "still blind");
+    assert_eq!(stats().await, (11, 46));
+    clock.advance(Duration::days(7));
+    let c = c.renewed(app);
+    assert_eq!(run_reminders(app).await.ratings_counted, 1);
+    assert_eq!(stats().await, (12, 51));
+    assert_eq!(listed().await, 12);
+    assert_eq!(run_reminders(app).await.ratings_counted, 0, "a rerun changes nothing");
+    assert_eq!(stats().await, (12, 51));
+    // The mentor's late review does not count the learner's rating again.
+    assert_eq!(review(&ids[1], &c.mentor, 4).await, 201);
+    assert_eq!(stats().await, (12, 51));
 }

@@ -172,8 +172,9 @@ pub trait MentorDirectory: Send + Sync {
         cap: usize,
     ) -> impl Future<Output = Result<Vec<MentorCard>, StoreError>> + Send;
 
-    /// The members `member` has blocked.
-    fn blocked_by(&self, member: &UserId) -> impl Future<Output = Result<HashSet<UserId>, StoreError>> + Send;
+    /// The members on the other side of a block with `member`: those `member` blocked and
+    /// those who blocked `member` (a block hides both ways).
+    fn blocks_with(&self, member: &UserId) -> impl Future<Output = Result<HashSet<UserId>, StoreError>> + Send;
 
     /// Records that `blocker` blocked `blocked` (idempotent).
     fn block(
@@ -185,6 +186,9 @@ pub trait MentorDirectory: Send + Sync {
 
     /// Removes a block (idempotent).
     fn unblock(&self, blocker: &UserId, blocked: &UserId) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Whether either of `a` and `b` has blocked the other (a block works both ways).
+    fn blocked_between(&self, a: &UserId, b: &UserId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// An in-app notification written together with the change it announces.
@@ -390,6 +394,16 @@ pub enum ReviewWriteError {
     Store(#[from] StoreError),
 }
 
+/// A review as stored, and whether its rating still waits to be counted in the mentor's
+/// aggregates (a learner's review before it is revealed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReview {
+    /// The review.
+    pub review: Review,
+    /// Not yet counted in the subject's rating.
+    pub rating_pending: bool,
+}
+
 /// A page of reviews.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewPage {
@@ -402,18 +416,40 @@ pub struct ReviewPage {
 /// Reviews, and the subject's aggregate that moves with them.
 pub trait ReviewStore: Send + Sync {
     /// Both sides' reviews of a session, as far as written.
-    fn session_reviews(&self, session: &SessionId) -> impl Future<Output = Result<Vec<Review>, StoreError>> + Send;
+    fn session_reviews(
+        &self,
+        session: &SessionId,
+    ) -> impl Future<Output = Result<Vec<StoredReview>, StoreError>> + Send;
 
-    /// Stores `review` once per side; re-stores `revealed` (the other side's review, now
-    /// readable), replaces the subject's account (`subject`: next, previous) and writes the
-    /// notifications in the same transaction.
+    /// Stores `review` once per side (listed as a pending rating when `rating_pending`);
+    /// re-stores `revealed` (the other side's review, now readable: when its rating was
+    /// pending it is counted now, so the write requires it to be pending still), replaces
+    /// the mentor's account (`account`: next, previous) and writes the notifications, all
+    /// in one transaction.
     fn post_review(
         &self,
-        review: &Review,
-        revealed: Option<&Review>,
-        subject: Option<(&User, &User)>,
+        review: &StoredReview,
+        revealed: Option<&StoredReview>,
+        account: Option<(&User, &User)>,
         notify: &[NewNotification],
     ) -> impl Future<Output = Result<(), ReviewWriteError>> + Send;
+
+    /// Up to `limit` reviews whose rating is still pending and that are revealed by
+    /// `now`, the earliest first.
+    fn pending_ratings(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<Review>, StoreError>> + Send;
+
+    /// Counts `review`'s pending rating: marks it counted and replaces the mentor's
+    /// account (next, previous) in one transaction, only if it is still pending. False
+    /// when it was counted already (a rerun, or a second review got there first).
+    fn count_rating(
+        &self,
+        review: &Review,
+        account: (&User, &User),
+    ) -> impl Future<Output = Result<bool, ReviewWriteError>> + Send;
 
     /// Reviews about `subject`, newest first.
     fn reviews_about(

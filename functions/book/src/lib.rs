@@ -114,6 +114,7 @@ fn slot(fields: &mut Fields, start: &str, minutes: u16) -> Option<Slot> {
         (status = 201, description = "Requested", body = Booking),
         (status = 400, description = "Invalid fields, outside the mentor's availability, or in the past", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended, or either of you blocked the other (not saying who)", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key reused with another body", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests to this mentor (3 an hour) or in all (10 an hour); the problem names the `limit`. A retry with the same Idempotency-Key replays the first answer and never counts", body = shared::http::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until the limit's window ends"))),

@@ -18,7 +18,10 @@ use utoipa::OpenApi;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
-    /// Display name, 1 to 80 characters.
+    /// Display name, 1 to 80 characters, stored in NFC; no control, format or invisible
+    /// characters (bidi controls, zero-width spaces), no check marks, and nothing that reads
+    /// as the platform (peerlearn, admin, support, moderator, staff, official): else a 400
+    /// naming `name`.
     #[serde(default, deserialize_with = "nullable")]
     pub name: Option<Option<String>>,
     /// One line under the name, up to 120 characters; `null` clears it.
@@ -157,13 +160,13 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
         (status = 200, description = "The member's public profile", body = PublicUserView),
         (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such member, or either of you blocked the other", body = shared::http::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    authenticate(request, &app.tokens)?;
+    let caller = authenticate(request, &app.tokens)?;
     let id = path_id(request)?;
-    let user = app.member(&id).await?;
+    let user = app.member(caller.user_id(), &id).await?;
     json(StatusCode::OK, &PublicUserView::from(&user))
 }
 

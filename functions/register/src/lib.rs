@@ -17,7 +17,10 @@ pub struct RegisterRequest {
     pub email: String,
     /// 8 to 128 characters, not the email address.
     pub password: String,
-    /// Display name, 1 to 80 characters.
+    /// Display name, 1 to 80 characters, stored in NFC; no control, format or invisible
+    /// characters (bidi controls, zero-width spaces), no check marks, and nothing that reads
+    /// as the platform (peerlearn, admin, support, moderator, staff, official): else a 400
+    /// naming `name`.
     pub name: String,
     /// `learner`, `mentor` or `both`.
     pub roles: String,

@@ -19,6 +19,10 @@ use crate::ports::{
 /// little, in case `$disconnect` never comes.
 pub const CONNECTION_LIFETIME: Duration = Duration::minutes(125);
 
+/// The answer to a message or typing between members where either blocked the other: it
+/// does not say who blocked whom.
+pub const CANNOT_MESSAGE: &str = "This member cannot be messaged.";
+
 /// Who a message is for: an existing conversation, or a member to start one with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChatTarget {
@@ -144,7 +148,7 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
             return Err(AppError::NotAllowed("You can message members you share a session or request with."));
         }
         if acquaintance.blocked {
-            return Err(AppError::NotAllowed("This member cannot be messaged."));
+            return Err(AppError::NotAllowed(CANNOT_MESSAGE));
         }
         let now = self.clock.now();
         let message = Message {
@@ -177,7 +181,9 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
     }
 
     /// Marks a conversation read up to `up_to` (the latest message when `None`) and tells
-    /// the other member (a read receipt) and the reader's other devices.
+    /// the other member (a read receipt) and the reader's other devices. Between members
+    /// where either blocked the other, the reader still clears their own unread count (it
+    /// is theirs), but no receipt goes to the other member.
     pub async fn mark_conversation_read(
         &self,
         reader: &UserId,
@@ -189,26 +195,36 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
         }
         // The store never marks past the last message, so "everything" is the largest id.
         let up_to = up_to.unwrap_or_else(|| MessageId::new(ulid::Ulid::from(u128::MAX)));
-        let summary =
-            self.store.mark_read(reader, conversation, &up_to).await?.ok_or(AppError::ConversationNotFound)?;
+        let other = conversation.other(reader).ok_or(AppError::ConversationNotFound)?;
+        let (summary, acquaintance) = futures_util::join!(
+            self.store.mark_read(reader, conversation, &up_to),
+            self.store.acquaintance(reader, other)
+        );
+        let summary = summary?.ok_or(AppError::ConversationNotFound)?;
         if let Some(read) = &summary.last_read {
             let frame = ServerFrame::Read { conversation_id: conversation, user: reader, up_to: read }.to_json()?;
-            let connections = self.store.connections_of(&[&summary.with, reader], self.clock.now()).await?;
+            let told: Vec<&UserId> = if acquaintance?.blocked { vec![reader] } else { vec![&summary.with, reader] };
+            let connections = self.store.connections_of(&told, self.clock.now()).await?;
             self.push_all(&connections.iter().collect::<Vec<_>>(), &frame).await;
         }
         Ok(summary)
     }
 
-    /// Tells the other member that `user` is typing. Nothing is stored.
+    /// Tells the other member that `user` is typing. Nothing is stored. Refused, as a
+    /// message would be, when either blocked the other.
     pub async fn typing(&self, user: &UserId, conversation: &ConversationId) -> Result<(), AppError> {
         let other = conversation.other(user).ok_or(AppError::ConversationNotFound)?;
         let others = [other];
-        let (summary, connections) = futures_util::join!(
+        let (summary, acquaintance, connections) = futures_util::join!(
             self.store.conversation(user, conversation),
+            self.store.acquaintance(user, other),
             self.store.connections_of(&others, self.clock.now())
         );
         if summary?.is_none() {
             return Err(AppError::ConversationNotFound);
+        }
+        if acquaintance?.blocked {
+            return Err(AppError::NotAllowed(CANNOT_MESSAGE));
         }
         let frame = ServerFrame::Typing { conversation_id: conversation, user }.to_json()?;
         self.push_all(&connections?.iter().collect::<Vec<_>>(), &frame).await;

@@ -51,7 +51,7 @@ impl<S: AccountStore + MentorDirectory> App<S> {
     /// responsiveness and load. Excludes the learner, blocked members, and mentors who
     /// share no language with a learner who listed languages.
     pub async fn match_mentors(&self, learner: &UserId, request: MatchRequest) -> Result<MatchOutcome, AppError> {
-        let (me, blocked) = futures_util::future::join(self.store.user(learner), self.store.blocked_by(learner)).await;
+        let (me, blocked) = futures_util::future::join(self.store.user(learner), self.store.blocks_with(learner)).await;
         let me = active(me?)?;
         let blocked = blocked?;
         let wanted = request.wanted.unwrap_or_else(|| me.profile.learning.as_slice().to_vec());
@@ -106,7 +106,7 @@ impl<S: AccountStore + MentorDirectory> App<S> {
         };
         let (listed, blocked) = futures_util::future::join(
             self.store.listed(&listing, order, CANDIDATE_CAP),
-            self.store.blocked_by(searcher),
+            self.store.blocks_with(searcher),
         )
         .await;
         let listed = listed?;

@@ -14,11 +14,6 @@ impl<S: AccountStore> App<S> {
         active(self.store.user(id).await?)
     }
 
-    /// Any member's account, for the public view. Suspended members are not shown.
-    pub async fn member(&self, id: &UserId) -> Result<User, AppError> {
-        active(self.store.user(id).await?).map_err(|_| AppError::UserNotFound)
-    }
-
     /// Applies profile changes to the caller's own profile, guarded by the version read,
     /// so two devices editing at once never lose each other's changes silently.
     pub async fn update_profile(&self, id: &UserId, changes: ProfileChanges) -> Result<User, AppError> {
@@ -42,6 +37,19 @@ impl<S: AccountStore> App<S> {
 }
 
 impl<S: AccountStore + MentorDirectory> App<S> {
+    /// Another member's account, for `viewer`'s public view. Suspended members, and
+    /// members where either blocked the other, are not shown: a blocked member sees the
+    /// same 404 as for a member who does not exist, so nothing tells them who blocked them.
+    pub async fn member(&self, viewer: &UserId, id: &UserId) -> Result<User, AppError> {
+        let (user, blocked) =
+            futures_util::future::join(self.store.user(id), self.store.blocked_between(viewer, id)).await;
+        let user = active(user?).map_err(|_| AppError::UserNotFound)?;
+        if blocked? {
+            return Err(AppError::UserNotFound);
+        }
+        Ok(user)
+    }
+
     /// Blocks `blocked` for `blocker`: they drop out of the blocker's matches and searches.
     pub async fn block_member(&self, blocker: &UserId, blocked: &UserId) -> Result<(), AppError> {
         if blocker == blocked {

@@ -4,7 +4,9 @@ use chrono::Duration;
 
 use super::{App, AppError};
 use crate::domain::{Actor, Booking, Effect, Move, SessionState};
-use crate::ports::{AccountStore, Agenda, NewNotification, SessionAgenda, SessionStore, SessionWriteError};
+use crate::ports::{
+    AccountStore, Agenda, NewNotification, ReviewStore, SessionAgenda, SessionStore, SessionWriteError,
+};
 
 /// The early reminder goes out within this long before the start.
 pub const DAY_AHEAD: Duration = Duration::hours(24);
@@ -22,11 +24,14 @@ pub struct ReminderRun {
     pub reminded_soon: usize,
     /// Requests expired.
     pub expired: usize,
+    /// Learners' ratings counted because their blind week ended unanswered.
+    pub ratings_counted: usize,
 }
 
-impl<S: AccountStore + SessionStore + SessionAgenda> App<S> {
+impl<S: AccountStore + SessionStore + SessionAgenda + ReviewStore> App<S> {
     /// One run of the reminder job. Reruns are harmless: each reminder is recorded with
-    /// its notifications in one transaction, and an expired request cannot expire again.
+    /// its notifications in one transaction, an expired request cannot expire again, and
+    /// a rating is counted only while still pending.
     pub async fn run_reminders(&self) -> Result<ReminderRun, AppError> {
         let now = self.clock.now();
         let mut run = ReminderRun::default();
@@ -50,6 +55,7 @@ impl<S: AccountStore + SessionStore + SessionAgenda> App<S> {
                 run.expired += 1;
             }
         }
+        run.ratings_counted = self.count_revealed_ratings().await?;
         Ok(run)
     }
 

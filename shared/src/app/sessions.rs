@@ -8,8 +8,8 @@ use crate::domain::{
     ShortText, Slot, User, UserId,
 };
 use crate::ports::{
-    AccountChanges, AccountStore, IdempotencyKey, NewNotification, SessionPage, SessionStore, SessionWriteError,
-    StoredReply, Timeframe,
+    AccountChanges, AccountStore, IdempotencyKey, MentorDirectory, NewNotification, SessionPage, SessionStore,
+    SessionWriteError, StoredReply, Timeframe,
 };
 
 /// A session a learner asks for.
@@ -46,7 +46,13 @@ pub enum Requested {
 /// Concurrent edits of one session retry this often.
 const SAVE_ATTEMPTS: usize = 3;
 
-impl<S: AccountStore + SessionStore> App<S> {
+/// The answer to a request between members where either blocked the other: it does not
+/// say who blocked whom.
+pub const CANNOT_BOOK: &str = "You cannot book a session with this member.";
+
+// Asking needs the blocks; answering an existing session does not (a block never traps
+// anyone in a session: either side can still cancel it).
+impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
     /// Asks a verified mentor for a session inside their availability. With an
     /// idempotency key, a retried request returns the first answer and creates nothing.
     /// Requests are limited per learner-mentor pair and per learner (`Throttled`).
@@ -68,9 +74,17 @@ impl<S: AccountStore + SessionStore> App<S> {
         {
             return replayed(key, stored);
         }
-        let (me, mentor) = futures_util::future::join(self.store.user(learner), self.store.user(&request.mentor)).await;
+        let (me, mentor, blocked) = futures_util::join!(
+            self.store.user(learner),
+            self.store.user(&request.mentor),
+            self.store.blocked_between(learner, &request.mentor)
+        );
         let me = active(me?)?;
         let mentor = mentor?.ok_or(AppError::Rule { field: "mentor_id", reason: Invalid::new("is not a member") })?;
+        // A block works both ways, and the answer is the same whoever blocked whom.
+        if blocked? {
+            return Err(AppError::NotAllowed(CANNOT_BOOK));
+        }
         let card = MentorCard::of(&mentor)
             .ok_or(AppError::Rule { field: "mentor_id", reason: Invalid::new("is not a verified mentor") })?;
         let within = request.slot.interval();
@@ -126,7 +140,9 @@ impl<S: AccountStore + SessionStore> App<S> {
             Err(error) => Err(write_error(error)),
         }
     }
+}
 
+impl<S: AccountStore + SessionStore> App<S> {
     /// Applies `mv` for `user` to a session: who may make which move is the domain's
     /// rule; non-participants (other than admins) are told the session does not exist.
     pub async fn move_session(

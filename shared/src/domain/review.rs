@@ -109,6 +109,18 @@ impl Review {
     pub fn visible(&self, now: DateTime<Utc>) -> bool {
         now >= self.reveal_at
     }
+
+    /// True when its rating counts in the subject's aggregates: learners rate mentors;
+    /// a mentor's review of a learner is feedback only.
+    pub fn rates_subject(&self) -> bool {
+        self.author_side == Party::Learner
+    }
+
+    /// True when, written at `now`, its rating must wait for the reveal before it is
+    /// counted: a blind rating that moved the average at once could be read off it.
+    pub fn rating_waits(&self, now: DateTime<Utc>) -> bool {
+        self.rates_subject() && !self.visible(now)
+    }
 }
 
 /// When a review written at `now` becomes readable: at once if the other side already
@@ -148,6 +160,28 @@ mod tests {
         // Written after the blind period: readable at once.
         let late = end + Duration::days(9);
         assert_eq!(reveal_at(end, late, false), late);
+    }
+
+    fn review(side: Party, reveal_at: DateTime<Utc>) -> Review {
+        Review {
+            session: SessionId::new(ulid::Ulid::nil()),
+            author: UserId::new(ulid::Ulid::nil()),
+            author_side: side,
+            subject: UserId::new(ulid::Ulid::nil()),
+            rating: Rating::new(4).unwrap(),
+            text: ReviewText::default(),
+            created_at: reveal_at - Duration::days(7),
+            reveal_at,
+        }
+    }
+
+    #[test]
+    fn only_a_blind_learners_rating_waits() {
+        let reveal = DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z").unwrap().to_utc();
+        let before = reveal - Duration::seconds(1);
+        assert!(review(Party::Learner, reveal).rating_waits(before));
+        assert!(!review(Party::Learner, reveal).rating_waits(reveal), "revealed: counted at once");
+        assert!(!review(Party::Mentor, reveal).rating_waits(before), "a mentor's review rates nobody");
     }
 
     proptest! {

@@ -1,4 +1,5 @@
-//! Free text users type into their profile, normalised and bounded.
+//! Free text users type into their profile, normalised and bounded. (Display names have
+//! stricter rules of their own: `display_name.rs`.)
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,13 +53,6 @@ macro_rules! single_line_text {
 }
 
 single_line_text!(
-    /// The name shown to other users: one line of 1 to 80 characters.
-    DisplayName,
-    max = 80,
-    example = "Ada Lovelace"
-);
-
-single_line_text!(
     /// A one-line summary under the name: 1 to 120 characters.
     Headline,
     max = 120,
@@ -108,6 +102,8 @@ impl Bio {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    // The display name shares these single-line rules (and adds its own, in display_name.rs).
+    use crate::domain::DisplayName;
     use proptest::prelude::*;
 
     #[test]

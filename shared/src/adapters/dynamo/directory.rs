@@ -54,16 +54,41 @@ impl MentorDirectory for DynamoStore {
         }
     }
 
-    async fn blocked_by(&self, member: &UserId) -> Result<HashSet<UserId>, StoreError> {
-        let query = self.prefix_query(keys::user(member).pk, keys::BLOCK_PREFIX);
-        let items = self.query_items(query, None).await?;
-        items.into_iter().map(|item| from_item::<BlockRecord>(item).map(|record| record.blocked)).collect()
+    async fn blocks_with(&self, member: &UserId) -> Result<HashSet<UserId>, StoreError> {
+        let mine = self.prefix_query(keys::user(member).pk, keys::BLOCK_PREFIX);
+        let against = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", GSI1PK)
+            .expression_attribute_values(":pk", s(keys::blocked_index(member)));
+        let (mine, against) =
+            futures_util::future::join(self.query_items(mine, None), self.query_items(against, None)).await;
+        let mut members = HashSet::new();
+        for item in mine? {
+            members.insert(from_item::<BlockRecord>(item)?.blocked);
+        }
+        for item in against? {
+            let record = from_item::<BlockRecord>(item)?;
+            let blocker = record.gsi1sk.as_deref().and_then(|id| UserId::parse(id).ok());
+            members.insert(blocker.ok_or_else(|| StoreError::Corrupt(format!("block item {}", record.pk)))?);
+        }
+        Ok(members)
     }
 
     async fn block(&self, blocker: &UserId, blocked: &UserId, at: DateTime<Utc>) -> Result<(), StoreError> {
         let key = keys::block(blocker, blocked);
-        let record =
-            BlockRecord { pk: key.pk, sk: key.sk, entity: "Block".into(), blocked: blocked.clone(), created_at: at };
+        let record = BlockRecord {
+            pk: key.pk,
+            sk: key.sk,
+            entity: "Block".into(),
+            blocked: blocked.clone(),
+            created_at: at,
+            gsi1pk: Some(keys::blocked_index(blocked)),
+            gsi1sk: Some(blocker.to_string()),
+        };
         self.client
             .put_item()
             .table_name(&self.table)
@@ -78,5 +103,14 @@ impl MentorDirectory for DynamoStore {
         let key = keys::block(blocker, blocked).item();
         self.client.delete_item().table_name(&self.table).set_key(Some(key)).send().await.map_err(unavailable)?;
         Ok(())
+    }
+
+    async fn blocked_between(&self, a: &UserId, b: &UserId) -> Result<bool, StoreError> {
+        // Nobody blocks themselves, and BatchGetItem refuses the same key twice.
+        if a == b {
+            return Ok(false);
+        }
+        // Both directions in one consistent round trip: a block just made must hold at once.
+        Ok(!self.get_many(&[keys::block(a, b), keys::block(b, a)]).await?.is_empty())
     }
 }

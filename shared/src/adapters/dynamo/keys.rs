@@ -10,6 +10,7 @@
 //! | mentor listing, per skill | `SKILL#<skill>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
 //! | mentor listing, all mentors | `MENTORS#<shard 0-7>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
 //! | a member's block of another | `USER#<blocker id>` | `BLOCK#<blocked id>` |
+//! | ... and in GSI1, the blocks against a member | GSI1 `BLOCKED#<blocked id>` | `<blocker id>` |
 //! | session | `SESSION#<session id>` | `SESSION` (GSI1: `DUE#<day>` / `STARTS#<day>`, see below) |
 //! | a participant's copy of a session | `USER#<user id>` | `SESSION#<start>#<session id>` |
 //! | a locked 15-minute block of a member's time | `LOCK#<user id>` | `<block start>` |
@@ -28,7 +29,7 @@
 //! | a board's score histogram, 8 shards | `BOARD#<period>#<role>` | `HISTOGRAM#<0-7>` (attributes `b<bucket>` = members) |
 //! | a frozen board's rank | `SNAPSHOT#<period>#<role>` | `RANK#<0001>` |
 //! | the mark that a finished board was closed | `SNAPSHOT#<period>#<role>` | `CLOSED` |
-//! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` |
+//! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` (GSI1 while its rating is not counted: `PENDING_RATINGS` / `<reveal at>#<session id>`) |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
@@ -167,6 +168,12 @@ pub fn block(blocker: &UserId, blocked: &UserId) -> Key {
 
 /// Sort-key prefix of a member's blocks.
 pub const BLOCK_PREFIX: &str = "BLOCK#";
+
+/// GSI1 partition of the blocks against `blocked` (sort key: the blocker's id), so a
+/// member's searches can leave out whoever blocked them.
+pub fn blocked_index(blocked: &UserId) -> String {
+    format!("BLOCKED#{blocked}")
+}
 
 /// Times in keys: fixed-width RFC 3339 in UTC, so they sort as text.
 pub fn time(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -325,6 +332,21 @@ pub fn board(period: LeaderboardPeriod, role: Party) -> String {
     format!("BOARD#{period}#{}", role.as_str())
 }
 
+/// GSI1 partition of learners' reviews whose rating is not yet in the mentor's
+/// aggregates (sparse: the keys are removed when it is counted).
+pub const PENDING_RATINGS: &str = "PENDING_RATINGS";
+
+/// GSI1 sort key of a pending rating: when its review is revealed, then the session, so
+/// the reviews due by now are one range.
+pub fn pending_rating(reveal_at: chrono::DateTime<chrono::Utc>, session: &SessionId) -> String {
+    format!("{}#{session}", time(reveal_at))
+}
+
+/// The upper bound of pending-rating sort keys revealed by `now` (inclusive).
+pub fn pending_ratings_until(now: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}#~", time(now))
+}
+
 /// The time-bucket partition of a day.
 pub fn bucket(prefix: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{prefix}#{}", at.format("%Y-%m-%d"))
@@ -362,5 +384,15 @@ mod tests {
         let later = at + chrono::Duration::minutes(1);
         let messages = |at| rate_counter(&QuotaUse::new(limits.messages_per_member, Scope::Member(a.clone()), at));
         assert_ne!(messages(at).sk, messages(later).sk, "a new minute is a new counter");
+    }
+
+    #[test]
+    fn pending_ratings_due_by_now_are_one_range() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z").unwrap().to_utc();
+        let session = SessionId::new(ulid::Ulid::new());
+        let until = pending_ratings_until(now);
+        assert!(pending_rating(now, &session) <= until, "revealed exactly now is due");
+        assert!(pending_rating(now - chrono::Duration::days(30), &session) <= until);
+        assert!(pending_rating(now + chrono::Duration::seconds(1), &session) > until);
     }
 }

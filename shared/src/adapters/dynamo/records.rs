@@ -211,6 +211,12 @@ pub(crate) struct BlockRecord {
     pub entity: String,
     pub blocked: UserId,
     pub created_at: DateTime<Utc>,
+    /// `BLOCKED#<blocked>`; absent on blocks stored before the reverse index existed.
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    /// The blocker's id.
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
 }
 
 /// Serialises a record to an item.
