@@ -4,8 +4,8 @@
 //! Environment: `DYNAMODB_ENDPOINT` (required), `PORT` (HTTP API, default 3000), `WS_PORT`
 //! (WebSocket API and its `@connections` endpoint, default PORT + 1), `SNS_ENDPOINT` (the
 //! local SNS emulator; without it notifications are not fanned out), `TABLE_NAME` (default
-//! `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `JWT_SECRET` (default: random
-//! per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`).
+//! `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `ACCESS_TOKEN_SIGNING_KEY` and
+//! `ACCESS_TOKEN_PUBLIC_KEYS`, `CURSOR_KEY` (default: made per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
