@@ -34,6 +34,13 @@ async fn me_requires_a_valid_token() {
         assert_eq!(reply.status, 401, "{what}: {:?}", reply.body);
     }
 
+    // The scheme is case-insensitive (RFC 7235).
+    for scheme in ["bearer", "BEARER", "BeArEr"] {
+        let mut call = Call::new("GET", "/me");
+        call.headers.push(("authorization", format!("{scheme} {ours}")));
+        assert_eq!(call.send(app).await.status, 200, "{scheme}");
+    }
+
     let expired = app.tokens.issue(&user_id, learner, app.clock.now() - chrono::Duration::hours(2)).unwrap();
     assert_eq!(Call::new("GET", "/me").token(&expired).send(app).await.status, 401);
 
@@ -191,6 +198,23 @@ async fn bodies_are_limited_and_must_be_json() {
     form.body = Some("name=x".into());
     form.headers.push(("content-type", "application/x-www-form-urlencoded".into()));
     assert_eq!(form.send(app).await.status, 415);
+    // The docs promise 415 for a body that does not say it is JSON, even if it is.
+    let mut untyped = Call::new("PATCH", "/me").token(&token);
+    untyped.body = Some(json!({"name": "Untyped"}).to_string());
+    let reply = untyped.send(app).await;
+    assert_eq!((reply.status, reply.content_type()), (415, "application/problem+json"));
+    let mut untyped = Call::new("POST", "/auth/register");
+    let registration =
+        json!({"email": "untyped@example.com", "password": "correct horse battery", "name": "U", "roles": "learner"});
+    untyped.body = Some(registration.to_string());
+    assert_eq!(untyped.send(app).await.status, 415);
+    let me = Call::new("GET", "/me").token(&token).send(app).await;
+    assert_eq!(me.body["name"], "Test User", "refused bodies changed nothing");
+    // Parameters are fine.
+    let mut charset = Call::new("PATCH", "/me").token(&token);
+    charset.body = Some(json!({"name": "Typed"}).to_string());
+    charset.headers.push(("content-type", "application/json; charset=utf-8".into()));
+    assert_eq!(charset.send(app).await.status, 200);
 }
 
 #[tokio::test]
