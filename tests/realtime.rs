@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use chrono::DurationRound;
-use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, wait_published};
-use peerlearn_tests::{Call, Member, member, reviews, verify_mentor};
+use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, realtime_with_clock, wait_published};
+use peerlearn_tests::{Call, Member, STARTS_AT, clock_at, member, reviews, verify_mentor};
 use serde_json::{Value, json};
 use shared::app::App;
 use shared::domain::{Role, Roles, UserId};
@@ -183,6 +183,44 @@ async fn bad_or_expired_tokens_cannot_connect() {
     assert_eq!(WsClient::connect(&rt.ws, &expired).await.err(), Some(401));
     assert_eq!(connections(&rt, &learner.id).await, 0);
     assert!(WsClient::connect(&rt.ws, &learner.token).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_connection_is_refused_frames_once_its_token_expires_and_a_fresh_token_reconnects() {
+    let clock = clock_at(STARTS_AT);
+    let rt = realtime_with_clock(clock.clone()).await;
+    let (mentor, learner) = matched(rt.app, "expiry").await;
+    let mut ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    ws.send(&send(&mentor.id, "before expiry", "e-1")).await;
+    let conversation = ws.expect("ack").await["message"]["conversation_id"].as_str().unwrap().to_owned();
+
+    // 15 minutes is the token's life; API Gateway would keep the socket for 2 hours.
+    clock.advance(chrono::Duration::minutes(16));
+    let frames = [
+        ("sendMessage", send(&mentor.id, "after expiry", "e-2")),
+        ("markRead", json!({"action": "markRead", "conversation_id": conversation})),
+        ("typing", json!({"action": "typing", "conversation_id": conversation})),
+    ];
+    for (action, frame) in frames {
+        ws.send(&frame).await;
+        let refused = ws.expect("error").await;
+        assert_eq!(refused["action"], action);
+        assert_eq!(refused["problem"]["status"], 401, "{action}: {refused}");
+        assert_eq!(refused["problem"]["type"], shared::http::TOKEN_EXPIRED_TYPE);
+        assert_eq!(refused["problem"]["title"], "Access token expired");
+    }
+    // Nothing was stored after expiry, and nothing is pushed to the stale connection.
+    let history = Call::new("GET", &format!("/conversations/{conversation}/messages"))
+        .token(&mentor.renewed(rt.app).token)
+        .send(rt.app)
+        .await;
+    assert_eq!(history.body["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(connections(&rt, &learner.id).await, 0);
+
+    // A fresh token (what POST /auth/refresh gives) opens a connection that works.
+    let mut fresh = WsClient::connect(&rt.ws, &learner.renewed(rt.app).token).await.unwrap();
+    fresh.send(&send(&mentor.id, "reconnected", "e-3")).await;
+    assert_eq!(fresh.expect("ack").await["message"]["text"], "reconnected");
 }
 
 #[tokio::test]

@@ -427,6 +427,9 @@ pub struct Connection {
     pub user: UserId,
     /// When.
     pub connected_at: DateTime<Utc>,
+    /// When the access token it opened with expires: frames after that are refused and
+    /// nothing more is pushed to it, though API Gateway keeps it open for up to 2 hours.
+    pub token_expires_at: DateTime<Utc>,
 }
 
 /// Open connections: which member each belongs to, and each member's connections.
@@ -439,12 +442,12 @@ pub trait ConnectionStore: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Whose connection `id` is, if it is known and not expired at `now`.
+    /// Connection `id`, if it is known and not expired at `now` (its token may be).
     fn owner(
         &self,
         id: &ConnectionId,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Connection>, StoreError>> + Send;
 
     /// Removes a closed connection; whose it was, if it was known.
     fn disconnect(&self, id: &ConnectionId) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;

@@ -47,6 +47,12 @@ pub enum AppError {
         /// Seconds until the window closes.
         retry_after: u64,
     },
+    /// The WebSocket connection is not known (any more).
+    #[error("connection closed")]
+    ConnectionClosed,
+    /// The access token a WebSocket connection opened with has expired.
+    #[error("access token expired")]
+    TokenExpired,
     /// The refresh token is unknown, expired, reused or revoked.
     #[error("refresh token not valid")]
     InvalidRefreshToken,

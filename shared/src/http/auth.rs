@@ -1,5 +1,6 @@
 //! Who is calling: the bearer access token, checked.
 
+use chrono::{DateTime, Utc};
 use http::header;
 use lambda_http::Request;
 
@@ -17,6 +18,12 @@ impl Caller {
     /// The caller's user id.
     pub fn user_id(&self) -> &UserId {
         &self.claims.sub
+    }
+
+    /// When the caller's access token expires.
+    pub fn token_expires_at(&self) -> DateTime<Utc> {
+        // An `exp` beyond chrono's range cannot be a token we issued: treat it as expired.
+        DateTime::from_timestamp(self.claims.exp, 0).unwrap_or(DateTime::UNIX_EPOCH)
     }
 
     /// True when the caller holds `role`.
