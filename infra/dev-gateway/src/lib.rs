@@ -8,6 +8,7 @@ pub mod gateway;
 pub mod handlers;
 pub mod local;
 pub mod openapi;
+pub mod sigv4;
 pub mod stream;
 pub mod table;
 pub mod template;

@@ -30,6 +30,7 @@ async fn main() -> ExitCode {
 }
 
 async fn bind(port: u16, what: &str, hint: &str) -> Result<tokio::net::TcpListener, String> {
+    // Loopback only: the gateway has no TLS, and holds every function's keys.
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     tokio::net::TcpListener::bind(address).await.map_err(|error| match error.kind() {
         std::io::ErrorKind::AddrInUse => {
