@@ -33,12 +33,21 @@ pub enum StoreError {
     /// A uniqueness or state condition failed: someone else got there first.
     #[error("conflict: {0}")]
     Conflict(&'static str),
-    /// Stored data could not be read back into domain types.
+    /// Stored data could not be read back into domain types. The reason never carries
+    /// the data (see [`StoreError::corrupt`]).
     #[error("stored item is malformed: {0}")]
     Corrupt(String),
     /// The store could not be reached or refused the request.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+}
+
+impl StoreError {
+    /// A malformed item, from a (de)serialisation error whose quoted values are removed:
+    /// the reason is logged, and the item may hold message text or contact details.
+    pub fn corrupt(error: impl std::fmt::Display) -> Self {
+        Self::Corrupt(crate::observability::without_values(&error.to_string()))
+    }
 }
 
 /// A password hash with the account it unlocks.

@@ -81,7 +81,9 @@ macro_rules! events {
             $(
                 pub fn $krate<'a>(app: &'a App, event: serde_json::Value) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>> {
                     Box::pin(async move {
-                        let event = serde_json::from_value(event).map_err(|e| format!("event: {e}"))?;
+                        // serde quotes the offending value; the error is logged, so the value goes.
+                        let event = serde_json::from_value(event)
+                            .map_err(|e| format!("event: {}", shared::observability::without_values(&e.to_string())))?;
                         let result = ::$krate::handler(app, event).await.map_err(|e| e.to_string())?;
                         serde_json::to_value(result).map_err(|e| e.to_string())
                     })
