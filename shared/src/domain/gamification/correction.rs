@@ -74,7 +74,8 @@ mod tests {
     proptest! {
         #[test]
         fn accepts_exactly_the_bounded_non_zero_amounts(points in any::<i64>()) {
-            let expected = points != 0 && points >= -PointsCorrection::MAX && points <= PointsCorrection::MAX;
+            // Stated another way than the implementation: by magnitude, which cannot overflow.
+            let expected = points != 0 && points.unsigned_abs() <= PointsCorrection::MAX.unsigned_abs();
             prop_assert_eq!(PointsCorrection::new(points).is_ok(), expected);
         }
 
