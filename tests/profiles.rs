@@ -210,6 +210,10 @@ async fn bodies_are_limited_and_must_be_json() {
     assert_eq!(untyped.send(app).await.status, 415);
     let me = Call::new("GET", "/me").token(&token).send(app).await;
     assert_eq!(me.body["name"], "Test User", "refused bodies changed nothing");
+    // Also where the endpoint reads no body.
+    let mut stray = Call::new("POST", "/notifications/read-all").token(&token);
+    stray.body = Some("{}".into());
+    assert_eq!(stray.send(app).await.status, 415);
     // Parameters are fine.
     let mut charset = Call::new("PATCH", "/me").token(&token);
     charset.body = Some(json!({"name": "Typed"}).to_string());

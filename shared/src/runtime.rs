@@ -24,8 +24,14 @@ where
     runtime.block_on(async {
         let app: &'static App = Box::leak(Box::new(App::from_env(keys).await?));
         let handler = &handler;
-        lambda_http::run(service_fn(move |request: Request| async move { Ok::<_, Error>(handler(app, request).await) }))
-            .await
+        lambda_http::run(service_fn(move |request: Request| async move {
+            // The body rule holds for every route, including those that read no body.
+            if let Err(refused) = crate::http::require_json_type(&request) {
+                return Ok::<_, Error>(refused.into_response());
+            }
+            Ok(handler(app, request).await)
+        }))
+        .await
     })
 }
 

@@ -20,12 +20,20 @@ pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
-    // A body must say it is JSON; parameters (`; charset=utf-8`) are allowed. An empty
-    // body needs no type: it gets the "a JSON object is required" 400 below.
-    if !bytes.is_empty() && !is_json(request.headers().get(header::CONTENT_TYPE)) {
-        return Err(ApiError::UnsupportedMediaType);
-    }
+    require_json_type(request)?;
     parse_json_bytes(bytes)
+}
+
+/// A non-empty body must say it is JSON (parameters such as `; charset=utf-8` allowed),
+/// 415 otherwise, also on endpoints that read no body: a client sending a form or an
+/// untyped body learns it at once. An empty body needs no type.
+pub fn require_json_type(request: &Request) -> Result<(), ApiError> {
+    let body: &[u8] = request.body();
+    if body.is_empty() || is_json(request.headers().get(header::CONTENT_TYPE)) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
 }
 
 /// True for `application/json`, in any case, with or without parameters.

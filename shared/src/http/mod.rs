@@ -10,7 +10,7 @@ mod response;
 mod websocket;
 
 pub use auth::{Caller, authenticate, authenticate_token};
-pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes};
+pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes, require_json_type};
 pub use fields::{Fields, nullable};
 pub use problem::{ApiError, FieldError, Problem, TOKEN_EXPIRED_TYPE, problem};
 pub use query::{MAX_PAGE, PageRequest, QueryParams};
