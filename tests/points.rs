@@ -343,6 +343,12 @@ async fn admins_correct_points_through_the_ledger_and_nobody_else_can() {
     for (body, field) in [
         (json!({"user_id": member.id, "points": 0, "role": "mentor", "reason": "x"}), "points"),
         (json!({"user_id": member.id, "points": 10001, "role": "mentor", "reason": "x"}), "points"),
+        (json!({"user_id": member.id, "points": -10001, "role": "mentor", "reason": "x"}), "points"),
+        // i64::MIN has no absolute value: it once panicked (debug) or wrapped (release).
+        (json!({"user_id": member.id, "points": i64::MIN, "role": "mentor", "reason": "x"}), "points"),
+        (json!({"user_id": member.id, "points": i64::MAX, "role": "mentor", "reason": "x"}), "points"),
+        (json!({"user_id": member.id, "points": 1.5, "role": "mentor", "reason": "x"}), "points"),
+        (json!({"user_id": member.id, "points": 1e30, "role": "mentor", "reason": "x"}), "points"),
         (json!({"user_id": member.id, "points": 5, "role": "admin", "reason": "x"}), "role"),
         (json!({"user_id": member.id, "points": 5, "role": "mentor", "reason": ""}), "reason"),
         (json!({"user_id": "nope", "points": 5, "role": "mentor", "reason": "x"}), "user_id"),

@@ -24,28 +24,71 @@ async fn me_requires_a_valid_token() {
     basic.headers.push(("authorization", "Basic dXNlcjpwYXNz".into()));
     assert_eq!(basic.send(app).await.status, 401);
 
-    // A token signed with another key is not ours.
     let session = register(app, "me@example.com", "learner").await;
     let user_id = UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();
     let learner = shared::domain::Roles::from_requested("learner").unwrap();
-    let foreign = shared::auth::TokenIssuer::new(
-        &shared::config::JwtConfig {
-            secret: "another-deployment-another-secret".into(),
-            issuer: "peerlearn".into(),
-            audience: "peerlearn-api".into(),
-            access_ttl: std::time::Duration::from_secs(900),
-        },
-        app.clock.clone(),
-    );
-    let forged = foreign.issue(&user_id, learner, app.clock.now()).unwrap();
-    assert_eq!(Call::new("GET", "/me").token(&forged).send(app).await.status, 401);
+    let ours = token(&session);
+    let claims = app.tokens.verify(&ours).unwrap();
+    for (forged, what) in forged_tokens(app, &user_id, &ours, &claims) {
+        let reply = Call::new("GET", "/me").token(&forged).send(app).await;
+        assert_eq!(reply.status, 401, "{what}: {:?}", reply.body);
+    }
+
+    // The scheme is case-insensitive (RFC 7235).
+    for scheme in ["bearer", "BEARER", "BeArEr"] {
+        let mut call = Call::new("GET", "/me");
+        call.headers.push(("authorization", format!("{scheme} {ours}")));
+        assert_eq!(call.send(app).await.status, 200, "{scheme}");
+    }
 
     let expired = app.tokens.issue(&user_id, learner, app.clock.now() - chrono::Duration::hours(2)).unwrap();
     assert_eq!(Call::new("GET", "/me").token(&expired).send(app).await.status, 401);
 
-    let me = Call::new("GET", "/me").token(&token(&session)).send(app).await;
+    let me = Call::new("GET", "/me").token(&ours).send(app).await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["email"], "me@example.com");
+}
+
+/// Tokens for the same member and claims that must all be refused: signed by another key
+/// pair (under our key id, and under another), HS256 keyed with things an attacker may
+/// know (the public key set, the key id), `alg: none`, and ours with the signature cut.
+fn forged_tokens(
+    app: &shared::app::App,
+    user: &UserId,
+    ours: &str,
+    claims: &shared::auth::AccessClaims,
+) -> Vec<(String, &'static str)> {
+    use base64::Engine as _;
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let kid = jsonwebtoken::decode_header(ours).unwrap().kid.unwrap();
+    let other_pair = |kid: &str| {
+        let (signing, public) = shared::auth::SigningKey::generate(kid).unwrap();
+        let config = shared::config::JwtConfig {
+            signing_key: Some(signing),
+            public_keys: Some(public),
+            issuer: "peerlearn".into(),
+            audience: "peerlearn-api".into(),
+            access_ttl: std::time::Duration::from_secs(900),
+        };
+        shared::auth::TokenIssuer::new(&config, app.clock.clone()).issue(user, claims.roles, app.clock.now()).unwrap()
+    };
+    let hs256 = |secret: &[u8]| {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(kid.clone());
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
+    };
+    let payload = ours.split('.').nth(1).unwrap();
+    let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!(r#"{{"alg":"none","typ":"JWT","kid":"{kid}"}}"#));
+    let (signed, _) = ours.rsplit_once('.').unwrap();
+    vec![
+        (other_pair(&kid), "another key pair under our kid"),
+        (other_pair("elsewhere"), "another key pair and kid"),
+        (hs256(kid.as_bytes()), "HS256 keyed with the kid"),
+        (hs256(b"peerlearn-api"), "HS256 keyed with the audience"),
+        (format!("{none_header}.{payload}."), "alg none"),
+        (format!("{signed}."), "no signature"),
+    ]
 }
 
 #[tokio::test]
@@ -155,6 +198,27 @@ async fn bodies_are_limited_and_must_be_json() {
     form.body = Some("name=x".into());
     form.headers.push(("content-type", "application/x-www-form-urlencoded".into()));
     assert_eq!(form.send(app).await.status, 415);
+    // The docs promise 415 for a body that does not say it is JSON, even if it is.
+    let mut untyped = Call::new("PATCH", "/me").token(&token);
+    untyped.body = Some(json!({"name": "Untyped"}).to_string());
+    let reply = untyped.send(app).await;
+    assert_eq!((reply.status, reply.content_type()), (415, "application/problem+json"));
+    let mut untyped = Call::new("POST", "/auth/register");
+    let registration =
+        json!({"email": "untyped@example.com", "password": "correct horse battery", "name": "U", "roles": "learner"});
+    untyped.body = Some(registration.to_string());
+    assert_eq!(untyped.send(app).await.status, 415);
+    let me = Call::new("GET", "/me").token(&token).send(app).await;
+    assert_eq!(me.body["name"], "Test User", "refused bodies changed nothing");
+    // Also where the endpoint reads no body.
+    let mut stray = Call::new("POST", "/notifications/read-all").token(&token);
+    stray.body = Some("{}".into());
+    assert_eq!(stray.send(app).await.status, 415);
+    // Parameters are fine.
+    let mut charset = Call::new("PATCH", "/me").token(&token);
+    charset.body = Some(json!({"name": "Typed"}).to_string());
+    charset.headers.push(("content-type", "application/json; charset=utf-8".into()));
+    assert_eq!(charset.send(app).await.status, 200);
 }
 
 #[tokio::test]

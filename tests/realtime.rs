@@ -34,6 +34,14 @@ async fn matched(app: &App, tag: &str) -> (Member, Member) {
     (mentor, learner)
 }
 
+/// A path segment as the SDK sends it (connection ids hold `=`, `+` and `/`).
+fn urlencode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 fn send(to: &str, text: &str, client_msg_id: &str) -> Value {
     json!({"action": "sendMessage", "to_user_id": to, "text": text, "client_msg_id": client_msg_id})
 }
@@ -187,6 +195,44 @@ async fn bad_or_expired_tokens_cannot_connect() {
 }
 
 #[tokio::test]
+async fn a_connection_is_refused_frames_once_its_token_expires_and_a_fresh_token_reconnects() {
+    let clock = clock_at(STARTS_AT);
+    let rt = realtime_with_clock(clock.clone()).await;
+    let (mentor, learner) = matched(rt.app, "expiry").await;
+    let mut ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
+    ws.send(&send(&mentor.id, "before expiry", "e-1")).await;
+    let conversation = ws.expect("ack").await["message"]["conversation_id"].as_str().unwrap().to_owned();
+
+    // 15 minutes is the token's life; API Gateway would keep the socket for 2 hours.
+    clock.advance(chrono::Duration::minutes(16));
+    let frames = [
+        ("sendMessage", send(&mentor.id, "after expiry", "e-2")),
+        ("markRead", json!({"action": "markRead", "conversation_id": conversation})),
+        ("typing", json!({"action": "typing", "conversation_id": conversation})),
+    ];
+    for (action, frame) in frames {
+        ws.send(&frame).await;
+        let refused = ws.expect("error").await;
+        assert_eq!(refused["action"], action);
+        assert_eq!(refused["problem"]["status"], 401, "{action}: {refused}");
+        assert_eq!(refused["problem"]["type"], shared::http::TOKEN_EXPIRED_TYPE);
+        assert_eq!(refused["problem"]["title"], "Access token expired");
+    }
+    // Nothing was stored after expiry, and nothing is pushed to the stale connection.
+    let history = Call::new("GET", &format!("/conversations/{conversation}/messages"))
+        .token(&mentor.renewed(rt.app).token)
+        .send(rt.app)
+        .await;
+    assert_eq!(history.body["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(connections(&rt, &learner.id).await, 0);
+
+    // A fresh token (what POST /auth/refresh gives) opens a connection that works.
+    let mut fresh = WsClient::connect(&rt.ws, &learner.renewed(rt.app).token).await.unwrap();
+    fresh.send(&send(&mentor.id, "reconnected", "e-3")).await;
+    assert_eq!(fresh.expect("ack").await["message"]["text"], "reconnected");
+}
+
+#[tokio::test]
 async fn offline_recipients_get_a_notification_and_sns_hears_of_it() {
     let rt = realtime().await;
     let (mentor, learner) = matched(rt.app, "offline").await;
@@ -304,14 +350,37 @@ async fn the_connections_endpoint_answers_the_real_sdk_like_api_gateway() {
     let mut ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
     let id = rt.gateway.hub().ids().pop().unwrap();
     let endpoint = rt.ws.replace("ws://", "http://");
-    let config = aws_sdk_apigatewaymanagement::Config::builder()
-        .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
-        .region(aws_sdk_apigatewaymanagement::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new("t", "t", None, None, "test"))
-        // With the stage in the URL, as in AWS.
-        .endpoint_url(&endpoint)
-        .build();
-    let client = aws_sdk_apigatewaymanagement::Client::from_conf(config);
+    let client_with = |secret: &str| {
+        let config = aws_sdk_apigatewaymanagement::Config::builder()
+            .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
+            .region(aws_sdk_apigatewaymanagement::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
+                "local", secret, None, None, "test",
+            ))
+            // With the stage in the URL, as in AWS.
+            .endpoint_url(&endpoint)
+            .build();
+        aws_sdk_apigatewaymanagement::Client::from_conf(config)
+    };
+    let client = client_with("local");
+
+    // As in AWS, only signed requests are answered: not an unsigned one, nor one signed
+    // with another secret, and neither reaches the socket.
+    let url = format!("{endpoint}/@connections/{}", urlencode(&id));
+    let unsigned = reqwest::Client::new().post(&url).body(r#"{"type":"forged"}"#).send().await.unwrap();
+    assert_eq!(unsigned.status(), 403);
+    assert_eq!(unsigned.headers()["x-amzn-errortype"], "ForbiddenException");
+    let forged = client_with("not-the-secret")
+        .post_to_connection()
+        .connection_id(&id)
+        .data(Blob::new(r#"{"type":"forged"}"#))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(forged.raw_response().map(|r| r.status().as_u16()), Some(403), "{forged:?}");
+    let forged_read = client_with("not-the-secret").get_connection().connection_id(&id).send().await.unwrap_err();
+    assert_eq!(forged_read.raw_response().map(|r| r.status().as_u16()), Some(403));
+    assert!(ws.next_within(Duration::from_millis(300)).await.is_none(), "nothing forged arrived");
 
     let info = client.get_connection().connection_id(&id).send().await.unwrap();
     assert!(info.connected_at().is_some());

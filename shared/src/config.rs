@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::auth::{CursorKey, KeyError, PublicKeys, SigningKey};
+
 /// Everything a function needs to know about where it runs.
 #[derive(Clone)]
 pub struct Config {
@@ -18,13 +20,45 @@ pub struct Config {
     pub notifications_topic: Option<String>,
     /// Overrides the SNS endpoint (`SNS_ENDPOINT`), for the local emulator only.
     pub sns_endpoint: Option<String>,
+    /// The key that signs pagination cursors (`CURSOR_KEY`), in functions that page.
+    pub cursor_key: Option<CursorKey>,
+}
+
+/// Which keys a function holds. Each function's `main.rs` names its own: configuration
+/// reads only those, and a cold start without one of them fails at once rather than at
+/// the first request. Anyone who can read a function's configuration holds its keys, so
+/// a function holds none it does not use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Keys {
+    /// Issues access tokens: the Ed25519 private key (`ACCESS_TOKEN_SIGNING_KEY`).
+    pub sign_tokens: bool,
+    /// Checks access tokens: the public keys (`ACCESS_TOKEN_PUBLIC_KEYS`).
+    pub check_tokens: bool,
+    /// Pages: the cursor key (`CURSOR_KEY`).
+    pub cursors: bool,
+}
+
+impl Keys {
+    /// Stream, schedule and `$disconnect` functions, and chat frames: no key at all.
+    pub const NONE: Self = Self { sign_tokens: false, check_tokens: false, cursors: false };
+    /// Register and login: they issue tokens and check none.
+    pub const SIGN: Self = Self { sign_tokens: true, check_tokens: false, cursors: false };
+    /// Endpoints that check the caller's token.
+    pub const CHECK: Self = Self { sign_tokens: false, check_tokens: true, cursors: false };
+    /// Endpoints that check the caller's token and page.
+    pub const CHECK_AND_PAGE: Self = Self { sign_tokens: false, check_tokens: true, cursors: true };
+    /// Everything: the local stack, which hosts every function in one process.
+    pub const ALL: Self = Self { sign_tokens: true, check_tokens: true, cursors: true };
 }
 
 /// How access tokens are signed and checked.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct JwtConfig {
-    /// HMAC key (`JWT_SECRET`); at least 32 bytes.
-    pub secret: String,
+    /// The private key and its id, where tokens are issued (`ACCESS_TOKEN_SIGNING_KEY`).
+    pub signing_key: Option<SigningKey>,
+    /// The keys tokens are accepted under, where tokens are checked
+    /// (`ACCESS_TOKEN_PUBLIC_KEYS`, a JWKS).
+    pub public_keys: Option<PublicKeys>,
     /// `iss` claim (`JWT_ISSUER`).
     pub issuer: String,
     /// `aud` claim (`JWT_AUDIENCE`).
@@ -33,24 +67,13 @@ pub struct JwtConfig {
     pub access_ttl: Duration,
 }
 
-impl std::fmt::Debug for JwtConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtConfig")
-            .field("secret", &"***")
-            .field("issuer", &self.issuer)
-            .field("audience", &self.audience)
-            .field("access_ttl", &self.access_ttl)
-            .finish()
-    }
-}
-
 /// A required setting is missing or unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The variable is not set.
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
-    /// The variable is set but unusable.
+    /// The variable is set but unusable (the reason never quotes the value).
     #[error("environment variable {0}: {1}")]
     Invalid(&'static str, &'static str),
 }
@@ -59,30 +82,96 @@ pub enum ConfigError {
 pub const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(15 * 60);
 
 impl Config {
-    /// Reads the configuration from the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    /// Reads the configuration, and the `keys` the function holds, from the process
+    /// environment.
+    pub fn from_env(keys: Keys) -> Result<Self, ConfigError> {
+        Self::from_lookup(keys, |name| std::env::var(name).ok())
     }
 
-    /// Reads the configuration through `get`, so tests can supply their own values.
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    /// Reads the configuration through `get`, so tests can supply their own values. Only
+    /// the variables of `keys` are read; each of them is required.
+    pub fn from_lookup(keys: Keys, get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let required = |name: &'static str| get(name).filter(|v| !v.is_empty()).ok_or(ConfigError::Missing(name));
-        let secret = required("JWT_SECRET")?;
-        if secret.len() < 32 {
-            return Err(ConfigError::Invalid("JWT_SECRET", "must be at least 32 bytes"));
-        }
+        let key = |wanted: bool, name: &'static str| if wanted { required(name).map(Some) } else { Ok(None) };
+        let invalid = |name: &'static str| move |error: KeyError| ConfigError::Invalid(name, error.reason());
+        let signing_key = key(keys.sign_tokens, "ACCESS_TOKEN_SIGNING_KEY")?
+            .map(|text| SigningKey::from_json(&text).map_err(invalid("ACCESS_TOKEN_SIGNING_KEY")))
+            .transpose()?;
+        let public_keys = key(keys.check_tokens, "ACCESS_TOKEN_PUBLIC_KEYS")?
+            .map(|text| PublicKeys::from_jwks(&text).map_err(invalid("ACCESS_TOKEN_PUBLIC_KEYS")))
+            .transpose()?;
+        let cursor_key = key(keys.cursors, "CURSOR_KEY")?
+            .map(|text| CursorKey::new(&text).map_err(invalid("CURSOR_KEY")))
+            .transpose()?;
         Ok(Self {
+            cursor_key,
             table_name: required("TABLE_NAME")?,
             dynamodb_endpoint: get("DYNAMODB_ENDPOINT").filter(|v| !v.is_empty()),
             connections_endpoint: get("CONNECTIONS_ENDPOINT").filter(|v| !v.is_empty()),
             notifications_topic: get("NOTIFICATIONS_TOPIC_ARN").filter(|v| !v.is_empty()),
             sns_endpoint: get("SNS_ENDPOINT").filter(|v| !v.is_empty()),
             jwt: JwtConfig {
-                secret,
+                signing_key,
+                public_keys,
                 issuer: get("JWT_ISSUER").unwrap_or_else(|| "peerlearn".into()),
                 audience: get("JWT_AUDIENCE").unwrap_or_else(|| "peerlearn-api".into()),
                 access_ttl: ACCESS_TOKEN_TTL,
             },
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn lookup(values: &[(&str, String)]) -> impl Fn(&str) -> Option<String> {
+        let values: Vec<(String, String)> = values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        move |name| values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    fn everything() -> Vec<(&'static str, String)> {
+        let (signing, public) = SigningKey::generate("k1").unwrap();
+        vec![
+            ("TABLE_NAME", "t".into()),
+            ("ACCESS_TOKEN_SIGNING_KEY", signing.to_json()),
+            ("ACCESS_TOKEN_PUBLIC_KEYS", public.to_jwks()),
+            ("CURSOR_KEY", "c".repeat(40)),
+        ]
+    }
+
+    #[test]
+    fn a_function_holds_only_the_keys_it_names() {
+        let none = Config::from_lookup(Keys::NONE, lookup(&everything())).unwrap();
+        assert!(none.jwt.signing_key.is_none() && none.jwt.public_keys.is_none() && none.cursor_key.is_none());
+        let check = Config::from_lookup(Keys::CHECK_AND_PAGE, lookup(&everything())).unwrap();
+        assert!(check.jwt.signing_key.is_none() && check.jwt.public_keys.is_some() && check.cursor_key.is_some());
+        let sign = Config::from_lookup(Keys::SIGN, lookup(&everything())).unwrap();
+        assert!(sign.jwt.signing_key.is_some() && sign.jwt.public_keys.is_none());
+    }
+
+    #[test]
+    fn a_function_without_any_key_starts_with_the_table_alone() {
+        assert!(Config::from_lookup(Keys::NONE, lookup(&[("TABLE_NAME", "t".into())])).is_ok());
+    }
+
+    #[test]
+    fn a_named_key_is_required_and_checked() {
+        let table = [("TABLE_NAME", "t".to_owned())];
+        assert!(matches!(
+            Config::from_lookup(Keys::CHECK, lookup(&table)),
+            Err(ConfigError::Missing("ACCESS_TOKEN_PUBLIC_KEYS"))
+        ));
+        let bad = [("TABLE_NAME", "t".to_owned()), ("CURSOR_KEY", "short".to_owned())];
+        assert!(matches!(
+            Config::from_lookup(Keys { cursors: true, ..Keys::NONE }, lookup(&bad)),
+            Err(ConfigError::Invalid("CURSOR_KEY", _))
+        ));
+        let bad = [("TABLE_NAME", "t".to_owned()), ("ACCESS_TOKEN_SIGNING_KEY", "{}".to_owned())];
+        assert!(matches!(
+            Config::from_lookup(Keys::SIGN, lookup(&bad)),
+            Err(ConfigError::Invalid("ACCESS_TOKEN_SIGNING_KEY", _))
+        ));
     }
 }

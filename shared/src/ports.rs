@@ -33,12 +33,21 @@ pub enum StoreError {
     /// A uniqueness or state condition failed: someone else got there first.
     #[error("conflict: {0}")]
     Conflict(&'static str),
-    /// Stored data could not be read back into domain types.
+    /// Stored data could not be read back into domain types. The reason never carries
+    /// the data (see [`StoreError::corrupt`]).
     #[error("stored item is malformed: {0}")]
     Corrupt(String),
     /// The store could not be reached or refused the request.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+}
+
+impl StoreError {
+    /// A malformed item, from a (de)serialisation error whose quoted values are removed:
+    /// the reason is logged, and the item may hold message text or contact details.
+    pub fn corrupt(error: impl std::fmt::Display) -> Self {
+        Self::Corrupt(crate::observability::without_values(&error.to_string()))
+    }
 }
 
 /// A password hash with the account it unlocks.
@@ -469,6 +478,9 @@ pub struct Connection {
     pub user: UserId,
     /// When.
     pub connected_at: DateTime<Utc>,
+    /// When the access token it opened with expires: frames after that are refused and
+    /// nothing more is pushed to it, though API Gateway keeps it open for up to 2 hours.
+    pub token_expires_at: DateTime<Utc>,
 }
 
 /// Open connections: which member each belongs to, and each member's connections.
@@ -481,12 +493,12 @@ pub trait ConnectionStore: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Whose connection `id` is, if it is known and not expired at `now`.
+    /// Connection `id`, if it is known and not expired at `now` (its token may be).
     fn owner(
         &self,
         id: &ConnectionId,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<Connection>, StoreError>> + Send;
 
     /// Removes a closed connection; whose it was, if it was known.
     fn disconnect(&self, id: &ConnectionId) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;

@@ -159,9 +159,10 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// With a JSON body.
+    /// With a JSON body (and its content type; set `body` alone for an untyped body).
     pub fn json(mut self, body: Value) -> Self {
         self.body = Some(body.to_string());
+        self.headers.push(("content-type", "application/json".into()));
         self
     }
 
@@ -179,9 +180,6 @@ impl<'a> Call<'a> {
             .unwrap_or_else(|| panic!("no route for {} {}", self.method, self.path));
         let function = handlers::functions().into_iter().find(|f| f.name == route.function).unwrap();
         let mut headers = HeaderMap::new();
-        if self.body.is_some() {
-            headers.insert("content-type", "application/json".parse().unwrap());
-        }
         if let Some(token) = self.token {
             headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
         }

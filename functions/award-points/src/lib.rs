@@ -6,7 +6,7 @@
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use shared::adapters::dynamo::{booking_from_image, entity_of, review_from_image};
+use shared::adapters::dynamo::{booking_from_image, entity_of, key_of, review_from_image};
 use shared::app::{App, AppError};
 use shared::domain::gamification::earnings::{Earning, from_review, from_session_move};
 use shared::ports::{Recorded, SessionStore as _};
@@ -43,12 +43,17 @@ pub async fn handler(app: &App, event: Event) -> Result<DynamoDbEventResponse, l
 /// item cannot stall the stream.
 async fn earnings(app: &App, record: EventRecord) -> Result<Vec<Earning>, AppError> {
     let entity = entity_of(&record.change.new_image).map(str::to_owned);
+    // Only the item's key and the stream position identify a record in the logs: images
+    // hold topics, messages, cancellation reasons and meeting links.
+    let key = key_of(&record.change.keys);
+    let sequence = record.change.sequence_number.clone();
     let earned = match (record.event_name.as_str(), entity.as_deref()) {
         ("MODIFY", Some("Session")) => {
             match (booking_from_image(record.change.old_image), booking_from_image(record.change.new_image)) {
                 (Ok(before), Ok(after)) => from_session_move(&before, &after),
                 (before, after) => {
-                    tracing::error!(?before, ?after, "skipping a session change that cannot be read");
+                    let (before, after) = (before.err().map(|e| e.to_string()), after.err().map(|e| e.to_string()));
+                    tracing::error!(%key, ?sequence, ?before, ?after, "skipping a session change that cannot be read");
                     Vec::new()
                 }
             }
@@ -60,7 +65,7 @@ async fn earnings(app: &App, record: EventRecord) -> Result<Vec<Earning>, AppErr
                 None => Vec::new(),
             },
             Err(error) => {
-                tracing::error!(%error, "skipping a review that cannot be read");
+                tracing::error!(%key, ?sequence, %error, "skipping a review that cannot be read");
                 Vec::new()
             }
         },

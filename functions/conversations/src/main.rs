@@ -1,5 +1,5 @@
 //! Runs the `conversations` handler on the Lambda runtime.
 
 fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve(conversations::handler)
+    shared::runtime::serve(shared::config::Keys::CHECK_AND_PAGE, conversations::handler)
 }

@@ -41,6 +41,8 @@ async fn deliver(app: &App, record: EventRecord) -> Result<bool, Option<String>>
     let notification = match notification_from_image(record.change.new_image) {
         Ok(notification) => notification,
         Err(error) => {
+            // The error carries no values (StoreError::corrupt); the image, holding the
+            // notification's text, is never logged.
             tracing::error!(%error, ?sequence, "skipping a notification that cannot be read");
             return Ok(false);
         }

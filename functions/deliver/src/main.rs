@@ -1,5 +1,5 @@
 //! Runs the `deliver` handler on the Lambda runtime.
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::serve_events(deliver::handler)
+    shared::runtime::serve_events(shared::config::Keys::NONE, deliver::handler)
 }

@@ -1,5 +1,5 @@
 //! Runs the `leaderboard-job` handler on the Lambda runtime.
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::serve_events(leaderboard_job::handler)
+    shared::runtime::serve_events(shared::config::Keys::NONE, leaderboard_job::handler)
 }

@@ -1,5 +1,5 @@
 //! Runs the `leaderboard` handler on the Lambda runtime.
 
 fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve(leaderboard::handler)
+    shared::runtime::serve(shared::config::Keys::CHECK, leaderboard::handler)
 }

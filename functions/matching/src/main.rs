@@ -1,5 +1,5 @@
 //! Runs the `matching` handler on the Lambda runtime.
 
 fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve(matching::handler)
+    shared::runtime::serve(shared::config::Keys::CHECK_AND_PAGE, matching::handler)
 }

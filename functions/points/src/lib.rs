@@ -4,7 +4,9 @@ use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
 use shared::app::App;
-use shared::domain::gamification::{BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind};
+use shared::domain::gamification::{
+    BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind, PointsCorrection,
+};
 use shared::domain::{Party, Role, ShortText, UserId};
 use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, parse_json, route_key};
 use utoipa::OpenApi;
@@ -54,7 +56,7 @@ pub struct Correction {
     /// The member whose points change.
     pub user_id: UserId,
     /// Points to add (negative to take back), non-zero, at most 10000 either way.
-    pub points: i64,
+    pub points: PointsCorrection,
     /// The board the points count on: `mentor` or `learner`.
     pub role: Party,
     /// Why, for the member's ledger (1 to 120 characters).

@@ -1,5 +1,5 @@
 //! Runs the `reminders` handler on the Lambda runtime.
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::serve_events(reminders::handler)
+    shared::runtime::serve_events(shared::config::Keys::NONE, reminders::handler)
 }

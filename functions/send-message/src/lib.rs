@@ -113,10 +113,8 @@ async fn route_frame(
             "must be one of sendMessage, markRead, typing",
         )]));
     }
-    let user = app
-        .connection_owner(&connection)
-        .await?
-        .ok_or(ApiError::Unauthenticated("This connection is not signed in any more; reconnect."))?;
+    // Refused once the connection's token expired (a 401 frame of type token-expired).
+    let user = app.connection_owner(&connection).await?;
     match route {
         "sendMessage" => {
             let frame: SendMessage = parse_json_bytes(body)?;

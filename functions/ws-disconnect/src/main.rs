@@ -5,5 +5,5 @@
 #![recursion_limit = "256"]
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::serve_events(ws_disconnect::handler)
+    shared::runtime::serve_events(shared::config::Keys::NONE, ws_disconnect::handler)
 }

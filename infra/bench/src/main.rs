@@ -199,11 +199,15 @@ async fn main() {
     let client = dev_gateway::local::dynamo_client(&endpoint);
     let table = format!("bench-{}", ulid::Ulid::new());
     dev_gateway::table::ensure_table(&client, &template, &table).await.unwrap();
-    let secret = "bench-secret-bench-secret-bench-secret".to_owned();
+    // Every binary gets every key; each reads only those its main.rs names.
+    let (signing, public) = shared::auth::SigningKey::generate("bench").unwrap();
+    let (signing, public) = (signing.to_json(), public.to_jwks());
     let env: Vec<(String, String)> = [
         ("TABLE_NAME", table.as_str()),
         ("DYNAMODB_ENDPOINT", endpoint.as_str()),
-        ("JWT_SECRET", secret.as_str()),
+        ("ACCESS_TOKEN_SIGNING_KEY", signing.as_str()),
+        ("ACCESS_TOKEN_PUBLIC_KEYS", public.as_str()),
+        ("CURSOR_KEY", "bench-cursor-key-bench-cursor-key-bench"),
         ("AWS_ACCESS_KEY_ID", "local"),
         ("AWS_SECRET_ACCESS_KEY", "local"),
         ("AWS_REGION", "us-east-1"),

@@ -30,7 +30,13 @@ macro_rules! functions {
             use super::*;
             $(
                 pub fn $name<'a>(app: &'a App, request: Request) -> Pin<Box<dyn Future<Output = HttpResponse> + Send + 'a>> {
-                    Box::pin(::$name::handler(app, request))
+                    // As `shared::runtime::serve` does in Lambda: the body rule for every route.
+                    Box::pin(async move {
+                        match shared::http::require_json_type(&request) {
+                            Ok(()) => ::$name::handler(app, request).await,
+                            Err(refused) => refused.into_response(),
+                        }
+                    })
                 }
             )*
         }
@@ -81,7 +87,9 @@ macro_rules! events {
             $(
                 pub fn $krate<'a>(app: &'a App, event: serde_json::Value) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>> {
                     Box::pin(async move {
-                        let event = serde_json::from_value(event).map_err(|e| format!("event: {e}"))?;
+                        // serde quotes the offending value; the error is logged, so the value goes.
+                        let event = serde_json::from_value(event)
+                            .map_err(|e| format!("event: {}", shared::observability::without_values(&e.to_string())))?;
                         let result = ::$krate::handler(app, event).await.map_err(|e| e.to_string())?;
                         serde_json::to_value(result).map_err(|e| e.to_string())
                     })

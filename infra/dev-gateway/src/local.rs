@@ -16,17 +16,34 @@ pub fn dynamo_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(config)
 }
 
-/// The configuration the local functions run with: the given table and endpoint, and the
-/// JWT secret from `JWT_SECRET` or a random one for this run.
+/// The configuration the local functions run with: the given table and endpoint, and
+/// every key, since one process hosts every function. Keys come from the environment
+/// (`ACCESS_TOKEN_SIGNING_KEY` with `ACCESS_TOKEN_PUBLIC_KEYS`, `CURSOR_KEY`, in the
+/// formats of template.yaml) or are made for this run: a fresh Ed25519 key pair, so
+/// tokens from one run are refused by the next.
 pub fn config(table: &str, endpoint: &str) -> Result<shared::config::Config, shared::config::ConfigError> {
-    let secret = std::env::var("JWT_SECRET").ok().filter(|s| s.len() >= 32).unwrap_or_else(random_secret);
-    let values = [("TABLE_NAME", table.to_owned()), ("DYNAMODB_ENDPOINT", endpoint.to_owned()), ("JWT_SECRET", secret)];
+    use shared::auth::SigningKey;
+    use shared::config::ConfigError;
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let (signing, public) = match (from_env("ACCESS_TOKEN_SIGNING_KEY"), from_env("ACCESS_TOKEN_PUBLIC_KEYS")) {
+        (Some(signing), Some(public)) => (signing, public),
+        _ => {
+            let (signing, public) = SigningKey::generate("local")
+                .map_err(|e| ConfigError::Invalid("ACCESS_TOKEN_SIGNING_KEY", e.reason()))?;
+            (signing.to_json(), public.to_jwks())
+        }
+    };
+    // Two ULIDs: 160 random bits, plenty for a key that lives one run.
+    let cursor = from_env("CURSOR_KEY").unwrap_or_else(|| format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new()));
+    let values = [
+        ("TABLE_NAME", table.to_owned()),
+        ("DYNAMODB_ENDPOINT", endpoint.to_owned()),
+        ("ACCESS_TOKEN_SIGNING_KEY", signing),
+        ("ACCESS_TOKEN_PUBLIC_KEYS", public),
+        ("CURSOR_KEY", cursor),
+    ];
     let lookup = |name: &str| values.iter().find(|(key, _)| *key == name).map(|(_, value)| value.clone());
-    shared::config::Config::from_lookup(lookup)
-}
-
-fn random_secret() -> String {
-    format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new())
+    shared::config::Config::from_lookup(shared::config::Keys::ALL, lookup)
 }
 
 /// A client of the local WebSocket API's `@connections` endpoint (the gateway itself).

@@ -4,8 +4,8 @@
 //! Environment: `DYNAMODB_ENDPOINT` (required), `PORT` (HTTP API, default 3000), `WS_PORT`
 //! (WebSocket API and its `@connections` endpoint, default PORT + 1), `SNS_ENDPOINT` (the
 //! local SNS emulator; without it notifications are not fanned out), `TABLE_NAME` (default
-//! `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `JWT_SECRET` (default: random
-//! per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`).
+//! `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `ACCESS_TOKEN_SIGNING_KEY` and
+//! `ACCESS_TOKEN_PUBLIC_KEYS`, `CURSOR_KEY` (default: made per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +30,7 @@ async fn main() -> ExitCode {
 }
 
 async fn bind(port: u16, what: &str, hint: &str) -> Result<tokio::net::TcpListener, String> {
+    // Loopback only: the gateway has no TLS, and holds every function's keys.
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     tokio::net::TcpListener::bind(address).await.map_err(|error| match error.kind() {
         std::io::ErrorKind::AddrInUse => {

@@ -3,7 +3,8 @@
 //! routes each text frame by its `action` (else `$default`), sends a route's response
 //! back when the route has one, calls `$disconnect` when a socket closes, and serves the
 //! `@connections` management endpoint that aws-sdk-apigatewaymanagement posts to
-//! (410 Gone for connections that are gone).
+//! (410 Gone for connections that are gone; 403 for requests not signed with the local
+//! credentials).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -92,16 +93,17 @@ impl Hub {
 }
 
 /// The WebSocket API's router: the handshake at any path (`/` or `/<stage>`), and the
-/// management endpoint at `/@connections/{id}` and `/<stage>/@connections/{id}`.
+/// management endpoint at `/@connections/{id}` and `/<stage>/@connections/{id}`, which,
+/// as in AWS, answers only SigV4-signed requests (403 otherwise; see `sigv4.rs`).
 pub fn router(gateway: Arc<Gateway>) -> axum::Router {
-    axum::Router::new()
+    let management = axum::Router::new()
         .route("/@connections/{id}", post(post_to_connection).get(get_connection).delete(delete_connection))
         .route(
             "/{stage}/@connections/{id}",
             post(staged_post_to_connection).get(staged_get_connection).delete(staged_delete_connection),
         )
-        .fallback(upgrade)
-        .with_state(gateway)
+        .route_layer(axum::middleware::from_fn(crate::sigv4::require_local_signature));
+    axum::Router::new().merge(management).fallback(upgrade).with_state(gateway)
 }
 
 /// Connection ids look like API Gateway's: 16 characters of base64.
@@ -347,7 +349,7 @@ async fn route_frame(gateway: Arc<Gateway>, context: Arc<Context>, text: String)
 }
 
 /// A management API error, as API Gateway's REST-JSON protocol sends it.
-fn management_error(status: StatusCode, kind: &'static str) -> Response {
+pub(crate) fn management_error(status: StatusCode, kind: &'static str) -> Response {
     let mut response = Response::new(Body::from(r#"{"message":null}"#));
     *response.status_mut() = status;
     response.headers_mut().insert("x-amzn-errortype", HeaderValue::from_static(kind));

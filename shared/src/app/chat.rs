@@ -1,7 +1,7 @@
 //! Real-time chat: connections, messages, read receipts and typing, and live delivery of
 //! notifications.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use futures_util::future::join_all;
 use serde::Serialize;
 
@@ -99,18 +99,31 @@ struct Pushed {
 }
 
 impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
-    /// Records a connection of an active member.
-    pub async fn open_connection(&self, user: &UserId, id: ConnectionId) -> Result<(), AppError> {
+    /// Records a connection of an active member, opened with an access token expiring at
+    /// `token_expires_at`.
+    pub async fn open_connection(
+        &self,
+        user: &UserId,
+        id: ConnectionId,
+        token_expires_at: DateTime<Utc>,
+    ) -> Result<(), AppError> {
         active(self.store.user(user).await?)?;
         let now = self.clock.now();
-        let connection = Connection { id, user: user.clone(), connected_at: now };
+        let connection = Connection { id, user: user.clone(), connected_at: now, token_expires_at };
         self.store.connect(&connection, now + CONNECTION_LIFETIME).await?;
         Ok(())
     }
 
-    /// The member a connection belongs to, if it is (still) known.
-    pub async fn connection_owner(&self, id: &ConnectionId) -> Result<Option<UserId>, AppError> {
-        Ok(self.store.owner(id, self.clock.now()).await?)
+    /// The member a connection belongs to, while it is known and its access token lives.
+    /// A WebSocket carries no token per frame, so the one it opened with bounds what it may
+    /// do: the same 15 minutes as HTTP, not API Gateway's 2 hours.
+    pub async fn connection_owner(&self, id: &ConnectionId) -> Result<UserId, AppError> {
+        let now = self.clock.now();
+        let connection = self.store.owner(id, now).await?.ok_or(AppError::ConnectionClosed)?;
+        if connection.token_expires_at <= now {
+            return Err(AppError::TokenExpired);
+        }
+        Ok(connection.user)
     }
 
     /// Forgets a closed connection; whose it was, if known.

@@ -21,7 +21,7 @@ use crate::adapters::meeting::JitsiRooms;
 use crate::adapters::realtime::ConnectionsApi;
 use crate::adapters::sns::NotificationTopic;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Exhausted, Invalid, LimitKind, Limits, Policy, User};
 use crate::ports::{Clock, MeetingRooms, QuotaError, StoreError, SystemClock};
 
@@ -49,6 +49,12 @@ pub enum AppError {
         /// Seconds until its window closes.
         retry_after: u64,
     },
+    /// The WebSocket connection is not known (any more).
+    #[error("connection closed")]
+    ConnectionClosed,
+    /// The access token a WebSocket connection opened with has expired.
+    #[error("access token expired")]
+    TokenExpired,
     /// The refresh token is unknown, expired, reused or revoked.
     #[error("refresh token not valid")]
     InvalidRefreshToken,
@@ -151,8 +157,9 @@ pub struct App<S = DynamoStore> {
 impl App<DynamoStore> {
     /// Builds the application from the environment set by template.yaml. No network
     /// call happens here: the SDK resolves credentials lazily on first use.
-    pub async fn from_env() -> Result<Self, AppInitError> {
-        let config = Config::from_env()?;
+    /// Reads only the `keys` the function holds.
+    pub async fn from_env(keys: Keys) -> Result<Self, AppInitError> {
+        let config = Config::from_env(keys)?;
         let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await;
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
         if let Some(endpoint) = &config.dynamodb_endpoint {
@@ -174,7 +181,7 @@ impl App<DynamoStore> {
         Self {
             store: DynamoStore::new(client, config.table_name.clone()),
             tokens: TokenIssuer::new(&config.jwt, clock.clone()),
-            cursors: CursorSigner::new(config.jwt.secret.as_bytes()),
+            cursors: config.cursor_key.as_ref().map_or_else(CursorSigner::without_key, CursorSigner::new),
             passwords: PasswordHasher::new(),
             clock,
             policy: Policy::default(),

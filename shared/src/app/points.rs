@@ -64,25 +64,16 @@ impl<S: PointsStore + AccountStore> App<S> {
     }
 }
 
-/// The largest correction one admin action may make, either way.
-pub const MAX_CORRECTION: i64 = 10_000;
-
 impl<S: PointsStore + AccountStore> App<S> {
     /// An admin's correction of `points` (either sign) to `member`'s `role` boards, with a
     /// reason, written to the member's ledger like any award. The caller checks the admin.
     pub async fn correct_points(
         &self,
         member: &UserId,
-        points: i64,
+        points: crate::domain::gamification::PointsCorrection,
         role: crate::domain::Party,
         reason: &crate::domain::ShortText,
     ) -> Result<crate::domain::gamification::LedgerEntry, AppError> {
-        if points == 0 || points.abs() > MAX_CORRECTION {
-            return Err(AppError::Rule {
-                field: "points",
-                reason: crate::domain::Invalid::new("must be non-zero and at most 10000 either way"),
-            });
-        }
         self.store.user(member).await?.ok_or(AppError::UserNotFound)?;
         let now = self.clock.now();
         // Every correction is its own occurrence.
@@ -91,7 +82,7 @@ impl<S: PointsStore + AccountStore> App<S> {
             let previous = self.store.points_account(member).await?;
             let version = previous.as_ref().map(|account| account.version);
             let mut account = previous.unwrap_or_default();
-            let applied = account.correct(points, role, now, key.clone(), reason.to_string());
+            let applied = account.correct(points.points(), role, now, key.clone(), reason.to_string());
             match self.store.record_points(member, &account, version, &applied, &[]).await? {
                 Recorded::Stale => continue,
                 _ => return applied.entries.into_iter().next().ok_or(AppError::Contended),

@@ -1,11 +1,13 @@
-//! Short-lived access tokens: HS256 JWTs with issuer, audience and expiry checked.
+//! Short-lived access tokens: EdDSA (Ed25519) JWTs naming their key (`kid`), with issuer,
+//! audience and expiry checked.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use super::PublicKeys;
 use crate::config::JwtConfig;
 use crate::domain::{Role, Roles, UserId};
 use crate::ports::Clock;
@@ -48,16 +50,19 @@ pub enum TokenError {
     Signing(String),
 }
 
-/// Signs and checks access tokens. Built once per cold start.
+/// Signs (where the function holds the private key) and checks (where it holds the
+/// public keys) access tokens. Built once per cold start.
 #[derive(Clone)]
 pub struct TokenIssuer {
     /// Expiry is judged by the application's clock, not the library's: a test or the dev
     /// gateway that moves time moves token expiry with it.
     clock: Arc<dyn Clock>,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// Only register and login sign: everyone else can read their configuration without
+    /// being able to mint a token.
+    signer: Option<(EncodingKey, Header)>,
+    /// Accepted keys by `kid`; several during a rotation.
+    keys: Option<PublicKeys>,
     validation: Validation,
-    header: Header,
     issuer: String,
     audience: String,
     ttl: chrono::Duration,
@@ -66,20 +71,24 @@ pub struct TokenIssuer {
 impl TokenIssuer {
     /// An issuer for the given settings; `clock` judges expiry.
     pub fn new(config: &JwtConfig, clock: Arc<dyn Clock>) -> Self {
-        let secret = config.secret.as_bytes();
-        // Pin the algorithm: a token's own header never chooses how it is checked.
-        let mut validation = Validation::new(Algorithm::HS256);
+        // Pin the algorithm: a token's own header never chooses how it is checked, so an
+        // HS256 token (keyed with the public key, say) or `alg: none` is refused.
+        let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_issuer(&[&config.issuer]);
         validation.set_audience(&[&config.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         // `exp` is checked in `verify` against `clock` (still required to be present).
         validation.validate_exp = false;
+        let signer = config.signing_key.as_ref().map(|key| {
+            let mut header = Header::new(Algorithm::EdDSA);
+            header.kid = Some(key.kid().to_owned());
+            (key.encoding_key(), header)
+        });
         Self {
             clock,
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            signer,
+            keys: config.public_keys.clone(),
             validation,
-            header: Header::new(Algorithm::HS256),
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
             ttl: chrono::Duration::from_std(config.access_ttl).unwrap_or(chrono::Duration::minutes(15)),
@@ -93,6 +102,8 @@ impl TokenIssuer {
 
     /// Signs a token for `user` with `roles`, valid from `now`.
     pub fn issue(&self, user: &UserId, roles: Roles, now: DateTime<Utc>) -> Result<String, TokenError> {
+        let (key, header) =
+            self.signer.as_ref().ok_or_else(|| TokenError::Signing("this function holds no signing key".into()))?;
         let claims = AccessClaims {
             sub: user.clone(),
             iss: self.issuer.clone(),
@@ -101,12 +112,17 @@ impl TokenIssuer {
             exp: (now + self.ttl).timestamp(),
             roles,
         };
-        jsonwebtoken::encode(&self.header, &claims, &self.encoding).map_err(|e| TokenError::Signing(e.to_string()))
+        jsonwebtoken::encode(header, &claims, key).map_err(|e| TokenError::Signing(e.to_string()))
     }
 
-    /// Checks signature, algorithm, issuer, audience and expiry, and returns the claims.
+    /// Checks the key (by the header's `kid`), signature, algorithm, issuer, audience and
+    /// expiry, and returns the claims.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+        let keys = self.keys.as_ref().ok_or_else(|| TokenError::Rejected("no verification keys".into()))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| TokenError::Rejected(e.to_string()))?;
+        let kid = header.kid.ok_or_else(|| TokenError::Rejected("no kid".into()))?;
+        let key = keys.get(&kid).ok_or_else(|| TokenError::Rejected("unknown kid".into()))?;
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &key, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| TokenError::Rejected(e.to_string()))?;
         if claims.exp + LEEWAY_SECONDS <= self.clock.now().timestamp() {
@@ -120,11 +136,16 @@ impl TokenIssuer {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::auth::SigningKey;
+    use crate::auth::keys::tests::{OPENSSL_PRIVATE, OPENSSL_PUBLIC};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use std::time::Duration;
 
-    fn config(secret: &str, audience: &str) -> JwtConfig {
+    fn config(signing: Option<SigningKey>, public: Option<PublicKeys>, audience: &str) -> JwtConfig {
         JwtConfig {
-            secret: secret.into(),
+            signing_key: signing,
+            public_keys: public,
             issuer: "peerlearn".into(),
             audience: audience.into(),
             access_ttl: Duration::from_secs(900),
@@ -144,21 +165,39 @@ mod tests {
         }
     }
 
-    fn issuer(secret: &str, audience: &str) -> TokenIssuer {
-        TokenIssuer::new(&config(secret, audience), Arc::new(Fixed(at())))
+    fn pair(kid: &str) -> (SigningKey, PublicKeys) {
+        SigningKey::generate(kid).unwrap()
+    }
+
+    fn issuer(signing: Option<SigningKey>, public: Option<PublicKeys>, audience: &str) -> TokenIssuer {
+        TokenIssuer::new(&config(signing, public, audience), Arc::new(Fixed(at())))
+    }
+
+    /// Signs and verifies with one fresh key pair.
+    fn both(kid: &str) -> TokenIssuer {
+        let (signing, public) = pair(kid);
+        issuer(Some(signing), Some(public), "peerlearn-api")
     }
 
     fn user() -> UserId {
         UserId::parse("01HZY0M0000000000000000000").unwrap()
     }
 
-    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+    fn learner() -> Roles {
+        Roles::from_requested("learner").unwrap()
+    }
+
+    fn payload(token: &str) -> &str {
+        token.split('.').nth(1).unwrap()
+    }
 
     #[test]
-    fn round_trip() {
-        let issuer = issuer(SECRET, "peerlearn-api");
+    fn round_trip_names_the_key() {
+        let issuer = both("k1");
         let roles = Roles::from_requested("both").unwrap();
         let token = issuer.issue(&user(), roles, at()).unwrap();
+        assert_eq!(jsonwebtoken::decode_header(&token).unwrap().kid.as_deref(), Some("k1"));
+        assert_eq!(jsonwebtoken::decode_header(&token).unwrap().alg, Algorithm::EdDSA);
         let claims = issuer.verify(&token).unwrap();
         assert_eq!(claims.sub, user());
         assert!(claims.has_role(Role::Mentor));
@@ -166,30 +205,76 @@ mod tests {
     }
 
     #[test]
+    fn an_openssl_key_pair_works() {
+        let signing = SigningKey::from_json(&format!(r#"{{"kid":"ops","private_key":"{OPENSSL_PRIVATE}"}}"#)).unwrap();
+        let jwks = format!(r#"{{"keys":[{{"kty":"OKP","crv":"Ed25519","kid":"ops","x":"{OPENSSL_PUBLIC}"}}]}}"#);
+        let public = PublicKeys::from_jwks(&jwks).unwrap();
+        let signer = issuer(Some(signing), None, "peerlearn-api");
+        let checker = issuer(None, Some(public), "peerlearn-api");
+        let token = signer.issue(&user(), learner(), at()).unwrap();
+        assert_eq!(checker.verify(&token).unwrap().sub, user());
+    }
+
+    #[test]
+    fn verification_accepts_any_key_of_the_set() {
+        // A rotation: the old key still signs while the new one is already accepted, then
+        // the new one signs while tokens of the old one live out their 15 minutes.
+        let (old, old_public) = pair("old");
+        let (new, new_public) = pair("new");
+        let checker = issuer(None, Some(old_public.with(&new_public).unwrap()), "peerlearn-api");
+        for signing in [old, new] {
+            let token = issuer(Some(signing), None, "peerlearn-api").issue(&user(), learner(), at()).unwrap();
+            assert!(checker.verify(&token).is_ok());
+        }
+    }
+
+    #[test]
+    fn a_checker_cannot_sign_and_a_signer_without_keys_cannot_check() {
+        let (signing, public) = pair("k1");
+        let checker = issuer(None, Some(public), "peerlearn-api");
+        assert!(matches!(checker.issue(&user(), learner(), at()), Err(TokenError::Signing(_))));
+        let signer = issuer(Some(signing), None, "peerlearn-api");
+        let token = signer.issue(&user(), learner(), at()).unwrap();
+        assert!(signer.verify(&token).is_err());
+    }
+
+    #[test]
     fn expired_token_is_rejected() {
-        let issuer = issuer(SECRET, "peerlearn-api");
+        let issuer = both("k1");
         let long_ago = at() - chrono::Duration::hours(1);
-        let token = issuer.issue(&user(), Roles::from_requested("learner").unwrap(), long_ago).unwrap();
+        let token = issuer.issue(&user(), learner(), long_ago).unwrap();
         assert!(issuer.verify(&token).is_err());
     }
 
     #[test]
     fn other_key_or_audience_is_rejected() {
-        let ours = issuer(SECRET, "peerlearn-api");
-        let forged = issuer("another-secret-another-secret-xx", "peerlearn-api");
-        let elsewhere = issuer(SECRET, "some-other-api");
-        let roles = Roles::from_requested("learner").unwrap();
-        assert!(ours.verify(&forged.issue(&user(), roles, at()).unwrap()).is_err());
-        assert!(ours.verify(&elsewhere.issue(&user(), roles, at()).unwrap()).is_err());
+        let (signing, public) = pair("k1");
+        let ours = issuer(Some(signing.clone()), Some(public.clone()), "peerlearn-api");
+        // Another key pair under the same kid: the signature does not hold.
+        let forged = both("k1");
+        // Another kid altogether: not in the set.
+        let unknown = both("k2");
+        let elsewhere = issuer(Some(signing), Some(public), "some-other-api");
+        assert!(ours.verify(&forged.issue(&user(), learner(), at()).unwrap()).is_err());
+        assert!(ours.verify(&unknown.issue(&user(), learner(), at()).unwrap()).is_err());
+        assert!(ours.verify(&elsewhere.issue(&user(), learner(), at()).unwrap()).is_err());
     }
 
     #[test]
-    fn unsigned_token_is_rejected() {
-        let issuer = issuer(SECRET, "peerlearn-api");
-        let token = issuer.issue(&user(), Roles::from_requested("learner").unwrap(), at()).unwrap();
-        // Swap the header for {"alg":"none"} and drop the signature.
-        let payload = token.split('.').nth(1).unwrap();
-        let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
-        assert!(issuer.verify(&none).is_err());
+    fn hs256_and_unsigned_tokens_are_rejected() {
+        let issuer = both("k1");
+        let token = issuer.issue(&user(), learner(), at()).unwrap();
+        let claims = issuer.verify(&token).unwrap();
+        // HS256 under the kid of a real key, keyed with anything an attacker may know.
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some("k1".into());
+        let hs256 = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(b"k1")).unwrap();
+        assert!(issuer.verify(&hs256).is_err());
+        // {"alg":"none","kid":"k1"} and no signature.
+        let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT","kid":"k1"}"#);
+        assert!(issuer.verify(&format!("{none_header}.{}.", payload(&token))).is_err());
+        // The real header and payload with the signature dropped.
+        let (signed, _) = token.rsplit_once('.').unwrap();
+        assert!(issuer.verify(&format!("{signed}.")).is_err());
     }
 }

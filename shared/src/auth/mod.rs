@@ -1,11 +1,14 @@
-//! Credentials: password hashing, access tokens (JWT) and refresh tokens.
+//! Credentials: password hashing, access tokens (JWT, Ed25519), refresh tokens, and the
+//! keys of tokens and cursors.
 
 mod access_token;
 mod cursor;
+mod keys;
 mod password_hash;
 mod refresh_token;
 
 pub use access_token::{AccessClaims, TokenError, TokenIssuer};
 pub use cursor::{CursorError, CursorSigner};
+pub use keys::{CursorKey, KeyError, PublicKeys, SigningKey};
 pub use password_hash::{HashError, PasswordHasher};
 pub use refresh_token::{RefreshToken, RefreshTokenError};

@@ -14,6 +14,10 @@ impl From<AppError> for ApiError {
             AppError::InvalidRefreshToken => {
                 ApiError::Unauthenticated("The refresh token is invalid, expired or already used; sign in again.")
             }
+            AppError::ConnectionClosed => {
+                ApiError::Unauthenticated("This connection is not signed in any more; reconnect.")
+            }
+            AppError::TokenExpired => ApiError::TokenExpired,
             AppError::Suspended => ApiError::Forbidden("This account is suspended."),
             AppError::UserNotFound
             | AppError::SessionNotFound

@@ -1,5 +1,6 @@
 //! Who is calling: the bearer access token, checked.
 
+use chrono::{DateTime, Utc};
 use http::header;
 use lambda_http::Request;
 
@@ -19,6 +20,12 @@ impl Caller {
         &self.claims.sub
     }
 
+    /// When the caller's access token expires.
+    pub fn token_expires_at(&self) -> DateTime<Utc> {
+        // An `exp` beyond chrono's range cannot be a token we issued: treat it as expired.
+        DateTime::from_timestamp(self.claims.exp, 0).unwrap_or(DateTime::UNIX_EPOCH)
+    }
+
     /// True when the caller holds `role`.
     pub fn has_role(&self, role: Role) -> bool {
         self.claims.has_role(role)
@@ -31,13 +38,17 @@ pub fn authenticate(request: &Request, tokens: &TokenIssuer) -> Result<Caller, A
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or(ApiError::Unauthenticated("An access token is required."))?;
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim)
-        .ok_or(ApiError::Unauthenticated("Use the Bearer scheme."))?;
+    let token =
+        value.to_str().ok().and_then(bearer_token).ok_or(ApiError::Unauthenticated("Use the Bearer scheme."))?;
     authenticate_token(token, tokens)
+}
+
+/// The token of a `Bearer` credential. The scheme is case-insensitive (RFC 7235 section
+/// 2.1), so `bearer` and `BEARER` are the same; spaces around the token are ignored.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// Verifies a bare access token (WebSocket clients pass it as a query parameter, since
@@ -46,4 +57,23 @@ pub fn authenticate_token(token: &str, tokens: &TokenIssuer) -> Result<Caller, A
     let claims =
         tokens.verify(token).map_err(|_| ApiError::Unauthenticated("The access token is invalid or expired."))?;
     Ok(Caller { claims })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        for value in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR abc", "Bearer   abc  "] {
+            assert_eq!(bearer_token(value), Some("abc"), "{value}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_and_empty_tokens_are_refused() {
+        for value in ["Basic abc", "Bearerabc", "Bearer", "Bearer ", "Bearer    ", "", "abc"] {
+            assert_eq!(bearer_token(value), None, "{value}");
+        }
+    }
 }

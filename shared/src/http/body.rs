@@ -20,13 +20,27 @@ pub fn parse_json<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
-    if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
-        let essence = content_type.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case("application/json") {
-            return Err(ApiError::UnsupportedMediaType);
-        }
-    }
+    require_json_type(request)?;
     parse_json_bytes(bytes)
+}
+
+/// A non-empty body must say it is JSON (parameters such as `; charset=utf-8` allowed),
+/// 415 otherwise, also on endpoints that read no body: a client sending a form or an
+/// untyped body learns it at once. An empty body needs no type.
+pub fn require_json_type(request: &Request) -> Result<(), ApiError> {
+    let body: &[u8] = request.body();
+    if body.is_empty() || is_json(request.headers().get(header::CONTENT_TYPE)) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}
+
+/// True for `application/json`, in any case, with or without parameters.
+fn is_json(content_type: Option<&http::HeaderValue>) -> bool {
+    let Some(value) = content_type.and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
 }
 
 /// Parses JSON text into `T` (a WebSocket frame, say), with the failing field named on error.
@@ -137,6 +151,36 @@ mod tests {
         let mut form = request(r#"{"name":"a"}"#);
         form.headers_mut().insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
         assert!(matches!(parse_json::<Outer>(&form), Err(ApiError::UnsupportedMediaType)));
+    }
+
+    #[test]
+    fn a_body_without_a_content_type_is_refused() {
+        let mut untyped = request(r#"{"name":"a"}"#);
+        untyped.headers_mut().remove(header::CONTENT_TYPE);
+        assert!(matches!(parse_json::<Outer>(&untyped), Err(ApiError::UnsupportedMediaType)));
+        // Empty: nothing to type, and the answer says a body is required.
+        let mut empty = request("");
+        empty.headers_mut().remove(header::CONTENT_TYPE);
+        assert_eq!(field_of(parse_json(&empty)), "body");
+    }
+
+    #[test]
+    fn json_with_parameters_and_any_case_is_accepted() {
+        for content_type in [
+            "application/json",
+            "Application/JSON",
+            "application/json;charset=UTF-8",
+            " application/json ; charset=utf-8",
+        ] {
+            let mut typed = request(r#"{"name":"a"}"#);
+            typed.headers_mut().insert(header::CONTENT_TYPE, content_type.parse().unwrap());
+            assert!(parse_json::<Outer>(&typed).is_ok(), "{content_type}");
+        }
+        for content_type in ["application/jsonx", "application/problem+json", "text/json", ""] {
+            let mut typed = request(r#"{"name":"a"}"#);
+            typed.headers_mut().insert(header::CONTENT_TYPE, content_type.parse().unwrap());
+            assert!(matches!(parse_json::<Outer>(&typed), Err(ApiError::UnsupportedMediaType)), "{content_type}");
+        }
     }
 
     #[test]

@@ -10,9 +10,9 @@ mod response;
 mod websocket;
 
 pub use auth::{Caller, authenticate, authenticate_token};
-pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes};
+pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes, require_json_type};
 pub use fields::{Fields, nullable};
-pub use problem::{ApiError, FieldError, Problem, problem};
+pub use problem::{ApiError, FieldError, Problem, TOKEN_EXPIRED_TYPE, problem};
 pub use query::{MAX_PAGE, PageRequest, QueryParams};
 pub use response::{json, no_content, route_key, source_address};
 pub use websocket::{MAX_FRAME_BYTES, connection_id, error_frame, ws_error, ws_response, ws_route};

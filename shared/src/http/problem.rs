@@ -38,6 +38,9 @@ pub enum ApiError {
     /// 401: no credentials, or credentials that do not hold.
     #[error("unauthenticated: {0}")]
     Unauthenticated(&'static str),
+    /// 401: the access token expired; get a new one and reconnect (WebSocket frames).
+    #[error("access token expired")]
+    TokenExpired,
     /// 403: the caller is known but may not do this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
@@ -94,7 +97,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Validation(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated(_) | Self::TokenExpired => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } | Self::InvalidState { .. } => StatusCode::CONFLICT,
@@ -125,6 +128,22 @@ impl ApiError {
             Self::Unauthenticated(why) => {
                 headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
                 (why.into(), Vec::new())
+            }
+            Self::TokenExpired => {
+                headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                let body = Problem {
+                    kind: TOKEN_EXPIRED_TYPE,
+                    title: "Access token expired",
+                    status: status.as_u16(),
+                    detail: "The access token this connection opened with has expired; get a new one \
+                             (POST /auth/refresh) and reconnect."
+                        .into(),
+                    errors: Vec::new(),
+                    state: None,
+                    limit: None,
+                    retry_after: None,
+                };
+                return (body, headers);
             }
             Self::Forbidden(why) => (why.into(), Vec::new()),
             Self::NotFound => ("No such resource.".into(), Vec::new()),
@@ -185,6 +204,10 @@ impl From<ApiError> for HttpResponse {
         error.into_response()
     }
 }
+
+/// The problem type of [`ApiError::TokenExpired`]: stable, so clients can match it and
+/// reconnect with a fresh token rather than show an error.
+pub const TOKEN_EXPIRED_TYPE: &str = "urn:peerlearn:problem:token-expired";
 
 /// The body of an `application/problem+json` response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -98,8 +98,7 @@ impl DynamoStore {
     fn member_update(&self, member: &UserId, message: &Message) -> Result<Update, StoreError> {
         let is_sender = member == &message.sender;
         let other = message.conversation_id.other(member).ok_or(StoreError::Corrupt("not a member".into()))?;
-        let preview = serde_dynamo::to_attribute_value(MessagePreview::from(message))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let preview = serde_dynamo::to_attribute_value(MessagePreview::from(message)).map_err(StoreError::corrupt)?;
         // Sending shows the sender has read the conversation; receiving adds one unread.
         let unread =
             if is_sender { "unread = :zero, last_read = :id" } else { "unread = if_not_exists(unread, :zero) + :one" };

@@ -23,6 +23,10 @@ struct ConnectionRecord {
     id: ConnectionId,
     user: UserId,
     connected_at: DateTime<Utc>,
+    /// When the connection's access token expires, epoch seconds. Absent on connections
+    /// stored before it was recorded: those count as expired and must reconnect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    token_expires: Option<i64>,
     /// TTL: API Gateway closes connections after two hours, and `$disconnect` may never come.
     expires_at: i64,
 }
@@ -36,8 +40,15 @@ impl ConnectionRecord {
             id: connection.id.clone(),
             user: connection.user.clone(),
             connected_at: connection.connected_at,
+            token_expires: Some(connection.token_expires_at.timestamp()),
             expires_at: expires_at.timestamp(),
         }
+    }
+
+    fn connection(self) -> Connection {
+        let token_expires_at =
+            self.token_expires.and_then(|at| DateTime::from_timestamp(at, 0)).unwrap_or(DateTime::UNIX_EPOCH);
+        Connection { id: self.id, user: self.user, connected_at: self.connected_at, token_expires_at }
     }
 }
 
@@ -82,9 +93,9 @@ impl ConnectionStore for DynamoStore {
         self.transact(items).await.map_err(store_error)
     }
 
-    async fn owner(&self, id: &ConnectionId, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+    async fn owner(&self, id: &ConnectionId, now: DateTime<Utc>) -> Result<Option<Connection>, StoreError> {
         let record = self.connection_record(id).await?;
-        Ok(record.filter(|r| r.expires_at > now.timestamp()).map(|r| r.user))
+        Ok(record.filter(|r| r.expires_at > now.timestamp()).map(ConnectionRecord::connection))
     }
 
     async fn disconnect(&self, id: &ConnectionId) -> Result<Option<UserId>, StoreError> {
@@ -99,10 +110,11 @@ impl ConnectionStore for DynamoStore {
 
     async fn connections_of(&self, users: &[&UserId], now: DateTime<Utc>) -> Result<Vec<Connection>, StoreError> {
         let pages = try_join_all(users.iter().map(|user| {
-            // TTL deletion lags by up to days: a connection past its lifetime is not pushed to.
+            // TTL deletion lags by up to days: a connection past its lifetime is not pushed to,
+            // nor one whose access token expired (it must reconnect with a fresh one).
             let query = self
                 .prefix_query(keys::user(user).pk, keys::CONNECTION_PREFIX)
-                .filter_expression("expires_at > :now")
+                .filter_expression("expires_at > :now AND token_expires > :now")
                 .expression_attribute_values(":now", n(now.timestamp()));
             self.query_items(query, None)
         }))
@@ -112,7 +124,7 @@ impl ConnectionStore for DynamoStore {
             .flatten()
             .map(|item| {
                 let record: ConnectionRecord = from_item(item)?;
-                Ok(Connection { id: record.id, user: record.user, connected_at: record.connected_at })
+                Ok(record.connection())
             })
             .collect()
     }

@@ -12,7 +12,7 @@ mod notifications;
 mod points;
 
 pub use notifications::notification_from_image;
-pub use points::{booking_from_image, entity_of, review_from_image};
+pub use points::{booking_from_image, entity_of, key_of, review_from_image};
 mod records;
 mod reviews;
 mod sessions;

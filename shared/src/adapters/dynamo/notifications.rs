@@ -36,7 +36,7 @@ impl DynamoStore {
 pub fn notification_from_image(image: serde_dynamo::Item) -> Result<Notification, StoreError> {
     serde_dynamo::from_item::<_, NotificationRecord>(image)
         .map(NotificationRecord::into_notification)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+        .map_err(StoreError::corrupt)
 }
 
 impl NotificationStore for DynamoStore {

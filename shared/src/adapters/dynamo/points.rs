@@ -75,11 +75,20 @@ pub fn entity_of(image: &serde_dynamo::Item) -> Option<&str> {
     }
 }
 
+/// `PK/SK` of a stream record's `Keys`, for logs of session and review records, whose
+/// keys hold ids only (`SESSION#<id>/REVIEW#learner`). Not for credential items, whose
+/// key is an email.
+pub fn key_of(keys: &serde_dynamo::Item) -> String {
+    let part = |name: &str| match keys.get(name) {
+        Some(serde_dynamo::AttributeValue::S(value)) => value.as_str(),
+        _ => "?",
+    };
+    format!("{}/{}", part("PK"), part("SK"))
+}
+
 /// A booking from a session item's image in a DynamoDB stream record.
 pub fn booking_from_image(image: serde_dynamo::Item) -> Result<Booking, StoreError> {
-    serde_dynamo::from_item::<_, SessionRecord>(image)
-        .map(|record| record.booking)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_dynamo::from_item::<_, SessionRecord>(image).map(|record| record.booking).map_err(StoreError::corrupt)
 }
 
 /// A review from its item's image in a DynamoDB stream record.
@@ -88,7 +97,7 @@ pub fn review_from_image(image: serde_dynamo::Item) -> Result<Review, StoreError
     struct Image {
         review: Review,
     }
-    serde_dynamo::from_item::<_, Image>(image).map(|image| image.review).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_dynamo::from_item::<_, Image>(image).map(|image| image.review).map_err(StoreError::corrupt)
 }
 
 impl DynamoStore {

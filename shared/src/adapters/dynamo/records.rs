@@ -183,7 +183,7 @@ impl ListingRecord {
             pk: key.pk,
             sk: key.sk,
             entity: "MentorListing".into(),
-            card: serde_json::to_string(card).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            card: serde_json::to_string(card).map_err(StoreError::corrupt)?,
         })
     }
 }
@@ -197,7 +197,7 @@ pub(crate) struct ListedCard {
 impl ListedCard {
     /// The card, parsed (and so validated) back into domain types.
     pub fn parse(&self) -> Result<MentorCard, StoreError> {
-        serde_json::from_str(&self.card).map_err(|e| StoreError::Corrupt(e.to_string()))
+        serde_json::from_str(&self.card).map_err(StoreError::corrupt)
     }
 }
 
@@ -221,12 +221,12 @@ pub(crate) struct BlockRecord {
 
 /// Serialises a record to an item.
 pub(crate) fn to_item<T: Serialize>(record: &T) -> Result<Item, StoreError> {
-    serde_dynamo::to_item(record).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_dynamo::to_item(record).map_err(StoreError::corrupt)
 }
 
 /// Reads an item back into a record.
 pub(crate) fn from_item<T: for<'de> Deserialize<'de>>(item: Item) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_dynamo::from_item(item).map_err(StoreError::corrupt)
 }
 
 /// A session, with its time-bucket index keys while a job must act on it.

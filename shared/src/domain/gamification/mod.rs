@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod badges;
+pub mod correction;
 pub mod earnings;
 pub mod period;
 pub mod ranking;
@@ -16,6 +17,7 @@ pub mod streak;
 
 pub use account::{Applied, BoardMove, BoardScore, LedgerEntry, Occurrence, PointsAccount};
 pub use badges::{Badge, EarnedBadge, Progress, earned_badges, newly_earned, period_badge, to_award};
+pub use correction::PointsCorrection;
 pub use period::{LeaderboardPeriod, PeriodKind};
 pub use ranking::order_key;
 pub use rules::{
