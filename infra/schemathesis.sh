@@ -69,5 +69,6 @@ cd "$REPORT"
   --max-examples "${ST_EXAMPLES:-15}" \
   ${SEED:+--seed "$SEED"} \
   --workers 1 \
+  --generation-database none \
   --report junit --report-dir "$REPORT" \
   "$@"

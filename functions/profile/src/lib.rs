@@ -74,9 +74,21 @@ pub struct ProfilePatch {
 pub struct AcademicPatch {
     /// Institution name.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        required = false
+    )]
     pub institution: Option<String>,
     /// Programme of study.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        required = false
+    )]
     pub programme: Option<String>,
     /// Year of study, 1 to 10.
     #[serde(default)]
