@@ -9,10 +9,10 @@ MENTORS ?= 200
 LEARNERS ?= 50
 SEED ?= 42
 
-.PHONY: dev seed test test-only fmt-check clippy lint-template bench bench-100k package help
+.PHONY: dev seed test test-only contract fmt-check clippy lint-template bench bench-100k package help
 
 help:
-	@echo "make dev | make test | make seed | make bench | make bench-100k | make package"
+	@echo "make dev | make test | make contract | make seed | make bench | make bench-100k | make package"
 
 dev:
 	@infra/stack.sh dev
@@ -23,11 +23,16 @@ seed:
 	@infra/stack.sh seed -- --mentors $(MENTORS) --learners $(LEARNERS) --seed $(SEED)
 
 # Everything CI runs: formatting, lints, the template's linters, then unit,
-# integration and end-to-end tests against a DynamoDB Local started for the run.
+# integration and end-to-end tests against a DynamoDB Local started for the run, then
+# Schemathesis against the OpenAPI document (infra/schemathesis.sh).
 test: fmt-check clippy lint-template test-only
 
 test-only:
-	@infra/stack.sh run -- cargo test --workspace --all-targets --no-fail-fast
+	@infra/stack.sh run -- bash -c 'cargo test --workspace --all-targets --no-fail-fast && infra/schemathesis.sh'
+
+# The contract fuzzing alone (Schemathesis against a dev gateway started for it).
+contract:
+	@infra/stack.sh run -- infra/schemathesis.sh
 
 fmt-check:
 	cargo fmt --all -- --check

@@ -6,6 +6,7 @@
 #   cargo-lambda  Lambda cross-build, prebuilt static binary wheel -> .venv/bin/cargo-lambda
 #   ziglang       zig, the C toolchain/linker cargo-lambda cross-links with (`python -m ziglang`)
 #   moto[server]  local S3/SNS emulator -> .venv/bin/moto_server  (infra/stack.sh dev|run)
+#   schemathesis  OpenAPI contract fuzzer -> .venv/bin/st            (infra/schemathesis.sh)
 # Idempotent: a second run only checks versions (no network). Run it, do not source it.
 set -euo pipefail
 
@@ -15,13 +16,14 @@ PYTHON="${PYTHON:-python3}"
 
 # Versions verified together (cfn-lint + sam validate --lint offline; cargo-lambda
 # `cargo lambda build --release --arm64` linking through this zig; moto[server] only adds
-# packages next to aws-sam-cli's, it changes none of them).
+# packages next to aws-sam-cli's, it changes none of them; nor does schemathesis).
 PINS=(
   "cfn-lint==1.58.0"
   "aws-sam-cli==1.170.0"
   "cargo-lambda==1.9.2"
   "ziglang==0.17.0"
   "moto[server]==5.2.5"
+  "schemathesis==4.32.5"
 )
 
 if [[ ! -x "$VENV/bin/python" ]]; then

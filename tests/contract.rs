@@ -157,3 +157,175 @@ async fn every_sample_event_runs_through_its_function() {
     let all: BTreeSet<String> = template().functions.iter().cloned().collect();
     assert_eq!(covered, all, "every function has at least one sample event");
 }
+
+/// How the object-level authorization walk treats a route.
+enum Walk {
+    /// Names a resource of the two other members: the third member must get 403 or 404.
+    Private,
+    /// Public by design (any signed-in member may read it): 200, without the others'
+    /// private data (their emails, sessions, notifications, conversations).
+    Public,
+    /// Acts on or lists the caller's own things, whatever id it names: any answer but a
+    /// 5xx, and never the others' private data.
+    Own,
+    /// Not walked, for the reason given.
+    Listed(&'static str),
+}
+
+/// Every route of template.yaml, classified. A route missing here fails the walk, so a new
+/// route is walked (or listed with a reason) by whoever adds it.
+fn walk_of(route: &str) -> Walk {
+    match route {
+        "GET /sessions/{id}"
+        | "GET /sessions/{id}/calendar.ics"
+        | "POST /sessions/{id}/accept"
+        | "POST /sessions/{id}/reject"
+        | "POST /sessions/{id}/cancel"
+        | "POST /sessions/{id}/complete"
+        | "POST /sessions/{id}/no-show"
+        | "POST /sessions/{id}/reschedule"
+        | "POST /sessions/{id}/reschedule/accept"
+        | "POST /sessions/{id}/reschedule/decline"
+        | "POST /sessions/{id}/review"
+        | "GET /conversations/{id}/messages"
+        | "POST /notifications/{id}/read"
+        | "POST /admin/points" => Walk::Private,
+        "GET /users/{id}" | "GET /users/{id}/badges" | "GET /mentors/{id}/reviews" => Walk::Public,
+        "GET /me"
+        | "PATCH /me"
+        | "PUT /me/blocks/{id}"
+        | "DELETE /me/blocks/{id}"
+        | "GET /me/points"
+        | "GET /me/badges"
+        | "GET /match"
+        | "GET /mentors"
+        | "GET /sessions"
+        | "POST /sessions"
+        | "GET /conversations"
+        | "GET /notifications"
+        | "POST /notifications/read-all"
+        | "GET /leaderboards/{kind}" => Walk::Own,
+        "POST /auth/register" | "POST /auth/login" | "POST /auth/refresh" | "POST /auth/logout" => Walk::Listed(
+            "no bearer identity to cross: the credential in the body is the authority (tests/accounts.rs covers reuse and revocation)",
+        ),
+        _ => panic!("{route} is neither walked nor listed in tests/contract.rs (walk_of): classify it"),
+    }
+}
+
+/// The body the walk sends, valid enough to get past validation to the authorization.
+fn walk_body(route: &str, mentor_id: &str, start: &str) -> Option<serde_json::Value> {
+    use serde_json::json;
+    match route {
+        "POST /sessions/{id}/reschedule" => Some(json!({"start": start, "duration_minutes": 60})),
+        "POST /sessions/{id}/review" => Some(json!({"rating": 5, "text": "Great"})),
+        "POST /sessions/{id}/cancel" => Some(json!({"reason": "Not mine to cancel"})),
+        "POST /sessions" => Some(
+            json!({"mentor_id": mentor_id, "start": start, "duration_minutes": 60, "topic": "Someone else's slot"}),
+        ),
+        "PATCH /me" => Some(json!({"headline": "Third member"})),
+        "POST /admin/points" => {
+            Some(json!({"user_id": mentor_id, "points": 100, "role": "mentor", "reason": "Not an admin"}))
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_third_member_reaches_nothing_of_two_others_on_any_route() {
+    use peerlearn_tests::{Call, STARTS_AT, instant, member, reviews, verify_mentor};
+    use serde_json::json;
+    use shared::app::ChatTarget;
+    use shared::domain::{ClientMsgId, ConnectionId, ConversationId, MessageText, UserId};
+
+    let app = app().await;
+    // Two members with a session, a conversation and notifications between them.
+    let mentor = member(app, "idor-mentor@example.com", "mentor").await;
+    let week: Vec<_> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
+        .collect();
+    let profile = json!({"timezone": "UTC", "availability": week, "skills": [{"name": "rust", "level": 5}]});
+    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
+    verify_mentor(app, &mentor.id, reviews(10, 4.5)).await;
+    let learner = member(app, "idor-learner@example.com", "learner").await;
+    let start = (instant(STARTS_AT) + chrono::Duration::days(2)).to_rfc3339();
+    let later = (instant(STARTS_AT) + chrono::Duration::days(3)).to_rfc3339();
+    let body = json!({"mentor_id": mentor.id, "start": start, "duration_minutes": 60, "topic": "Borrowing"});
+    let requested = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
+    assert_eq!(requested.status, 201, "{:?}", requested.body);
+    let session = requested.body["id"].as_str().unwrap().to_owned();
+    let accepted = Call::new("POST", &format!("/sessions/{session}/accept")).token(&mentor.token).send(app).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    let (mentor_uid, learner_uid) = (UserId::parse(&mentor.id).unwrap(), UserId::parse(&learner.id).unwrap());
+    app.send_message(
+        &learner_uid,
+        &ConnectionId::parse("idor-device").unwrap(),
+        ChatTarget::User(mentor_uid.clone()),
+        MessageText::parse("See you then").unwrap(),
+        ClientMsgId::parse("idor-1").unwrap(),
+    )
+    .await
+    .unwrap();
+    let conversation = ConversationId::between(&mentor_uid, &learner_uid).unwrap().to_string();
+    let inbox = Call::new("GET", "/notifications").token(&mentor.token).send(app).await;
+    let notification = inbox.body["notifications"][0]["id"].as_str().unwrap().to_owned();
+    let messages = format!("/conversations/{conversation}/messages");
+    assert_eq!(Call::new("GET", &messages).token(&learner.token).send(app).await.status, 200);
+
+    // The third member: signed in, not an admin, and no part of any of it.
+    let third = member(app, "idor-third@example.com", "both").await;
+    let secrets = [
+        session.as_str(),
+        conversation.as_str(),
+        notification.as_str(),
+        "idor-mentor@example.com",
+        "idor-learner@example.com",
+    ];
+    let (mut walked, mut listed) = (Vec::new(), Vec::new());
+    for route in &template().routes {
+        let key = route.key();
+        let walk = walk_of(&key);
+        if let Walk::Listed(reason) = walk {
+            listed.push(format!("{key}: {reason}"));
+            continue;
+        }
+        // Each `{name}` gets the resource of the other two that the route is about.
+        let id = if route.path.starts_with("/sessions/") {
+            session.as_str()
+        } else if route.path.starts_with("/conversations/") {
+            conversation.as_str()
+        } else if route.path.starts_with("/notifications/") {
+            notification.as_str()
+        } else if route.path.starts_with("/leaderboards/") {
+            "weekly"
+        } else {
+            mentor.id.as_str()
+        };
+        let path = route.path.replace("{id}", id).replace("{kind}", id);
+        let method = key.split(' ').next().unwrap();
+        let mut call = Call::new(method, &path).token(&third.token);
+        if let Some(body) = walk_body(&key, &mentor.id, &later) {
+            call = call.json(body);
+        }
+        let answer = call.send(app).await;
+        assert!(answer.status < 500, "{key} as a third member: {} {:?}", answer.status, answer.body);
+        match walk {
+            Walk::Private => {
+                assert!([403, 404].contains(&answer.status), "{key}: {} {:?}", answer.status, answer.body)
+            }
+            Walk::Public => assert_eq!(answer.status, 200, "{key}: {:?}", answer.body),
+            Walk::Own | Walk::Listed(_) => {}
+        }
+        let text = answer.body.to_string();
+        for secret in secrets {
+            assert!(!text.contains(secret), "{key} as a third member shows {secret}: {text}");
+        }
+        walked.push(key);
+    }
+    // Nothing the walk did changed the others' session.
+    let still = Call::new("GET", &format!("/sessions/{session}")).token(&learner.token).send(app).await;
+    assert_eq!(still.body["state"], "confirmed", "{:?}", still.body);
+    assert_eq!(walked.len() + listed.len(), template().routes.len());
+    assert_eq!(listed.len(), 4, "{listed:#?}");
+    println!("IDOR walk: {} routes walked, {} listed:\n{}", walked.len(), listed.len(), listed.join("\n"));
+}

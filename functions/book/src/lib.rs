@@ -17,15 +17,30 @@ use utoipa::OpenApi;
 #[serde(deny_unknown_fields)]
 pub struct SessionRequestBody {
     /// The mentor to book.
+    #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")]
     pub mentor_id: String,
-    /// Start, RFC 3339, on a quarter hour.
+    /// Start, RFC 3339, on a quarter hour, in the future and within the mentor's availability.
+    #[schema(
+        pattern = "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):(00|15|30|45):00(\\.0{1,9})?(Z|[+-](0[0-9]|1[0-3]):(00|15|30|45))$"
+    )]
     pub start: String,
     /// 30, 45, 60 or 90.
+    #[schema(schema_with = duration_schema)]
     pub duration_minutes: u16,
-    /// What to cover, up to 120 characters.
+    /// What to cover, one line of up to 120 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub topic: String,
     /// A note to the mentor, up to 2000 characters.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub message: Option<String>,
 }
 
@@ -33,9 +48,13 @@ pub struct SessionRequestBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RescheduleBody {
-    /// New start, RFC 3339, on a quarter hour.
+    /// New start, RFC 3339, on a quarter hour, in the future.
+    #[schema(
+        pattern = "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):(00|15|30|45):00(\\.0{1,9})?(Z|[+-](0[0-9]|1[0-3]):(00|15|30|45))$"
+    )]
     pub start: String,
     /// 30, 45, 60 or 90.
+    #[schema(schema_with = duration_schema)]
     pub duration_minutes: u16,
 }
 
@@ -45,7 +64,27 @@ pub struct RescheduleBody {
 pub struct CancelBody {
     /// Why, shown to the other party (up to 500 characters).
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
+}
+
+/// The session lengths on offer, as an integer enum in the schema.
+fn duration_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some(SessionLength::ALL.map(SessionLength::minutes)))
+        .build()
+}
+
+/// `when` on GET /sessions (documentation only; the handler reads the raw parameter).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum When {
+    /// Soonest first.
+    Upcoming,
+    /// Latest first.
+    Past,
 }
 
 /// A page of sessions.
@@ -109,13 +148,13 @@ fn slot(fields: &mut Fields, start: &str, minutes: u16) -> Option<Slot> {
     tag = "sessions",
     security(("bearer" = [])),
     request_body = SessionRequestBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (1-100 characters); a retry with the same key returns the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 100, pattern = "^[!-~]([ -~]{0,98}[!-~])?$", description = "Any unique string (1-100 characters); a retry with the same key returns the first answer")),
     responses(
         (status = 201, description = "Requested", body = Booking),
         (status = 400, description = "Invalid fields, outside the mentor's availability, or in the past", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Account suspended, or either of you blocked the other (not saying who)", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Idempotency-Key reused with another body", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key reused with another body, or the time is taken", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests to this mentor (3 an hour) or in all (10 an hour); the problem names the `limit`. A retry with the same Idempotency-Key replays the first answer and never counts", body = shared::http::Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "Seconds until the limit's window ends"))),
     )
@@ -178,9 +217,9 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
     tag = "sessions",
     security(("bearer" = [])),
     params(
-        ("when" = Option<String>, Query, description = "upcoming (default, soonest first) or past (latest first)"),
-        ("state" = Option<String>, Query, description = "Only sessions in this state"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("when" = Option<When>, Query, description = "upcoming (default, soonest first) or past (latest first)"),
+        ("state" = Option<SessionState>, Query, description = "Only sessions in this state"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(
@@ -224,7 +263,7 @@ fn is_admin(caller: &Caller) -> bool {
 
 /// One session (participants and admins only; others get 404).
 #[utoipa::path(get, path = "/sessions/{id}", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "The session", body = Booking),
         (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -246,7 +285,7 @@ async fn make_move(app: &App, request: &Request, mv: Move) -> Result<HttpRespons
 /// Accept a request (mentor): the session is confirmed, time is locked for both, and a
 /// meeting link is created.
 #[utoipa::path(post, path = "/sessions/{id}/accept", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Confirmed", body = Booking),
         (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -258,7 +297,7 @@ async fn accept(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
 
 /// Decline a request (mentor).
 #[utoipa::path(post, path = "/sessions/{id}/reject", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Rejected", body = Booking),
         (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -271,7 +310,7 @@ async fn reject(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
 /// Cancel (either side, before the start). Later than the notice period is allowed and
 /// recorded as late.
 #[utoipa::path(post, path = "/sessions/{id}/cancel", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     request_body(content = CancelBody, description = "Optional reason"),
     responses(
         (status = 200, description = "Cancelled", body = Booking),
@@ -279,6 +318,8 @@ async fn reject(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
         (status = 409, description = "Not allowed in the current state", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn cancel(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    // Who is asking comes first: an anonymous caller gets 401 whatever the body says.
+    authenticate(request, &app.tokens)?;
     let body: CancelBody = if request.body().is_empty() { CancelBody::default() } else { parse_json(request)? };
     let reason = match body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()) {
         Some(r) if r.chars().count() > 500 => {
@@ -291,7 +332,7 @@ async fn cancel(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
 
 /// Mark as held (either side, after the end).
 #[utoipa::path(post, path = "/sessions/{id}/complete", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Completed", body = Booking),
         (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -303,7 +344,7 @@ async fn complete(app: &App, request: &Request) -> Result<HttpResponse, ApiError
 
 /// Report that the other party did not show up (confirmed sessions, from 10 minutes after the start).
 #[utoipa::path(post, path = "/sessions/{id}/no-show", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Marked as a no-show of the other party", body = Booking),
         (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -315,7 +356,7 @@ async fn no_show(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
 
 /// Propose a new time (either side); the other side accepts or declines it.
 #[utoipa::path(post, path = "/sessions/{id}/reschedule", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     request_body = RescheduleBody,
     responses(
         (status = 200, description = "Proposal recorded", body = Booking),
@@ -324,6 +365,8 @@ async fn no_show(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
         (status = 409, description = "Not allowed in the current state", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn reschedule(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    // Who is asking comes first: an anonymous caller gets 401 whatever the body says.
+    authenticate(request, &app.tokens)?;
     let body: RescheduleBody = parse_json(request)?;
     let mut fields = Fields::default();
     let Some(slot) = slot(&mut fields, &body.start, body.duration_minutes) else { return Err(fields.into_error()) };
@@ -332,7 +375,7 @@ async fn reschedule(app: &App, request: &Request) -> Result<HttpResponse, ApiErr
 
 /// Accept the other side's proposed time: the session moves (time locks move with it).
 #[utoipa::path(post, path = "/sessions/{id}/reschedule/accept", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Moved", body = Booking),
         (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -344,7 +387,7 @@ async fn accept_reschedule(app: &App, request: &Request) -> Result<HttpResponse,
 
 /// Decline the other side's proposed time.
 #[utoipa::path(post, path = "/sessions/{id}/reschedule/decline", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Proposal dropped", body = Booking),
         (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -356,7 +399,7 @@ async fn decline_reschedule(app: &App, request: &Request) -> Result<HttpResponse
 
 /// The session as an iCalendar event (UTC times, stable UID, meeting link).
 #[utoipa::path(get, path = "/sessions/{id}/calendar.ics", tag = "sessions", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "text/calendar", content_type = "text/calendar", body = String),
         (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),

@@ -47,7 +47,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 /// The caller's conversations with their last message and unread count.
 #[utoipa::path(get, path = "/conversations", tag = "chat", security(("bearer" = [])),
     params(
-        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(
@@ -66,8 +66,8 @@ async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse
 /// A conversation's messages, newest first (members only; others get 404).
 #[utoipa::path(get, path = "/conversations/{id}/messages", tag = "chat", security(("bearer" = [])),
     params(
-        ("id" = String, Path, description = "Conversation id"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}-[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Conversation id: the two member ids, the smaller first"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(

@@ -27,10 +27,10 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 /// the score first), with the caller's exact rank when among them, else an estimate.
 #[utoipa::path(get, path = "/leaderboards/{kind}", tag = "points", security(("bearer" = [])),
     params(
-        ("kind" = String, Path, description = "weekly or monthly"),
-        ("period" = Option<String>, Query, description = "2026-W47 (weekly) or 2026-11 (monthly); the current one by default"),
-        ("role" = Option<String>, Query, description = "mentor (default) or learner"),
-        ("limit" = Option<u32>, Query, description = "How many from the top, 1-100 (default 100)"),
+        ("kind" = String, Path, pattern = "^(weekly|monthly)$", description = "weekly or monthly"),
+        ("period" = Option<String>, Query, pattern = "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(W(0[1-9]|[1-4][0-9]|5[0-3])|0[1-9]|1[0-2])$", description = "2026-W47 (weekly) or 2026-11 (monthly); the current one by default"),
+        ("role" = Option<Party>, Query, description = "mentor (default) or learner"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "How many from the top, 1-100 (default 100)"),
     ),
     responses(
         (status = 200, description = "The board", body = Leaderboard),

@@ -15,8 +15,13 @@ use utoipa::OpenApi;
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Sign-in address.
+    #[schema(
+        max_length = 254,
+        pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,32}(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,2}@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}\\s*$"
+    )]
     pub email: String,
     /// Password.
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
@@ -25,6 +30,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token from the last sign-in or refresh.
+    #[schema(pattern = "^[0-9A-Za-z]{26}\\.[0-9A-Za-z_-]{43}$")]
     pub refresh_token: String,
 }
 

@@ -17,6 +17,21 @@ use utoipa::OpenApi;
 /// Wanted level when a skill is named without one: intermediate.
 const DEFAULT_WANTED_LEVEL: u8 = 3;
 
+/// `sort` on GET /mentors (documentation only; the handler parses it with `SortOrder`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Sort {
+    /// Best fit for the query first.
+    Relevance,
+    /// Highest rating first.
+    Rating,
+    /// Cheapest first.
+    PriceAsc,
+    /// Dearest first.
+    PriceDesc,
+}
+
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(paths(match_mentors, search_mentors))]
@@ -89,8 +104,8 @@ fn number<T: std::str::FromStr + PartialOrd>(
     security(("bearer" = [])),
     params(
         ("skills" = Option<String>, Query, description = "Wanted skills, comma-separated, each `name` or `name:level` (level 1-5, default 3); default: your profile's `learning`"),
-        ("limit" = Option<u32>, Query, description = "How many matches, 1-50 (default 10)"),
-        ("window" = Option<u32>, Query, description = "Days ahead to count shared free time, 1-28 (default 14)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "How many matches, 1-50 (default 10)"),
+        ("window" = Option<u32>, Query, minimum = 1, maximum = 28, description = "Days ahead to count shared free time, 1-28 (default 14)"),
     ),
     responses(
         (status = 200, description = "Ranked mentors with factor scores and reasons", body = MatchResponse),
@@ -151,14 +166,14 @@ fn parse_wanted(fields: &mut Fields, raw: &str) -> Vec<Skill> {
     security(("bearer" = [])),
     params(
         ("skill" = Option<Vec<String>>, Query, description = "Required skill; repeat for several (all must match), at most 5"),
-        ("min_rating" = Option<f64>, Query, description = "Minimum average rating, 1-5"),
-        ("language" = Option<String>, Query, description = "Language tag, e.g. es or pt-BR"),
-        ("price_min" = Option<u32>, Query, description = "Lowest hourly price, US cents"),
-        ("price_max" = Option<u32>, Query, description = "Highest hourly price, US cents"),
+        ("min_rating" = Option<f64>, Query, minimum = 1, maximum = 5, description = "Minimum average rating, 1-5"),
+        ("language" = Option<String>, Query, pattern = "^\\s*[A-Za-z]{2,3}(-[A-Za-z]{2})?\\s*$", description = "Language tag, e.g. es or pt-BR"),
+        ("price_min" = Option<u32>, Query, maximum = 100000, description = "Lowest hourly price, US cents"),
+        ("price_max" = Option<u32>, Query, maximum = 100000, description = "Highest hourly price, US cents"),
         ("available_at" = Option<String>, Query, description = "RFC 3339 interval start/end (UTC), at most 8 h, that the mentor's weekly availability must cover"),
         ("q" = Option<String>, Query, description = "Words to find in name or headline"),
-        ("sort" = Option<String>, Query, description = "relevance (default), rating, price_asc or price_desc"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("sort" = Option<Sort>, Query, description = "relevance (default), rating, price_asc or price_desc"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(

@@ -47,7 +47,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 /// The caller's notifications, newest first, with the unread count.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])),
     params(
-        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(
@@ -65,7 +65,7 @@ async fn list_notifications(app: &App, request: &Request) -> Result<HttpResponse
 
 /// Marks one notification read (again is fine).
 #[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Notification id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Notification id")),
     responses(
         (status = 204, description = "Read"),
         (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),

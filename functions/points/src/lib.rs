@@ -83,7 +83,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 /// The caller's totals, current board scores, streak and ledger.
 #[utoipa::path(get, path = "/me/points", tag = "points", security(("bearer" = [])),
     params(
-        ("limit" = Option<u32>, Query, description = "Ledger page size, 1-50 (default 20)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Ledger page size, 1-50 (default 20)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(
@@ -132,7 +132,7 @@ async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
 
 /// A member's badges (public to signed-in members).
 #[utoipa::path(get, path = "/users/{id}/badges", tag = "points", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Member id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Member id")),
     responses(
         (status = 200, description = "Badges, each once, with when earned", body = BadgeList),
         (status = 400, description = "Not a member id", body = shared::http::Problem, content_type = "application/problem+json"),

@@ -10,7 +10,9 @@ use shared::domain::{
     ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId, Weekday,
     WeeklyAvailability,
 };
-use shared::http::{ApiError, Fields, HttpResponse, authenticate, json, no_content, nullable, parse_json, route_key};
+use shared::http::{
+    ApiError, Fields, HttpResponse, authenticate, json, no_content, nullable, nullable_object, parse_json, route_key,
+};
 use utoipa::OpenApi;
 
 /// Body of PATCH /me. Absent fields stay as they are; `null` clears the optional ones;
@@ -21,17 +23,30 @@ pub struct ProfilePatch {
     /// Display name, 1 to 80 characters, stored in NFC; no control, format or invisible
     /// characters (bidi controls, zero-width spaces), no check marks, and nothing that reads
     /// as the platform (peerlearn, admin, support, moderator, staff, official): else a 400
-    /// naming `name`.
+    /// naming `name`. Cannot be cleared.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = name_schema, required = false)]
     pub name: Option<Option<String>>,
     /// One line under the name, up to 120 characters; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        required = false
+    )]
     pub headline: Option<Option<String>>,
     /// Up to 2000 characters; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u0009\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
+        required = false
+    )]
     pub bio: Option<Option<String>>,
     /// Institution, programme and year of study; `null` clears all three.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "nullable_object")]
     pub academic: Option<Option<AcademicPatch>>,
     /// Skills with a level from 1 to 5 (names are normalised: "  Rust " is "rust").
     #[serde(default, deserialize_with = "nullable")]
@@ -41,12 +56,15 @@ pub struct ProfilePatch {
     pub learning: Option<Option<Vec<SkillInput>>>,
     /// A mentor's hourly price in US cents (0 = free, at most 100000); `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(maximum = 100000, required = false)]
     pub price_cents: Option<Option<u32>>,
     /// Language tags such as "en" or "pt-BR".
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_items = 10, required = false)]
     pub languages: Option<Option<Vec<String>>>,
-    /// IANA time zone such as "Europe/Madrid".
+    /// IANA time zone such as "Europe/Madrid" (exactly as the tz database spells it); cannot be cleared.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = timezone_schema, required = false)]
     pub timezone: Option<Option<String>>,
     /// Weekly windows in `timezone`, on 15-minute boundaries, non-overlapping.
     #[serde(default, deserialize_with = "nullable")]
@@ -59,12 +77,25 @@ pub struct ProfilePatch {
 pub struct AcademicPatch {
     /// Institution name.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        required = false
+    )]
     pub institution: Option<String>,
     /// Programme of study.
     #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$",
+        required = false
+    )]
     pub programme: Option<String>,
     /// Year of study, 1 to 10.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 10, required = false)]
     pub year: Option<u8>,
 }
 
@@ -72,9 +103,11 @@ pub struct AcademicPatch {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillInput {
-    /// Skill name.
+    /// Skill name: up to 40 letters, digits, spaces and + # . - /, starting with a letter or
+    /// digit (any script: no pattern, as JSON Schema and the fuzzer disagree on Unicode classes).
     pub name: String,
     /// Level from 1 (beginner) to 5 (expert).
+    #[schema(minimum = 1, maximum = 5)]
     pub level: u8,
 }
 
@@ -83,11 +116,34 @@ pub struct SkillInput {
 #[serde(deny_unknown_fields)]
 pub struct WindowInput {
     /// "mon" to "sun".
+    #[schema(
+        pattern = "^\\s*([Mm][Oo][Nn]|[Tt][Uu][Ee]|[Ww][Ee][Dd]|[Tt][Hh][Uu]|[Ff][Rr][Ii]|[Ss][Aa][Tt]|[Ss][Uu][Nn])\\s*$"
+    )]
     pub day: String,
-    /// "HH:MM", local time.
+    /// "HH:MM", local time, on a quarter hour.
+    #[schema(pattern = "^\\s*(([01][0-9]|2[0-3]):(00|15|30|45)|24:00)\\s*$")]
     pub start: String,
-    /// "HH:MM", local time, after `start`; "24:00" ends at midnight.
+    /// "HH:MM", local time, on a quarter hour, after `start`; "24:00" ends at midnight.
+    #[schema(pattern = "^\\s*(([01][0-9]|2[0-3]):(00|15|30|45)|24:00)\\s*$")]
     pub end: String,
+}
+
+/// `name`: a string (never `null`), one line of 1 to 80 characters.
+fn name_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(80))
+        .pattern(Some("^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"))
+        .build()
+}
+
+/// `timezone`: one of the tz database's names (never `null`).
+fn timezone_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(Timezone::names()))
+        .build()
 }
 
 /// The operations this function serves, for the OpenAPI document.
@@ -155,7 +211,7 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     path = "/users/{id}",
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "User id (ULID)")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "User id (ULID)")),
     responses(
         (status = 200, description = "The member's public profile", body = PublicUserView),
         (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -176,7 +232,7 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     path = "/me/blocks/{id}",
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The member to block (ULID)")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "The member to block (ULID)")),
     responses(
         (status = 204, description = "Blocked (also when already blocked)"),
         (status = 400, description = "Malformed id, or yourself", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -197,7 +253,7 @@ async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiE
     path = "/me/blocks/{id}",
     tag = "profiles",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The member to unblock (ULID)")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "The member to unblock (ULID)")),
     responses(
         (status = 204, description = "Unblocked (also when not blocked)"),
         (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),

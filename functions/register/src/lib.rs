@@ -14,16 +14,35 @@ use utoipa::OpenApi;
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Sign-in address; trimmed and lower-cased.
+    #[schema(
+        max_length = 254,
+        pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,32}(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,2}@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}\\s*$"
+    )]
     pub email: String,
     /// 8 to 128 characters, not the email address.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     /// Display name, 1 to 80 characters, stored in NFC; no control, format or invisible
     /// characters (bidi controls, zero-width spaces), no check marks, and nothing that reads
     /// as the platform (peerlearn, admin, support, moderator, staff, official): else a 400
     /// naming `name`.
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
     /// `learner`, `mentor` or `both`.
+    #[schema(schema_with = roles_schema)]
     pub roles: String,
+}
+
+/// The roles a member can register with, as an enum in the schema.
+fn roles_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["learner", "mentor", "both"]))
+        .build()
 }
 
 /// The operations this function serves, for the OpenAPI document.

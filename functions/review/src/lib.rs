@@ -13,9 +13,11 @@ use utoipa::OpenApi;
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     /// 1 to 5 stars.
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: u8,
     /// Up to 2000 characters.
     #[serde(default)]
+    #[schema(max_length = 2000, pattern = "^([^\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f]|\\r\\n)*$")]
     pub text: String,
 }
 
@@ -51,7 +53,7 @@ fn path_param<'a>(request: &'a Request, name: &str) -> &'a str {
 /// Review a completed session: once per side, hidden from the other side until both have
 /// reviewed or 7 days have passed.
 #[utoipa::path(post, path = "/sessions/{id}/review", tag = "reviews", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     request_body = ReviewBody,
     responses(
         (status = 201, description = "Stored", body = Review),
@@ -75,8 +77,8 @@ async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, Ap
 /// A mentor's reviews from learners, newest first (blind ones are not shown yet).
 #[utoipa::path(get, path = "/mentors/{id}/reviews", tag = "reviews", security(("bearer" = [])),
     params(
-        ("id" = String, Path, description = "Mentor id"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1-50 (default 20)"),
+        ("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Mentor id"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),
         ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
     ),
     responses(

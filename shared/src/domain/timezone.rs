@@ -23,6 +23,11 @@ impl Timezone {
         raw.trim().parse::<Tz>().map(Self).map_err(|_| Invalid::new("must be an IANA time zone such as Europe/Madrid"))
     }
 
+    /// Every zone name `parse` accepts, as the tz database spells them (the OpenAPI enum).
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name())
+    }
+
     /// The zone, for converting times with chrono.
     pub fn tz(&self) -> Tz {
         self.0

@@ -5,6 +5,7 @@
 
 use http::header;
 use lambda_http::Request;
+use serde::Deserialize as _;
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, FieldError};
@@ -49,11 +50,32 @@ pub fn parse_json_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError
         return Err(ApiError::Validation(vec![FieldError::message("body", "a JSON object is required")]));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| field_error(&error))?;
+    let mut json = serde_json::Value::deserialize(&mut deserializer)
+        .map_err(|_| ApiError::Validation(vec![FieldError::message("body", "is not valid JSON")]))?;
     deserializer.end().map_err(|_| {
         ApiError::Validation(vec![FieldError::message("body", "trailing characters after the JSON value")])
     })?;
-    Ok(value)
+    integral_floats_as_integers(&mut json);
+    serde_path_to_error::deserialize(json).map_err(|error| field_error(&error))
+}
+
+/// JSON does not tell `1` from `1.0`, and JSON Schema calls both integers: an integer field
+/// must take either. serde refuses a float for an integer type, so whole floats become
+/// integers first (floats that are not whole stay, and are refused by integer fields).
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let float = number.as_f64().unwrap_or(f64::NAN);
+            // The bounds keep the cast exact (|x| < 2^63 is within i64).
+            if float.fract() == 0.0 && float.abs() < 9.0e18 {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
 }
 
 fn field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
@@ -181,6 +203,13 @@ mod tests {
             typed.headers_mut().insert(header::CONTENT_TYPE, content_type.parse().unwrap());
             assert!(matches!(parse_json::<Outer>(&typed), Err(ApiError::UnsupportedMediaType)), "{content_type}");
         }
+    }
+
+    #[test]
+    fn whole_floats_are_integers() {
+        let outer: Outer = parse_json(&request(r#"{"name":"a","skills":[{"level":3.0}]}"#)).unwrap();
+        assert_eq!(outer.skills[0].level, 3);
+        assert_eq!(field_of(parse_json(&request(r#"{"name":"a","skills":[{"level":3.5}]}"#))), "skills[0].level");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Turning raw request fields into domain values while collecting every error, so one
 //! response lists all that is wrong rather than the first thing.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
 use super::{ApiError, FieldError};
@@ -51,4 +52,56 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// As [`nullable`], for a nested object: only a JSON object (or `null`) is accepted. serde's
+/// derived structs also take a JSON array of their fields in order, which the schema does
+/// not allow (`[null, null]` must not pass for an object). Inner errors keep their field.
+pub fn nullable_object<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let Some(map) = Option::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)? else {
+        return Ok(Some(None));
+    };
+    serde_path_to_error::deserialize(serde_json::Value::Object(map)).map(|inner| Some(Some(inner))).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        if path == "." { serde::de::Error::custom(inner) } else { serde::de::Error::custom(format!("{path}: {inner}")) }
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        #[serde(default)]
+        year: Option<u8>,
+        #[serde(default)]
+        name: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Outer {
+        #[serde(default, deserialize_with = "nullable_object")]
+        inner: Option<Option<Inner>>,
+    }
+
+    #[test]
+    fn nested_objects_are_objects_or_null() {
+        let parse = |text: &str| serde_json::from_str::<Outer>(text);
+        assert!(parse(r#"{}"#).unwrap().inner.is_none());
+        assert!(parse(r#"{"inner":null}"#).unwrap().inner.unwrap().is_none());
+        let inner = parse(r#"{"inner":{"year":2,"name":"x"}}"#).unwrap().inner.unwrap().unwrap();
+        assert_eq!((inner.year, inner.name.as_deref()), (Some(2), Some("x")));
+        // serde's derived structs would take these arrays; the schema says object.
+        assert!(parse(r#"{"inner":[null,null]}"#).is_err());
+        assert!(parse(r#"{"inner":[2,"x"]}"#).is_err());
+        assert!(parse(r#"{"inner":{"yeer":2}}"#).is_err());
+    }
 }

@@ -11,7 +11,7 @@ mod websocket;
 
 pub use auth::{Caller, authenticate, authenticate_token};
 pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes, require_json_type};
-pub use fields::{Fields, nullable};
+pub use fields::{Fields, nullable, nullable_object};
 pub use problem::{ApiError, FieldError, Problem, TOKEN_EXPIRED_TYPE, problem};
 pub use query::{MAX_PAGE, PageRequest, QueryParams};
 pub use response::{json, no_content, route_key, source_address};
