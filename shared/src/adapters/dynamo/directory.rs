@@ -56,14 +56,7 @@ impl MentorDirectory for DynamoStore {
 
     async fn blocks_with(&self, member: &UserId) -> Result<HashSet<UserId>, StoreError> {
         let mine = self.prefix_query(keys::user(member).pk, keys::BLOCK_PREFIX);
-        let against = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(keys::blocked_index(member)));
+        let against = self.index_query(keys::blocked_index(member));
         let (mine, against) =
             futures_util::future::join(self.query_items(mine, None), self.query_items(against, None)).await;
         let mut members = HashSet::new();

@@ -115,6 +115,17 @@ impl DynamoStore {
             .expression_attribute_values(":prefix", s(prefix))
     }
 
+    /// A query of GSI1 partition `gsi1pk`.
+    pub(crate) fn index_query(&self, gsi1pk: String) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", keys::GSI1PK)
+            .expression_attribute_values(":pk", s(gsi1pk))
+    }
+
     /// Runs `query` page by page until `cap` items (all when `None`) or the end.
     pub(crate) async fn query_items(
         &self,

@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 
-use super::keys::{self, GSI1, GSI1PK, Key, PK, SK};
+use super::keys::{self, Key, PK, SK};
 use super::records::{SessionRecord, from_item, to_item};
 use super::{DynamoStore, Item, TransactFailure, n, s};
 use std::collections::{BTreeMap, HashMap};
@@ -236,14 +236,7 @@ impl LeaderboardStore for DynamoStore {
         role: Party,
         limit: usize,
     ) -> Result<Vec<BoardRow>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI1)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", GSI1PK)
-            .expression_attribute_values(":pk", s(keys::board(period, role)));
+        let query = self.index_query(keys::board(period, role));
         let items = self.query_items(query, Some(limit)).await?;
         items
             .into_iter()
