@@ -21,7 +21,12 @@ const GIVE_BACK_ATTEMPTS: usize = 3;
 impl DynamoStore {
     /// The transaction item that takes one use of `quota` (for writes that count themselves).
     pub(crate) fn quota_take(&self, quota: &QuotaUse) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
+        Ok(TransactWriteItem::builder().update(self.quota_update(quota)?).build())
+    }
+
+    /// The update that takes one use of `quota` if it has room, in a transaction or alone.
+    fn quota_update(&self, quota: &QuotaUse) -> Result<Update, StoreError> {
+        Update::builder()
             .table_name(&self.table)
             .set_key(Some(keys::rate_counter(quota).item()))
             .update_expression(TAKE)
@@ -32,24 +37,21 @@ impl DynamoStore {
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":max", n(quota.limit.max))
             .build()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(TransactWriteItem::builder().update(update).build())
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// Takes one use of `quota`; false when it is at its limit.
     async fn take_one(&self, quota: &QuotaUse) -> Result<bool, StoreError> {
+        let update = self.quota_update(quota)?;
         let taken = self
             .client
             .update_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::rate_counter(quota).item()))
-            .update_expression(TAKE)
-            .condition_expression(HAS_ROOM)
-            .expression_attribute_names("#ttl", EXPIRES_AT)
-            .expression_attribute_values(":entity", s("RateCounter"))
-            .expression_attribute_values(":ttl", n(quota.window.expires_at().timestamp()))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(quota.limit.max))
+            .table_name(update.table_name)
+            .set_key(Some(update.key))
+            .update_expression(update.update_expression)
+            .set_condition_expression(update.condition_expression)
+            .set_expression_attribute_names(update.expression_attribute_names)
+            .set_expression_attribute_values(update.expression_attribute_values)
             .send()
             .await;
         match taken {
