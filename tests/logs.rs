@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use chrono::DurationRound as _;
 use dev_gateway::handlers;
 use peerlearn_tests::realtime::{WsClient, realtime};
-use peerlearn_tests::{Call, member, reviews, verify_mentor};
+use peerlearn_tests::{Call, available_mentor};
 use serde_json::{Value, json};
 
 const EMAIL: &str = "leak-check-ana@example.com";
@@ -101,14 +101,7 @@ async fn no_log_line_carries_personal_data_or_secrets() {
 
     // A session request with a topic and a private message, accepted: notifications go
     // through the stream to `deliver` and SNS.
-    let mentor = member(app, "leak-check-mentor@example.com", "mentor").await;
-    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
-        .collect();
-    let profile = json!({"timezone": "UTC", "availability": week, "skills": [{"name": "rust", "level": 5}]});
-    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
-    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    let mentor = available_mentor(app, "leak-check-mentor@example.com", "UTC").await;
     let start = (app.clock.now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
     let request = json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": TOPIC, "message": REQUEST_MESSAGE});
     let created = Call::new("POST", "/sessions").token(&access).json(request).send(app).await;

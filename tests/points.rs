@@ -11,8 +11,8 @@ use chrono::DurationRound;
 use dev_gateway::stream::{StreamPoller, local_streams_client};
 use peerlearn_tests::realtime::realtime_with_clock;
 use peerlearn_tests::{
-    Call, Member, STARTS_AT, as_function, clock_at, endpoint, invoke_event, member, register, reviews, template,
-    verify_mentor,
+    Call, Member, STARTS_AT, as_function, available_mentor, clock_at, endpoint, invoke_event, member, register,
+    template,
 };
 use serde_json::{Value, json};
 use shared::app::App;
@@ -36,14 +36,7 @@ async fn sessions_and_reviews_earn_points_once_through_the_stream() {
     let clock = clock_at(STARTS_AT);
     let rt = realtime_with_clock(clock.clone() as Arc<_>).await;
     let app = rt.app;
-    let mentor = member(app, "points-mentor@example.com", "mentor").await;
-    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
-        .collect();
-    let profile = json!({"timezone": "UTC", "availability": week, "skills": [{"name": "rust", "level": 5}]});
-    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
-    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    let mentor = available_mentor(app, "points-mentor@example.com", "UTC").await;
     let learner = member(app, "points-learner@example.com", "learner").await;
 
     let start = (clock.now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
@@ -433,14 +426,7 @@ async fn points_across(edge: Edge) {
     let clock = clock_at(edge.start);
     let rt = realtime_with_clock(clock.clone() as Arc<_>).await;
     let app = rt.app;
-    let mentor = member(app, "edge-mentor@example.com", "mentor").await;
-    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
-        .collect();
-    let profile = json!({"timezone": edge.timezone, "availability": week, "skills": [{"name": "rust", "level": 5}]});
-    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
-    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    let mentor = available_mentor(app, "edge-mentor@example.com", edge.timezone).await;
     let learner = member(app, "edge-learner@example.com", "learner").await;
     let learner_profile = json!({"timezone": edge.timezone});
     assert_eq!(Call::new("PATCH", "/me").token(&learner.token).json(learner_profile).send(app).await.status, 200);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::DurationRound;
 use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, realtime_with_clock, wait_published};
-use peerlearn_tests::{Call, Member, STARTS_AT, clock_at, item_count, member, reviews, verify_mentor};
+use peerlearn_tests::{Call, Member, STARTS_AT, available_mentor, clock_at, item_count, member, notification_count};
 use serde_json::{Value, json};
 use shared::app::App;
 use shared::domain::{Role, Roles, UserId};
@@ -17,14 +17,7 @@ use shared::ports::ConnectionStore;
 
 /// A verified mentor available all week and a learner who requested a session with them.
 async fn matched(app: &App, tag: &str) -> (Member, Member) {
-    let mentor = member(app, &format!("mentor-{tag}@example.com"), "mentor").await;
-    let week: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
-        .collect();
-    let profile = json!({"timezone": "UTC", "availability": week, "skills": [{"name": "rust", "level": 5}]});
-    assert_eq!(Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await.status, 200);
-    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    let mentor = available_mentor(app, &format!("mentor-{tag}@example.com"), "UTC").await;
     let learner = member(app, &format!("learner-{tag}@example.com"), "learner").await;
     let start = (app.clock.now() + chrono::Duration::hours(30)).duration_trunc(chrono::Duration::minutes(15)).unwrap();
     let body =
@@ -471,16 +464,6 @@ async fn entities(app: &App, entity: &str) -> usize {
         .items()
         .iter()
         .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some(entity))
-        .count()
-}
-
-async fn notification_count(app: &App, kind: &str) -> usize {
-    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
-    output
-        .items()
-        .iter()
-        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("Notification"))
-        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some(kind))
         .count()
 }
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use peerlearn_tests::{
-    Call, STARTS_AT, TestClock, app, app_with_clock, as_function, clock_at, instant, item_count, register, renew,
-    reviews, verify_mentor,
+    Call, STARTS_AT, TestClock, all_week, app, app_with_clock, as_function, clock_at, instant, item_count,
+    notification_count, register, renew, reviews, verify_mentor,
 };
 use serde_json::{Value, json};
 use shared::app::App;
@@ -16,15 +16,6 @@ use shared::app::App;
 /// One run of the reminders job as the `reminders` function runs it: under its IAM policy.
 async fn run_reminders(app: &App) -> shared::app::ReminderRun {
     as_function(app, "reminders", app.run_reminders()).await.unwrap()
-}
-
-fn all_week() -> Value {
-    Value::Array(
-        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-            .iter()
-            .map(|d| json!({"day": d, "start": "00:00", "end": "24:00"}))
-            .collect(),
-    )
 }
 
 /// A verified mentor available all week (UTC), and a learner; returns their tokens and ids.
@@ -303,16 +294,6 @@ async fn completion_and_no_shows_follow_the_clock() {
     assert_eq!(past.body["sessions"].as_array().unwrap().len(), 2);
 }
 
-async fn notifications_of_kind(app: &App, kind: &str) -> usize {
-    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
-    output
-        .items()
-        .iter()
-        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("Notification"))
-        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some(kind))
-        .count()
-}
-
 #[tokio::test]
 async fn reminders_go_out_once_and_unanswered_requests_expire() {
     use shared::ports::Clock as _;
@@ -336,16 +317,16 @@ async fn reminders_go_out_once_and_unanswered_requests_expire() {
 
     let first = run_reminders(app).await;
     assert_eq!((first.reminded_day, first.reminded_soon, first.expired), (1, 0, 0));
-    assert_eq!(notifications_of_kind(app, "reminder_day").await, 2, "both sides");
+    assert_eq!(notification_count(app, "reminder_day").await, 2, "both sides");
     let rerun = run_reminders(app).await;
     assert_eq!((rerun.reminded_day, rerun.reminded_soon, rerun.expired), (0, 0, 0), "a rerun sends nothing twice");
-    assert_eq!(notifications_of_kind(app, "reminder_day").await, 2);
+    assert_eq!(notification_count(app, "reminder_day").await, 2);
 
     clock.advance(soon_start - clock.now() - Duration::minutes(10));
     let soon = run_reminders(app).await;
     assert_eq!(soon.reminded_soon, 1);
     assert_eq!(run_reminders(app).await.reminded_soon, 0);
-    assert_eq!(notifications_of_kind(app, "reminder_soon").await, 2);
+    assert_eq!(notification_count(app, "reminder_soon").await, 2);
 
     // 48 hours without an answer: the request expires, once.
     clock.advance(Duration::hours(49));
@@ -672,7 +653,7 @@ async fn twenty_requests_for_one_slot_notify_the_mentor_at_most_three_times() {
         assert!((1..=3600).contains(&retry_after), "{retry_after}");
     }
     assert_eq!(session_count(app).await, 1 + created);
-    assert_eq!(notifications_of_kind(app, "session_requested").await, 1 + created, "one notification per session");
+    assert_eq!(notification_count(app, "session_requested").await, 1 + created, "one notification per session");
 
     // A refused request leaves the table exactly as it was.
     let before = peerlearn_tests::item_count(app).await;

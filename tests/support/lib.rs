@@ -259,6 +259,37 @@ pub async fn member(app: &App, email: &str, roles: &str) -> Member {
     }
 }
 
+/// Availability around the clock, every day of the week.
+pub fn all_week() -> Value {
+    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| serde_json::json!({"day": d, "start": "00:00", "end": "24:00"}))
+        .collect()
+}
+
+/// A verified mentor (3 reviews averaging 4.5) who teaches rust at level 5 and is free all
+/// week in `timezone`.
+pub async fn available_mentor(app: &App, email: &str, timezone: &str) -> Member {
+    let mentor = member(app, email, "mentor").await;
+    let profile =
+        serde_json::json!({"timezone": timezone, "availability": all_week(), "skills": [{"name": "rust", "level": 5}]});
+    let saved = Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await;
+    assert_eq!(saved.status, 200, "{:?}", saved.body);
+    verify_mentor(app, &mentor.id, reviews(3, 4.5)).await;
+    mentor
+}
+
+/// How many notifications of `kind` the table holds. Tests only: a request never scans.
+pub async fn notification_count(app: &App, kind: &str) -> usize {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("Notification"))
+        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some(kind))
+        .count()
+}
+
 /// Counts the items in `app`'s table. Tests only: a request never scans.
 pub async fn item_count(app: &App) -> usize {
     let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
