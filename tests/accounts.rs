@@ -150,7 +150,7 @@ fn login(email: &str, password: &str) -> Call<'static> {
     Call::new("POST", "/auth/login").json(json!({"email": email, "password": password}))
 }
 
-async fn counters_used(app: &shared::app::App, limit: &str) -> i64 {
+async fn counters_used(app: &shared::App, limit: &str) -> i64 {
     let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
     output
         .items()

@@ -24,7 +24,13 @@ fn template_routes_and_openapi_operations_are_the_same_set() {
 async fn the_gateway_refuses_to_start_when_template_and_handlers_disagree() {
     let (client, name) = peerlearn_tests::fresh_table().await;
     let config = dev_gateway::local::config(&name, &peerlearn_tests::endpoint()).unwrap();
-    let make = || shared::app::App::new(&config, client.clone(), std::sync::Arc::new(shared::ports::SystemClock));
+    let make = || {
+        shared::startup::build(
+            &config,
+            shared::startup::Clients::new(client.clone()),
+            std::sync::Arc::new(shared::ports::SystemClock),
+        )
+    };
     let mut fewer = handlers::functions();
     fewer.retain(|f| f.name != "profile");
     match Gateway::new(make(), template().clone(), &fewer, &handlers::events()) {

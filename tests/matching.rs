@@ -178,7 +178,7 @@ async fn match_and_search_refuse_bad_parameters() {
 }
 
 /// Registers a mentor through the handlers and verifies them; returns the id.
-async fn mentor(app: &'static shared::app::App, email: &str, mut profile: Value, stats: MentorStats) -> String {
+async fn mentor(app: &'static shared::App, email: &str, mut profile: Value, stats: MentorStats) -> String {
     let session = register(app, email, "mentor").await;
     profile["name"] = json!(email.split('@').next().unwrap());
     let token = session["access_token"].as_str().unwrap();

@@ -15,7 +15,7 @@ use peerlearn_tests::{
     template,
 };
 use serde_json::{Value, json};
-use shared::app::App;
+use shared::App;
 use shared::ports::Clock as _;
 
 /// The caller's points once `all_time` reaches `expected` (the stream is asynchronous).

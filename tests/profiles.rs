@@ -53,7 +53,7 @@ async fn me_requires_a_valid_token() {
 /// pair (under our key id, and under another), HS256 keyed with things an attacker may
 /// know (the public key set, the key id), `alg: none`, and ours with the signature cut.
 fn forged_tokens(
-    app: &shared::app::App,
+    app: &shared::App,
     user: &UserId,
     ours: &str,
     claims: &shared::auth::AccessClaims,

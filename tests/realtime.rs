@@ -11,7 +11,7 @@ use chrono::DurationRound;
 use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, realtime_with_clock, wait_published};
 use peerlearn_tests::{Call, Member, STARTS_AT, available_mentor, clock_at, item_count, member, notification_count};
 use serde_json::{Value, json};
-use shared::app::App;
+use shared::App;
 use shared::domain::{Role, Roles, UserId};
 use shared::ports::ConnectionStore;
 

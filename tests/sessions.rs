@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use peerlearn_tests::{
-    Call, STARTS_AT, TestClock, all_week, app, app_with_clock, as_function, clock_at, instant, item_count,
-    notification_count, register, renew, reviews, verify_mentor,
+    Call, STARTS_AT, TestClock, all_week, app, app_adjusted, app_with_clock, as_function, clock_at, instant,
+    item_count, notification_count, register, renew, reviews, verify_mentor,
 };
 use serde_json::{Value, json};
-use shared::app::App;
+use shared::App;
 
 /// One run of the reminders job as the `reminders` function runs it: under its IAM policy.
 async fn run_reminders(app: &App) -> shared::app::ReminderRun {
@@ -292,6 +292,28 @@ async fn completion_and_no_shows_follow_the_clock() {
     assert_eq!((no_show.body["state"].as_str(), no_show.body["no_show"].as_str()), (Some("no_show"), Some("mentor")));
     let past = Call::new("GET", "/sessions").query("when=past").token(&c.learner).send(app).await;
     assert_eq!(past.body["sessions"].as_array().unwrap().len(), 2);
+}
+
+/// The session index lists a request as due at its expiry under the app's own policy:
+/// it once used the default policy, so a shorter answer window never expired anything
+/// until the default one had passed.
+#[tokio::test]
+async fn a_request_falls_due_by_the_apps_policy() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_adjusted(clock.clone() as Arc<_>, |app| app.policy.request_ttl = Duration::hours(6)).await;
+    let c = cast(app, "policy").await;
+    let request =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(100), 60)).send(app).await;
+    assert_eq!(request.status, 201);
+    let id = request.body["id"].as_str().unwrap().to_owned();
+
+    clock.advance(Duration::hours(5));
+    assert_eq!(run_reminders(app).await.expired, 0, "still inside the six hours");
+    clock.advance(Duration::hours(2));
+    let c = c.renewed(app);
+    assert_eq!(run_reminders(app).await.expired, 1, "due by the app's six hours, not the default 48");
+    let expired = Call::new("GET", &format!("/sessions/{id}")).token(&c.learner).send(app).await;
+    assert_eq!(expired.body["state"], "expired");
 }
 
 #[tokio::test]

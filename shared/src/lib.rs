@@ -15,3 +15,6 @@ pub mod http;
 pub mod observability;
 pub mod ports;
 pub mod runtime;
+pub mod startup;
+
+pub use startup::App;

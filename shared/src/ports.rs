@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use crate::domain::{
     Booking, ConnectionId, ConversationId, ConversationSummary, Effect, Email, Exhausted, MentorCard, Message,
-    MessageId, Notification, NotificationId, QuotaUse, Review, SessionId, SkillName, User, UserId,
+    MessageId, Notification, NotificationId, Policy, QuotaUse, Review, SessionId, SkillName, User, UserId,
 };
 
 /// Tells the time; tests inject a fixed one.
@@ -315,9 +315,11 @@ pub trait SessionStore: Send + Sync {
     /// Stores a new request, its idempotency record and notifications and takes one use
     /// of each of `quota`, all or nothing: a used-up quota (`Exhausted`) or a replayed
     /// idempotency key (`Replay`) writes nothing, so a retry never counts twice.
+    /// `policy` sets when a request falls due in the session index (its expiry).
     fn create_session(
         &self,
         booking: &Booking,
+        policy: &Policy,
         idempotency: Option<(&IdempotencyKey, &StoredReply)>,
         notify: &[NewNotification],
         quota: &[QuotaUse],
@@ -333,10 +335,12 @@ pub trait SessionStore: Send + Sync {
     /// effect, the notifications and the participants' account changes in the same
     /// transaction: the mentor's (track record, booked time; listings follow) and the
     /// learner's (booked time; user item only, so the transaction stays under 100 items).
+    /// `policy` sets when a request falls due in the session index (its expiry).
     fn save_session(
         &self,
         next: &Booking,
         previous: &Booking,
+        policy: &Policy,
         effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
@@ -526,20 +530,55 @@ pub enum PushError {
     Failed(String),
 }
 
+/// A boxed future, so that [`LivePush`] and [`NotificationFanout`] can be held as trait
+/// objects (`Arc<dyn ...>`), chosen at cold start like the clock.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// Sends frames to open WebSocket connections (API Gateway's `@connections` endpoint).
 pub trait LivePush: Send + Sync {
     /// Sends `frame` (JSON text) to `connection`.
-    fn push(&self, connection: &ConnectionId, frame: &str) -> impl Future<Output = Result<(), PushError>> + Send;
+    fn push<'a>(&'a self, connection: &'a ConnectionId, frame: &'a str) -> BoxFuture<'a, Result<(), PushError>>;
+}
+
+/// Where a function has no connections endpoint configured: every push fails (and is
+/// logged as such), as nothing can reach a connection.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoPush;
+
+impl LivePush for NoPush {
+    fn push<'a>(&'a self, _connection: &'a ConnectionId, _frame: &'a str) -> BoxFuture<'a, Result<(), PushError>> {
+        Box::pin(async { Err(PushError::Failed("no connections endpoint configured".into())) })
+    }
 }
 
 /// Publishes notifications for subscribers outside the app (email, SMS, mobile push).
 pub trait NotificationFanout: Send + Sync {
     /// Publishes `notification` with its recipient, kind and channels as message attributes.
-    fn publish(
-        &self,
-        notification: &Notification,
-        channels: &[crate::domain::Channel],
-    ) -> impl Future<Output = Result<(), String>> + Send;
+    fn publish<'a>(
+        &'a self,
+        notification: &'a Notification,
+        channels: &'a [crate::domain::Channel],
+    ) -> BoxFuture<'a, Result<(), String>>;
+
+    /// The topic published to, where there is one (the local stack checks IAM against it).
+    fn topic_arn(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Where no notifications topic is configured: notifications stay in-app, and publishing
+/// succeeds without doing anything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoFanout;
+
+impl NotificationFanout for NoFanout {
+    fn publish<'a>(
+        &'a self,
+        _notification: &'a Notification,
+        _channels: &'a [crate::domain::Channel],
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// Whether two members may talk, read in one round trip.

@@ -4,9 +4,9 @@ use std::future::Future;
 
 use lambda_http::{Error, Request, service_fn};
 
-use crate::app::App;
 use crate::config::Keys;
 use crate::http::HttpResponse;
+use crate::startup::{self, App};
 
 /// Builds the application once per cold start, holding only `keys`, then serves `handler`
 /// on the Lambda runtime. The app is leaked on purpose: it lives as long as the process.
@@ -22,7 +22,7 @@ where
     crate::observability::init();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
     runtime.block_on(async {
-        let app: &'static App = Box::leak(Box::new(App::from_env(keys).await?));
+        let app: &'static App = Box::leak(Box::new(startup::from_env(keys).await?));
         let handler = &handler;
         lambda_http::run(service_fn(move |request: Request| async move {
             // The body rule holds for every route, including those that read no body.
@@ -46,7 +46,7 @@ where
     crate::observability::init();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
     runtime.block_on(async {
-        let app: &'static App = Box::leak(Box::new(App::from_env(keys).await?));
+        let app: &'static App = Box::leak(Box::new(startup::from_env(keys).await?));
         let handler = &handler;
         lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
             handler(app, event.payload).await

@@ -14,9 +14,10 @@ use dev_gateway::iam::{self, Locals, Principal};
 use dev_gateway::{Gateway, Template, handlers, local, table};
 use http::HeaderMap;
 use serde_json::Value;
-use shared::app::App;
+use shared::App;
 use shared::domain::{MentorStats, UserId, VerificationStatus};
 use shared::ports::Clock;
+use shared::startup::{self, Clients};
 
 pub use dev_gateway::clock::LocalClock as TestClock;
 
@@ -69,7 +70,17 @@ pub async fn app() -> &'static App {
 pub async fn app_with_clock(clock: Arc<dyn Clock>) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    Box::leak(Box::new(App::new(&config, client, clock)))
+    Box::leak(Box::new(startup::build(&config, Clients::new(client), clock)))
+}
+
+/// As [`app_with_clock`], with `adjust` applied to the app before it is shared (e.g. a
+/// session policy other than the default).
+pub async fn app_adjusted(clock: Arc<dyn Clock>, adjust: impl FnOnce(&mut App)) -> &'static App {
+    let (client, name) = fresh_table().await;
+    let config = local::config(&name, &endpoint()).unwrap();
+    let mut app = startup::build(&config, Clients::new(client), clock);
+    adjust(&mut app);
+    Box::leak(Box::new(app))
 }
 
 /// `function`'s IAM identity over what `app` talks to, from template.yaml.
@@ -317,14 +328,14 @@ pub async fn gateway_with_clock(clock: Arc<TestClock>) -> (&'static App, String)
 pub async fn gateway_with_template(template: Template, clock: Arc<TestClock>) -> (&'static App, String) {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    let app = App::new(&config, client.clone(), clock.clone());
+    let app = startup::build(&config, Clients::new(client.clone()), clock.clone());
     let gateway =
         Gateway::new(app, template, &handlers::functions(), &handlers::events()).unwrap().with_clock(clock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await });
-    let setup: &'static App = Box::leak(Box::new(App::new(&config, client, clock)));
+    let setup: &'static App = Box::leak(Box::new(startup::build(&config, Clients::new(client), clock)));
     (setup, format!("http://{address}"))
 }
 

@@ -8,7 +8,8 @@ use dev_gateway::stream::{StreamPoller, local_streams_client};
 use dev_gateway::{Gateway, handlers, local};
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::Value;
-use shared::app::App;
+use shared::App;
+use shared::startup::{self, Clients};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
@@ -50,9 +51,8 @@ pub async fn realtime_with_clock(clock: Arc<TestClock>) -> Realtime {
     let connections = format!("http://{ws_address}");
     let topic = local::notification_topic(&moto_endpoint(), &format!("test-{}", ulid::Ulid::new())).await.unwrap();
     let topic_arn = topic.arn().to_owned();
-    let app = App::new(&config, client.clone(), clock.clone())
-        .with_push(local::connections_api(&connections))
-        .with_fanout(topic.clone());
+    let clients = Clients::new(client.clone()).with_push(local::connections_api(&connections)).with_fanout(topic);
+    let app = startup::build(&config, clients.clone(), clock.clone());
     let gateway = Arc::new(
         Gateway::new(app, template().clone(), &handlers::functions(), &handlers::events())
             .unwrap()
@@ -66,7 +66,7 @@ pub async fn realtime_with_clock(clock: Arc<TestClock>) -> Realtime {
     let websocket = Gateway::websocket_router(&gateway).into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(http_listener, http).await });
     tokio::spawn(async move { axum::serve(ws_listener, websocket).await });
-    let setup = App::new(&config, client, clock).with_push(local::connections_api(&connections)).with_fanout(topic);
+    let setup = startup::build(&config, clients, clock);
     Realtime {
         app: Box::leak(Box::new(setup)),
         ws: format!("ws://{ws_address}/{}", gateway.stage()),

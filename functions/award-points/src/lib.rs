@@ -6,8 +6,9 @@
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use shared::App;
 use shared::adapters::dynamo::{booking_from_image, entity_of, key_of, review_from_image};
-use shared::app::{App, AppError};
+use shared::app::AppError;
 use shared::domain::gamification::earnings::{Earning, from_review, from_session_move};
 use shared::ports::{Recorded, SessionStore as _};
 

@@ -4,7 +4,8 @@
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
-use shared::app::{App, AppError, Idempotency, Requested, SessionRequest};
+use shared::App;
+use shared::app::{AppError, Idempotency, Requested, SessionRequest};
 use shared::domain::{
     Bio, Booking, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot, SlotStart, UserId,
 };

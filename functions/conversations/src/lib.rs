@@ -4,7 +4,7 @@
 use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
 use serde::Serialize;
-use shared::app::App;
+use shared::App;
 use shared::domain::{ConversationId, ConversationSummary, Message};
 use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, route_key};
 use utoipa::OpenApi;

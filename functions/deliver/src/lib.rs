@@ -8,8 +8,8 @@
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use shared::App;
 use shared::adapters::dynamo::notification_from_image;
-use shared::app::App;
 
 /// Lambda entry point for a batch of stream records.
 pub async fn handler(app: &App, event: Event) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {

@@ -4,7 +4,8 @@
 //! winners. A rerun for the same period changes nothing.
 
 use serde::Deserialize;
-use shared::app::{App, PeriodClosed};
+use shared::App;
+use shared::app::PeriodClosed;
 use shared::domain::gamification::{LeaderboardPeriod, PeriodKind};
 
 /// The schedule's input (template.yaml `Input`): which kind of period to close, and, to

@@ -3,7 +3,8 @@
 
 use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
-use shared::app::{App, Leaderboard, MAX_BOARD};
+use shared::App;
+use shared::app::{Leaderboard, MAX_BOARD};
 use shared::domain::Party;
 use shared::domain::gamification::PeriodKind;
 use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};

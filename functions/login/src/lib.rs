@@ -3,8 +3,8 @@
 use http::StatusCode;
 use lambda_http::Request;
 use serde::Deserialize;
+use shared::App;
 use shared::api::SessionView;
-use shared::app::App;
 use shared::auth::RefreshToken;
 use shared::domain::{Email, Invalid};
 use shared::http::{ApiError, FieldError, HttpResponse, json, no_content, parse_json, route_key, source_address};

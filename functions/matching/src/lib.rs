@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use http::StatusCode;
 use lambda_http::Request;
 use serde::Serialize;
-use shared::app::{App, MAX_MATCH_SKILLS, MatchRequest};
+use shared::App;
+use shared::app::{MAX_MATCH_SKILLS, MatchRequest};
 use shared::domain::search::{MAX_AVAILABLE_RANGE_HOURS, MAX_SEARCH_SKILLS};
 use shared::domain::{
     Interval, Invalid, Language, Match, MentorCard, MentorQuery, Price, SearchText, Skill, SkillLevel, SkillName,

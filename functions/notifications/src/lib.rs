@@ -4,7 +4,7 @@
 use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
 use serde::Serialize;
-use shared::app::App;
+use shared::App;
 use shared::domain::{Notification, NotificationId};
 use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, no_content, route_key};
 use utoipa::OpenApi;

@@ -3,7 +3,7 @@
 use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
-use shared::app::App;
+use shared::App;
 use shared::domain::gamification::{
     BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind, PointsCorrection,
 };

@@ -3,8 +3,8 @@
 use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
 use serde::Deserialize;
+use shared::App;
 use shared::api::{AccountView, PublicUserView};
-use shared::app::App;
 use shared::domain::{
     AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages, Price,
     ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId, Weekday,

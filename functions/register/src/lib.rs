@@ -3,8 +3,9 @@
 use http::{HeaderValue, StatusCode, header};
 use lambda_http::Request;
 use serde::Deserialize;
+use shared::App;
 use shared::api::SessionView;
-use shared::app::{App, Registration};
+use shared::app::Registration;
 use shared::domain::{DisplayName, Email, Password, Roles};
 use shared::http::{ApiError, Fields, HttpResponse, json, parse_json};
 use utoipa::OpenApi;

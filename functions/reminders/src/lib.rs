@@ -3,7 +3,8 @@
 //! requests nobody answered, and counts learners' ratings whose blind week ended.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use shared::app::{App, ReminderRun};
+use shared::App;
+use shared::app::ReminderRun;
 
 /// Lambda entry point for the scheduled event.
 pub async fn handler(app: &App, event: EventBridgeEvent) -> Result<ReminderRun, lambda_runtime::Error> {

@@ -3,7 +3,7 @@
 use http::StatusCode;
 use lambda_http::{Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
-use shared::app::App;
+use shared::App;
 use shared::domain::{Rating, Review, ReviewText, SessionId, UserId};
 use shared::http::{ApiError, Fields, HttpResponse, PageRequest, authenticate, json, parse_json, route_key};
 use utoipa::OpenApi;

@@ -7,7 +7,8 @@
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
-use shared::app::{App, ChatTarget, ServerFrame};
+use shared::App;
+use shared::app::{ChatTarget, ServerFrame};
 use shared::domain::{ClientMsgId, ConversationId, ConversationSummary, MessageId, MessageText, UserId};
 use shared::http::{
     ApiError, FieldError, MAX_FRAME_BYTES, connection_id, error_frame, parse_json_bytes, ws_response, ws_route,

@@ -4,7 +4,7 @@
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use http::StatusCode;
-use shared::app::App;
+use shared::App;
 use shared::http::{ApiError, authenticate_token, connection_id, ws_error, ws_response};
 
 /// Lambda entry point for `$connect`.

@@ -3,7 +3,7 @@
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use http::StatusCode;
-use shared::app::App;
+use shared::App;
 use shared::http::{ApiError, connection_id, ws_error, ws_response};
 
 /// Lambda entry point for `$disconnect`.

@@ -386,7 +386,11 @@ async fn matching_figures(
     emit(&format!("seed.{tag}.duration"), report.seconds, "s");
 
     let app_config = dev_gateway::local::config(&table, endpoint).unwrap();
-    let app = shared::app::App::new(&app_config, client.clone(), std::sync::Arc::new(shared::ports::SystemClock));
+    let app = shared::startup::build(
+        &app_config,
+        shared::startup::Clients::new(client.clone()),
+        std::sync::Arc::new(shared::ports::SystemClock),
+    );
     // A learner with wanted skills, languages and availability, as seeded.
     let learner = (0..200)
         .map(|i| seed::demo_learner(42, i))
@@ -460,13 +464,17 @@ async fn booking_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gatew
     let table = format!("bench-book-{}", ulid::Ulid::new());
     dev_gateway::table::ensure_table(client, template, &table).await.unwrap();
     let config = dev_gateway::local::config(&table, endpoint).unwrap();
-    let mut app = shared::app::App::new(&config, client.clone(), std::sync::Arc::new(shared::ports::SystemClock));
+    let mut app = shared::startup::build(
+        &config,
+        shared::startup::Clients::new(client.clone()),
+        std::sync::Arc::new(shared::ports::SystemClock),
+    );
     // This measures booking under load, not refusals: each pair's BOOKING_CYCLES requests
     // are more than the request limits allow in an hour, so they are lifted here.
     for limit in [&mut app.limits.session_requests_per_pair, &mut app.limits.session_requests_per_learner] {
         limit.max = u32::MAX;
     }
-    let app: &'static shared::app::App = Box::leak(Box::new(app));
+    let app: &'static shared::App = Box::leak(Box::new(app));
     let all_week = WeeklyAvailability::new(
         Weekday::ALL
             .iter()
@@ -614,10 +622,11 @@ async fn chat_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gateway:
     let ws = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let ws_address = ws.local_addr().unwrap();
     let connections = dev_gateway::local::connections_api(&format!("http://{ws_address}"));
-    let app = shared::app::App::new(&config, client.clone(), Arc::new(shared::ports::SystemClock));
+    let clients = shared::startup::Clients::new(client.clone()).with_push(connections);
+    let app = shared::startup::build(&config, clients, Arc::new(shared::ports::SystemClock));
     let gateway = Arc::new(
         dev_gateway::Gateway::new(
-            app.with_push(connections),
+            app,
             template.clone(),
             &dev_gateway::handlers::functions(),
             &dev_gateway::handlers::events(),
@@ -627,7 +636,11 @@ async fn chat_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gateway:
     let routers = (dev_gateway::Gateway::http_router(&gateway), dev_gateway::Gateway::websocket_router(&gateway));
     tokio::spawn(async move { axum::serve(http, routers.0).await });
     tokio::spawn(async move { axum::serve(ws, routers.1).await });
-    let setup = shared::app::App::new(&config, client.clone(), Arc::new(shared::ports::SystemClock));
+    let setup = shared::startup::build(
+        &config,
+        shared::startup::Clients::new(client.clone()),
+        Arc::new(shared::ports::SystemClock),
+    );
 
     let mut pairs = Vec::new();
     for i in 0..CHAT_CLIENTS / 2 {
@@ -722,7 +735,11 @@ async fn leaderboard_figures(client: &aws_sdk_dynamodb::Client, template: &dev_g
     let table = format!("bench-board-{}", ulid::Ulid::new());
     dev_gateway::table::ensure_table(client, template, &table).await.unwrap();
     let config = dev_gateway::local::config(&table, endpoint).unwrap();
-    let app = shared::app::App::new(&config, client.clone(), Arc::new(shared::ports::SystemClock));
+    let app = shared::startup::build(
+        &config,
+        shared::startup::Clients::new(client.clone()),
+        Arc::new(shared::ports::SystemClock),
+    );
     let week = LeaderboardPeriod::week_of(chrono::Utc::now()).previous();
     // Scores fall off like real boards (a few high, a long tail) and tie often.
     let rows: Vec<(UserId, i64, chrono::DateTime<chrono::Utc>)> = (0..BOARD_USERS)

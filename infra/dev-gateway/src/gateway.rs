@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use http::{HeaderValue, Method, StatusCode, header};
-use shared::app::App;
+use shared::App;
 use shared::http::problem;
 
 use crate::clock::{LocalClock, parse_duration};

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use lambda_http::Request;
-use shared::app::App;
+use shared::App;
 use shared::http::HttpResponse;
 
 /// A function's handler, boxed so all functions share one type.

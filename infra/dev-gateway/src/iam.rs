@@ -81,9 +81,9 @@ impl Locals {
     }
 
     /// What `app` talks to: its table and topic, with `template`'s stage.
-    pub fn of_app(app: &shared::app::App, template: &Template) -> Self {
+    pub fn of_app(app: &shared::App, template: &Template) -> Self {
         let mut locals = Self::new(app.store.table(), &template.stage);
-        locals.topic_arn = app.fanout.as_ref().map(|topic| topic.arn().to_owned());
+        locals.topic_arn = app.fanout.topic_arn().map(str::to_owned);
         locals
     }
 

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use dev_gateway::clock::LocalClock;
 use dev_gateway::stream::{StreamPoller, local_streams_client};
 use dev_gateway::{Gateway, Template, handlers, local, table};
-use shared::app::App;
+use shared::startup::{self, Clients};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -64,15 +64,15 @@ async fn run() -> Result<(), String> {
     let config = local::config(&table_name, &endpoint).map_err(|e| e.to_string())?;
     // Real time until someone moves it (POST /_local/clock).
     let clock = Arc::new(LocalClock::real());
-    let mut app = App::new(&config, client.clone(), clock.clone())
-        .with_push(local::connections_api(&format!("http://{ws_address}")));
+    let mut clients = Clients::new(client.clone()).with_push(local::connections_api(&format!("http://{ws_address}")));
     let sns = std::env::var("SNS_ENDPOINT").ok().filter(|v| !v.is_empty());
     if let Some(sns) = &sns {
         let topic = local::notification_topic(sns, "peerlearn-notifications")
             .await
             .map_err(|e| format!("SNS emulator at {sns}: {e}"))?;
-        app = app.with_fanout(topic);
+        clients = clients.with_fanout(topic);
     }
+    let app = startup::build(&config, clients, clock.clone());
     let mut gateway = Gateway::new(app, template, &handlers::functions(), &handlers::events())
         .map_err(|e| e.to_string())?
         .with_clock(clock);

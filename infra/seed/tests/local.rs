@@ -9,7 +9,6 @@ use std::sync::Arc;
 use dev_gateway::{Template, local, table};
 use seed::{DEMO_PASSWORD, SeedConfig, demo_learner, demo_mentor, mentor_email};
 use shared::adapters::dynamo::DynamoStore;
-use shared::app::App;
 use shared::domain::{Email, SourceAddress};
 use shared::ports::{AccountStore, SystemClock};
 
@@ -65,7 +64,11 @@ async fn seeded_users_read_back_sign_in_and_reseeding_overwrites() {
     assert!(marker.covers(&config));
     assert!(!marker.covers(&SeedConfig { mentors: 41, ..config.clone() }));
 
-    let app = App::new(&local::config(&name, &endpoint).unwrap(), client.clone(), Arc::new(SystemClock));
+    let app = shared::startup::build(
+        &local::config(&name, &endpoint).unwrap(),
+        shared::startup::Clients::new(client.clone()),
+        Arc::new(SystemClock),
+    );
     for user in [demo_mentor(5, 7), demo_learner(5, 3)] {
         assert_eq!(app.store.user(&user.id).await.unwrap(), Some(user));
     }

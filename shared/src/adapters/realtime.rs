@@ -3,7 +3,7 @@
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 
 use crate::domain::ConnectionId;
-use crate::ports::{LivePush, PushError};
+use crate::ports::{BoxFuture, LivePush, PushError};
 
 /// The WebSocket API's `@connections` endpoint, through one client per cold start.
 #[derive(Debug, Clone)]
@@ -26,7 +26,13 @@ impl ConnectionsApi {
 }
 
 impl LivePush for ConnectionsApi {
-    async fn push(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
+    fn push<'a>(&'a self, connection: &'a ConnectionId, frame: &'a str) -> BoxFuture<'a, Result<(), PushError>> {
+        Box::pin(self.post(connection, frame))
+    }
+}
+
+impl ConnectionsApi {
+    async fn post(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
         let result = self
             .client
             .post_to_connection()

@@ -3,7 +3,7 @@
 use aws_sdk_sns::types::MessageAttributeValue;
 
 use crate::domain::{Channel, Notification};
-use crate::ports::NotificationFanout;
+use crate::ports::{BoxFuture, NotificationFanout};
 
 /// The notifications topic, through one client per cold start.
 #[derive(Debug, Clone)]
@@ -38,7 +38,21 @@ fn attribute(data_type: &str, value: String) -> Result<MessageAttributeValue, St
 }
 
 impl NotificationFanout for NotificationTopic {
-    async fn publish(&self, notification: &Notification, channels: &[Channel]) -> Result<(), String> {
+    fn publish<'a>(
+        &'a self,
+        notification: &'a Notification,
+        channels: &'a [Channel],
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(self.send(notification, channels))
+    }
+
+    fn topic_arn(&self) -> Option<&str> {
+        Some(&self.arn)
+    }
+}
+
+impl NotificationTopic {
+    async fn send(&self, notification: &Notification, channels: &[Channel]) -> Result<(), String> {
         let message = serde_json::to_string(notification).map_err(|e| e.to_string())?;
         let channels = serde_json::to_string(&channels.iter().map(|c| c.as_str()).collect::<Vec<_>>())
             .map_err(|e| e.to_string())?;

@@ -11,8 +11,8 @@ use crate::domain::{
     QuotaUse, Scope, UserId, channels,
 };
 use crate::ports::{
-    AccountStore, ChatStore, Connection, ConnectionStore, ConversationPage, LivePush, MessagePage, NewNotification,
-    NotificationFanout, NotificationStore, PushError, Sent,
+    AccountStore, ChatStore, Connection, ConnectionStore, ConversationPage, MessagePage, NewNotification,
+    NotificationStore, PushError, Sent,
 };
 
 /// API Gateway closes a WebSocket after two hours; the stored connection outlives that a
@@ -277,8 +277,8 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
         let pushed = self.push_all(&connections.iter().collect::<Vec<_>>(), &frame).await;
         let live = pushed.delivered > 0;
         let channels = channels(&notification.kind, live);
-        if let (Some(fanout), false) = (&self.fanout, channels.is_empty()) {
-            fanout.publish(notification, &channels).await.map_err(AppError::Fanout)?;
+        if !channels.is_empty() {
+            self.fanout.publish(notification, &channels).await.map_err(AppError::Fanout)?;
         }
         Ok(live)
     }
@@ -311,10 +311,7 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
     }
 
     async fn push_one(&self, connection: &Connection, frame: &str) -> Result<(), PushError> {
-        let Some(push) = &self.push else {
-            return Err(PushError::Failed("no connections endpoint configured".into()));
-        };
-        match push.push(&connection.id, frame).await {
+        match self.push.push(&connection.id, frame).await {
             Err(PushError::Gone) => {
                 // Only this connection is stale; removing it is best-effort (its TTL follows).
                 if let Err(error) = self.store.forget(&connection.user, &connection.id).await {

@@ -13,17 +13,9 @@ mod sessions;
 
 use std::sync::Arc;
 
-use aws_config::BehaviorVersion;
-
-use crate::adapters::dynamo::DynamoStore;
-use crate::adapters::https;
-use crate::adapters::meeting::JitsiRooms;
-use crate::adapters::realtime::ConnectionsApi;
-use crate::adapters::sns::NotificationTopic;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
-use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Exhausted, Invalid, LimitKind, Limits, Policy, User};
-use crate::ports::{Clock, MeetingRooms, QuotaError, StoreError, SystemClock};
+use crate::ports::{Clock, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError};
 
 pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
@@ -118,20 +110,10 @@ pub enum AppError {
     Crypto(String),
 }
 
-/// The application could not be built at cold start.
-#[derive(Debug, thiserror::Error)]
-pub enum AppInitError {
-    /// A setting is missing or wrong.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// The HTTPS client could not be built.
-    #[error("https client: {0}")]
-    Https(#[from] aws_smithy_http_client::HttpClientError),
-}
-
-/// The application: adapters and services, built once per cold start and shared by
-/// every invocation of a function.
-pub struct App<S = DynamoStore> {
+/// The application: the store and services, built once per cold start by
+/// [`crate::startup`] and shared by every invocation of a function. Generic over the
+/// store so the use cases name only the ports they need.
+pub struct App<S> {
     /// The table.
     pub store: S,
     /// Access-token signer and checker.
@@ -148,61 +130,12 @@ pub struct App<S = DynamoStore> {
     pub limits: Limits,
     /// Meeting-room links for confirmed sessions.
     pub rooms: Arc<dyn MeetingRooms>,
-    /// Frames to open WebSocket connections; `None` where the function pushes nothing.
-    pub push: Option<ConnectionsApi>,
-    /// Notifications out to email, SMS and mobile push; `None` where not configured.
-    pub fanout: Option<NotificationTopic>,
-}
-
-impl App<DynamoStore> {
-    /// Builds the application from the environment set by template.yaml. No network
-    /// call happens here: the SDK resolves credentials lazily on first use.
-    /// Reads only the `keys` the function holds.
-    pub async fn from_env(keys: Keys) -> Result<Self, AppInitError> {
-        let config = Config::from_env(keys)?;
-        let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await;
-        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
-        if let Some(endpoint) = &config.dynamodb_endpoint {
-            dynamodb = dynamodb.endpoint_url(endpoint);
-        }
-        let client = aws_sdk_dynamodb::Client::from_conf(dynamodb.build());
-        let mut app = Self::new(&config, client, Arc::new(SystemClock));
-        // Building a client is configuration only: no connection is made until first use.
-        app.push = config.connections_endpoint.as_deref().map(|endpoint| ConnectionsApi::from_sdk(&sdk, endpoint));
-        app.fanout = config
-            .notifications_topic
-            .as_deref()
-            .map(|arn| NotificationTopic::from_sdk(&sdk, arn, config.sns_endpoint.as_deref()));
-        Ok(app)
-    }
-
-    /// Builds the application around an existing client (tests, dev gateway).
-    pub fn new(config: &Config, client: aws_sdk_dynamodb::Client, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            store: DynamoStore::new(client, config.table_name.clone()),
-            tokens: TokenIssuer::new(&config.jwt, clock.clone()),
-            cursors: config.cursor_key.as_ref().map_or_else(CursorSigner::without_key, CursorSigner::new),
-            passwords: PasswordHasher::new(),
-            clock,
-            policy: Policy::default(),
-            limits: Limits::default(),
-            rooms: Arc::new(JitsiRooms),
-            push: None,
-            fanout: None,
-        }
-    }
-
-    /// Pushes live frames through `push` (tests and the dev gateway).
-    pub fn with_push(mut self, push: ConnectionsApi) -> Self {
-        self.push = Some(push);
-        self
-    }
-
-    /// Fans notifications out through `topic` (tests and the dev gateway).
-    pub fn with_fanout(mut self, topic: NotificationTopic) -> Self {
-        self.fanout = Some(topic);
-        self
-    }
+    /// Frames to open WebSocket connections ([`crate::ports::NoPush`] where the function
+    /// has no connections endpoint).
+    pub push: Arc<dyn LivePush>,
+    /// Notifications out to email, SMS and mobile push ([`crate::ports::NoFanout`] where
+    /// no topic is configured).
+    pub fanout: Arc<dyn NotificationFanout>,
 }
 
 impl From<Exhausted> for AppError {

@@ -72,7 +72,7 @@ impl<S: AccountStore + SessionStore + SessionAgenda + ReviewStore> App<S> {
             next.updated_at,
         )];
         let accounts = self.account_changes(booking, &next, &Effect::None).await?;
-        match self.store.save_session(&next, booking, &Effect::None, &notify, &accounts).await {
+        match self.store.save_session(&next, booking, &self.policy, &Effect::None, &notify, &accounts).await {
             Ok(()) => Ok(true),
             // The mentor answered meanwhile: their answer stands.
             Err(SessionWriteError::Stale) => Ok(false),

@@ -131,7 +131,8 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
             ),
             QuotaUse::new(self.limits.session_requests_per_learner, Scope::Member(me.id.clone()), now),
         ];
-        match self.store.create_session(&booking, key.as_ref().zip(reply.as_ref()), &notify, &quota).await {
+        match self.store.create_session(&booking, &self.policy, key.as_ref().zip(reply.as_ref()), &notify, &quota).await
+        {
             Ok(()) => Ok(Requested::Created(booking)),
             Err(SessionWriteError::Replay(stored)) => match &key {
                 Some(key) => replayed(key, stored),
@@ -163,7 +164,7 @@ impl<S: AccountStore + SessionStore> App<S> {
             }
             let notify = self.announce(&current, &next, user);
             let accounts = self.account_changes(&current, &next, &effect).await?;
-            match self.store.save_session(&next, &current, &effect, &notify, &accounts).await {
+            match self.store.save_session(&next, &current, &self.policy, &effect, &notify, &accounts).await {
                 Ok(()) => return Ok(next),
                 Err(SessionWriteError::Stale) => continue,
                 Err(error) => return Err(write_error(error)),

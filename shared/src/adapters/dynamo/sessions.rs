@@ -11,7 +11,7 @@ use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
-use crate::domain::{Booking, Effect, Exhausted, QuotaUse, SessionId, Slot, UserId};
+use crate::domain::{Booking, Effect, Exhausted, Policy, QuotaUse, SessionId, Slot, UserId};
 use crate::ports::{
     AccountChanges, Agenda, IdempotencyKey, NewNotification, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoreError, StoredReply, Timeframe,
@@ -132,6 +132,7 @@ impl SessionStore for DynamoStore {
     async fn create_session(
         &self,
         booking: &Booking,
+        policy: &Policy,
         idempotency: Option<(&IdempotencyKey, &StoredReply)>,
         notify: &[NewNotification],
         quota: &[QuotaUse],
@@ -139,7 +140,7 @@ impl SessionStore for DynamoStore {
         let mut writes = Writes::new(self);
         writes.put(
             Part::Session,
-            to_item(&SessionRecord::new(booking))?,
+            to_item(&SessionRecord::new(booking, policy))?,
             Some(("attribute_not_exists(PK)", Vec::new())),
         )?;
         // The uses are counted by the request's own transaction: a refused or replayed
@@ -229,6 +230,7 @@ impl SessionStore for DynamoStore {
         &self,
         next: &Booking,
         previous: &Booking,
+        policy: &Policy,
         effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
@@ -236,7 +238,7 @@ impl SessionStore for DynamoStore {
         let mut writes = Writes::new(self);
         writes.put(
             Part::Session,
-            to_item(&SessionRecord::new(next))?,
+            to_item(&SessionRecord::new(next, policy))?,
             Some(("version = :expected", vec![(":expected", n(previous.version))])),
         )?;
         if previous.slot.start() != next.slot.start() {

@@ -1,0 +1,114 @@
+//! Wiring: the one place that reads the configuration, builds the SDK clients (once per
+//! cold start) and puts the [`App`] together from them. The use cases in [`crate::app`]
+//! see only ports; the local stack and the tests build their App through [`build`] too.
+
+use std::sync::Arc;
+
+use aws_config::BehaviorVersion;
+
+use crate::adapters::dynamo::DynamoStore;
+use crate::adapters::https;
+use crate::adapters::meeting::JitsiRooms;
+use crate::adapters::realtime::ConnectionsApi;
+use crate::adapters::sns::NotificationTopic;
+use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
+use crate::config::{Config, ConfigError, Keys};
+use crate::domain::{Limits, Policy};
+use crate::ports::{Clock, LivePush, NoFanout, NoPush, NotificationFanout, SystemClock};
+
+/// The application as deployed: the use cases over the DynamoDB table. Handlers take `&App`.
+pub type App = crate::app::App<DynamoStore>;
+
+/// The application could not be built at cold start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is missing or wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The HTTPS client could not be built.
+    #[error("https client: {0}")]
+    Https(#[from] aws_smithy_http_client::HttpClientError),
+}
+
+/// The clients an [`App`] talks through. Building a client is configuration only: no
+/// connection is made until its first use.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// The table's client.
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    /// The WebSocket API's `@connections` endpoint, where the function pushes frames.
+    pub push: Option<ConnectionsApi>,
+    /// The notifications topic, where the function fans notifications out.
+    pub fanout: Option<NotificationTopic>,
+}
+
+impl Clients {
+    /// The table alone: nothing is pushed and notifications stay in-app.
+    pub fn new(dynamodb: aws_sdk_dynamodb::Client) -> Self {
+        Self { dynamodb, push: None, fanout: None }
+    }
+
+    /// Also pushes live frames through `push`.
+    pub fn with_push(mut self, push: ConnectionsApi) -> Self {
+        self.push = Some(push);
+        self
+    }
+
+    /// Also fans notifications out through `topic`.
+    pub fn with_fanout(mut self, topic: NotificationTopic) -> Self {
+        self.fanout = Some(topic);
+        self
+    }
+
+    /// The clients `config` asks for, from shared SDK settings, through the HTTPS client
+    /// that trusts only Amazon's roots. No network call happens here: the SDK resolves
+    /// credentials lazily on first use.
+    pub async fn from_config(config: &Config) -> Result<Self, StartupError> {
+        let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await;
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+        if let Some(endpoint) = &config.dynamodb_endpoint {
+            dynamodb = dynamodb.endpoint_url(endpoint);
+        }
+        Ok(Self {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+            push: config.connections_endpoint.as_deref().map(|endpoint| ConnectionsApi::from_sdk(&sdk, endpoint)),
+            fanout: config
+                .notifications_topic
+                .as_deref()
+                .map(|arn| NotificationTopic::from_sdk(&sdk, arn, config.sns_endpoint.as_deref())),
+        })
+    }
+}
+
+/// Builds the application from the environment set by template.yaml, reading only the
+/// `keys` the function holds, on the wall clock.
+pub async fn from_env(keys: Keys) -> Result<App, StartupError> {
+    let config = Config::from_env(keys)?;
+    let clients = Clients::from_config(&config).await?;
+    Ok(build(&config, clients, Arc::new(SystemClock)))
+}
+
+/// Builds the application over `clients` on `clock`. A missing push endpoint or topic is
+/// wired as [`NoPush`] / [`NoFanout`], so the use cases never ask whether one exists.
+pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
+    let push: Arc<dyn LivePush> = match clients.push {
+        Some(push) => Arc::new(push),
+        None => Arc::new(NoPush),
+    };
+    let fanout: Arc<dyn NotificationFanout> = match clients.fanout {
+        Some(topic) => Arc::new(topic),
+        None => Arc::new(NoFanout),
+    };
+    App {
+        store: DynamoStore::new(clients.dynamodb, config.table_name.clone()),
+        tokens: TokenIssuer::new(&config.jwt, clock.clone()),
+        cursors: config.cursor_key.as_ref().map_or_else(CursorSigner::without_key, CursorSigner::new),
+        passwords: PasswordHasher::new(),
+        clock,
+        policy: Policy::default(),
+        limits: Limits::default(),
+        rooms: Arc::new(JitsiRooms),
+        push,
+        fanout,
+    }
+}
