@@ -16,5 +16,6 @@ pub mod observability;
 pub mod ports;
 pub mod runtime;
 pub mod startup;
+pub mod stream;
 
 pub use startup::App;

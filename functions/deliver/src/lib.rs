@@ -6,52 +6,20 @@
 //! Lambda retries from that record on. A record that can never be read is logged and
 //! skipped, so one bad item cannot stall the stream.
 
-use aws_lambda_events::event::dynamodb::{Event, EventRecord};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use shared::App;
-use shared::adapters::dynamo::notification_from_image;
+use shared::domain::Committed;
+use shared::stream::{StreamEvent, StreamResponse, consume};
 
 /// Lambda entry point for a batch of stream records.
-pub async fn handler(app: &App, event: Event) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
-    let mut response = DynamoDbEventResponse::default();
-    let mut delivered = 0usize;
-    for record in event.records {
-        match deliver(app, record).await {
-            Ok(true) => delivered += 1,
-            Ok(false) => {}
-            Err(sequence) => {
-                // Lambda resends from the first failure; what follows is resent with it.
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = sequence;
-                response.batch_item_failures.push(failure);
-                break;
-            }
+pub async fn handler(app: &App, event: StreamEvent) -> Result<StreamResponse, lambda_runtime::Error> {
+    let batch = consume(event, "delivery", |change| async move {
+        match change {
+            Committed::NotificationCreated(notification) => app.deliver_notification(&notification).await.map(|_| 1),
+            _ => Ok(0),
         }
-    }
-    tracing::info!(delivered, failed = response.batch_item_failures.len(), "notifications delivered");
-    Ok(response)
-}
-
-/// Delivers one record's notification; `Err` carries the record's sequence number.
-async fn deliver(app: &App, record: EventRecord) -> Result<bool, Option<String>> {
-    if record.event_name != "INSERT" {
-        return Ok(false);
-    }
-    let sequence = record.change.sequence_number.clone();
-    let notification = match notification_from_image(record.change.new_image) {
-        Ok(notification) => notification,
-        Err(error) => {
-            // The error carries no values (StoreError::corrupt); the image, holding the
-            // notification's text, is never logged.
-            tracing::error!(%error, ?sequence, "skipping a notification that cannot be read");
-            return Ok(false);
-        }
-    };
-    match app.deliver_notification(&notification).await {
-        Ok(_) => Ok(true),
-        Err(error) => {
-            tracing::warn!(%error, notification = %notification.id, "delivery failed; the batch resumes here");
-            Err(sequence)
-        }
-    }
+    })
+    .await;
+    let delivered = batch.handled.iter().sum::<usize>();
+    tracing::info!(delivered, failed = batch.response.batch_item_failures.len(), "notifications delivered");
+    Ok(batch.response)
 }

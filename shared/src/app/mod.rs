@@ -21,6 +21,7 @@ pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
 pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, RankedEntry, SNAPSHOT_SIZE, Standing};
 pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
+pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use sessions::{Idempotency, Requested, SessionRequest};
 

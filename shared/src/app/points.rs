@@ -2,13 +2,45 @@
 //! points and badges.
 
 use super::{App, AppError};
-use crate::domain::UserId;
-use crate::domain::gamification::earnings::Earning;
+use crate::domain::gamification::earnings::{Earning, from_review, from_session_move};
 use crate::domain::gamification::{EarnedBadge, Occurrence, PointsAccount, local_day};
-use crate::ports::{AccountStore, LedgerPage, NewNotification, PointsStore, Recorded};
+use crate::domain::{Committed, UserId};
+use crate::ports::{AccountStore, LedgerPage, NewNotification, PointsStore, Recorded, SessionStore};
 
 /// Concurrent awards to one member retry this often before giving up (the stream redelivers).
 const AWARD_ATTEMPTS: usize = 5;
+
+/// What awarding one committed change did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Awarded {
+    /// Awards stored now.
+    pub stored: usize,
+    /// Awards counted before (a redelivered or replayed record).
+    pub replayed: usize,
+}
+
+impl<S: PointsStore + AccountStore + SessionStore> App<S> {
+    /// Awards what `change` earned (see `domain::gamification::earnings`), each earning
+    /// once. A review earns only when its session really completed, so that is read.
+    pub async fn award_change(&self, change: &Committed) -> Result<Awarded, AppError> {
+        let earnings = match change {
+            Committed::SessionMoved { before, after } => from_session_move(before, after),
+            Committed::ReviewWritten(review) => match self.store.session(&review.session).await? {
+                Some(session) => from_review(review, &session),
+                None => Vec::new(),
+            },
+            Committed::NotificationCreated(_) => Vec::new(),
+        };
+        let mut awarded = Awarded::default();
+        for earning in &earnings {
+            match self.award(earning).await? {
+                Recorded::Stored => awarded.stored += 1,
+                _ => awarded.replayed += 1,
+            }
+        }
+        Ok(awarded)
+    }
+}
 
 impl<S: PointsStore + AccountStore> App<S> {
     /// Awards `earning` once: the ledger, the account (totals, boards, cap, streak, badges)

@@ -153,6 +153,7 @@ pub mod booking;
 pub mod calendar;
 pub mod chat;
 pub mod client_msg_id;
+pub mod committed;
 pub mod connection_id;
 pub mod conversation;
 pub mod display_name;
@@ -186,6 +187,7 @@ pub use booking::{
 };
 pub use chat::{ConversationSummary, Message, MessageId, MessagePreview};
 pub use client_msg_id::ClientMsgId;
+pub use committed::Committed;
 pub use connection_id::ConnectionId;
 pub use conversation::ConversationId;
 pub use display_name::DisplayName;
