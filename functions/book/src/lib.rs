@@ -5,12 +5,11 @@ use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
 use shared::App;
-use shared::app::{AppError, Idempotency, Requested, SessionRequest};
+use shared::app::{AppError, Idempotency, Requested, SessionRequest, Timeframe};
 use shared::domain::{
     Bio, Booking, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot, SlotStart, UserId,
 };
 use shared::http::{ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
-use shared::ports::Timeframe;
 use utoipa::OpenApi;
 
 /// Body of POST /sessions.

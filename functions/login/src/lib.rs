@@ -5,7 +5,7 @@ use lambda_http::Request;
 use serde::Deserialize;
 use shared::App;
 use shared::api::SessionView;
-use shared::auth::RefreshToken;
+use shared::app::RefreshToken;
 use shared::domain::{Email, Invalid};
 use shared::http::{ApiError, FieldError, HttpResponse, json, no_content, parse_json, route_key, source_address};
 use utoipa::OpenApi;

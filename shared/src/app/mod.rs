@@ -25,6 +25,11 @@ pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use sessions::{Idempotency, Requested, SessionRequest};
 
+/// What handlers name besides the use cases: a refresh token as presented, and which of
+/// a member's sessions to list.
+pub use crate::auth::RefreshToken;
+pub use crate::ports::Timeframe;
+
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
