@@ -285,15 +285,8 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
 
     async fn notify_offline(&self, message: &Message, recipient: &UserId) -> Result<(), AppError> {
         let sender = self.store.user(&message.sender).await?;
-        let name = sender.as_ref().map_or("A member", |user| user.name.as_str());
-        let note = NewNotification {
-            user: recipient.clone(),
-            kind: "message_received",
-            session: None,
-            conversation: Some(message.conversation_id.clone()),
-            text: format!("{name}: {}", message.preview()),
-            at: message.sent_at,
-        };
+        let name = sender.as_ref().map(|user| user.name.as_str());
+        let note = NewNotification::message_received(recipient, name, message);
         Ok(self.store.notify(&[note]).await?)
     }
 

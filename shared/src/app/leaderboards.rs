@@ -166,9 +166,7 @@ impl<S: LeaderboardStore + BoardArchive + PointsStore + AccountStore> App<S> {
                 if let Some(badge) = period_badge(rank, kind, role) {
                     badges_awarded += usize::from(self.grant_badge(&row.user, badge, period.end()).await?);
                 }
-                let text =
-                    format!("You finished #{rank} on the {} {} board for {period}.", kind.as_str(), role.as_str());
-                notify.push(NewNotification::to_member(&row.user, "leaderboard_result", text, now));
+                notify.push(NewNotification::leaderboard_result(&row.user, rank, kind, role, period, now));
             }
             let closed_now = self.store.close_board(period, role, now, &notify).await?;
             boards.push(BoardClosed { role, ranks: rows.len(), badges_awarded, closed_now });

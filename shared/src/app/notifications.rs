@@ -1,8 +1,106 @@
-//! A member's in-app notifications.
+//! A member's in-app notifications, and what each kind says (the texts live here, in
+//! one place, whichever area sends them).
+
+use chrono::{DateTime, Utc};
 
 use super::{App, AppError};
-use crate::domain::{NotificationId, UserId};
-use crate::ports::{NotificationPage, NotificationStore};
+use crate::domain::gamification::{Badge, LeaderboardPeriod, PeriodKind};
+use crate::domain::{Booking, Message, NotificationId, Party, SessionState, UserId};
+use crate::ports::{NewNotification, NotificationPage, NotificationStore};
+
+/// The texts of every notification kind.
+impl NewNotification {
+    /// `user` earned `badge`.
+    pub fn badge_earned(user: &UserId, badge: Badge, at: DateTime<Utc>) -> Self {
+        let text = format!("You earned the {} badge: {}", badge.title(), badge.description());
+        Self::to_member(user, "badge_earned", text, at)
+    }
+
+    /// `user` finished `rank` on the `role` board of a closed period.
+    pub fn leaderboard_result(
+        user: &UserId,
+        rank: u32,
+        kind: PeriodKind,
+        role: Party,
+        period: LeaderboardPeriod,
+        at: DateTime<Utc>,
+    ) -> Self {
+        let text = format!("You finished #{rank} on the {} {} board for {period}.", kind.as_str(), role.as_str());
+        Self::to_member(user, "leaderboard_result", text, at)
+    }
+
+    /// A mentor is asked for a session by `learner_name`.
+    pub fn session_requested(booking: &Booking, learner_name: &str) -> Self {
+        let text = format!("{learner_name} asked for a session: {}", booking.topic);
+        Self::about_session(&booking.mentor, "session_requested", &booking.id, text, booking.updated_at)
+    }
+
+    /// `to` learns what the other party's move did to a session; `None` when the move
+    /// is not worth telling.
+    pub fn session_moved(before: &Booking, after: &Booking, to: &UserId) -> Option<Self> {
+        let (kind, text) = match (before.state, after.state) {
+            (SessionState::Requested, SessionState::Confirmed) | (SessionState::Accepted, SessionState::Confirmed) => {
+                ("session_confirmed", format!("Your session \"{}\" is confirmed.", after.topic))
+            }
+            (_, SessionState::Rejected) => {
+                ("session_rejected", format!("Your request \"{}\" was declined.", after.topic))
+            }
+            (_, SessionState::Cancelled) => {
+                let late =
+                    if after.cancellation.as_ref().is_some_and(|c| c.late) { " (late cancellation)" } else { "" };
+                ("session_cancelled", format!("The session \"{}\" was cancelled{late}.", after.topic))
+            }
+            (_, SessionState::NoShow) => {
+                ("session_no_show", format!("The session \"{}\" was marked as a no-show.", after.topic))
+            }
+            (_, SessionState::Completed) => {
+                ("session_completed", format!("The session \"{}\" is complete: leave a review.", after.topic))
+            }
+            _ if after.proposal.is_some() && after.proposal != before.proposal => {
+                ("session_reschedule_proposed", format!("A new time was proposed for \"{}\".", after.topic))
+            }
+            _ if after.slot != before.slot => {
+                ("session_rescheduled", format!("The session \"{}\" has a new time.", after.topic))
+            }
+            _ => return None,
+        };
+        Some(Self::about_session(to, kind, &after.id, text, after.updated_at))
+    }
+
+    /// A reminder of kind `reminder_soon` (minutes ahead) or `reminder_day` (within 24 hours).
+    pub fn reminder(user: &UserId, booking: &Booking, kind: &'static str, at: DateTime<Utc>) -> Self {
+        let text = if kind == "reminder_soon" {
+            format!("\"{}\" starts in a few minutes.", booking.topic)
+        } else {
+            format!("Reminder: \"{}\" is within 24 hours.", booking.topic)
+        };
+        Self::about_session(user, kind, &booking.id, text, at)
+    }
+
+    /// The learner's request expired unanswered.
+    pub fn request_expired(expired: &Booking) -> Self {
+        let text = format!("Your request \"{}\" expired without an answer.", expired.topic);
+        Self::about_session(&expired.learner, "session_expired", &expired.id, text, expired.updated_at)
+    }
+
+    /// `subject` received a review (not what it says: it may still be blind).
+    pub fn review_received(subject: &UserId, booking: &Booking, at: DateTime<Utc>) -> Self {
+        let text = format!("You received a review for \"{}\".", booking.topic);
+        Self::about_session(subject, "review_received", &booking.id, text, at)
+    }
+
+    /// `recipient` was sent `message` while offline; `sender_name` when the sender is known.
+    pub fn message_received(recipient: &UserId, sender_name: Option<&str>, message: &Message) -> Self {
+        Self {
+            user: recipient.clone(),
+            kind: "message_received",
+            session: None,
+            conversation: Some(message.conversation_id.clone()),
+            text: format!("{}: {}", sender_name.unwrap_or("A member"), message.preview()),
+            at: message.sent_at,
+        }
+    }
+}
 
 impl<S: NotificationStore> App<S> {
     /// A page of `user`'s notifications, newest first, and how many are unread in all.

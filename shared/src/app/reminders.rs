@@ -39,13 +39,13 @@ impl<S: AccountStore + SessionStore + SessionAgenda + ReviewStore> App<S> {
             if booking.state != SessionState::Confirmed || booking.slot.start() < now {
                 continue;
             }
-            let (kind, counter, text) = if booking.slot.start() - now <= SOON {
-                ("reminder_soon", &mut run.reminded_soon, format!("\"{}\" starts in a few minutes.", booking.topic))
+            let (kind, counter) = if booking.slot.start() - now <= SOON {
+                ("reminder_soon", &mut run.reminded_soon)
             } else {
-                ("reminder_day", &mut run.reminded_day, format!("Reminder: \"{}\" is within 24 hours.", booking.topic))
+                ("reminder_day", &mut run.reminded_day)
             };
-            let notify = [&booking.learner, &booking.mentor]
-                .map(|user| NewNotification::about_session(user, kind, &booking.id, text.clone(), now));
+            let notify =
+                [&booking.learner, &booking.mentor].map(|user| NewNotification::reminder(user, &booking, kind, now));
             if self.store.remind(&booking, kind, &notify).await? {
                 *counter += 1;
             }
@@ -64,13 +64,7 @@ impl<S: AccountStore + SessionStore + SessionAgenda + ReviewStore> App<S> {
             // Answered, or not due after all: nothing to do.
             return Ok(false);
         };
-        let notify = [NewNotification::about_session(
-            &next.learner,
-            "session_expired",
-            &next.id,
-            format!("Your request \"{}\" expired without an answer.", next.topic),
-            next.updated_at,
-        )];
+        let notify = [NewNotification::request_expired(&next)];
         let accounts = self.account_changes(booking, &next, &Effect::None).await?;
         match self.store.save_session(&next, booking, &self.policy, &Effect::None, &notify, &accounts).await {
             Ok(()) => Ok(true),

@@ -69,13 +69,7 @@ impl<S: AccountStore + SessionStore + ReviewStore> App<S> {
             };
             let account_ref = account.as_ref().map(|(next, previous)| (next, previous));
             // The subject learns a review arrived, not what it says: it may still be blind.
-            let notify = [NewNotification::about_session(
-                &subject,
-                "review_received",
-                session,
-                format!("You received a review for \"{}\".", booking.topic),
-                now,
-            )];
+            let notify = [NewNotification::review_received(&subject, &booking, now)];
             let stored = StoredReview { rating_pending: review.rating_waits(now), review };
             match self.store.post_review(&stored, revealed.as_ref(), account_ref, &notify).await {
                 Ok(()) => return Ok(stored.review),

@@ -106,12 +106,7 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
                     AppError::Rule { field: "start", reason: Invalid::new("must be in the future") }
                 }
             })?;
-        let notify = [note(
-            &booking,
-            &booking.mentor,
-            "session_requested",
-            format!("{} asked for a session: {}", me.name, booking.topic),
-        )];
+        let notify = [NewNotification::session_requested(&booking, me.name.as_str())];
         // The answer is stored with the session, so a retry gets exactly this answer.
         let reply = match &key {
             Some(key) => {
@@ -264,33 +259,7 @@ impl<S: AccountStore + SessionStore> App<S> {
     /// The notifications a change sends: to the other party, about what changed.
     fn announce(&self, before: &Booking, after: &Booking, actor: &UserId) -> Vec<NewNotification> {
         let other = if actor == &after.learner { &after.mentor } else { &after.learner };
-        let (kind, text) = match (before.state, after.state) {
-            (SessionState::Requested, SessionState::Confirmed) | (SessionState::Accepted, SessionState::Confirmed) => {
-                ("session_confirmed", format!("Your session \"{}\" is confirmed.", after.topic))
-            }
-            (_, SessionState::Rejected) => {
-                ("session_rejected", format!("Your request \"{}\" was declined.", after.topic))
-            }
-            (_, SessionState::Cancelled) => {
-                let late =
-                    if after.cancellation.as_ref().is_some_and(|c| c.late) { " (late cancellation)" } else { "" };
-                ("session_cancelled", format!("The session \"{}\" was cancelled{late}.", after.topic))
-            }
-            (_, SessionState::NoShow) => {
-                ("session_no_show", format!("The session \"{}\" was marked as a no-show.", after.topic))
-            }
-            (_, SessionState::Completed) => {
-                ("session_completed", format!("The session \"{}\" is complete: leave a review.", after.topic))
-            }
-            _ if after.proposal.is_some() && after.proposal != before.proposal => {
-                ("session_reschedule_proposed", format!("A new time was proposed for \"{}\".", after.topic))
-            }
-            _ if after.slot != before.slot => {
-                ("session_rescheduled", format!("The session \"{}\" has a new time.", after.topic))
-            }
-            _ => return Vec::new(),
-        };
-        vec![note(after, other, kind, text)]
+        NewNotification::session_moved(before, after, other).into_iter().collect()
     }
 }
 
@@ -307,10 +276,6 @@ fn follow_locks(booked: &mut Vec<Slot>, effect: &Effect, now: chrono::DateTime<c
     }
     booked.retain(|slot| slot.end() > now);
     booked.sort_by_key(Slot::start);
-}
-
-fn note(booking: &Booking, user: &UserId, kind: &'static str, text: String) -> NewNotification {
-    NewNotification::about_session(user, kind, &booking.id, text, booking.updated_at)
 }
 
 fn replayed(key: &IdempotencyKey, stored: StoredReply) -> Result<Requested, AppError> {

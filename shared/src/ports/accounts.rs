@@ -1,0 +1,109 @@
+//! Accounts, sign-in credentials, refresh-token families and rate-limit counters.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::domain::{Email, Exhausted, QuotaUse, User, UserId};
+
+/// A password hash with the account it unlocks.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The account.
+    pub user_id: UserId,
+    /// PHC-format argon2id hash.
+    pub password_hash: String,
+}
+
+/// One refresh token as stored: only its hash, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshGrant {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// The account it signs in.
+    pub user_id: UserId,
+    /// The chain of rotations this token belongs to (one per sign-in).
+    pub family_id: String,
+    /// False once exchanged for a new pair or once its family is revoked; showing an
+    /// inactive grant again means the token leaked.
+    pub active: bool,
+    /// End of the family's life: rotation never extends it.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Why a rotation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    /// The old token was already rotated, or its family revoked, meanwhile.
+    #[error("refresh token no longer valid")]
+    Stale,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Accounts: users, their sign-in claims and credentials.
+pub trait AccountStore: Send + Sync {
+    /// Creates the user, claims the email and starts a refresh family, all or nothing.
+    /// `Conflict` when the email is taken.
+    fn create_account(
+        &self,
+        user: &User,
+        password_hash: &str,
+        first_grant: &RefreshGrant,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The credentials of an address, if it has an account (read strongly consistently).
+    fn credentials(&self, email: &Email) -> impl Future<Output = Result<Option<Credentials>, StoreError>> + Send;
+
+    /// Reads a user.
+    fn user(&self, id: &UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+
+    /// Replaces a user if nobody changed it since `previous` was read (`Conflict`
+    /// otherwise), keeping the mentor listings in step in the same transaction.
+    fn save_user(&self, user: &User, previous: &User) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Why a write that uses a quota did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum QuotaError {
+    /// A quota is used up for this window: nothing was written.
+    #[error("{} exhausted", .0.kind.as_str())]
+    Exhausted(Exhausted),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Rate-limit counters, for uses that must be taken before the work they limit (a sign-in
+/// guess is counted before the password hash runs). Writes that notify take their uses in
+/// their own transaction instead.
+pub trait QuotaStore: Send + Sync {
+    /// Takes one use of each quota, in order, or none: a counter at its limit refuses
+    /// (`Exhausted`) and the uses taken before it in `uses` are given back.
+    fn take_quota(&self, uses: &[QuotaUse], now: DateTime<Utc>) -> impl Future<Output = Result<(), QuotaError>> + Send;
+
+    /// Gives back uses taken by [`QuotaStore::take_quota`]; a counter given back to zero is
+    /// removed, so the table holds what it held before the use.
+    fn give_back(&self, uses: &[QuotaUse]) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Refresh tokens: families of rotating, single-use grants.
+pub trait GrantStore: Send + Sync {
+    /// Starts a new family with its first grant.
+    fn start_family(&self, grant: &RefreshGrant) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Finds a grant (and whether its family still lives) in one round trip.
+    fn grant(
+        &self,
+        family_id: &str,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<RefreshGrant>, StoreError>> + Send;
+
+    /// Marks `old` used and stores `next`, only if `old` is still active and its family alive.
+    fn rotate(&self, old: &RefreshGrant, next: &RefreshGrant) -> impl Future<Output = Result<(), RotateError>> + Send;
+
+    /// Ends a family: none of its grants works any more.
+    fn revoke_family(&self, family_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

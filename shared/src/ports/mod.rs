@@ -1,0 +1,50 @@
+//! The small traits the use cases need from the outside world, by area. Adapters
+//! implement them; everything is re-exported here, so `crate::ports::X` names any of them.
+
+mod accounts;
+mod chat;
+mod clock;
+mod leaderboards;
+mod matching;
+mod notifications;
+mod points;
+mod realtime;
+mod reviews;
+mod sessions;
+
+pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
+pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
+pub use clock::{Clock, SystemClock};
+pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};
+pub use matching::{Listing, ListingOrder, MentorDirectory};
+pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
+pub use points::{LedgerPage, PointsStore, Recorded};
+pub use realtime::{BoxFuture, Connection, ConnectionStore, LivePush, NoPush, PushError};
+pub use reviews::{ReviewPage, ReviewStore, ReviewWriteError, StoredReview};
+pub use sessions::{
+    AccountChanges, Agenda, IdempotencyKey, MeetingRooms, SessionAgenda, SessionPage, SessionStore, SessionWriteError,
+    StoredReply, Timeframe,
+};
+
+/// A storage failure, in terms the use cases can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness or state condition failed: someone else got there first.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Stored data could not be read back into domain types. The reason never carries
+    /// the data (see [`StoreError::corrupt`]).
+    #[error("stored item is malformed: {0}")]
+    Corrupt(String),
+    /// The store could not be reached or refused the request.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl StoreError {
+    /// A malformed item, from a (de)serialisation error whose quoted values are removed:
+    /// the reason is logged, and the item may hold message text or contact details.
+    pub fn corrupt(error: impl std::fmt::Display) -> Self {
+        Self::Corrupt(crate::observability::without_values(&error.to_string()))
+    }
+}
