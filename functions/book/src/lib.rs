@@ -5,9 +5,10 @@ use http::{HeaderValue, StatusCode, header};
 use lambda_http::{Body, Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
 use shared::App;
-use shared::app::{AppError, Idempotency, Requested, SessionRequest, Timeframe};
+use shared::app::{Idempotency, Requested, SessionRequest, Timeframe};
 use shared::domain::{
-    Bio, Booking, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot, SlotStart, UserId,
+    Bio, Booking, IdempotencyKey, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot,
+    SlotStart, UserId,
 };
 use shared::http::{ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
 use utoipa::OpenApi;
@@ -164,12 +165,10 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
     let idempotency = match request.headers().get("idempotency-key") {
         None => None,
         Some(value) => {
-            let key = value.to_str().ok().map(str::trim).filter(|k| (1..=100).contains(&k.len()));
-            let key = key.ok_or_else(|| {
-                ApiError::field("Idempotency-Key", &Invalid::new("must be 1 to 100 visible characters"))
-            })?;
+            let key = IdempotencyKey::from_header(value.as_bytes())
+                .map_err(|invalid| ApiError::field("Idempotency-Key", &invalid))?;
             // `Body` derefs to its bytes (empty for `Body::Empty`).
-            Some(Idempotency { key: key.to_owned(), body: request.body().to_vec() })
+            Some(Idempotency { key, body: request.body().to_vec() })
         }
     };
     let body: SessionRequestBody = parse_json(request)?;
@@ -184,12 +183,8 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
     let (Some(mentor), Some(slot), Some(topic), Some(message)) = (mentor, slot, topic, message) else {
         return Err(fields.into_error());
     };
-    let render = |booking: &Booking| -> Result<(u16, String), AppError> {
-        serde_json::to_string(booking).map(|body| (201, body)).map_err(|e| AppError::Crypto(e.to_string()))
-    };
-    let outcome = app
-        .request_session(caller.user_id(), SessionRequest { mentor, slot, topic, message }, idempotency, render)
-        .await?;
+    let outcome =
+        app.request_session(caller.user_id(), SessionRequest { mentor, slot, topic, message }, idempotency).await?;
     let (status, text, id) = match outcome {
         Requested::Created(booking) => {
             (StatusCode::CREATED, serde_json::to_string(&booking).map_err(ApiError::internal)?, booking.id.to_string())

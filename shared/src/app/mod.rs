@@ -2,6 +2,7 @@
 
 mod accounts;
 mod chat;
+mod idempotency;
 mod leaderboards;
 mod matching;
 mod notifications;
@@ -19,11 +20,12 @@ use crate::ports::{Clock, LivePush, MeetingRooms, NotificationFanout, QuotaError
 
 pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
+pub use idempotency::Idempotency;
 pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, RankedEntry, SNAPSHOT_SIZE, Standing};
 pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
 pub use points::Awarded;
 pub use reminders::ReminderRun;
-pub use sessions::{Idempotency, Requested, SessionRequest};
+pub use sessions::{Requested, SessionRequest};
 
 /// What handlers name besides the use cases: a refresh token as presented, and which of
 /// a member's sessions to list.

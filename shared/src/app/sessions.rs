@@ -1,15 +1,14 @@
 //! Booking sessions: request, answer, reschedule, cancel, complete, report no-shows.
 
-use sha2::{Digest, Sha256};
-
+use super::idempotency::{self, Idempotency};
 use super::{App, AppError, active};
 use crate::domain::{
     Actor, Bio, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestRefused, Scope, SessionId, SessionState,
     ShortText, Slot, User, UserId,
 };
 use crate::ports::{
-    AccountChanges, AccountStore, IdempotencyKey, MentorDirectory, NewNotification, SessionPage, SessionStore,
-    SessionWriteError, StoredReply, Timeframe,
+    AccountChanges, AccountStore, MentorDirectory, NewNotification, SessionPage, SessionStore, SessionWriteError,
+    StoredReply, Timeframe,
 };
 
 /// A session a learner asks for.
@@ -23,15 +22,6 @@ pub struct SessionRequest {
     pub topic: ShortText,
     /// A note to the mentor.
     pub message: Option<Bio>,
-}
-
-/// A request's `Idempotency-Key` and body, as sent.
-#[derive(Debug, Clone)]
-pub struct Idempotency {
-    /// The key.
-    pub key: String,
-    /// The raw body, fingerprinted so a reused key with another body is refused.
-    pub body: Vec<u8>,
 }
 
 /// The outcome of a session request.
@@ -56,23 +46,17 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
     /// Asks a verified mentor for a session inside their availability. With an
     /// idempotency key, a retried request returns the first answer and creates nothing.
     /// Requests are limited per learner-mentor pair and per learner (`Throttled`).
-    /// `render` turns the created booking into the response body that retries replay.
     pub async fn request_session(
         &self,
         learner: &UserId,
         request: SessionRequest,
         idempotency: Option<Idempotency>,
-        render: impl Fn(&Booking) -> Result<(u16, String), AppError>,
     ) -> Result<Requested, AppError> {
-        let key = idempotency.map(|i| IdempotencyKey {
-            user: learner.clone(),
-            fingerprint: hex(&Sha256::digest(&i.body)),
-            key: i.key,
-        });
+        let key = idempotency.map(|i| i.of(learner));
         if let Some(key) = &key
             && let Some(stored) = self.store.replay(&key.user, &key.key).await?
         {
-            return replayed(key, stored);
+            return idempotency::replay(key, stored).map(Requested::Replayed);
         }
         let (me, mentor, blocked) = futures_util::join!(
             self.store.user(learner),
@@ -108,13 +92,7 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
             })?;
         let notify = [NewNotification::session_requested(&booking, me.name.as_str())];
         // The answer is stored with the session, so a retry gets exactly this answer.
-        let reply = match &key {
-            Some(key) => {
-                let (status, body) = render(&booking)?;
-                Some(StoredReply { fingerprint: key.fingerprint.clone(), status, body })
-            }
-            None => None,
-        };
+        let reply = key.as_ref().map(|key| idempotency::created(key, &booking)).transpose()?;
         // Each request notifies the mentor (by email or SMS in production), hence the limits;
         // they are counted in the request's own transaction, so a refused request or a
         // concurrent retry with the same key counts nothing.
@@ -130,7 +108,7 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
         {
             Ok(()) => Ok(Requested::Created(booking)),
             Err(SessionWriteError::Replay(stored)) => match &key {
-                Some(key) => replayed(key, stored),
+                Some(key) => idempotency::replay(key, stored).map(Requested::Replayed),
                 None => Err(AppError::Contended),
             },
             Err(error) => Err(write_error(error)),
@@ -278,13 +256,6 @@ fn follow_locks(booked: &mut Vec<Slot>, effect: &Effect, now: chrono::DateTime<c
     booked.sort_by_key(Slot::start);
 }
 
-fn replayed(key: &IdempotencyKey, stored: StoredReply) -> Result<Requested, AppError> {
-    if stored.fingerprint != key.fingerprint {
-        return Err(AppError::IdempotencyMismatch);
-    }
-    Ok(Requested::Replayed(stored))
-}
-
 fn write_error(error: SessionWriteError) -> AppError {
     match error {
         SessionWriteError::TimeTaken => AppError::TimeTaken,
@@ -292,8 +263,4 @@ fn write_error(error: SessionWriteError) -> AppError {
         SessionWriteError::Stale | SessionWriteError::Replay(_) => AppError::Contended,
         SessionWriteError::Store(error) => AppError::Store(error),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -22,8 +22,8 @@ pub use points::{LedgerPage, PointsStore, Recorded};
 pub use realtime::{BoxFuture, Connection, ConnectionStore, LivePush, NoPush, PushError};
 pub use reviews::{ReviewPage, ReviewStore, ReviewWriteError, StoredReview};
 pub use sessions::{
-    AccountChanges, Agenda, IdempotencyKey, MeetingRooms, SessionAgenda, SessionPage, SessionStore, SessionWriteError,
-    StoredReply, Timeframe,
+    AccountChanges, Agenda, IdempotentRequest, MeetingRooms, SessionAgenda, SessionPage, SessionStore,
+    SessionWriteError, StoredReply, Timeframe,
 };
 
 /// A storage failure, in terms the use cases can act on.

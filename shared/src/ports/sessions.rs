@@ -5,15 +5,15 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::{NewNotification, StoreError};
-use crate::domain::{Booking, Effect, Exhausted, Policy, QuotaUse, SessionId, User, UserId};
+use crate::domain::{Booking, Effect, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, User, UserId};
 
 /// A client's `Idempotency-Key` for one request, and what the request was.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKey {
+pub struct IdempotentRequest {
     /// The caller (keys are per caller).
     pub user: UserId,
     /// The key the client sent.
-    pub key: String,
+    pub key: IdempotencyKey,
     /// SHA-256 of the request body, so a reused key with another body is caught.
     pub fingerprint: String,
 }
@@ -86,13 +86,17 @@ pub trait SessionStore: Send + Sync {
         &self,
         booking: &Booking,
         policy: &Policy,
-        idempotency: Option<(&IdempotencyKey, &StoredReply)>,
+        idempotency: Option<(&IdempotentRequest, &StoredReply)>,
         notify: &[NewNotification],
         quota: &[QuotaUse],
     ) -> impl Future<Output = Result<(), SessionWriteError>> + Send;
 
     /// The stored answer for an idempotency key, if any.
-    fn replay(&self, user: &UserId, key: &str) -> impl Future<Output = Result<Option<StoredReply>, StoreError>> + Send;
+    fn replay(
+        &self,
+        user: &UserId,
+        key: &IdempotencyKey,
+    ) -> impl Future<Output = Result<Option<StoredReply>, StoreError>> + Send;
 
     /// Reads a session.
     fn session(&self, id: &SessionId) -> impl Future<Output = Result<Option<Booking>, StoreError>> + Send;

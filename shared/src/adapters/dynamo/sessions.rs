@@ -11,9 +11,9 @@ use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
-use crate::domain::{Booking, Effect, Exhausted, Policy, QuotaUse, SessionId, Slot, UserId};
+use crate::domain::{Booking, Effect, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, Slot, UserId};
 use crate::ports::{
-    AccountChanges, Agenda, IdempotencyKey, NewNotification, SessionAgenda, SessionPage, SessionStore,
+    AccountChanges, Agenda, IdempotentRequest, NewNotification, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoreError, StoredReply, Timeframe,
 };
 
@@ -133,7 +133,7 @@ impl SessionStore for DynamoStore {
         &self,
         booking: &Booking,
         policy: &Policy,
-        idempotency: Option<(&IdempotencyKey, &StoredReply)>,
+        idempotency: Option<(&IdempotentRequest, &StoredReply)>,
         notify: &[NewNotification],
         quota: &[QuotaUse],
     ) -> Result<(), SessionWriteError> {
@@ -156,7 +156,7 @@ impl SessionStore for DynamoStore {
         }
         writes.notifications(notify)?;
         if let Some((key, reply)) = idempotency {
-            let Key { pk, sk } = keys::idempotency(&key.user, &key.key);
+            let Key { pk, sk } = keys::idempotency(&key.user, key.key.as_str());
             let record = IdempotencyRecord {
                 pk,
                 sk,
@@ -196,12 +196,12 @@ impl SessionStore for DynamoStore {
         }
     }
 
-    async fn replay(&self, user: &UserId, key: &str) -> Result<Option<StoredReply>, StoreError> {
+    async fn replay(&self, user: &UserId, key: &IdempotencyKey) -> Result<Option<StoredReply>, StoreError> {
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(keys::idempotency(user, key).item()))
+            .set_key(Some(keys::idempotency(user, key.as_str()).item()))
             .consistent_read(true)
             .send()
             .await
