@@ -52,8 +52,6 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "A page of conversations", body = ConversationList),
-        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -72,9 +70,7 @@ async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse
     ),
     responses(
         (status = 200, description = "A page of messages", body = MessageList),
-        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such conversation of yours", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such conversation of yours"),
     ))]
 async fn list_messages(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;

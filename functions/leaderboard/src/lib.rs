@@ -34,9 +34,8 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "The board", body = Leaderboard),
-        (status = 400, description = "Invalid period, role or limit", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not weekly or monthly", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid period, role or limit"),
+        (status = 404, description = "Not weekly or monthly"),
     ))]
 async fn leaderboard(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;

@@ -109,9 +109,8 @@ fn number<T: std::str::FromStr + PartialOrd>(
     ),
     responses(
         (status = 200, description = "Ranked mentors with factor scores and reasons", body = MatchResponse),
-        (status = 400, description = "Invalid parameters, or no wanted skills", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid parameters, or no wanted skills"),
+        (status = 403, description = "Account suspended"),
     )
 )]
 async fn match_mentors(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -178,8 +177,7 @@ fn parse_wanted(fields: &mut Fields, raw: &str) -> Vec<Skill> {
     ),
     responses(
         (status = 200, description = "A page of mentors", body = SearchResponse),
-        (status = 400, description = "Invalid filter, sort or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid filter, sort or cursor"),
     )
 )]
 async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {

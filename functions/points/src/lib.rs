@@ -88,8 +88,6 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "Points and a page of the ledger", body = PointsView),
-        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn my_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -123,7 +121,6 @@ async fn my_points(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
 #[utoipa::path(get, path = "/me/badges", tag = "points", security(("bearer" = [])),
     responses(
         (status = 200, description = "Badges, each once, with when earned", body = BadgeList),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -135,8 +132,7 @@ async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Member id")),
     responses(
         (status = 200, description = "Badges, each once, with when earned", body = BadgeList),
-        (status = 400, description = "Not a member id", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a member id"),
     ))]
 async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
@@ -150,10 +146,9 @@ async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, Api
     request_body = Correction,
     responses(
         (status = 201, description = "The ledger entry written", body = LedgerEntry),
-        (status = 400, description = "Invalid member, points, role or reason", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid member, points, role or reason"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "No such member"),
     ))]
 async fn correct_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;

@@ -172,8 +172,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account", body = AccountView),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended"),
     )
 )]
 async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -191,10 +190,8 @@ async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     request_body = ProfilePatch,
     responses(
         (status = 200, description = "The updated account", body = AccountView),
-        (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed concurrently; retry", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended"),
+        (status = 409, description = "Changed concurrently; retry"),
     )
 )]
 async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -214,9 +211,8 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "User id (ULID)")),
     responses(
         (status = 200, description = "The member's public profile", body = PublicUserView),
-        (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member, or either of you blocked the other", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id"),
+        (status = 404, description = "No such member, or either of you blocked the other"),
     )
 )]
 async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -235,9 +231,8 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "The member to block (ULID)")),
     responses(
         (status = 204, description = "Blocked (also when already blocked)"),
-        (status = 400, description = "Malformed id, or yourself", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id, or yourself"),
+        (status = 404, description = "No such member"),
     )
 )]
 async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -256,8 +251,7 @@ async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiE
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "The member to unblock (ULID)")),
     responses(
         (status = 204, description = "Unblocked (also when not blocked)"),
-        (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id"),
     )
 )]
 async fn unblock_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {

@@ -57,10 +57,9 @@ fn path_param<'a>(request: &'a Request, name: &str) -> &'a str {
     request_body = ReviewBody,
     responses(
         (status = 201, description = "Stored", body = Review),
-        (status = 400, description = "Invalid rating or text", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not completed, or already reviewed", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid rating or text"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not completed, or already reviewed"),
     ))]
 async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -83,8 +82,7 @@ async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, Ap
     ),
     responses(
         (status = 200, description = "A page of reviews", body = ReviewList),
-        (status = 400, description = "Invalid id, limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid id, limit or cursor"),
     ))]
 async fn mentor_reviews(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
