@@ -2,13 +2,16 @@
 //! complete, no-show, reschedule; listing, reading and the calendar file.
 
 use http::{HeaderValue, StatusCode, header};
-use lambda_http::{Body, Request, RequestExt as _};
+use lambda_http::{Body, Request};
 use serde::{Deserialize, Serialize};
 use shared::app::{App, AppError, Idempotency, Requested, SessionRequest};
 use shared::domain::{
-    Bio, Booking, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot, SlotStart, UserId,
+    Bio, Booking, CancelReason, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot,
+    SlotStart, UserId,
 };
-use shared::http::{ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
+use shared::http::{
+    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_resource, route_key,
+};
 use shared::ports::Timeframe;
 use utoipa::OpenApi;
 
@@ -248,9 +251,7 @@ async fn list_sessions(app: &App, request: &Request) -> Result<HttpResponse, Api
 }
 
 fn session_id(request: &Request) -> Result<SessionId, ApiError> {
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    // A malformed id cannot name a session the caller may see.
-    SessionId::parse(raw).map_err(|_| ApiError::NotFound)
+    path_resource(request, "id", SessionId::parse)
 }
 
 fn is_admin(caller: &Caller) -> bool {
@@ -316,12 +317,11 @@ async fn cancel(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     // Who is asking comes first: an anonymous caller gets 401 whatever the body says.
     authenticate(request, &app.tokens)?;
     let body: CancelBody = if request.body().is_empty() { CancelBody::default() } else { parse_json(request)? };
-    let reason = match body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()) {
-        Some(r) if r.chars().count() > 500 => {
-            return Err(ApiError::field("reason", &Invalid::new("must be at most 500 characters")));
-        }
-        other => other,
+    let reason = match body.reason {
+        Some(raw) => CancelReason::parse(&raw).map_err(|reason| ApiError::field("reason", &reason))?,
+        None => None,
     };
+    let reason = reason.map(CancelReason::into_string);
     make_move(app, request, Move::Cancel { reason }).await
 }
 

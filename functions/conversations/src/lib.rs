@@ -2,11 +2,11 @@
 //! side of chat (live messages go over the WebSocket API).
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::Serialize;
 use shared::app::App;
 use shared::domain::{ConversationId, ConversationSummary, Message};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// A page of the caller's conversations.
@@ -74,9 +74,7 @@ async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse
     ))]
 async fn list_messages(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    // A malformed id cannot name one of the caller's conversations.
-    let conversation = ConversationId::parse(raw).map_err(|_| ApiError::NotFound)?;
+    let conversation = path_resource(request, "id", ConversationId::parse)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("messages:{conversation}"))?;
     let page =
         app.conversation_messages(caller.user_id(), &conversation, paging.after.as_deref(), paging.limit).await?;

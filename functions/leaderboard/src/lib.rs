@@ -2,11 +2,11 @@
 //! through its index, and the caller's standing.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use shared::app::{App, Leaderboard, MAX_BOARD};
 use shared::domain::Party;
 use shared::domain::gamification::PeriodKind;
-use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};
+use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// The operations this function serves, for the OpenAPI document.
@@ -39,8 +39,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ))]
 async fn leaderboard(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let raw_kind = request.path_parameters_ref().and_then(|p| p.first("kind")).unwrap_or_default();
-    let kind = PeriodKind::parse(raw_kind).map_err(|_| ApiError::NotFound)?;
+    let kind = path_resource(request, "kind", PeriodKind::parse)?;
     let params = QueryParams::new(request, &["period", "role", "limit"])?;
     let mut fields = Fields::default();
     let role = match params.first("role") {

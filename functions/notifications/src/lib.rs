@@ -2,11 +2,11 @@
 //! POST /notifications/read-all.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::Serialize;
 use shared::app::App;
 use shared::domain::{Notification, NotificationId};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, no_content, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, no_content, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// A page of notifications.
@@ -70,9 +70,7 @@ async fn list_notifications(app: &App, request: &Request) -> Result<HttpResponse
     ))]
 async fn read_notification(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    // A malformed id cannot name one of the caller's notifications.
-    let id = NotificationId::parse(raw).map_err(|_| ApiError::NotFound)?;
+    let id = path_resource(request, "id", NotificationId::parse)?;
     app.read_notification(caller.user_id(), &id).await?;
     Ok(no_content())
 }

@@ -1,14 +1,14 @@
 //! `points`: GET /me/points, GET /me/badges, GET /users/{id}/badges and POST /admin/points.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 use shared::app::App;
 use shared::domain::gamification::{
     BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind, PointsCorrection,
 };
 use shared::domain::{Party, Role, ShortText, UserId};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, parse_json, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, parse_json, path_member, route_key};
 use utoipa::OpenApi;
 
 /// The caller's points.
@@ -136,8 +136,7 @@ async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
     ))]
 async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    let member = UserId::parse(raw).map_err(|reason| ApiError::field("id", &reason))?;
+    let member = path_member(request)?;
     json(StatusCode::OK, &BadgeList { badges: app.badges_of(&member).await? })
 }
 

@@ -1,17 +1,18 @@
 //! `profile`: GET /me, PATCH /me and GET /users/{id}.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::Deserialize;
 use shared::api::{AccountView, PublicUserView};
 use shared::app::App;
 use shared::domain::{
     AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages, Price,
-    ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId, Weekday,
+    ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, Weekday,
     WeeklyAvailability,
 };
 use shared::http::{
-    ApiError, Fields, HttpResponse, authenticate, json, no_content, nullable, nullable_object, parse_json, route_key,
+    ApiError, Fields, HttpResponse, authenticate, json, no_content, nullable, nullable_object, parse_json, path_member,
+    route_key,
 };
 use utoipa::OpenApi;
 
@@ -217,7 +218,7 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
 )]
 async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let id = path_id(request)?;
+    let id = path_member(request)?;
     let user = app.member(caller.user_id(), &id).await?;
     json(StatusCode::OK, &PublicUserView::from(&user))
 }
@@ -237,7 +238,7 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
 )]
 async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let id = path_id(request)?;
+    let id = path_member(request)?;
     app.block_member(caller.user_id(), &id).await?;
     Ok(no_content())
 }
@@ -256,14 +257,9 @@ async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiE
 )]
 async fn unblock_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let id = path_id(request)?;
+    let id = path_member(request)?;
     app.unblock_member(caller.user_id(), &id).await?;
     Ok(no_content())
-}
-
-fn path_id(request: &Request) -> Result<UserId, ApiError> {
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    UserId::parse(raw).map_err(|reason| ApiError::field("id", &reason))
 }
 
 /// A valid token whose account no longer exists is a credential problem, not a 404.

@@ -17,7 +17,7 @@ pub use fields::{Fields, nullable, nullable_object};
 pub use openapi::ErrorResponses;
 pub use problem::{ApiError, FieldError, Problem, TOKEN_EXPIRED_TYPE, problem};
 pub use problem_type::ProblemType;
-pub use query::{MAX_PAGE, PageRequest, QueryParams};
+pub use query::{MAX_PAGE, PageRequest, QueryParams, path_member, path_param, path_resource};
 pub use response::{json, no_content, route_key, source_address};
 pub use websocket::{MAX_FRAME_BYTES, connection_id, error_frame, ws_error, ws_response, ws_route};
 
