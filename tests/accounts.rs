@@ -27,6 +27,7 @@ async fn register_creates_a_signed_in_account_with_normalised_email() {
     let again = Call::new("POST", "/auth/register").json(registration("ana@example.com")).send(app).await;
     assert_eq!(again.status, 409);
     assert_eq!(again.error_fields(), ["email"]);
+    assert_eq!(again.body["type"], "urn:peerlearn:problem:email-taken");
 }
 
 #[tokio::test]
@@ -59,6 +60,7 @@ async fn invalid_registrations_name_the_field_and_write_nothing() {
         let reply = Call::new("POST", "/auth/register").json(body.clone()).send(app).await;
         assert_eq!(reply.status, 400, "{body}");
         assert_eq!(reply.content_type(), "application/problem+json");
+        assert_eq!(reply.body["type"], "urn:peerlearn:problem:validation", "{body}");
         assert!(reply.error_fields().contains(&field.to_owned()), "{body} -> {:?}", reply.body);
     }
     let mut not_json = Call::new("POST", "/auth/register");
@@ -95,6 +97,7 @@ async fn wrong_password_and_unknown_email_answer_the_same() {
         .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.status, unknown.status);
+    assert_eq!(wrong.body["type"], "urn:peerlearn:problem:invalid-credentials");
     assert_eq!(wrong.body, unknown.body);
     assert_eq!(wrong.headers["www-authenticate"], "Bearer");
 
@@ -177,6 +180,7 @@ async fn fifty_concurrent_guesses_reach_the_password_check_at_most_five_times() 
     for reply in &limited {
         assert_eq!(reply.content_type(), "application/problem+json");
         assert_eq!(reply.body["limit"], "login_per_address");
+        assert_eq!(reply.body["type"], "urn:peerlearn:problem:rate-limited");
         let retry_after: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=900).contains(&retry_after));
         assert_eq!(reply.body["retry_after"], retry_after);
@@ -252,6 +256,7 @@ async fn refresh_rotates_and_reuse_revokes_the_whole_family() {
     // The first token shown again: someone copied it. Both it and its successor die.
     let reused = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": first})).send(app).await;
     assert_eq!(reused.status, 401);
+    assert_eq!(reused.body["type"], "urn:peerlearn:problem:refresh-token-invalid");
     let successor = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": second})).send(app).await;
     assert_eq!(successor.status, 401, "the family must be revoked");
 
@@ -303,6 +308,7 @@ async fn malformed_refresh_tokens_are_400_and_unknown_ones_401() {
     let bad = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": "nope"})).send(app).await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.error_fields(), ["refresh_token"]);
+    assert_eq!(bad.body["type"], "urn:peerlearn:problem:validation");
     let unknown = format!("{}.{}", ulid::Ulid::new(), "a".repeat(43));
     let reply = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": unknown})).send(app).await;
     assert_eq!(reply.status, 401);

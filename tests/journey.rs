@@ -69,6 +69,7 @@ async fn the_gateway_speaks_problem_json_serves_openapi_and_applies_cors() {
     assert_eq!(status, 404);
     assert_eq!(headers["content-type"], "application/problem+json");
     assert_eq!(body["status"], 404);
+    assert_eq!(body["type"], "urn:peerlearn:problem:not-found");
     // A known path with a method the template does not route is also unknown.
     assert_eq!(send(http.delete(format!("{base}/me"))).await.0, 404);
 

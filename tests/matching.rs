@@ -167,6 +167,7 @@ async fn match_and_search_refuse_bad_parameters() {
         let reply = Call::new("GET", path).query(query).token(token).send(app).await;
         assert_eq!(reply.status, 400, "{path}?{query}: {:?}", reply.body);
         assert_eq!(reply.content_type(), "application/problem+json");
+        assert_eq!(reply.body["type"], "urn:peerlearn:problem:validation");
         assert!(reply.error_fields().contains(&field.to_owned()), "{path}?{query}: {:?}", reply.body);
     }
     // Without wanted skills in the profile or the query there is nothing to match on.

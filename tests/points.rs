@@ -319,6 +319,7 @@ async fn admins_correct_points_through_the_ledger_and_nobody_else_can() {
     let body = json!({"user_id": member.id, "points": 40, "role": "mentor", "reason": "Session logged twice by mistake, refunded"});
     let refused = Call::new("POST", "/admin/points").token(&member.token).json(body.clone()).send(app).await;
     assert_eq!(refused.status, 403);
+    assert_eq!(refused.body["type"], "urn:peerlearn:problem:forbidden");
     let done = Call::new("POST", "/admin/points").token(&admin).json(body).send(app).await;
     assert_eq!(done.status, 201, "{:?}", done.body);
     assert_eq!(done.body["source"]["kind"], "admin_correction");

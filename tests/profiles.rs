@@ -18,6 +18,7 @@ async fn me_requires_a_valid_token() {
     assert_eq!(missing.status, 401);
     assert_eq!(missing.headers["www-authenticate"], "Bearer");
     assert_eq!(missing.content_type(), "application/problem+json");
+    assert_eq!(missing.body["type"], "urn:peerlearn:problem:unauthenticated");
     assert_eq!(Call::new("GET", "/me").token("not.a.jwt").send(app).await.status, 401);
 
     let mut basic = Call::new("GET", "/me");
@@ -203,6 +204,7 @@ async fn bodies_are_limited_and_must_be_json() {
     untyped.body = Some(json!({"name": "Untyped"}).to_string());
     let reply = untyped.send(app).await;
     assert_eq!((reply.status, reply.content_type()), (415, "application/problem+json"));
+    assert_eq!(reply.body["type"], "urn:peerlearn:problem:unsupported-media-type");
     let mut untyped = Call::new("POST", "/auth/register");
     let registration =
         json!({"email": "untyped@example.com", "password": "correct horse battery", "name": "U", "roles": "learner"});
@@ -259,12 +261,14 @@ async fn suspended_members_are_forbidden_and_hidden() {
 
     let me = Call::new("GET", "/me").token(&token(&session)).send(app).await;
     assert_eq!(me.status, 403, "authenticated but not allowed");
+    assert_eq!(me.body["type"], "urn:peerlearn:problem:suspended");
     let patch =
         Call::new("PATCH", "/me").token(&token(&session)).json(json!({"headline": "still here"})).send(app).await;
     assert_eq!(patch.status, 403);
     let refresh =
         Call::new("POST", "/auth/refresh").json(json!({"refresh_token": session["refresh_token"]})).send(app).await;
     assert_eq!(refresh.status, 403);
+    assert_eq!(refresh.body["type"], "urn:peerlearn:problem:suspended");
     let public = Call::new("GET", &format!("/users/{id}")).token(&token(&viewer)).send(app).await;
     assert_eq!(public.status, 404);
 }

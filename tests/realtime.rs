@@ -136,6 +136,7 @@ async fn strangers_cannot_message_or_read_and_bad_frames_get_error_frames() {
     let refused = ws.expect("error").await;
     assert_eq!(refused["problem"]["status"], 403);
     assert_eq!(refused["client_msg_id"], "s-1");
+    assert_eq!(refused["problem"]["type"], "urn:peerlearn:problem:forbidden");
 
     let conversation = {
         let mut learner_ws = WsClient::connect(&rt.ws, &learner.token).await.unwrap();
@@ -156,6 +157,7 @@ async fn strangers_cannot_message_or_read_and_bad_frames_get_error_frames() {
     let empty = ws.expect("error").await;
     assert_eq!(empty["problem"]["status"], 400);
     assert_eq!(empty["problem"]["errors"][0]["field"], "text");
+    assert_eq!(empty["problem"]["type"], "urn:peerlearn:problem:validation");
     ws.send(&send(&mentor.id, &"x".repeat(4001), "s-4")).await;
     assert_eq!(ws.expect("error").await["problem"]["errors"][0]["field"], "text");
     ws.send(&json!({"action": "dance"})).await;
@@ -438,6 +440,7 @@ async fn messages_over_the_per_minute_limit_are_refused_until_the_next_minute() 
     let refused = learner_ws.expect("error").await;
     assert_eq!(refused["client_msg_id"], "c-30");
     assert_eq!(refused["problem"]["status"], 429);
+    assert_eq!(refused["problem"]["type"], "urn:peerlearn:problem:rate-limited");
     assert_eq!(refused["problem"]["limit"], "messages_per_member");
     let retry_after = refused["retry_after"].as_i64().unwrap();
     assert!((1..=60).contains(&retry_after), "{refused}");

@@ -94,12 +94,14 @@ async fn request_accept_and_cancel_with_idempotency_and_privacy() {
     let mismatch = reuse.send(app).await;
     assert_eq!(mismatch.status, 409);
     assert_eq!(mismatch.error_fields(), ["Idempotency-Key"]);
+    assert_eq!(mismatch.body["type"], "urn:peerlearn:problem:idempotency-mismatch");
 
     // Only the mentor accepts; an illegal move is a 409 naming the state.
     let path = |action: &str| format!("/sessions/{id}/{action}");
     let by_learner = Call::new("POST", &path("accept")).token(&c.learner).send(app).await;
     assert_eq!(by_learner.status, 409, "{:?}", by_learner.body);
     assert_eq!(by_learner.body["state"], "requested");
+    assert_eq!(by_learner.body["type"], "urn:peerlearn:problem:invalid-state");
     let accepted = Call::new("POST", &path("accept")).token(&c.mentor).send(app).await;
     assert_eq!(accepted.status, 200, "{:?}", accepted.body);
     assert_eq!(accepted.body["state"], "confirmed");
@@ -182,6 +184,8 @@ async fn fifty_competing_accepts_confirm_exactly_one_session() {
     let refused = replies.iter().filter(|r| r.status == 409).count();
     assert_eq!((confirmed.len(), refused), (1, 49), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
     assert!(replies.iter().filter(|r| r.status == 409).all(|r| r.content_type() == "application/problem+json"));
+    let conflicts = ["time-taken", "contended", "invalid-state"].map(|kind| format!("urn:peerlearn:problem:{kind}"));
+    assert!(replies.iter().filter(|r| r.status == 409).all(|r| conflicts.iter().any(|kind| r.body["type"] == *kind)));
     assert_eq!(lock_count(app).await, 2 * 6, "only the winner's 90 minutes are locked, for both sides");
 }
 
@@ -671,6 +675,7 @@ async fn twenty_requests_for_one_slot_notify_the_mentor_at_most_three_times() {
     for reply in &limited {
         assert_eq!(reply.content_type(), "application/problem+json");
         assert_eq!(problem_limit(reply), "session_requests_per_pair");
+        assert_eq!(reply.body["type"], "urn:peerlearn:problem:rate-limited");
         let retry_after: u64 = reply.headers["retry-after"].to_str().unwrap().parse().unwrap();
         assert!((1..=3600).contains(&retry_after), "{retry_after}");
     }
@@ -769,6 +774,7 @@ async fn a_block_stops_session_requests_both_ways() {
     let refused = Call::new("POST", "/sessions").token(&learner_token).json(body.clone()).send(app).await;
     assert_eq!(refused.status, 403, "{:?}", refused.body);
     assert_eq!(refused.content_type(), "application/problem+json");
+    assert_eq!(refused.body["type"], "urn:peerlearn:problem:forbidden");
     // The answer does not say who blocked whom.
     assert!(!refused.body.to_string().contains("blocked you"), "{:?}", refused.body);
     assert_eq!(item_count(app).await, before, "no session, contact or notification");

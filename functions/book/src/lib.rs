@@ -2,15 +2,17 @@
 //! complete, no-show, reschedule; listing, reading and the calendar file.
 
 use http::{HeaderValue, StatusCode, header};
-use lambda_http::{Body, Request, RequestExt as _};
+use lambda_http::{Body, Request};
 use serde::{Deserialize, Serialize};
 use shared::App;
 use shared::app::{Idempotency, Requested, SessionRequest, Timeframe};
 use shared::domain::{
-    Bio, Booking, IdempotencyKey, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot,
-    SlotStart, UserId,
+    Bio, Booking, CancelReason, IdempotencyKey, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText,
+    Slot, SlotStart, UserId,
 };
-use shared::http::{ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
+use shared::http::{
+    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_resource, route_key,
+};
 use utoipa::OpenApi;
 
 /// Body of POST /sessions.
@@ -152,12 +154,10 @@ fn slot(fields: &mut Fields, start: &str, minutes: u16) -> Option<Slot> {
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 100, pattern = "^[!-~]([ -~]{0,98}[!-~])?$", description = "Any unique string (1-100 characters); a retry with the same key returns the first answer")),
     responses(
         (status = 201, description = "Requested", body = Booking),
-        (status = 400, description = "Invalid fields, outside the mentor's availability, or in the past", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended, or either of you blocked the other (not saying who)", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Idempotency-Key reused with another body, or the time is taken", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests to this mentor (3 an hour) or in all (10 an hour); the problem names the `limit`. A retry with the same Idempotency-Key replays the first answer and never counts", body = shared::http::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds until the limit's window ends"))),
+        (status = 400, description = "Invalid fields, outside the mentor's availability, or in the past"),
+        (status = 403, description = "Account suspended, or either of you blocked the other (not saying who)"),
+        (status = 409, description = "Idempotency-Key reused with another body, or the time is taken"),
+        (status = 429, description = "Too many requests to this mentor (3 an hour) or in all (10 an hour); the problem names the `limit`. A retry with the same Idempotency-Key replays the first answer and never counts"),
     )
 )]
 async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -219,8 +219,6 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
     ),
     responses(
         (status = 200, description = "A page of sessions", body = SessionList),
-        (status = 400, description = "Invalid parameter", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_sessions(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -247,9 +245,7 @@ async fn list_sessions(app: &App, request: &Request) -> Result<HttpResponse, Api
 }
 
 fn session_id(request: &Request) -> Result<SessionId, ApiError> {
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    // A malformed id cannot name a session the caller may see.
-    SessionId::parse(raw).map_err(|_| ApiError::NotFound)
+    path_resource(request, "id", SessionId::parse)
 }
 
 fn is_admin(caller: &Caller) -> bool {
@@ -261,8 +257,7 @@ fn is_admin(caller: &Caller) -> bool {
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "The session", body = Booking),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
     ))]
 async fn get_session(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -283,8 +278,8 @@ async fn make_move(app: &App, request: &Request, mv: Move) -> Result<HttpRespons
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Confirmed", body = Booking),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the current state (named), or the time is taken", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not allowed in the current state (named), or the time is taken"),
     ))]
 async fn accept(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     make_move(app, request, Move::Accept).await
@@ -295,8 +290,8 @@ async fn accept(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Rejected", body = Booking),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the current state", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not allowed in the current state"),
     ))]
 async fn reject(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     make_move(app, request, Move::Reject).await
@@ -309,19 +304,18 @@ async fn reject(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     request_body(content = CancelBody, description = "Optional reason"),
     responses(
         (status = 200, description = "Cancelled", body = Booking),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the current state", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not allowed in the current state"),
     ))]
 async fn cancel(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     // Who is asking comes first: an anonymous caller gets 401 whatever the body says.
     authenticate(request, &app.tokens)?;
     let body: CancelBody = if request.body().is_empty() { CancelBody::default() } else { parse_json(request)? };
-    let reason = match body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()) {
-        Some(r) if r.chars().count() > 500 => {
-            return Err(ApiError::field("reason", &Invalid::new("must be at most 500 characters")));
-        }
-        other => other,
+    let reason = match body.reason {
+        Some(raw) => CancelReason::parse(&raw).map_err(|reason| ApiError::field("reason", &reason))?,
+        None => None,
     };
+    let reason = reason.map(CancelReason::into_string);
     make_move(app, request, Move::Cancel { reason }).await
 }
 
@@ -330,8 +324,8 @@ async fn cancel(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Completed", body = Booking),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the current state, or not ended yet", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not allowed in the current state, or not ended yet"),
     ))]
 async fn complete(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     make_move(app, request, Move::Complete).await
@@ -342,8 +336,8 @@ async fn complete(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Marked as a no-show of the other party", body = Booking),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the current state, or too early", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not allowed in the current state, or too early"),
     ))]
 async fn no_show(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     make_move(app, request, Move::ReportNoShow).await
@@ -355,9 +349,9 @@ async fn no_show(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
     request_body = RescheduleBody,
     responses(
         (status = 200, description = "Proposal recorded", body = Booking),
-        (status = 400, description = "Invalid time", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not allowed in the current state", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid time"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not allowed in the current state"),
     ))]
 async fn reschedule(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     // Who is asking comes first: an anonymous caller gets 401 whatever the body says.
@@ -373,8 +367,8 @@ async fn reschedule(app: &App, request: &Request) -> Result<HttpResponse, ApiErr
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Moved", body = Booking),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No proposal, your own proposal, or the time is taken", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "No proposal, your own proposal, or the time is taken"),
     ))]
 async fn accept_reschedule(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     make_move(app, request, Move::AcceptProposal).await
@@ -385,8 +379,8 @@ async fn accept_reschedule(app: &App, request: &Request) -> Result<HttpResponse,
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "Proposal dropped", body = Booking),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No proposal to decline", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "No proposal to decline"),
     ))]
 async fn decline_reschedule(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     make_move(app, request, Move::DeclineProposal).await
@@ -397,7 +391,7 @@ async fn decline_reschedule(app: &App, request: &Request) -> Result<HttpResponse
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id")),
     responses(
         (status = 200, description = "text/calendar", content_type = "text/calendar", body = String),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not yours"),
     ))]
 async fn calendar(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;

@@ -2,11 +2,11 @@
 //! side of chat (live messages go over the WebSocket API).
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::Serialize;
 use shared::App;
 use shared::domain::{ConversationId, ConversationSummary, Message};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// A page of the caller's conversations.
@@ -52,8 +52,6 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "A page of conversations", body = ConversationList),
-        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -72,15 +70,11 @@ async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse
     ),
     responses(
         (status = 200, description = "A page of messages", body = MessageList),
-        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such conversation of yours", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such conversation of yours"),
     ))]
 async fn list_messages(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    // A malformed id cannot name one of the caller's conversations.
-    let conversation = ConversationId::parse(raw).map_err(|_| ApiError::NotFound)?;
+    let conversation = path_resource(request, "id", ConversationId::parse)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("messages:{conversation}"))?;
     let page =
         app.conversation_messages(caller.user_id(), &conversation, paging.after.as_deref(), paging.limit).await?;

@@ -2,12 +2,12 @@
 //! through its index, and the caller's standing.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use shared::App;
 use shared::app::{Leaderboard, MAX_BOARD};
 use shared::domain::Party;
 use shared::domain::gamification::PeriodKind;
-use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};
+use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// The operations this function serves, for the OpenAPI document.
@@ -35,14 +35,12 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "The board", body = Leaderboard),
-        (status = 400, description = "Invalid period, role or limit", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not weekly or monthly", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid period, role or limit"),
+        (status = 404, description = "Not weekly or monthly"),
     ))]
 async fn leaderboard(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let raw_kind = request.path_parameters_ref().and_then(|p| p.first("kind")).unwrap_or_default();
-    let kind = PeriodKind::parse(raw_kind).map_err(|_| ApiError::NotFound)?;
+    let kind = path_resource(request, "kind", PeriodKind::parse)?;
     let params = QueryParams::new(request, &["period", "role", "limit"])?;
     let mut fields = Fields::default();
     let role = match params.first("role") {

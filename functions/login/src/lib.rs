@@ -58,11 +58,9 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = SessionView),
-        (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Email or password is incorrect", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts for this address (5 per 15 minutes) or from this network (30 per 15 minutes); the problem names the `limit`, `Retry-After` says when to try again", body = shared::http::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds until the limit's window ends"))),
+        (status = 401, description = "Email or password is incorrect"),
+        (status = 403, description = "Account suspended"),
+        (status = 429, description = "Too many failed attempts for this address (5 per 15 minutes) or from this network (30 per 15 minutes); the problem names the `limit`, `Retry-After` says when to try again"),
     )
 )]
 async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -84,8 +82,8 @@ async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New token pair", body = SessionView),
-        (status = 400, description = "Malformed token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Token unknown, expired, reused or revoked", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed token"),
+        (status = 401, description = "Token unknown, expired, reused or revoked"),
     )
 )]
 async fn refresh(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -102,7 +100,7 @@ async fn refresh(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Signed out (also when already signed out)"),
-        (status = 400, description = "Malformed token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed token"),
     )
 )]
 async fn logout(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {

@@ -1,22 +1,18 @@
 //! `matching`: GET /match (smart match for the signed-in learner) and GET /mentors
 //! (search and filter).
 
-use chrono::{DateTime, Utc};
 use http::StatusCode;
 use lambda_http::Request;
 use serde::Serialize;
 use shared::App;
-use shared::app::{MAX_MATCH_SKILLS, MatchRequest};
-use shared::domain::search::{MAX_AVAILABLE_RANGE_HOURS, MAX_SEARCH_SKILLS};
+use shared::app::MatchRequest;
+use shared::domain::search::MAX_SEARCH_SKILLS;
 use shared::domain::{
-    Interval, Invalid, Language, Match, MentorCard, MentorQuery, Price, SearchText, Skill, SkillLevel, SkillName,
-    SortOrder,
+    Invalid, Language, Match, MentorCard, MentorQuery, PriceRange, SearchText, SkillName, SortOrder, TimeRange,
+    WantedSkills,
 };
 use shared::http::{ApiError, Fields, HttpResponse, QueryParams, authenticate, json, route_key};
 use utoipa::OpenApi;
-
-/// Wanted level when a skill is named without one: intermediate.
-const DEFAULT_WANTED_LEVEL: u8 = 3;
 
 /// `sort` on GET /mentors (documentation only; the handler parses it with `SortOrder`).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -82,21 +78,6 @@ pub struct MentorResult {
     pub average_rating: Option<f64>,
 }
 
-fn number<T: std::str::FromStr + PartialOrd>(
-    fields: &mut Fields,
-    field: &str,
-    raw: Option<&str>,
-    range: (T, T),
-    reason: &'static str,
-) -> Option<T> {
-    let raw = raw?;
-    let parsed = raw.trim().parse::<T>().ok().filter(|v| *v >= range.0 && *v <= range.1);
-    if parsed.is_none() {
-        fields.refuse(field, &Invalid::new(reason));
-    }
-    parsed
-}
-
 /// Mentors ranked for the signed-in learner.
 #[utoipa::path(
     get,
@@ -110,53 +91,26 @@ fn number<T: std::str::FromStr + PartialOrd>(
     ),
     responses(
         (status = 200, description = "Ranked mentors with factor scores and reasons", body = MatchResponse),
-        (status = 400, description = "Invalid parameters, or no wanted skills", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid parameters, or no wanted skills"),
+        (status = 403, description = "Account suspended"),
     )
 )]
 async fn match_mentors(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let params = QueryParams::new(request, &["skills", "limit", "window"])?;
     let mut fields = Fields::default();
-    let wanted = params.first("skills").map(|raw| parse_wanted(&mut fields, raw));
+    // Refused skills leave an empty list, never used: the fields are not clean.
+    let wanted = params.first("skills").map(|raw| {
+        fields.check_all("skills", WantedSkills::parse(raw)).map(WantedSkills::into_skills).unwrap_or_default()
+    });
     let limit = params.limit(&mut fields, 10);
     let window_days =
-        number(&mut fields, "window", params.first("window"), (1, 28), "must be a whole number of days from 1 to 28")
-            .unwrap_or(14);
+        params.number(&mut fields, "window", (1, 28), "must be a whole number of days from 1 to 28").unwrap_or(14);
     if !fields.is_clean() {
         return Err(fields.into_error());
     }
     let outcome = app.match_mentors(caller.user_id(), MatchRequest { wanted, limit, window_days }).await?;
     json(StatusCode::OK, &MatchResponse { matches: outcome.matches, considered: outcome.considered, window_days })
-}
-
-fn parse_wanted(fields: &mut Fields, raw: &str) -> Vec<Skill> {
-    let entries: Vec<&str> = raw.split(',').map(str::trim).filter(|e| !e.is_empty()).collect();
-    if entries.is_empty() || entries.len() > MAX_MATCH_SKILLS {
-        fields.refuse("skills", &Invalid::new("must name 1 to 5 skills, e.g. rust:3,sql"));
-        return Vec::new();
-    }
-    let mut wanted: Vec<Skill> = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let (name, level) = entry.rsplit_once(':').map_or((entry, None), |(n, l)| (n, Some(l)));
-        let name = fields.check("skills", SkillName::parse(name));
-        let level = match level {
-            None => SkillLevel::new(DEFAULT_WANTED_LEVEL).ok(),
-            Some(raw) => fields.check(
-                "skills",
-                raw.parse::<u8>().map_err(|_| Invalid::new("level must be 1 to 5")).and_then(SkillLevel::new),
-            ),
-        };
-        if let (Some(name), Some(level)) = (name, level) {
-            if wanted.iter().any(|w| w.name() == &name) {
-                fields.refuse("skills", &Invalid::because(format!("skill \"{name}\" is named twice")));
-            } else {
-                wanted.push(Skill::new(name, level));
-            }
-        }
-    }
-    wanted
 }
 
 /// Search and filter listed mentors.
@@ -179,8 +133,7 @@ fn parse_wanted(fields: &mut Fields, raw: &str) -> Vec<Skill> {
     ),
     responses(
         (status = 200, description = "A page of mentors", body = SearchResponse),
-        (status = 400, description = "Invalid filter, sort or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid filter, sort or cursor"),
     )
 )]
 async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -194,30 +147,28 @@ async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, Ap
     if skills.len() > MAX_SEARCH_SKILLS {
         fields.refuse("skill", &Invalid::new("at most 5 skills"));
     }
+    let min_rating = params.number(&mut fields, "min_rating", (1.0, 5.0), "must be a number from 1 to 5");
+    let language = params.first("language").and_then(|raw| fields.check("language", Language::parse(raw)));
+    let price_min = params.first("price_min").and_then(|raw| fields.check("price_min", PriceRange::bound(raw)));
+    let price_max = params.first("price_max").and_then(|raw| fields.check("price_max", PriceRange::bound(raw)));
+    let available = params.first("available_at").and_then(|raw| fields.check("available_at", TimeRange::parse(raw)));
+    let text = params.first("q").and_then(|raw| fields.check("q", SearchText::parse(raw)));
+    let sort = params
+        .first("sort")
+        .map_or(Some(SortOrder::default()), |raw| fields.check("sort", SortOrder::parse(raw)))
+        .unwrap_or_default();
+    // Crossed bounds are the lowest's fault, reported after the other filters as before.
+    let prices = fields.check("price_min", PriceRange::new(price_min, price_max)).unwrap_or_default();
     let query = MentorQuery {
         skills,
-        min_rating: number(
-            &mut fields,
-            "min_rating",
-            params.first("min_rating"),
-            (1.0, 5.0),
-            "must be a number from 1 to 5",
-        ),
-        language: params.first("language").and_then(|raw| fields.check("language", Language::parse(raw))),
-        price_min: params.first("price_min").and_then(|raw| fields.check("price_min", price(raw))),
-        price_max: params.first("price_max").and_then(|raw| fields.check("price_max", price(raw))),
-        available: params.first("available_at").and_then(|raw| fields.check("available_at", time_range(raw))),
-        text: params.first("q").and_then(|raw| fields.check("q", SearchText::parse(raw))),
-        sort: params
-            .first("sort")
-            .map_or(Some(SortOrder::default()), |raw| fields.check("sort", SortOrder::parse(raw)))
-            .unwrap_or_default(),
+        min_rating,
+        language,
+        price_min: prices.min(),
+        price_max: prices.max(),
+        available: available.map(TimeRange::interval),
+        text,
+        sort,
     };
-    if let (Some(min), Some(max)) = (query.price_min, query.price_max)
-        && min > max
-    {
-        fields.refuse("price_min", &Invalid::new("must not exceed price_max"));
-    }
     let limit = params.limit(&mut fields, 20);
     let scope = query.fingerprint();
     // A signed cursor always holds the offset we wrote into it.
@@ -237,24 +188,4 @@ async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, Ap
         .collect();
     let next_cursor = page.next_offset.map(|next| app.cursors.sign(&scope, next));
     json(StatusCode::OK, &SearchResponse { mentors, next_cursor, truncated: page.truncated })
-}
-
-fn price(raw: &str) -> Result<Price, Invalid> {
-    raw.trim()
-        .parse::<u32>()
-        .map_err(|_| Invalid::new("must be a whole number of US cents"))
-        .and_then(Price::from_cents)
-}
-
-/// `start/end`, both RFC 3339, at most [`MAX_AVAILABLE_RANGE_HOURS`] apart.
-fn time_range(raw: &str) -> Result<Interval, Invalid> {
-    const SHAPE: Invalid =
-        Invalid::new("must be start/end in RFC 3339, e.g. 2026-11-23T18:00:00Z/2026-11-23T19:00:00Z");
-    let (start, end) = raw.split_once('/').ok_or(SHAPE)?;
-    let parse = |t: &str| DateTime::parse_from_rfc3339(t.trim()).map(|t| t.with_timezone(&Utc)).map_err(|_| SHAPE);
-    let range = Interval::new(parse(start)?, parse(end)?)?;
-    if range.duration() > chrono::Duration::hours(MAX_AVAILABLE_RANGE_HOURS) {
-        return Err(Invalid::new("must span at most 8 hours"));
-    }
-    Ok(range)
 }

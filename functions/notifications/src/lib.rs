@@ -2,11 +2,11 @@
 //! POST /notifications/read-all.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::Serialize;
 use shared::App;
 use shared::domain::{Notification, NotificationId};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, no_content, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, no_content, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// A page of notifications.
@@ -52,8 +52,6 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "A page of notifications", body = NotificationList),
-        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn list_notifications(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -68,14 +66,11 @@ async fn list_notifications(app: &App, request: &Request) -> Result<HttpResponse
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Notification id")),
     responses(
         (status = 204, description = "Read"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such notification of yours", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such notification of yours"),
     ))]
 async fn read_notification(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    // A malformed id cannot name one of the caller's notifications.
-    let id = NotificationId::parse(raw).map_err(|_| ApiError::NotFound)?;
+    let id = path_resource(request, "id", NotificationId::parse)?;
     app.read_notification(caller.user_id(), &id).await?;
     Ok(no_content())
 }
@@ -84,7 +79,6 @@ async fn read_notification(app: &App, request: &Request) -> Result<HttpResponse,
 #[utoipa::path(post, path = "/notifications/read-all", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 200, description = "How many were marked", body = ReadAll),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn read_all(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;

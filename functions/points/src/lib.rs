@@ -1,14 +1,14 @@
 //! `points`: GET /me/points, GET /me/badges, GET /users/{id}/badges and POST /admin/points.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 use shared::App;
 use shared::domain::gamification::{
     BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind, PointsCorrection,
 };
 use shared::domain::{Party, Role, ShortText, UserId};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, parse_json, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, parse_json, path_member, route_key};
 use utoipa::OpenApi;
 
 /// The caller's points.
@@ -88,8 +88,6 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     ),
     responses(
         (status = 200, description = "Points and a page of the ledger", body = PointsView),
-        (status = 400, description = "Invalid limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn my_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -123,7 +121,6 @@ async fn my_points(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
 #[utoipa::path(get, path = "/me/badges", tag = "points", security(("bearer" = [])),
     responses(
         (status = 200, description = "Badges, each once, with when earned", body = BadgeList),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
     ))]
 async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
@@ -135,13 +132,11 @@ async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Member id")),
     responses(
         (status = 200, description = "Badges, each once, with when earned", body = BadgeList),
-        (status = 400, description = "Not a member id", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Not a member id"),
     ))]
 async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    let member = UserId::parse(raw).map_err(|reason| ApiError::field("id", &reason))?;
+    let member = path_member(request)?;
     json(StatusCode::OK, &BadgeList { badges: app.badges_of(&member).await? })
 }
 
@@ -150,10 +145,9 @@ async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, Api
     request_body = Correction,
     responses(
         (status = 201, description = "The ledger entry written", body = LedgerEntry),
-        (status = 400, description = "Invalid member, points, role or reason", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid member, points, role or reason"),
+        (status = 403, description = "Not an admin"),
+        (status = 404, description = "No such member"),
     ))]
 async fn correct_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;

@@ -1,17 +1,18 @@
 //! `profile`: GET /me, PATCH /me and GET /users/{id}.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::Deserialize;
 use shared::App;
 use shared::api::{AccountView, PublicUserView};
 use shared::domain::{
     AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages, Price,
-    ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, UserId, Weekday,
+    ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, Weekday,
     WeeklyAvailability,
 };
 use shared::http::{
-    ApiError, Fields, HttpResponse, authenticate, json, no_content, nullable, nullable_object, parse_json, route_key,
+    ApiError, Fields, HttpResponse, authenticate, json, no_content, nullable, nullable_object, parse_json, path_member,
+    route_key,
 };
 use utoipa::OpenApi;
 
@@ -172,8 +173,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account", body = AccountView),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended"),
     )
 )]
 async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -191,10 +191,8 @@ async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     request_body = ProfilePatch,
     responses(
         (status = 200, description = "The updated account", body = AccountView),
-        (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Changed concurrently; retry", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account suspended"),
+        (status = 409, description = "Changed concurrently; retry"),
     )
 )]
 async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -214,14 +212,13 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "User id (ULID)")),
     responses(
         (status = 200, description = "The member's public profile", body = PublicUserView),
-        (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member, or either of you blocked the other", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id"),
+        (status = 404, description = "No such member, or either of you blocked the other"),
     )
 )]
 async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let id = path_id(request)?;
+    let id = path_member(request)?;
     let user = app.member(caller.user_id(), &id).await?;
     json(StatusCode::OK, &PublicUserView::from(&user))
 }
@@ -235,14 +232,13 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "The member to block (ULID)")),
     responses(
         (status = 204, description = "Blocked (also when already blocked)"),
-        (status = 400, description = "Malformed id, or yourself", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such member", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id, or yourself"),
+        (status = 404, description = "No such member"),
     )
 )]
 async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let id = path_id(request)?;
+    let id = path_member(request)?;
     app.block_member(caller.user_id(), &id).await?;
     Ok(no_content())
 }
@@ -256,20 +252,14 @@ async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiE
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "The member to unblock (ULID)")),
     responses(
         (status = 204, description = "Unblocked (also when not blocked)"),
-        (status = 400, description = "Malformed id", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id"),
     )
 )]
 async fn unblock_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let id = path_id(request)?;
+    let id = path_member(request)?;
     app.unblock_member(caller.user_id(), &id).await?;
     Ok(no_content())
-}
-
-fn path_id(request: &Request) -> Result<UserId, ApiError> {
-    let raw = request.path_parameters_ref().and_then(|p| p.first("id")).unwrap_or_default();
-    UserId::parse(raw).map_err(|reason| ApiError::field("id", &reason))
 }
 
 /// A valid token whose account no longer exists is a credential problem, not a 404.

@@ -64,8 +64,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created and signed in", body = SessionView),
-        (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Email already registered", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered"),
     )
 )]
 async fn register(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {

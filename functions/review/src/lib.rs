@@ -1,11 +1,13 @@
 //! `review`: POST /sessions/{id}/review and GET /mentors/{id}/reviews.
 
 use http::StatusCode;
-use lambda_http::{Request, RequestExt as _};
+use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 use shared::App;
-use shared::domain::{Rating, Review, ReviewText, SessionId, UserId};
-use shared::http::{ApiError, Fields, HttpResponse, PageRequest, authenticate, json, parse_json, route_key};
+use shared::domain::{Rating, Review, ReviewText, SessionId};
+use shared::http::{
+    ApiError, Fields, HttpResponse, PageRequest, authenticate, json, parse_json, path_member, path_resource, route_key,
+};
 use utoipa::OpenApi;
 
 /// Body of POST /sessions/{id}/review.
@@ -46,10 +48,6 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     result.unwrap_or_else(ApiError::into_response)
 }
 
-fn path_param<'a>(request: &'a Request, name: &str) -> &'a str {
-    request.path_parameters_ref().and_then(|p| p.first(name)).unwrap_or_default()
-}
-
 /// Review a completed session: once per side, hidden from the other side until both have
 /// reviewed or 7 days have passed.
 #[utoipa::path(post, path = "/sessions/{id}/review", tag = "reviews", security(("bearer" = [])),
@@ -57,14 +55,13 @@ fn path_param<'a>(request: &'a Request, name: &str) -> &'a str {
     request_body = ReviewBody,
     responses(
         (status = 201, description = "Stored", body = Review),
-        (status = 400, description = "Invalid rating or text", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such session, or not yours", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not completed, or already reviewed", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid rating or text"),
+        (status = 404, description = "No such session, or not yours"),
+        (status = 409, description = "Not completed, or already reviewed"),
     ))]
 async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let session = SessionId::parse(path_param(request, "id")).map_err(|_| ApiError::NotFound)?;
+    let session = path_resource(request, "id", SessionId::parse)?;
     let body: ReviewBody = parse_json(request)?;
     let mut fields = Fields::default();
     let rating = fields.check("rating", Rating::new(body.rating));
@@ -83,12 +80,11 @@ async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, Ap
     ),
     responses(
         (status = 200, description = "A page of reviews", body = ReviewList),
-        (status = 400, description = "Invalid id, limit or cursor", body = shared::http::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = shared::http::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid id, limit or cursor"),
     ))]
 async fn mentor_reviews(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     authenticate(request, &app.tokens)?;
-    let mentor = UserId::parse(path_param(request, "id")).map_err(|reason| ApiError::field("id", &reason))?;
+    let mentor = path_member(request)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("reviews:{mentor}"))?;
     let page = app.mentor_reviews(&mentor, paging.after.as_deref(), paging.limit).await?;
     let next_cursor = paging.next_cursor(&app.cursors, page.next);

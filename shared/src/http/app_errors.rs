@@ -1,24 +1,24 @@
 //! How use-case failures look on the wire.
 
-use super::{ApiError, FieldError};
+use super::{ApiError, FieldError, ProblemType};
 use crate::app::AppError;
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         match error {
-            AppError::EmailTaken => {
-                ApiError::Conflict { detail: "An account with this email already exists.", field: Some("email") }
-            }
-            AppError::InvalidCredentials => ApiError::Unauthenticated("Email or password is incorrect."),
+            AppError::EmailTaken => ApiError::Conflict {
+                kind: ProblemType::EmailTaken,
+                detail: "An account with this email already exists.",
+                field: Some("email"),
+            },
+            AppError::InvalidCredentials => ApiError::InvalidCredentials,
             AppError::Throttled { limit, retry_after } => ApiError::TooManyRequests { limit, retry_after },
-            AppError::InvalidRefreshToken => {
-                ApiError::Unauthenticated("The refresh token is invalid, expired or already used; sign in again.")
-            }
+            AppError::InvalidRefreshToken => ApiError::RefreshTokenInvalid,
             AppError::ConnectionClosed => {
                 ApiError::Unauthenticated("This connection is not signed in any more; reconnect.")
             }
             AppError::TokenExpired => ApiError::TokenExpired,
-            AppError::Suspended => ApiError::Forbidden("This account is suspended."),
+            AppError::Suspended => ApiError::Suspended,
             AppError::UserNotFound
             | AppError::SessionNotFound
             | AppError::ConversationNotFound
@@ -26,22 +26,58 @@ impl From<AppError> for ApiError {
             AppError::NotAllowed(reason) => ApiError::Forbidden(reason),
             AppError::Refused { state, reason } => ApiError::InvalidState { state, reason },
             AppError::TimeTaken => ApiError::Conflict {
+                kind: ProblemType::TimeTaken,
                 detail: "The mentor or the learner is already booked for part of that time.",
                 field: Some("start"),
             },
-            AppError::AlreadyReviewed => {
-                ApiError::Conflict { detail: "You already reviewed this session.", field: None }
-            }
+            AppError::AlreadyReviewed => ApiError::Conflict {
+                kind: ProblemType::AlreadyReviewed,
+                detail: "You already reviewed this session.",
+                field: None,
+            },
             AppError::IdempotencyMismatch => ApiError::Conflict {
+                kind: ProblemType::IdempotencyMismatch,
                 detail: "This Idempotency-Key was used for a different request.",
                 field: Some("Idempotency-Key"),
             },
             AppError::Rule { field, reason } => ApiError::Validation(vec![FieldError::new(field, &reason)]),
-            AppError::Contended => {
-                ApiError::Conflict { detail: "The resource changed while saving; retry the request.", field: None }
-            }
+            AppError::Contended => ApiError::Conflict {
+                kind: ProblemType::Contended,
+                detail: "The resource changed while saving; retry the request.",
+                field: None,
+            },
             AppError::Store(error) => ApiError::internal(error),
             AppError::Crypto(error) | AppError::Fanout(error) | AppError::Encoding(error) => ApiError::internal(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Invalid;
+
+    #[test]
+    fn use_case_failures_keep_their_kind_on_the_wire() {
+        let cases = [
+            (AppError::EmailTaken, ProblemType::EmailTaken),
+            (AppError::InvalidCredentials, ProblemType::InvalidCredentials),
+            (AppError::InvalidRefreshToken, ProblemType::RefreshTokenInvalid),
+            (AppError::ConnectionClosed, ProblemType::Unauthenticated),
+            (AppError::TokenExpired, ProblemType::TokenExpired),
+            (AppError::Suspended, ProblemType::Suspended),
+            (AppError::SessionNotFound, ProblemType::NotFound),
+            (AppError::NotAllowed("no"), ProblemType::Forbidden),
+            (AppError::Refused { state: "expired", reason: "too late" }, ProblemType::InvalidState),
+            (AppError::TimeTaken, ProblemType::TimeTaken),
+            (AppError::AlreadyReviewed, ProblemType::AlreadyReviewed),
+            (AppError::IdempotencyMismatch, ProblemType::IdempotencyMismatch),
+            (AppError::Rule { field: "start", reason: Invalid::new("is in the past") }, ProblemType::Validation),
+            (AppError::Contended, ProblemType::Contended),
+            (AppError::Encoding("x".into()), ProblemType::Internal),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(ApiError::from(error).problem_type(), kind);
         }
     }
 }

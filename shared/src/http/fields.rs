@@ -25,6 +25,17 @@ impl Fields {
         }
     }
 
+    /// As [`Fields::check`], for a parse that reports every fault it found.
+    pub fn check_all<T>(&mut self, field: &str, parsed: Result<T, Vec<Invalid>>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(reasons) => {
+                self.errors.extend(reasons.iter().map(|reason| FieldError::new(field, reason)));
+                None
+            }
+        }
+    }
+
     /// Records a refusal that is not tied to a parse result.
     pub fn refuse(&mut self, field: impl Into<String>, reason: &Invalid) {
         self.errors.push(FieldError::new(field, reason));
@@ -103,5 +114,16 @@ mod tests {
         assert!(parse(r#"{"inner":[null,null]}"#).is_err());
         assert!(parse(r#"{"inner":[2,"x"]}"#).is_err());
         assert!(parse(r#"{"inner":{"yeer":2}}"#).is_err());
+    }
+
+    #[test]
+    fn every_reason_of_a_refused_parse_is_listed_under_the_field() {
+        let mut fields = Fields::default();
+        assert_eq!(fields.check_all("skills", Ok::<u8, Vec<Invalid>>(3)), Some(3));
+        assert!(fields.is_clean());
+        let refused: Result<u8, _> = Err(vec![Invalid::new("one"), Invalid::new("two")]);
+        assert_eq!(fields.check_all("skills", refused), None);
+        let ApiError::Validation(errors) = fields.into_error() else { panic!("a 400 expected") };
+        assert_eq!(errors, [FieldError::message("skills", "one"), FieldError::message("skills", "two")]);
     }
 }

@@ -4,7 +4,7 @@ use http::{HeaderValue, StatusCode, header};
 use lambda_http::Body;
 use serde::Serialize;
 
-use super::HttpResponse;
+use super::{HttpResponse, ProblemType};
 use crate::domain::{Invalid, LimitKind};
 
 /// One request field and what is wrong with it. `field` is a JSON pointer-ish dotted
@@ -38,18 +38,29 @@ pub enum ApiError {
     /// 401: no credentials, or credentials that do not hold.
     #[error("unauthenticated: {0}")]
     Unauthenticated(&'static str),
+    /// 401: sign-in with a wrong email or password (not saying which).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// 401: the refresh token is unknown, expired, reused or revoked; sign in again.
+    #[error("invalid refresh token")]
+    RefreshTokenInvalid,
     /// 401: the access token expired; get a new one and reconnect (WebSocket frames).
     #[error("access token expired")]
     TokenExpired,
     /// 403: the caller is known but may not do this.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),
+    /// 403: the caller's account is suspended.
+    #[error("account suspended")]
+    Suspended,
     /// 404: no such thing, or the caller may not know it exists.
     #[error("not found")]
     NotFound,
     /// 409: the request conflicts with the current state.
     #[error("conflict: {detail}")]
     Conflict {
+        /// Which conflict: one of the 409 [`ProblemType`]s.
+        kind: ProblemType,
         /// What conflicts.
         detail: &'static str,
         /// The field that caused it, when one did.
@@ -93,19 +104,29 @@ impl ApiError {
         Self::Internal(cause.to_string())
     }
 
+    /// The kind of problem, whose stable URI is the document's `type`.
+    pub fn problem_type(&self) -> ProblemType {
+        match self {
+            Self::Validation(_) => ProblemType::Validation,
+            Self::Unauthenticated(_) => ProblemType::Unauthenticated,
+            Self::InvalidCredentials => ProblemType::InvalidCredentials,
+            Self::RefreshTokenInvalid => ProblemType::RefreshTokenInvalid,
+            Self::TokenExpired => ProblemType::TokenExpired,
+            Self::Forbidden(_) => ProblemType::Forbidden,
+            Self::Suspended => ProblemType::Suspended,
+            Self::NotFound => ProblemType::NotFound,
+            Self::Conflict { kind, .. } => *kind,
+            Self::InvalidState { .. } => ProblemType::InvalidState,
+            Self::PayloadTooLarge => ProblemType::PayloadTooLarge,
+            Self::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
+            Self::TooManyRequests { .. } => ProblemType::RateLimited,
+            Self::Internal(_) => ProblemType::Internal,
+        }
+    }
+
     /// The HTTP status for this error.
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::Validation(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthenticated(_) | Self::TokenExpired => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } | Self::InvalidState { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.problem_type().status()
     }
 
     /// Renders the problem document, with `Retry-After` on 429 and a Bearer challenge on 401.
@@ -121,7 +142,8 @@ impl ApiError {
     }
 
     fn into_parts(self) -> (Problem, Vec<(http::HeaderName, HeaderValue)>) {
-        let status = self.status();
+        let kind = self.problem_type();
+        let status = kind.status();
         let mut headers = Vec::new();
         let (detail, errors): (String, Vec<FieldError>) = match self {
             Self::Validation(errors) => ("The request has invalid fields.".into(), errors),
@@ -129,10 +151,18 @@ impl ApiError {
                 headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
                 (why.into(), Vec::new())
             }
+            Self::InvalidCredentials => {
+                headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                ("Email or password is incorrect.".into(), Vec::new())
+            }
+            Self::RefreshTokenInvalid => {
+                headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                ("The refresh token is invalid, expired or already used; sign in again.".into(), Vec::new())
+            }
             Self::TokenExpired => {
                 headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
                 let body = Problem {
-                    kind: TOKEN_EXPIRED_TYPE,
+                    kind: kind.uri(),
                     title: "Access token expired",
                     status: status.as_u16(),
                     detail: "The access token this connection opened with has expired; get a new one \
@@ -146,14 +176,15 @@ impl ApiError {
                 return (body, headers);
             }
             Self::Forbidden(why) => (why.into(), Vec::new()),
+            Self::Suspended => ("This account is suspended.".into(), Vec::new()),
             Self::NotFound => ("No such resource.".into(), Vec::new()),
-            Self::Conflict { detail, field } => {
+            Self::Conflict { detail, field, .. } => {
                 let errors = field.map(|f| vec![FieldError::message(f, detail)]).unwrap_or_default();
                 (detail.into(), errors)
             }
             Self::InvalidState { state, reason } => {
                 let body = Problem {
-                    kind: "about:blank",
+                    kind: kind.uri(),
                     title: "Conflict",
                     status: status.as_u16(),
                     detail: format!("{} (the session is {state}).", capitalised(reason)),
@@ -168,8 +199,8 @@ impl ApiError {
             Self::UnsupportedMediaType => ("Send the body as application/json.".into(), Vec::new()),
             Self::TooManyRequests { limit, retry_after } => {
                 headers.push((header::RETRY_AFTER, HeaderValue::from(retry_after)));
-                let mut body =
-                    problem_body(status, format!("{} Try again in {retry_after} s.", limit_detail(limit)), Vec::new());
+                let detail = format!("{} Try again in {retry_after} s.", limit_detail(limit));
+                let mut body = problem_body(status, kind.uri(), detail, Vec::new());
                 body.limit = Some(limit.as_str());
                 body.retry_after = Some(retry_after);
                 return (body, headers);
@@ -179,7 +210,7 @@ impl ApiError {
                 ("Something went wrong on our side.".into(), Vec::new())
             }
         };
-        (problem_body(status, detail, errors), headers)
+        (problem_body(status, kind.uri(), detail, errors), headers)
     }
 }
 
@@ -207,13 +238,32 @@ impl From<ApiError> for HttpResponse {
 
 /// The problem type of [`ApiError::TokenExpired`]: stable, so clients can match it and
 /// reconnect with a fresh token rather than show an error.
-pub const TOKEN_EXPIRED_TYPE: &str = "urn:peerlearn:problem:token-expired";
+pub const TOKEN_EXPIRED_TYPE: &str = ProblemType::TokenExpired.uri();
 
 /// The body of an `application/problem+json` response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
-    /// A URI naming the problem kind; `about:blank` means "see the status".
+    /// A stable URI naming the problem kind: switch on it, never on `title` or `detail`.
+    /// 400 `urn:peerlearn:problem:validation` (fix the fields in `errors`);
+    /// 401 `urn:peerlearn:problem:unauthenticated` (refresh the access token, or sign in),
+    /// `urn:peerlearn:problem:invalid-credentials` (wrong email or password),
+    /// `urn:peerlearn:problem:refresh-token-invalid` (sign in again),
+    /// `urn:peerlearn:problem:token-expired` (WebSocket: refresh, then reconnect);
+    /// 403 `urn:peerlearn:problem:forbidden` (not allowed), `urn:peerlearn:problem:suspended`
+    /// (the account is suspended); 404 `urn:peerlearn:problem:not-found`;
+    /// 409 `urn:peerlearn:problem:invalid-state` (not in the session's current `state`),
+    /// `urn:peerlearn:problem:time-taken` (pick another time),
+    /// `urn:peerlearn:problem:email-taken` (sign in instead),
+    /// `urn:peerlearn:problem:already-reviewed`,
+    /// `urn:peerlearn:problem:idempotency-mismatch` (use a new Idempotency-Key),
+    /// `urn:peerlearn:problem:contended` (retry);
+    /// 413 `urn:peerlearn:problem:payload-too-large`;
+    /// 415 `urn:peerlearn:problem:unsupported-media-type`;
+    /// 429 `urn:peerlearn:problem:rate-limited` (wait `retry_after` seconds);
+    /// 500 `urn:peerlearn:problem:internal` (retry later). `about:blank` only on statuses
+    /// outside this list. New kinds may be added: treat an unknown one by its status.
     #[serde(rename = "type")]
+    #[schema(examples("urn:peerlearn:problem:validation", "urn:peerlearn:problem:time-taken"))]
     pub kind: &'static str,
     /// Short, human-readable summary of the status.
     pub title: &'static str,
@@ -237,19 +287,20 @@ pub struct Problem {
 }
 
 /// Builds a problem response; used for errors raised outside [`ApiError`] too (the dev
-/// gateway's 404 for unknown routes).
+/// gateway's 404 for unknown routes). The `type` is the status's general kind.
 pub fn problem(
     status: StatusCode,
     detail: String,
     errors: Vec<FieldError>,
     extra_headers: &[(http::HeaderName, HeaderValue)],
 ) -> HttpResponse {
-    problem_response(status, &problem_body(status, detail, errors), extra_headers)
+    let kind = ProblemType::for_status(status).map_or("about:blank", ProblemType::uri);
+    problem_response(status, &problem_body(status, kind, detail, errors), extra_headers)
 }
 
-fn problem_body(status: StatusCode, detail: String, errors: Vec<FieldError>) -> Problem {
+fn problem_body(status: StatusCode, kind: &'static str, detail: String, errors: Vec<FieldError>) -> Problem {
     Problem {
-        kind: "about:blank",
+        kind,
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
         detail,
@@ -275,4 +326,58 @@ fn problem_response(
         headers.insert(name.clone(), value.clone());
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn body(response: HttpResponse) -> serde_json::Value {
+        let Body::Text(text) = response.body() else { panic!("not text") };
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn every_error_names_its_stable_type_and_status() {
+        let cases = [
+            (ApiError::field("email", &Invalid::new("is not an email")), "validation", 400),
+            (ApiError::Unauthenticated("no"), "unauthenticated", 401),
+            (ApiError::InvalidCredentials, "invalid-credentials", 401),
+            (ApiError::RefreshTokenInvalid, "refresh-token-invalid", 401),
+            (ApiError::TokenExpired, "token-expired", 401),
+            (ApiError::Forbidden("no"), "forbidden", 403),
+            (ApiError::Suspended, "suspended", 403),
+            (ApiError::NotFound, "not-found", 404),
+            (ApiError::Conflict { kind: ProblemType::TimeTaken, detail: "taken", field: None }, "time-taken", 409),
+            (ApiError::InvalidState { state: "expired", reason: "too late" }, "invalid-state", 409),
+            (ApiError::PayloadTooLarge, "payload-too-large", 413),
+            (ApiError::UnsupportedMediaType, "unsupported-media-type", 415),
+            (ApiError::TooManyRequests { limit: LimitKind::MessagesPerMember, retry_after: 3 }, "rate-limited", 429),
+            (ApiError::internal("boom"), "internal", 500),
+        ];
+        for (error, kind, status) in cases {
+            let response = error.into_response();
+            assert_eq!(response.status().as_u16(), status, "{kind}");
+            let body = body(response);
+            assert_eq!(body["type"], format!("urn:peerlearn:problem:{kind}"));
+            assert_eq!(body["status"], status);
+        }
+    }
+
+    #[test]
+    fn refusals_to_sign_in_keep_the_bearer_challenge() {
+        for error in [ApiError::InvalidCredentials, ApiError::RefreshTokenInvalid, ApiError::Unauthenticated("x")] {
+            assert_eq!(error.into_response().headers()[header::WWW_AUTHENTICATE], "Bearer");
+        }
+    }
+
+    #[test]
+    fn problems_raised_outside_api_error_take_the_general_kind_of_their_status() {
+        let not_found = body(problem(StatusCode::NOT_FOUND, "No route.".into(), Vec::new(), &[]));
+        assert_eq!(not_found["type"], "urn:peerlearn:problem:not-found");
+        let gateway = body(problem(StatusCode::BAD_GATEWAY, "Function not linked.".into(), Vec::new(), &[]));
+        assert_eq!(gateway["type"], "about:blank");
+    }
 }

@@ -79,6 +79,7 @@ mod tests {
         assert_eq!(value["client_msg_id"], "c1");
         assert_eq!(value["problem"]["status"], 400);
         assert_eq!(value["problem"]["errors"][0]["field"], "text");
+        assert_eq!(value["problem"]["type"], "urn:peerlearn:problem:validation");
     }
 
     #[test]
@@ -88,6 +89,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&frame).unwrap();
         assert_eq!(value["retry_after"], 42);
         assert_eq!(value["problem"]["status"], 429);
+        assert_eq!(value["problem"]["type"], "urn:peerlearn:problem:rate-limited");
         assert_eq!(value["problem"]["limit"], "messages_per_member");
         assert_eq!(value["problem"]["retry_after"], 42);
     }
