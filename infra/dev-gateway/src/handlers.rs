@@ -30,13 +30,8 @@ macro_rules! functions {
             use super::*;
             $(
                 pub fn $name<'a>(app: &'a App, request: Request) -> Pin<Box<dyn Future<Output = HttpResponse> + Send + 'a>> {
-                    // As `shared::runtime::serve` does in Lambda: the body rule for every route.
-                    Box::pin(async move {
-                        match shared::http::require_json_type(&request) {
-                            Ok(()) => ::$name::handler(app, request).await,
-                            Err(refused) => refused.into_response(),
-                        }
-                    })
+                    // As `shared::runtime::serve` does in Lambda: body rule, request id, log line, latency.
+                    Box::pin(shared::runtime::handle(app, stringify!($name), request, ::$name::handler))
                 }
             )*
         }

@@ -23,6 +23,7 @@ use crate::adapters::sns::NotificationTopic;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Exhausted, Invalid, LimitKind, Limits, Policy, User};
+use crate::observability::aws_calls::AwsCalls;
 use crate::ports::{Clock, MeetingRooms, QuotaError, StoreError, SystemClock};
 
 pub use accounts::{Registration, SignedIn};
@@ -161,7 +162,7 @@ impl App<DynamoStore> {
     pub async fn from_env(keys: Keys) -> Result<Self, AppInitError> {
         let config = Config::from_env(keys)?;
         let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await;
-        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(AwsCalls::from_env());
         if let Some(endpoint) = &config.dynamodb_endpoint {
             dynamodb = dynamodb.endpoint_url(endpoint);
         }

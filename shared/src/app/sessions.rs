@@ -132,7 +132,10 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
             QuotaUse::new(self.limits.session_requests_per_learner, Scope::Member(me.id.clone()), now),
         ];
         match self.store.create_session(&booking, key.as_ref().zip(reply.as_ref()), &notify, &quota).await {
-            Ok(()) => Ok(Requested::Created(booking)),
+            Ok(()) => {
+                crate::observability::metrics::session_moved(now, None, booking.state);
+                Ok(Requested::Created(booking))
+            }
             Err(SessionWriteError::Replay(stored)) => match &key {
                 Some(key) => replayed(key, stored),
                 None => Err(AppError::Contended),
@@ -164,7 +167,10 @@ impl<S: AccountStore + SessionStore> App<S> {
             let notify = self.announce(&current, &next, user);
             let accounts = self.account_changes(&current, &next, &effect).await?;
             match self.store.save_session(&next, &current, &effect, &notify, &accounts).await {
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    crate::observability::metrics::session_moved(self.clock.now(), Some(current.state), next.state);
+                    return Ok(next);
+                }
                 Err(SessionWriteError::Stale) => continue,
                 Err(error) => return Err(write_error(error)),
             }

@@ -142,6 +142,7 @@ impl ApiError {
                     state: None,
                     limit: None,
                     retry_after: None,
+                    request_id: crate::observability::scope::request_id(),
                 };
                 return (body, headers);
             }
@@ -161,6 +162,7 @@ impl ApiError {
                     state: Some(state),
                     limit: None,
                     retry_after: None,
+                    request_id: crate::observability::scope::request_id(),
                 };
                 return (body, headers);
             }
@@ -234,6 +236,9 @@ pub struct Problem {
     /// For a 429: seconds until the limit's window ends (as the `Retry-After` header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The request's id, as in the `x-request-id` header: quote it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Builds a problem response; used for errors raised outside [`ApiError`] too (the dev
@@ -257,6 +262,7 @@ fn problem_body(status: StatusCode, detail: String, errors: Vec<FieldError>) -> 
         state: None,
         limit: None,
         retry_after: None,
+        request_id: crate::observability::scope::request_id(),
     }
 }
 
