@@ -49,8 +49,7 @@ where
 }
 
 /// As [`serve`], for functions fed by events rather than HTTP (schedules, streams,
-/// WebSocket routes): each invocation runs in a span with the Lambda request id and logs
-/// one `invocation` line (function, outcome, latency, cold start, AWS calls).
+/// WebSocket routes), each invocation through [`handle_event`] with the Lambda request id.
 pub fn serve_events<E, R, F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
 where
     E: serde::de::DeserializeOwned + Send + 'static,
@@ -66,20 +65,7 @@ where
         let handler = &handler;
         lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
             let lambda_runtime::LambdaEvent { payload, context } = event;
-            let invocation = Invocation::new(context.request_id, function, context.xray_trace_id);
-            let request_id = invocation.request_id.clone();
-            let (result, done) = invoke(invocation, handler(app, payload)).await;
-            tracing::info!(
-                request_id,
-                function,
-                ok = result.is_ok(),
-                latency_ms = done.latency_ms,
-                cold_start = done.cold_start,
-                aws_calls = done.state.aws_calls,
-                aws_ms = done.state.aws_ms,
-                "invocation"
-            );
-            result
+            handle_event(function, context.request_id, context.xray_trace_id, handler(app, payload)).await
         }))
         .await
     })
@@ -122,6 +108,33 @@ where
     );
     metrics::latency(app.clock.now(), function, &route, done.latency_ms);
     response
+}
+
+/// Runs one event invocation of `function` (`work`, the handler's future) in its scope
+/// (`request_id`, X-Ray `trace` header) and logs one `invocation` line: request id,
+/// function, whether it succeeded, latency, cold start, AWS calls. Lambda and the dev
+/// gateway both run event functions through here.
+pub async fn handle_event<Fut, R, Er>(
+    function: &'static str,
+    request_id: String,
+    trace: Option<String>,
+    work: Fut,
+) -> Result<R, Er>
+where
+    Fut: Future<Output = Result<R, Er>>,
+{
+    let (result, done) = invoke(Invocation::new(request_id.clone(), function, trace), work).await;
+    tracing::info!(
+        request_id,
+        function,
+        ok = result.is_ok(),
+        latency_ms = done.latency_ms,
+        cold_start = done.cold_start,
+        aws_calls = done.state.aws_calls,
+        aws_ms = done.state.aws_ms,
+        "invocation"
+    );
+    result
 }
 
 /// How an invocation went, for its log line.

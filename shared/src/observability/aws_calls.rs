@@ -115,7 +115,15 @@ impl Intercept for AwsCalls {
         let status = response.map(|r| r.status().as_u16());
         let outcome = Outcome::of(status);
         let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-        tracing::debug!(service, operation, ms, outcome = outcome.as_str(), "aws call");
+        // The SDK's own spans are innermost here, so the request id is named explicitly.
+        tracing::debug!(
+            request_id = super::scope::request_id(),
+            service,
+            operation,
+            ms,
+            outcome = outcome.as_str(),
+            "aws call"
+        );
         super::scope::record_aws_call(ms);
         if let Some(daemon) = self.daemon
             && let Some(trace) = super::scope::trace_header().as_deref().and_then(TraceHeader::parse)
