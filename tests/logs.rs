@@ -1,6 +1,7 @@
 //! No log line carries message text, emails, tokens, passwords or phone numbers: every log
 //! line of representative flows is captured (a tracing subscriber writing to a buffer, at
-//! the deployed level and one below) and searched for the values those flows handled.
+//! the deployed level and one below), with the EMF metric lines, and searched for the
+//! values those flows handled.
 //! One test in its own binary, so the global subscriber sees only these flows.
 
 #![allow(clippy::unwrap_used)]
@@ -11,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use chrono::DurationRound as _;
 use dev_gateway::handlers;
 use peerlearn_tests::realtime::{WsClient, realtime};
-use peerlearn_tests::{Call, available_mentor};
-use serde_json::{Value, json};
+use peerlearn_tests::{Call, available_mentor, sample_event as sample};
+use serde_json::json;
 
 const EMAIL: &str = "leak-check-ana@example.com";
 const PASSWORD: &str = "correct horse battery";
@@ -45,14 +46,6 @@ impl Captured {
     }
 }
 
-/// A sample stream event with `edit` applied to its record.
-fn sample(path: &str, edit: impl FnOnce(&mut Value)) -> Value {
-    let text = std::fs::read_to_string(format!("{}/../events/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let mut event: Value = serde_json::from_str(&text).unwrap();
-    edit(&mut event["Records"][0]["dynamodb"]);
-    event
-}
-
 #[tokio::test]
 async fn no_log_line_carries_personal_data_or_secrets() {
     let logs = Captured::default();
@@ -64,6 +57,12 @@ async fn no_log_line_carries_personal_data_or_secrets() {
         .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
         .with_writer(move || writer.clone())
         .init();
+    // Metric lines go to the same buffer, so the same checks cover them.
+    let metrics = logs.clone();
+    assert!(shared::observability::metrics::capture(move |line| {
+        let mut metrics = metrics.clone();
+        metrics.write_all(format!("{line}\n").as_bytes()).unwrap();
+    }));
 
     let rt = realtime().await;
     let app = rt.app;
@@ -152,6 +151,8 @@ async fn no_log_line_carries_personal_data_or_secrets() {
     assert!(text.contains("skipping a session change that cannot be read"), "the flows logged:\n{text}");
     assert!(text.contains("skipping a notification that cannot be read"));
     assert!(text.contains("connected"));
+    assert!(text.contains(r#""Registrations":1"#) && text.contains(r#""MessagesSent":1"#), "no metric lines:\n{text}");
+    assert!(text.contains(r#""message":"request""#), "no request lines:\n{text}");
     let refresh_secret = refresh.split('.').nth(1).unwrap().to_owned();
     let forbidden = [
         ("email", EMAIL.to_owned()),

@@ -5,6 +5,14 @@
 //! numbers), counts and kinds. Error messages built from data (serde's `invalid type:
 //! string "..."`) pass through [`without_values`] first. `tests/logs.rs` drives
 //! representative flows with a capturing subscriber and checks.
+//!
+//! Telemetry: [`crate::runtime::handle`] logs one line per request and times it
+//! ([`metrics`]); [`aws_calls`] times every AWS call; [`scope`] carries the invocation's
+//! request id, caller and AWS time between them.
+
+pub mod aws_calls;
+pub mod metrics;
+pub mod scope;
 
 use tracing_subscriber::filter::LevelFilter;
 
@@ -39,7 +47,8 @@ pub fn without_values(message: &str) -> String {
 ///
 /// JSON because CloudWatch Logs Insights queries fields; no ANSI colours, no timestamps
 /// (Lambda stamps every line already). A plain level rather than `EnvFilter` directives
-/// keeps a regex engine out of every binary.
+/// keeps a regex engine out of every binary. Each line carries its innermost span only
+/// (`span`: the invocation's, with `request_id`), not the whole list, to stay small.
 pub fn init() {
     let level =
         std::env::var("RUST_LOG").ok().and_then(|v| v.trim().parse::<LevelFilter>().ok()).unwrap_or(LevelFilter::INFO);
@@ -48,7 +57,8 @@ pub fn init() {
         .with_max_level(level)
         .with_ansi(false)
         .without_time()
-        .with_current_span(false)
+        .with_current_span(true)
+        .with_span_list(false)
         .try_init();
 }
 

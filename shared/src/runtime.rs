@@ -1,15 +1,31 @@
-//! The Lambda bootstrap every HTTP function binary shares.
+//! The Lambda bootstrap every function binary shares, and the per-invocation wrapper
+//! ([`handle`]) that the dev gateway runs too, so both log, time and label requests alike.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
-use lambda_http::{Error, Request, service_fn};
+use http::HeaderValue;
+use lambda_http::request::RequestContext;
+use lambda_http::{Error, Request, RequestExt as _, service_fn};
+use tracing::Instrument as _;
 
 use crate::config::Keys;
 use crate::http::HttpResponse;
+use crate::observability::metrics;
+use crate::observability::scope::{self, Invocation, State};
 use crate::startup::{self, App};
 
+/// The response header carrying the request id, which problem documents repeat as
+/// `request_id`: what a client quotes when reporting a failure.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Set once the process has served its first invocation: the first one is the cold start.
+static WARM: AtomicBool = AtomicBool::new(false);
+
 /// Builds the application once per cold start, holding only `keys`, then serves `handler`
-/// on the Lambda runtime. The app is leaked on purpose: it lives as long as the process.
+/// on the Lambda runtime through [`handle`]. The app is leaked on purpose: it lives as
+/// long as the process.
 ///
 /// A Lambda process handles one request at a time, so a current-thread runtime is
 /// enough and starts faster than a pool of workers. One blocking thread runs argon2:
@@ -20,22 +36,20 @@ where
     Fut: Future<Output = HttpResponse> + Send,
 {
     crate::observability::init();
+    let function = function_name();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
     runtime.block_on(async {
         let app: &'static App = Box::leak(Box::new(startup::from_env(keys).await?));
         let handler = &handler;
         lambda_http::run(service_fn(move |request: Request| async move {
-            // The body rule holds for every route, including those that read no body.
-            if let Err(refused) = crate::http::require_json_type(&request) {
-                return Ok::<_, Error>(refused.into_response());
-            }
-            Ok(handler(app, request).await)
+            Ok::<_, Error>(handle(app, function, request, handler).await)
         }))
         .await
     })
 }
 
-/// As [`serve`], for functions fed by events rather than HTTP (schedules, streams).
+/// As [`serve`], for functions fed by events rather than HTTP (schedules, streams,
+/// WebSocket routes), each invocation through [`handle_event`] with the Lambda request id.
 pub fn serve_events<E, R, F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
 where
     E: serde::de::DeserializeOwned + Send + 'static,
@@ -44,13 +58,114 @@ where
     Fut: Future<Output = Result<R, Error>> + Send,
 {
     crate::observability::init();
+    let function = function_name();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
     runtime.block_on(async {
         let app: &'static App = Box::leak(Box::new(startup::from_env(keys).await?));
         let handler = &handler;
         lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
-            handler(app, event.payload).await
+            let lambda_runtime::LambdaEvent { payload, context } = event;
+            handle_event(function, context.request_id, context.xray_trace_id, handler(app, payload)).await
         }))
         .await
     })
+}
+
+/// Serves one HTTP request of `function` with `handler`, in Lambda and in the dev gateway:
+/// applies the body rule, runs the handler inside the request's scope (request id, caller,
+/// trace; every log line within carries the request id), sets [`REQUEST_ID_HEADER`], logs
+/// one `request` line (request id, route template, status, latency, cold start, caller id,
+/// AWS calls) and emits the route's latency metric.
+pub async fn handle<'a, F, Fut>(app: &'a App, function: &'static str, request: Request, handler: F) -> HttpResponse
+where
+    F: FnOnce(&'a App, Request) -> Fut,
+    Fut: Future<Output = HttpResponse>,
+{
+    let request_id = request_id(&request);
+    let route = crate::http::route_key(&request).to_owned();
+    let trace = request.lambda_context_ref().and_then(|context| context.xray_trace_id.clone());
+    let work = async move {
+        // The body rule holds for every route, including those that read no body.
+        match crate::http::require_json_type(&request) {
+            Ok(()) => handler(app, request).await,
+            Err(refused) => refused.into_response(),
+        }
+    };
+    let (mut response, done) = invoke(Invocation::new(request_id.clone(), function, trace), work).await;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    tracing::info!(
+        request_id,
+        route,
+        status = response.status().as_u16(),
+        latency_ms = done.latency_ms,
+        cold_start = done.cold_start,
+        member = done.state.member.as_deref(),
+        aws_calls = done.state.aws_calls,
+        aws_ms = done.state.aws_ms,
+        "request"
+    );
+    metrics::latency(app.clock.now(), function, &route, done.latency_ms);
+    response
+}
+
+/// Runs one event invocation of `function` (`work`, the handler's future) in its scope
+/// (`request_id`, X-Ray `trace` header) and logs one `invocation` line: request id,
+/// function, whether it succeeded, latency, cold start, AWS calls. Lambda and the dev
+/// gateway both run event functions through here.
+pub async fn handle_event<Fut, R, Er>(
+    function: &'static str,
+    request_id: String,
+    trace: Option<String>,
+    work: Fut,
+) -> Result<R, Er>
+where
+    Fut: Future<Output = Result<R, Er>>,
+{
+    let (result, done) = invoke(Invocation::new(request_id.clone(), function, trace), work).await;
+    tracing::info!(
+        request_id,
+        function,
+        ok = result.is_ok(),
+        latency_ms = done.latency_ms,
+        cold_start = done.cold_start,
+        aws_calls = done.state.aws_calls,
+        aws_ms = done.state.aws_ms,
+        "invocation"
+    );
+    result
+}
+
+/// How an invocation went, for its log line.
+struct Done {
+    latency_ms: u64,
+    cold_start: bool,
+    state: State,
+}
+
+/// Runs `work` as `invocation`, in a span carrying its request id, timed.
+async fn invoke<Fut: Future>(invocation: Invocation, work: Fut) -> (Fut::Output, Done) {
+    let cold_start = !WARM.swap(true, Ordering::Relaxed);
+    let started = Instant::now();
+    let span = tracing::info_span!("invocation", request_id = %invocation.request_id);
+    let (output, state) = scope::within(invocation, work.instrument(span)).await;
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    (output, Done { latency_ms, cold_start, state })
+}
+
+/// The id API Gateway returns to the client (`apigw-requestid`), from the event; the
+/// Lambda request id for an event without one.
+fn request_id(request: &Request) -> String {
+    let from_gateway = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone(),
+        _ => None,
+    };
+    from_gateway.or_else(|| request.lambda_context_ref().map(|context| context.request_id.clone())).unwrap_or_default()
+}
+
+/// The function's name as Lambda knows it (a metric dimension), read once at cold start.
+fn function_name() -> &'static str {
+    let name = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "local".to_owned());
+    Box::leak(name.into_boxed_str())
 }

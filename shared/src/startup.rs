@@ -14,6 +14,7 @@ use crate::adapters::sns::NotificationTopic;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Limits, Policy};
+use crate::observability::aws_calls::AwsCalls;
 use crate::ports::{Clock, LivePush, NoFanout, NoPush, NotificationFanout, SystemClock};
 
 /// The application as deployed: the use cases over the DynamoDB table. Handlers take `&App`.
@@ -65,7 +66,7 @@ impl Clients {
     /// credentials lazily on first use.
     pub async fn from_config(config: &Config) -> Result<Self, StartupError> {
         let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await;
-        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(AwsCalls::from_env());
         if let Some(endpoint) = &config.dynamodb_endpoint {
             dynamodb = dynamodb.endpoint_url(endpoint);
         }

@@ -100,6 +100,14 @@ pub async fn invoke_event(app: &App, function: &str, event: Value) -> Result<Val
     as_function(app, function, handler(app, event)).await
 }
 
+/// The sample stream event `path` (under events/) with `edit` applied to its first record's change.
+pub fn sample_event(path: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    let text = std::fs::read_to_string(format!("{}/../events/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut event: Value = serde_json::from_str(&text).unwrap();
+    edit(&mut event["Records"][0]["dynamodb"]);
+    event
+}
+
 /// A handler's answer.
 #[derive(Debug)]
 pub struct Reply {

@@ -30,13 +30,8 @@ macro_rules! functions {
             use super::*;
             $(
                 pub fn $name<'a>(app: &'a App, request: Request) -> Pin<Box<dyn Future<Output = HttpResponse> + Send + 'a>> {
-                    // As `shared::runtime::serve` does in Lambda: the body rule for every route.
-                    Box::pin(async move {
-                        match shared::http::require_json_type(&request) {
-                            Ok(()) => ::$name::handler(app, request).await,
-                            Err(refused) => refused.into_response(),
-                        }
-                    })
+                    // As `shared::runtime::serve` does in Lambda: body rule, request id, log line, latency.
+                    Box::pin(shared::runtime::handle(app, stringify!($name), request, ::$name::handler))
                 }
             )*
         }
@@ -86,13 +81,19 @@ macro_rules! events {
             use super::*;
             $(
                 pub fn $krate<'a>(app: &'a App, event: serde_json::Value) -> Pin<Box<dyn Future<Output = Result<serde_json::Value, String>> + Send + 'a>> {
-                    Box::pin(async move {
+                    // As `shared::runtime::serve_events` does in Lambda; the event's request id
+                    // when it has one (WebSocket routes), else a fresh one as Lambda's would be.
+                    let request_id = event
+                        .pointer("/requestContext/requestId")
+                        .and_then(serde_json::Value::as_str)
+                        .map_or_else(|| ulid::Ulid::new().to_string(), str::to_owned);
+                    Box::pin(shared::runtime::handle_event(binary_name!($krate $($name)?), request_id, None, async move {
                         // serde quotes the offending value; the error is logged, so the value goes.
                         let event = serde_json::from_value(event)
                             .map_err(|e| format!("event: {}", shared::observability::without_values(&e.to_string())))?;
                         let result = ::$krate::handler(app, event).await.map_err(|e| e.to_string())?;
                         serde_json::to_value(result).map_err(|e| e.to_string())
-                    })
+                    }))
                 }
             )*
         }

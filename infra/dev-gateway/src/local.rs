@@ -3,6 +3,7 @@
 //! checked against its policy in template.yaml (see [`crate::iam`]).
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use shared::observability::aws_calls::AwsCalls;
 
 /// A DynamoDB client for the endpoint of a local DynamoDB.
 pub fn dynamo_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
@@ -12,6 +13,7 @@ pub fn dynamo_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .credentials_provider(Credentials::new("local", "local", None, None, "peerlearn-local"))
         .endpoint_url(endpoint)
         .http_client(crate::iam_http::checking_default())
+        .interceptor(AwsCalls::from_env())
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }
@@ -60,6 +62,7 @@ pub fn connections_api(endpoint: &str) -> shared::adapters::realtime::Connection
         ))
         .endpoint_url(endpoint)
         .http_client(crate::iam_http::checking_default())
+        .interceptor(AwsCalls::from_env())
         .build();
     shared::adapters::realtime::ConnectionsApi::new(aws_sdk_apigatewaymanagement::Client::from_conf(config))
 }
@@ -72,6 +75,7 @@ pub fn sns_client(endpoint: &str) -> aws_sdk_sns::Client {
         .credentials_provider(aws_sdk_sns::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
         .endpoint_url(endpoint)
         .http_client(crate::iam_http::checking_default())
+        .interceptor(AwsCalls::from_env())
         .build();
     aws_sdk_sns::Client::from_conf(config)
 }

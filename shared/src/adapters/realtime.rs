@@ -20,7 +20,10 @@ impl ConnectionsApi {
 
     /// A client for `endpoint` built from shared SDK settings.
     pub fn from_sdk(sdk: &aws_config::SdkConfig, endpoint: &str) -> Self {
-        let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(endpoint).build();
+        let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk)
+            .endpoint_url(endpoint)
+            .interceptor(crate::observability::aws_calls::AwsCalls::from_env())
+            .build();
         Self::new(aws_sdk_apigatewaymanagement::Client::from_conf(config))
     }
 }

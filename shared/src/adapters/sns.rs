@@ -25,7 +25,8 @@ impl NotificationTopic {
 
     /// A client built from shared SDK settings, optionally at another endpoint (an emulator).
     pub fn from_sdk(sdk: &aws_config::SdkConfig, arn: &str, endpoint: Option<&str>) -> Self {
-        let mut config = aws_sdk_sns::config::Builder::from(sdk);
+        let mut config =
+            aws_sdk_sns::config::Builder::from(sdk).interceptor(crate::observability::aws_calls::AwsCalls::from_env());
         if let Some(endpoint) = endpoint {
             config = config.endpoint_url(endpoint);
         }

@@ -65,6 +65,7 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
             Err(StoreError::Conflict("email")) => return Err(AppError::EmailTaken),
             Err(error) => return Err(error.into()),
         }
+        crate::observability::metrics::count(now, crate::observability::metrics::REGISTRATIONS);
         self.signed_in(user, token, now)
     }
 

@@ -179,6 +179,9 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
             Sent::Stored => (message, false),
             Sent::Replayed(original) => (original, true),
         };
+        if !replayed {
+            crate::observability::metrics::count(now, crate::observability::metrics::MESSAGES_SENT);
+        }
 
         let connections = connections?;
         let (to_recipient, to_sender): (Vec<&Connection>, Vec<&Connection>) =

@@ -169,6 +169,9 @@ impl<S: LeaderboardStore + BoardArchive + PointsStore + AccountStore> App<S> {
                 notify.push(NewNotification::leaderboard_result(&row.user, rank, kind, role, period, now));
             }
             let closed_now = self.store.close_board(period, role, now, &notify).await?;
+            if closed_now {
+                crate::observability::metrics::count(now, crate::observability::metrics::BOARDS_CLOSED);
+            }
             boards.push(BoardClosed { role, ranks: rows.len(), badges_awarded, closed_now });
         }
         Ok(PeriodClosed { period, boards })

@@ -72,7 +72,15 @@ impl<S: PointsStore + AccountStore> App<S> {
                 .collect();
             match self.store.record_points(&earning.user, &account, version, &applied, &notify).await? {
                 Recorded::Stale => continue,
-                done => return Ok(done),
+                done => {
+                    if done == Recorded::Stored {
+                        crate::observability::metrics::count(
+                            self.clock.now(),
+                            crate::observability::metrics::POINTS_AWARDED,
+                        );
+                    }
+                    return Ok(done);
+                }
             }
         }
         Err(AppError::Contended)

@@ -67,7 +67,10 @@ impl<S: AccountStore + SessionStore + SessionAgenda + ReviewStore> App<S> {
         let notify = [NewNotification::request_expired(&next)];
         let accounts = self.account_changes(booking, &next, &Effect::None).await?;
         match self.store.save_session(&next, booking, &self.policy, &Effect::None, &notify, &accounts).await {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                crate::observability::metrics::session_moved(self.clock.now(), Some(booking.state), next.state);
+                Ok(true)
+            }
             // The mentor answered meanwhile: their answer stands.
             Err(SessionWriteError::Stale) => Ok(false),
             Err(SessionWriteError::Store(error)) => Err(error.into()),

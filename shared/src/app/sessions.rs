@@ -106,7 +106,10 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
         ];
         match self.store.create_session(&booking, &self.policy, key.as_ref().zip(reply.as_ref()), &notify, &quota).await
         {
-            Ok(()) => Ok(Requested::Created(booking)),
+            Ok(()) => {
+                crate::observability::metrics::session_moved(now, None, booking.state);
+                Ok(Requested::Created(booking))
+            }
             Err(SessionWriteError::Replay(stored)) => match &key {
                 Some(key) => idempotency::replay(key, stored).map(Requested::Replayed),
                 None => Err(AppError::Contended),
@@ -138,7 +141,10 @@ impl<S: AccountStore + SessionStore> App<S> {
             let notify = self.announce(&current, &next, user);
             let accounts = self.account_changes(&current, &next, &effect).await?;
             match self.store.save_session(&next, &current, &self.policy, &effect, &notify, &accounts).await {
-                Ok(()) => return Ok(next),
+                Ok(()) => {
+                    crate::observability::metrics::session_moved(self.clock.now(), Some(current.state), next.state);
+                    return Ok(next);
+                }
                 Err(SessionWriteError::Stale) => continue,
                 Err(error) => return Err(write_error(error)),
             }

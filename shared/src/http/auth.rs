@@ -56,6 +56,8 @@ fn bearer_token(value: &str) -> Option<&str> {
 pub fn authenticate_token(token: &str, tokens: &TokenIssuer) -> Result<Caller, ApiError> {
     let claims =
         tokens.verify(token).map_err(|_| ApiError::Unauthenticated("The access token is invalid or expired."))?;
+    // The caller's id goes on the request's log line: cheap here, where every route learns it.
+    crate::observability::scope::record_member(claims.sub.to_string());
     Ok(Caller { claims })
 }
 

@@ -172,6 +172,7 @@ impl ApiError {
                     state: None,
                     limit: None,
                     retry_after: None,
+                    request_id: crate::observability::scope::request_id(),
                 };
                 return (body, headers);
             }
@@ -192,6 +193,7 @@ impl ApiError {
                     state: Some(state),
                     limit: None,
                     retry_after: None,
+                    request_id: crate::observability::scope::request_id(),
                 };
                 return (body, headers);
             }
@@ -284,6 +286,9 @@ pub struct Problem {
     /// For a 429: seconds until the limit's window ends (as the `Retry-After` header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The request's id, as in the `x-request-id` header: quote it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Builds a problem response; used for errors raised outside [`ApiError`] too (the dev
@@ -308,6 +313,7 @@ fn problem_body(status: StatusCode, kind: &'static str, detail: String, errors: 
         state: None,
         limit: None,
         retry_after: None,
+        request_id: crate::observability::scope::request_id(),
     }
 }
 
