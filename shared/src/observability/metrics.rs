@@ -88,16 +88,27 @@ pub fn latency(at: DateTime<Utc>, function: &str, route: &str, ms: u64) {
 }
 
 /// Writes one EMF line: `metrics` under one dimension set made of every key of `dimensions`.
+///
+/// Without a sink, lines go to stdout only inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` set),
+/// where CloudWatch Logs reads them; elsewhere (tests, the local stack) nothing reads them,
+/// so they are not even rendered.
 pub fn emit(at: DateTime<Utc>, dimensions: &[(&str, &str)], metrics: &[(&str, Unit, u64)]) {
-    let line = render(at, dimensions, metrics);
     match SINK.get() {
-        Some(sink) => sink(&line),
-        None => {
+        Some(sink) => sink(&render(at, dimensions, metrics)),
+        None if in_lambda() => {
+            let line = render(at, dimensions, metrics);
             // One write per line, so lines from the log subscriber never interleave with it.
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(format!("{line}\n").as_bytes());
         }
+        None => {}
     }
+}
+
+/// Whether this process runs in Lambda, read once.
+fn in_lambda() -> bool {
+    static IN_LAMBDA: OnceLock<bool> = OnceLock::new();
+    *IN_LAMBDA.get_or_init(|| std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some())
 }
 
 fn render(at: DateTime<Utc>, dimensions: &[(&str, &str)], metrics: &[(&str, Unit, u64)]) -> String {
