@@ -6,7 +6,8 @@ use lambda_http::{Body, Request, RequestExt as _};
 use serde::{Deserialize, Serialize};
 use shared::app::{App, AppError, Idempotency, Requested, SessionRequest};
 use shared::domain::{
-    Bio, Booking, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText, Slot, SlotStart, UserId,
+    Booking, Invalid, Move, RequestMessage, Role, SessionId, SessionLength, SessionState, ShortText, Slot, SlotStart,
+    UserId,
 };
 use shared::http::{ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, route_key};
 use shared::ports::Timeframe;
@@ -178,7 +179,7 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
     let slot = slot(&mut fields, &body.start, body.duration_minutes);
     let topic = fields.check("topic", ShortText::parse(&body.topic));
     let message = match body.message {
-        Some(raw) => fields.check("message", Bio::parse(&raw)).map(Some),
+        Some(raw) => fields.check("message", RequestMessage::parse(&raw)).map(Some),
         None => Some(None),
     };
     let (Some(mentor), Some(slot), Some(topic), Some(message)) = (mentor, slot, topic, message) else {

@@ -3,7 +3,7 @@
 use http::StatusCode;
 use lambda_http::Request;
 use serde::Deserialize;
-use shared::api::SessionView;
+use shared::api::SignedInView;
 use shared::app::App;
 use shared::auth::RefreshToken;
 use shared::domain::{Email, Invalid};
@@ -57,7 +57,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     tag = "accounts",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in", body = SessionView),
+        (status = 200, description = "Signed in", body = SignedInView),
         (status = 400, description = "Invalid fields", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Email or password is incorrect", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Account suspended", body = shared::http::Problem, content_type = "application/problem+json"),
@@ -73,7 +73,7 @@ async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
         return Err(ApiError::field("password", &Invalid::new("is required")));
     }
     let signed_in = app.login(email, body.password, source).await?;
-    json(StatusCode::OK, &SessionView::from(&signed_in))
+    json(StatusCode::OK, &SignedInView::from(&signed_in))
 }
 
 /// Exchange a refresh token for a new token pair (the old one stops working).
@@ -83,7 +83,7 @@ async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     tag = "accounts",
     request_body = RefreshRequest,
     responses(
-        (status = 200, description = "New token pair", body = SessionView),
+        (status = 200, description = "New token pair", body = SignedInView),
         (status = 400, description = "Malformed token", body = shared::http::Problem, content_type = "application/problem+json"),
         (status = 401, description = "Token unknown, expired, reused or revoked", body = shared::http::Problem, content_type = "application/problem+json"),
     )
@@ -91,7 +91,7 @@ async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
 async fn refresh(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let token = presented_token(request)?;
     let signed_in = app.refresh(token).await?;
-    json(StatusCode::OK, &SessionView::from(&signed_in))
+    json(StatusCode::OK, &SignedInView::from(&signed_in))
 }
 
 /// Sign out: the refresh token's whole sign-in stops working.

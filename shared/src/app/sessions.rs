@@ -4,8 +4,8 @@ use sha2::{Digest, Sha256};
 
 use super::{App, AppError, active};
 use crate::domain::{
-    Actor, Bio, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestRefused, Scope, SessionId, SessionState,
-    ShortText, Slot, User, UserId,
+    Actor, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestMessage, RequestRefused, Scope, SessionId,
+    SessionState, ShortText, Slot, User, UserId,
 };
 use crate::ports::{
     AccountChanges, AccountStore, IdempotencyKey, MentorDirectory, NewNotification, SessionPage, SessionStore,
@@ -22,7 +22,7 @@ pub struct SessionRequest {
     /// What to cover.
     pub topic: ShortText,
     /// A note to the mentor.
-    pub message: Option<Bio>,
+    pub message: Option<RequestMessage>,
 }
 
 /// A request's `Idempotency-Key` and body, as sent.
