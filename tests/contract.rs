@@ -153,7 +153,11 @@ async fn every_sample_event_runs_through_its_function() {
         covered.insert(function_name);
     }
     let all: BTreeSet<String> = template().functions.iter().cloned().collect();
-    assert_eq!(covered, all, "every function has at least one sample event");
+    let without: Vec<&String> = all.difference(&covered).collect();
+    assert_eq!(
+        covered, all,
+        "every function has at least one sample event; add events/<function>/*.json for {without:?}"
+    );
     // And every expectation belongs to a sample that ran.
     for function in &all {
         for name in expectations(&root.join(function)).keys() {

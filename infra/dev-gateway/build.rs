@@ -1,7 +1,10 @@
 //! Generates the dev gateway's handler table from template.yaml: one `functions!` entry
 //! per HTTP function and one `events!` entry per event-driven function, included by
 //! `src/handlers.rs`. The crates themselves must still be listed in Cargo.toml (a build
-//! script cannot add dependencies); `tests/function_list.rs` checks that list.
+//! script cannot add dependencies): a template function whose crate is not listed there
+//! is left out with a warning saying what to add, so the gateway still builds and the
+//! checks that name everything missing can run (`tests/function_list.rs`; and
+//! `Gateway::new` refuses to start without it).
 
 use std::path::Path;
 
@@ -14,6 +17,7 @@ fn main() {
     let template = manifest.join("../../template.yaml");
     println!("cargo:rerun-if-changed={}", template.display());
     println!("cargo:rerun-if-changed=src/template_functions.rs");
+    println!("cargo:rerun-if-changed=Cargo.toml");
     let declared = std::fs::read_to_string(&template)
         .map_err(|e| format!("cannot read {}: {e}", template.display()))
         .and_then(|text| template_functions::declared_functions(&text).map_err(|e| e.to_string()));
@@ -24,6 +28,21 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let manifest_text = std::fs::read_to_string(manifest.join("Cargo.toml")).unwrap_or_default();
+    let linked = template_functions::linked_crates(&manifest_text);
+    let (declared, unlinked): (Vec<_>, Vec<_>) =
+        declared.into_iter().partition(|f| linked.iter().any(|(_, dir)| dir == f.crate_dir()));
+    for function in unlinked {
+        println!(
+            "cargo:warning={} ({}) is not linked: add to [dependencies] in infra/dev-gateway/Cargo.toml: \
+             {} = {{ path = \"{}{}\" }}",
+            function.logical_id,
+            function.code_uri,
+            function.binary,
+            template_functions::CRATE_PATH_PREFIX,
+            function.crate_dir()
+        );
+    }
     let entries = |http: bool| {
         declared
             .iter()

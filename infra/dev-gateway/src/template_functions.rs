@@ -1,8 +1,9 @@
 //! Which functions template.yaml declares, and whether each is HTTP (has `HttpApi` events)
-//! or event-driven (schedules, WebSocket routes, streams). The build script includes this
-//! file to generate the handler table (`handlers.rs`), and the checks in
-//! `tests/function_list.rs` compare it with the crates, so it depends on serde_yaml and
-//! thiserror only. Resources of any other type are skipped, whatever they are.
+//! or event-driven (schedules, WebSocket routes, streams); and which function crates the
+//! dev gateway's Cargo.toml links. The build script includes this file to generate the
+//! handler table (`handlers.rs`), and the checks in `tests/function_list.rs` compare the
+//! two, so it depends on serde_yaml and thiserror only. Resources of any other type are
+//! skipped, whatever they are.
 
 use serde_yaml::Value;
 
@@ -75,4 +76,20 @@ pub fn declared_functions(text: &str) -> Result<Vec<DeclaredFunction>, DeclaredE
         functions.push(DeclaredFunction { logical_id: id.to_owned(), binary, code_uri, http });
     }
     Ok(functions)
+}
+
+/// Where the dev gateway's Cargo.toml points at function crates.
+pub const CRATE_PATH_PREFIX: &str = "../../functions/";
+
+/// The function crates a Cargo.toml (the dev gateway's) depends on by path:
+/// (dependency name, directory under `functions/`), one per `name = { path = ... }` line.
+pub fn linked_crates(manifest: &str) -> Vec<(String, String)> {
+    manifest
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.split_once('=')?;
+            let dir = rest.split_once(CRATE_PATH_PREFIX)?.1.split('"').next()?;
+            Some((name.trim().to_owned(), dir.to_owned()))
+        })
+        .collect()
 }

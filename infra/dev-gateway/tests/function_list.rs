@@ -8,23 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use dev_gateway::template_functions::{DeclaredFunction, declared_functions};
-
-/// Where the gateway's manifest points at function crates.
-const CRATE_PATH_PREFIX: &str = "../../functions/";
-
-/// The function crates `manifest` (the dev gateway's Cargo.toml) depends on by path:
-/// (dependency name, directory under functions/).
-fn linked_crates(manifest: &str) -> Vec<(String, String)> {
-    manifest
-        .lines()
-        .filter_map(|line| {
-            let (name, rest) = line.split_once('=')?;
-            let dir = rest.split_once(CRATE_PATH_PREFIX)?.1.split('"').next()?;
-            Some((name.trim().to_owned(), dir.to_owned()))
-        })
-        .collect()
-}
+use dev_gateway::template_functions::{CRATE_PATH_PREFIX, DeclaredFunction, declared_functions, linked_crates};
 
 /// The `name` of a crate's `[package]`.
 fn package_name(manifest: &str) -> Option<String> {
