@@ -49,10 +49,10 @@ lint-template:
 # DynamoDB Local slows down sharply on a table written after another busy one). `make bench-100k` measures matching
 # and search at 100,000 mentors in a fresh instance (DynamoDB Local slows down sharply when
 # a second large table is written in one instance).
+# The functions built and measured are template.yaml's: the bench binary lists them.
 bench:
-	cargo build --release -p register -p login -p profile -p matching -p book -p review -p reminders \
-		-p ws-connect -p ws-disconnect -p send-message -p conversations -p notifications -p deliver \
-		-p award-points -p points -p leaderboard -p leaderboard-job -p bench
+	cargo build --release -p bench
+	cargo build --release $$(target/release/bench --packages)
 	@BENCH_MENTORS= infra/stack.sh run -- target/release/bench
 	@BENCH_ONLY=matching BENCH_MENTORS=10000 DDB_HEAP=4g infra/stack.sh run -- target/release/bench
 	@BENCH_ONLY=leaderboard DDB_HEAP=4g infra/stack.sh run -- target/release/bench

@@ -31,29 +31,32 @@ async fn the_gateway_refuses_to_start_when_template_and_handlers_disagree() {
             std::sync::Arc::new(shared::ports::SystemClock),
         )
     };
+    // Functions picked from the template: one with routes, one scheduled.
+    let routed = template().routes[0].function.clone();
+    let scheduled = template().schedules[0].function.clone();
     let mut fewer = handlers::functions();
-    fewer.retain(|f| f.name != "profile");
+    fewer.retain(|f| f.name != routed);
     match Gateway::new(make(), template().clone(), &fewer, &handlers::events()) {
         Err(GatewayError::Mismatch { missing, unlisted }) => {
-            assert_eq!(missing, ["profile"]);
+            assert_eq!(missing, std::slice::from_ref(&routed));
             assert!(unlisted.is_empty());
         }
         Ok(_) | Err(GatewayError::Iam(_)) => panic!("a template function without a handler must stop the gateway"),
     }
     let mut trimmed = template().clone();
-    trimmed.functions.remove("login");
+    trimmed.functions.remove(&routed);
     match Gateway::new(make(), trimmed, &handlers::functions(), &handlers::events()) {
-        Err(GatewayError::Mismatch { unlisted, .. }) => assert_eq!(unlisted, ["login"]),
+        Err(GatewayError::Mismatch { unlisted, .. }) => assert_eq!(unlisted, std::slice::from_ref(&routed)),
         Ok(_) | Err(GatewayError::Iam(_)) => panic!("a handler without a template entry must stop the gateway"),
     }
     // A policy the local IAM check cannot model stops it too, naming the function.
     let mut unmodelled = template().clone();
-    let policies = unmodelled.policies.get_mut("reminders").unwrap();
+    let policies = unmodelled.policies.get_mut(&scheduled).unwrap();
     policies.push(serde_yaml::from_str("KinesisStreamReadPolicy: {StreamName: s}").unwrap());
     match Gateway::new(make(), unmodelled, &handlers::functions(), &handlers::events()) {
         Err(error @ GatewayError::Iam(_)) => {
             let message = error.to_string();
-            assert!(message.contains("reminders") && message.contains("KinesisStreamReadPolicy"), "{message}");
+            assert!(message.contains(&scheduled) && message.contains("KinesisStreamReadPolicy"), "{message}");
         }
         _ => panic!("an unmodelled policy must stop the gateway"),
     }
@@ -74,55 +77,46 @@ fn sample_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The status each sample must produce.
-fn expected_status(file: &str) -> u16 {
-    match file {
-        "register/register.json" => 201,
-        "login/login.json" | "login/refresh.json" => 200,
-        "login/logout.json" => 204,
-        "profile/get-me.json" | "profile/patch-me.json" | "profile/get-user.json" => 200,
-        // Blocking a member who does not exist is a 404; unblocking is idempotent.
-        "profile/block-member.json" => 404,
-        "profile/unblock-member.json" => 204,
-        "matching/match.json" | "matching/search-mentors.json" => 200,
-        // The sample user is not a verified mentor, so booking them is refused; the
-        // session samples name a session that does not exist.
-        "book/request-session.json" => 400,
-        "book/list-sessions.json" => 200,
-        "review/review-session.json" => 404,
-        "review/mentor-reviews.json" => 200,
-        "book/get-session.json"
-        | "book/accept-session.json"
-        | "book/cancel-session.json"
-        | "book/session-calendar.json" => 404,
-        "points/my-points.json" | "points/member-badges.json" | "leaderboard/weekly.json" => 200,
-        "notifications/list-notifications.json"
-        | "notifications/read-all.json"
-        | "conversations/list-conversations.json" => 200,
-        // Neither names something of the sample user's.
-        "notifications/read-notification.json" | "conversations/list-messages.json" => 404,
-        other => panic!("events/{other} has no expected status in tests/contract.rs"),
-    }
+/// What the samples of one function must produce, from `events/<function>/expected.yaml`:
+/// by sample file name, an HTTP status, or JSON pointers and their values in an event result.
+fn expectations(dir: &Path) -> serde_yaml::Mapping {
+    let path = dir.join("expected.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}: write each sample's expected outcome there", path.display()));
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// What each event sample must produce: a WebSocket status (and error status in the frame),
-/// or a stream batch with no failures, or any object (schedules).
-fn check_event_result(file: &str, result: &serde_json::Value) {
-    let frame = || serde_json::from_str::<serde_json::Value>(result["body"].as_str().unwrap_or("{}")).unwrap();
-    match file {
-        "ws-connect/connect.json" | "ws-disconnect/disconnect.json" => assert_eq!(result["statusCode"], 200, "{file}"),
-        "ws-connect/connect-without-token.json" => assert_eq!(result["statusCode"], 401, "{file}"),
-        // Chat routes answer 200 with a frame; these are error frames: the sample's
-        // connection is not known when it runs (401), and "dance" is no action (400).
-        "send-message/send-message.json" => assert_eq!(frame()["problem"]["status"], 401, "{file}: {result}"),
-        "send-message/unknown-action.json" => assert_eq!(frame()["problem"]["status"], 400, "{file}: {result}"),
-        "deliver/new-notification.json" | "award-points/session-completed.json" => {
-            assert_eq!(result["batchItemFailures"], serde_json::json!([]), "{file}: {result}")
+/// The value at a JSON pointer, continuing into strings that hold JSON (a WebSocket reply's
+/// body is JSON in a string).
+fn at_pointer(value: &serde_json::Value, pointer: &str) -> Option<serde_json::Value> {
+    let mut current = value.clone();
+    for token in pointer.split('/').skip(1) {
+        if let Some(text) = current.as_str() {
+            current = serde_json::from_str(text).ok()?;
         }
-        "reminders/scheduled.json" => assert!(result.is_object(), "{file}: {result}"),
-        // The schedule's Input: closes last week (empty boards in the sample's table).
-        "leaderboard-job/weekly.json" => assert_eq!(result["boards"][0]["closed_now"], true, "{file}: {result}"),
-        other => panic!("events/{other} has no expected result in tests/contract.rs"),
+        current = current.pointer(&format!("/{token}"))?.clone();
+    }
+    Some(current)
+}
+
+/// Checks an HTTP sample's status against its expectation (a number).
+fn check_status(file: &str, expected: Option<&serde_yaml::Value>, status: u16, body: &serde_json::Value) {
+    let expected = expected
+        .and_then(serde_yaml::Value::as_u64)
+        .unwrap_or_else(|| panic!("events/{file} has no expected status in its expected.yaml"));
+    assert_eq!(u64::from(status), expected, "{file}: {body:?}");
+}
+
+/// Checks an event sample's result: a JSON object with each expected pointer's value.
+fn check_event_result(file: &str, expected: Option<&serde_yaml::Value>, result: &serde_json::Value) {
+    let expected = expected
+        .and_then(serde_yaml::Value::as_mapping)
+        .unwrap_or_else(|| panic!("events/{file} has no expected result (pointers and values) in its expected.yaml"));
+    assert!(result.is_object(), "{file}: {result}");
+    for (pointer, value) in expected {
+        let pointer = pointer.as_str().unwrap_or_else(|| panic!("{file}: {pointer:?} is not a JSON pointer"));
+        let value: serde_json::Value = serde_json::to_value(value).unwrap();
+        assert_eq!(at_pointer(result, pointer), Some(value), "{file} at {pointer}: {result}");
     }
 }
 
@@ -136,9 +130,13 @@ async fn every_sample_event_runs_through_its_function() {
     files.sort_by_key(|path| path.ends_with("logout.json"));
     let functions = handlers::functions();
     let mut covered = BTreeSet::new();
+    let mut expected_files = BTreeSet::new();
     for path in files {
         let relative = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
         let function_name = relative.split('/').next().unwrap().to_owned();
+        let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let expected = expectations(path.parent().unwrap());
+        let expected = expected.get(file_name.as_str());
         let text = std::fs::read_to_string(&path)
             .unwrap()
             .replace("{{access_token}}", session["access_token"].as_str().unwrap())
@@ -147,21 +145,32 @@ async fn every_sample_event_runs_through_its_function() {
         if handlers::events().iter().any(|f| f.name == function_name) {
             let event: serde_json::Value = serde_json::from_str(&text).unwrap();
             let result = invoke_event(app, &function_name, event).await.unwrap_or_else(|e| panic!("{relative}: {e}"));
-            check_event_result(&relative, &result);
-            covered.insert(function_name);
-            continue;
+            check_event_result(&relative, expected, &result);
+        } else {
+            let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"));
+            let function = functions
+                .iter()
+                .find(|f| f.name == function_name)
+                .unwrap_or_else(|| panic!("{relative}: no function {function_name}"));
+            let answer = reply(as_function(app, function.name, (function.handler)(app, request)).await);
+            check_status(&relative, expected, answer.status, &answer.body);
         }
-        let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"));
-        let function = functions
-            .iter()
-            .find(|f| f.name == function_name)
-            .unwrap_or_else(|| panic!("{relative}: no function {function_name}"));
-        let answer = reply(as_function(app, function.name, (function.handler)(app, request)).await);
-        assert_eq!(answer.status, expected_status(&relative), "{relative}: {:?}", answer.body);
+        expected_files.insert(relative);
         covered.insert(function_name);
     }
     let all: BTreeSet<String> = template().functions.iter().cloned().collect();
-    assert_eq!(covered, all, "every function has at least one sample event");
+    let without: Vec<&String> = all.difference(&covered).collect();
+    assert_eq!(
+        covered, all,
+        "every function has at least one sample event; add events/<function>/*.json for {without:?}"
+    );
+    // And every expectation belongs to a sample that ran.
+    for function in &all {
+        for name in expectations(&root.join(function)).keys() {
+            let file = format!("{function}/{}", name.as_str().unwrap_or("?"));
+            assert!(expected_files.contains(&file), "events/{function}/expected.yaml names {file}, which is no sample");
+        }
+    }
 }
 
 /// How the object-level authorization walk treats a route.

@@ -82,7 +82,7 @@ impl From<&User> for PublicUserView {
 
 /// A fresh token pair with the account it signs in.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SessionView {
+pub struct SignedInView {
     /// The account.
     pub user: AccountView,
     /// JWT for `Authorization: Bearer`.
@@ -95,7 +95,7 @@ pub struct SessionView {
     pub refresh_token: String,
 }
 
-impl From<&SignedIn> for SessionView {
+impl From<&SignedIn> for SignedInView {
     fn from(signed_in: &SignedIn) -> Self {
         Self {
             user: AccountView::from(&signed_in.user),

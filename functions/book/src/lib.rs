@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use shared::App;
 use shared::app::{Idempotency, Requested, SessionRequest, Timeframe};
 use shared::domain::{
-    Bio, Booking, CancelReason, IdempotencyKey, Invalid, Move, Role, SessionId, SessionLength, SessionState, ShortText,
-    Slot, SlotStart, UserId,
+    Booking, CancelReason, IdempotencyKey, Invalid, Move, RequestMessage, Role, SessionId, SessionLength, SessionState,
+    ShortText, Slot, SlotStart, UserId,
 };
 use shared::http::{
     ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_resource, route_key,
@@ -177,7 +177,7 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
     let slot = slot(&mut fields, &body.start, body.duration_minutes);
     let topic = fields.check("topic", ShortText::parse(&body.topic));
     let message = match body.message {
-        Some(raw) => fields.check("message", Bio::parse(&raw)).map(Some),
+        Some(raw) => fields.check("message", RequestMessage::parse(&raw)).map(Some),
         None => Some(None),
     };
     let (Some(mentor), Some(slot), Some(topic), Some(message)) = (mentor, slot, topic, message) else {

@@ -4,7 +4,7 @@ use http::StatusCode;
 use lambda_http::Request;
 use serde::Deserialize;
 use shared::App;
-use shared::api::SessionView;
+use shared::api::SignedInView;
 use shared::app::RefreshToken;
 use shared::domain::{Email, Invalid};
 use shared::http::{ApiError, FieldError, HttpResponse, json, no_content, parse_json, route_key, source_address};
@@ -57,7 +57,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     tag = "accounts",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in", body = SessionView),
+        (status = 200, description = "Signed in", body = SignedInView),
         (status = 401, description = "Email or password is incorrect"),
         (status = 403, description = "Account suspended"),
         (status = 429, description = "Too many failed attempts for this address (5 per 15 minutes) or from this network (30 per 15 minutes); the problem names the `limit`, `Retry-After` says when to try again"),
@@ -71,7 +71,7 @@ async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
         return Err(ApiError::field("password", &Invalid::new("is required")));
     }
     let signed_in = app.login(email, body.password, source).await?;
-    json(StatusCode::OK, &SessionView::from(&signed_in))
+    json(StatusCode::OK, &SignedInView::from(&signed_in))
 }
 
 /// Exchange a refresh token for a new token pair (the old one stops working).
@@ -81,7 +81,7 @@ async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     tag = "accounts",
     request_body = RefreshRequest,
     responses(
-        (status = 200, description = "New token pair", body = SessionView),
+        (status = 200, description = "New token pair", body = SignedInView),
         (status = 400, description = "Malformed token"),
         (status = 401, description = "Token unknown, expired, reused or revoked"),
     )
@@ -89,7 +89,7 @@ async fn login(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
 async fn refresh(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let token = presented_token(request)?;
     let signed_in = app.refresh(token).await?;
-    json(StatusCode::OK, &SessionView::from(&signed_in))
+    json(StatusCode::OK, &SignedInView::from(&signed_in))
 }
 
 /// Sign out: the refresh token's whole sign-in stops working.

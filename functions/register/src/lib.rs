@@ -4,7 +4,7 @@ use http::{HeaderValue, StatusCode, header};
 use lambda_http::Request;
 use serde::Deserialize;
 use shared::App;
-use shared::api::SessionView;
+use shared::api::SignedInView;
 use shared::app::Registration;
 use shared::domain::{DisplayName, Email, Password, Roles};
 use shared::http::{ApiError, Fields, HttpResponse, json, parse_json};
@@ -63,7 +63,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     tag = "accounts",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account created and signed in", body = SessionView),
+        (status = 201, description = "Account created and signed in", body = SignedInView),
         (status = 409, description = "Email already registered"),
     )
 )]
@@ -71,7 +71,7 @@ async fn register(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     let body: RegisterRequest = parse_json(request)?;
     let registration = parse(body)?;
     let signed_in = app.register(registration).await?;
-    let mut response = json(StatusCode::CREATED, &SessionView::from(&signed_in))?;
+    let mut response = json(StatusCode::CREATED, &SignedInView::from(&signed_in))?;
     if let Ok(location) = HeaderValue::from_str(&format!("/users/{}", signed_in.user.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }

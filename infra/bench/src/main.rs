@@ -191,9 +191,20 @@ fn body_of(response: &Value) -> Value {
     response["body"].as_str().and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null)
 }
 
+/// The `cargo build` arguments for every function of the template, and this binary.
+fn packages(template: &dev_gateway::Template) -> String {
+    template.functions.iter().chain(std::iter::once(&"bench".to_owned())).map(|p| format!("-p {p} ")).collect()
+}
+
 #[tokio::main]
 async fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // `make bench` asks which packages to build: the template's functions, no list of its own.
+    if std::env::args().nth(1).as_deref() == Some("--packages") {
+        let template = dev_gateway::Template::load(&root.join("template.yaml")).unwrap();
+        println!("{}", packages(&template).trim_end());
+        return;
+    }
     let endpoint = std::env::var("DYNAMODB_ENDPOINT").expect("run through `make bench`, which starts DynamoDB Local");
     let template = dev_gateway::Template::load(&root.join("template.yaml")).unwrap();
     let client = dev_gateway::local::dynamo_client(&endpoint);
@@ -232,25 +243,8 @@ async fn main() {
         return;
     }
     let only_matching = only == "matching";
-    for function in [
-        "register",
-        "login",
-        "profile",
-        "matching",
-        "book",
-        "review",
-        "reminders",
-        "ws-connect",
-        "ws-disconnect",
-        "send-message",
-        "conversations",
-        "notifications",
-        "deliver",
-        "award-points",
-        "points",
-        "leaderboard",
-        "leaderboard-job",
-    ] {
+    // Every function of the template: what `make bench` built (see `--packages`).
+    for function in &template.functions {
         if only_matching {
             break;
         }
@@ -821,4 +815,31 @@ async fn leaderboard_figures(client: &aws_sdk_dynamodb::Client, template: &dev_g
     let again = app.close_period(PeriodKind::Weekly, Some(week)).await.unwrap();
     assert!(again.boards.iter().all(|b| !b.closed_now));
     emit("leaderboard_job.100k.rerun_duration", started.elapsed().as_secs_f64() * 1000.0, "ms");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn builds_and_measures_every_template_function() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let template = dev_gateway::Template::load(&root.join("template.yaml")).unwrap();
+        let arguments: Vec<String> = packages(&template).split_whitespace().map(str::to_owned).collect();
+        let built: BTreeSet<&str> = arguments
+            .chunks(2)
+            .map(|pair| {
+                assert_eq!(pair[0], "-p");
+                pair[1].as_str()
+            })
+            .collect();
+        for function in ["register", "book", "ws-connect", "leaderboard-job"] {
+            assert!(built.contains(function), "{function} in {built:?}");
+        }
+        let expected: BTreeSet<&str> =
+            template.functions.iter().map(String::as_str).chain(std::iter::once("bench")).collect();
+        assert_eq!(built, expected);
+    }
 }

@@ -47,7 +47,7 @@ pub struct Gateway {
     events: HashMap<&'static str, EventHandler>,
     openapi: String,
     allowed_origins: Vec<String>,
-    hub: crate::ws::Hub,
+    hub: crate::connections::Hub,
     /// The movable clock behind `/_local/clock`, when the app runs on one.
     clock: Option<Arc<LocalClock>>,
     /// When each schedule was last due, by the app's clock.
@@ -85,7 +85,7 @@ impl Gateway {
             handlers: functions.iter().map(|f| (f.name, f.handler)).collect(),
             events: events.iter().map(|f| (f.name, f.handler)).collect(),
             openapi,
-            hub: crate::ws::Hub::default(),
+            hub: crate::connections::Hub::default(),
             clock: None,
             schedule_marks: Mutex::new(schedule_marks),
         })
@@ -116,11 +116,6 @@ impl Gateway {
     /// The HTTP API's router.
     pub fn http_router(gateway: &Arc<Self>) -> axum::Router {
         axum::Router::new().fallback(dispatch).with_state(Arc::clone(gateway))
-    }
-
-    /// The WebSocket API's router (handshake, frames, `@connections`).
-    pub fn websocket_router(gateway: &Arc<Self>) -> axum::Router {
-        crate::ws::router(Arc::clone(gateway))
     }
 
     /// Fires every `rate(...)` schedule on its timer and every `cron(...)` schedule in
@@ -188,7 +183,7 @@ impl Gateway {
     }
 
     /// The open WebSocket connections.
-    pub fn hub(&self) -> &crate::ws::Hub {
+    pub fn hub(&self) -> &crate::connections::Hub {
         &self.hub
     }
 

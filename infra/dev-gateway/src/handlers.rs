@@ -1,4 +1,6 @@
-//! Every function crate the gateway can call, by crate (binary) name.
+//! Every function crate the gateway can call, by binary name. The lists are generated
+//! from template.yaml by `build.rs` (HTTP functions: those with `HttpApi` events; event
+//! functions: the rest), so a function is linked exactly when the template declares it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -24,14 +26,15 @@ pub struct Function {
     pub openapi: OpenApiPart,
 }
 
+/// The HTTP functions: `crate as "binary"`, each served through one entry per request.
 macro_rules! functions {
-    ($($name:ident),* $(,)?) => {
+    ($($krate:ident as $name:literal),* $(,)?) => {
         mod entry {
             use super::*;
             $(
-                pub fn $name<'a>(app: &'a App, request: Request) -> Pin<Box<dyn Future<Output = HttpResponse> + Send + 'a>> {
+                pub fn $krate<'a>(app: &'a App, request: Request) -> Pin<Box<dyn Future<Output = HttpResponse> + Send + 'a>> {
                     // As `shared::runtime::serve` does in Lambda: body rule, request id, log line, latency.
-                    Box::pin(shared::runtime::handle(app, stringify!($name), request, ::$name::handler))
+                    Box::pin(shared::runtime::handle(app, $name, request, ::$krate::handler))
                 }
             )*
         }
@@ -39,15 +42,13 @@ macro_rules! functions {
         /// All HTTP functions linked into the gateway.
         pub fn functions() -> Vec<Function> {
             vec![$(Function {
-                name: stringify!($name),
-                handler: entry::$name,
-                openapi: <::$name::Api as utoipa::OpenApi>::openapi,
+                name: $name,
+                handler: entry::$krate,
+                openapi: <::$krate::Api as utoipa::OpenApi>::openapi,
             }),*]
         }
     };
 }
-
-functions!(register, login, profile, matching, book, review, notifications, conversations, points, leaderboard);
 
 /// An event-driven function's handler (schedule, WebSocket route, stream batch): takes the
 /// event as JSON, returns its JSON result, as the Lambda runtime would.
@@ -65,18 +66,9 @@ pub struct EventFunction {
     pub handler: EventHandler,
 }
 
-/// A crate's binary name: the crate name unless it has hyphens (given as a literal).
-macro_rules! binary_name {
-    ($krate:ident) => {
-        stringify!($krate)
-    };
-    ($krate:ident $name:literal) => {
-        $name
-    };
-}
-
+/// The event-driven functions: `crate as "binary"`.
 macro_rules! events {
-    ($($krate:ident $(as $name:literal)?),* $(,)?) => {
+    ($($krate:ident as $name:literal),* $(,)?) => {
         mod event_entry {
             use super::*;
             $(
@@ -87,7 +79,7 @@ macro_rules! events {
                         .pointer("/requestContext/requestId")
                         .and_then(serde_json::Value::as_str)
                         .map_or_else(|| ulid::Ulid::new().to_string(), str::to_owned);
-                    Box::pin(shared::runtime::handle_event(binary_name!($krate $($name)?), request_id, None, async move {
+                    Box::pin(shared::runtime::handle_event($name, request_id, None, async move {
                         // serde quotes the offending value; the error is logged, so the value goes.
                         let event = serde_json::from_value(event)
                             .map_err(|e| format!("event: {}", shared::observability::without_values(&e.to_string())))?;
@@ -100,9 +92,10 @@ macro_rules! events {
 
         /// All event-driven functions linked into the gateway.
         pub fn events() -> Vec<EventFunction> {
-            vec![$(EventFunction { name: binary_name!($krate $($name)?), handler: event_entry::$krate }),*]
+            vec![$(EventFunction { name: $name, handler: event_entry::$krate }),*]
         }
     };
 }
 
-events!(reminders, ws_connect as "ws-connect", ws_disconnect as "ws-disconnect", send_message as "send-message", deliver, award_points as "award-points", leaderboard_job as "leaderboard-job");
+// `functions!(...)` and `events!(...)` with template.yaml's functions (see build.rs).
+include!(concat!(env!("OUT_DIR"), "/handlers.rs"));

@@ -3,6 +3,7 @@
 //! table from the template. Used by `make dev` and by the end-to-end tests.
 
 pub mod clock;
+pub mod connections;
 pub mod event;
 pub mod gateway;
 pub mod handlers;
@@ -14,6 +15,7 @@ pub mod sigv4;
 pub mod stream;
 pub mod table;
 pub mod template;
+pub mod template_functions;
 pub mod ws;
 
 pub use gateway::{Gateway, GatewayError};

@@ -212,8 +212,8 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 pub async fn require_local_signature(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     // The management API takes at most 128 KB; a larger body is refused like API Gateway.
-    let Ok(bytes) = to_bytes(body, crate::ws::MAX_MESSAGE_BYTES + 1).await else {
-        return crate::ws::management_error(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLargeException");
+    let Ok(bytes) = to_bytes(body, crate::connections::MAX_MESSAGE_BYTES + 1).await else {
+        return crate::connections::management_error(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLargeException");
     };
     let checked = verify(
         parts.method.as_str(),
@@ -229,7 +229,7 @@ pub async fn require_local_signature(request: Request, next: Next) -> Response {
         Ok(()) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(error) => {
             tracing::warn!(%error, path = parts.uri.path(), "@connections request refused");
-            crate::ws::management_error(StatusCode::FORBIDDEN, "ForbiddenException")
+            crate::connections::management_error(StatusCode::FORBIDDEN, "ForbiddenException")
         }
     }
 }

@@ -6,9 +6,8 @@
 //! (410 Gone for connections that are gone; 403 for requests not signed with the local
 //! credentials).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -18,84 +17,24 @@ use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, StatusCode, header};
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 
+use crate::connections::{MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, Outbound, Socket, management_error};
 use crate::gateway::Gateway;
 
-/// API Gateway's limits: 32 KB per frame, 128 KB per message (and per posted payload).
-pub const MAX_FRAME_BYTES: usize = 32 * 1024;
-/// See [`MAX_FRAME_BYTES`].
-pub const MAX_MESSAGE_BYTES: usize = 128 * 1024;
-
-/// What the gateway sends down a socket.
-#[derive(Debug)]
-enum Outbound {
-    Text(String),
-    Binary(Bytes),
-    Close,
-}
-
-/// One open connection.
-#[derive(Debug)]
-struct Socket {
-    tx: mpsc::UnboundedSender<Outbound>,
-    connected_at: DateTime<Utc>,
-    last_active: DateTime<Utc>,
-    source_ip: String,
-    user_agent: String,
-}
-
-/// The open connections, by id.
-#[derive(Debug, Default)]
-pub struct Hub {
-    sockets: Mutex<HashMap<String, Socket>>,
-}
-
-impl Hub {
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<String, Socket>) -> T) -> T {
-        // A poisoned lock only means a panic elsewhere; the map itself is still sound.
-        let mut sockets = self.sockets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut sockets)
-    }
-
-    /// How many sockets are open.
-    pub fn len(&self) -> usize {
-        self.with(|s| s.len())
-    }
-
-    /// True when no socket is open.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Drops a connection without telling anyone, as when a client vanishes and API
-    /// Gateway's `$disconnect` never comes; for tests of stale-connection clean-up.
-    pub fn drop_silently(&self, id: &str) -> bool {
-        self.with(|s| s.remove(id)).is_some()
-    }
-
-    /// The ids of the open connections.
-    pub fn ids(&self) -> Vec<String> {
-        self.with(|s| s.keys().cloned().collect())
-    }
-
-    fn send(&self, id: &str, message: Outbound) -> bool {
-        self.with(|sockets| match sockets.get_mut(id) {
-            Some(socket) if socket.tx.send(message).is_ok() => {
-                socket.last_active = Utc::now();
-                true
-            }
-            _ => false,
-        })
+// Defined here, not in gateway.rs, so the gateway does not depend on its WebSocket side.
+impl Gateway {
+    /// The WebSocket API's router: the handshake at any path (`/` or `/<stage>`), and the
+    /// management endpoint at `/@connections/{id}` and `/<stage>/@connections/{id}`, which,
+    /// as in AWS, answers only SigV4-signed requests (403 otherwise; see `sigv4.rs`).
+    pub fn websocket_router(gateway: &Arc<Self>) -> axum::Router {
+        router(Arc::clone(gateway))
     }
 }
 
-/// The WebSocket API's router: the handshake at any path (`/` or `/<stage>`), and the
-/// management endpoint at `/@connections/{id}` and `/<stage>/@connections/{id}`, which,
-/// as in AWS, answers only SigV4-signed requests (403 otherwise; see `sigv4.rs`).
-pub fn router(gateway: Arc<Gateway>) -> axum::Router {
+fn router(gateway: Arc<Gateway>) -> axum::Router {
     let management = axum::Router::new()
         .route("/@connections/{id}", post(post_to_connection).get(get_connection).delete(delete_connection))
         .route(
@@ -346,15 +285,6 @@ async fn route_frame(gateway: Arc<Gateway>, context: Arc<Context>, text: String)
             gateway.hub().send(&context.connection_id, Outbound::Text(reply.to_string()));
         }
     }
-}
-
-/// A management API error, as API Gateway's REST-JSON protocol sends it.
-pub(crate) fn management_error(status: StatusCode, kind: &'static str) -> Response {
-    let mut response = Response::new(Body::from(r#"{"message":null}"#));
-    *response.status_mut() = status;
-    response.headers_mut().insert("x-amzn-errortype", HeaderValue::from_static(kind));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
 }
 
 async fn post_to_connection(State(gateway): State<Arc<Gateway>>, Path(id): Path<String>, body: Bytes) -> Response {

@@ -3,8 +3,8 @@
 use super::idempotency::{self, Idempotency};
 use super::{App, AppError, active};
 use crate::domain::{
-    Actor, Bio, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestRefused, Scope, SessionId, SessionState,
-    ShortText, Slot, User, UserId,
+    Actor, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestMessage, RequestRefused, Scope, SessionId,
+    SessionState, ShortText, Slot, User, UserId,
 };
 use crate::ports::{
     AccountChanges, AccountStore, MentorDirectory, NewNotification, SessionPage, SessionStore, SessionWriteError,
@@ -21,7 +21,7 @@ pub struct SessionRequest {
     /// What to cover.
     pub topic: ShortText,
     /// A note to the mentor.
-    pub message: Option<Bio>,
+    pub message: Option<RequestMessage>,
 }
 
 /// The outcome of a session request.

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Bio, Interval, Invalid, ShortText, UserId};
+use super::{Interval, Invalid, RequestMessage, ShortText, UserId};
 
 /// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
 pub const BLOCK_MINUTES: i64 = 15;
@@ -379,7 +379,7 @@ pub struct Booking {
     /// What the learner wants to cover.
     pub topic: ShortText,
     /// The learner's note to the mentor.
-    pub message: Option<Bio>,
+    pub message: Option<RequestMessage>,
     /// Where the session is in its life cycle.
     pub state: SessionState,
     /// When the learner asked.
@@ -475,7 +475,7 @@ impl Booking {
         mentor: UserId,
         slot: Slot,
         topic: ShortText,
-        message: Option<Bio>,
+        message: Option<RequestMessage>,
         now: DateTime<Utc>,
     ) -> Result<Booking, RequestRefused> {
         if learner == mentor {
@@ -823,7 +823,7 @@ mod tests {
             user(2),
             the_slot(),
             ShortText::parse("Rust lifetimes").unwrap(),
-            Some(Bio::parse("Hi!\nI am stuck on borrowing.").unwrap()),
+            Some(RequestMessage::parse("Hi!\nI am stuck on borrowing.").unwrap()),
             now,
         )
         .unwrap()

@@ -84,18 +84,24 @@ impl Bio {
     /// Normalises `\r\n` (and a lone `\r`) to `\n`, trims, and checks it is 1 to 2000
     /// characters with no control characters other than `\n`.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        // A lone \r is an old Mac line break; treating it as one keeps pasted text intact.
-        let text = raw.replace("\r\n", "\n").replace('\r', "\n");
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(Invalid::new("must not be empty"));
-        }
-        if text.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(Invalid::new("must not contain control characters other than line breaks"));
-        }
-        check_max_chars(text, Self::MAX_CHARS)?;
-        Ok(Self(text.to_owned()))
+        parse_multi_line(raw, Self::MAX_CHARS).map(Self)
     }
+}
+
+/// Normalises `\r\n` (and a lone `\r`) to `\n`, trims, refuses control characters other
+/// than `\n`, then bounds the length in characters.
+pub(super) fn parse_multi_line(raw: &str, max_chars: usize) -> Result<String, Invalid> {
+    // A lone \r is an old Mac line break; treating it as one keeps pasted text intact.
+    let text = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Invalid::new("must not be empty"));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Invalid::new("must not contain control characters other than line breaks"));
+    }
+    check_max_chars(text, max_chars)?;
+    Ok(text.to_owned())
 }
 
 #[cfg(test)]
