@@ -149,7 +149,9 @@ async fn invoke<Fut: Future>(invocation: Invocation, work: Fut) -> (Fut::Output,
     let cold_start = !WARM.swap(true, Ordering::Relaxed);
     let started = Instant::now();
     let span = tracing::info_span!("invocation", request_id = %invocation.request_id);
-    let (output, state) = scope::within(invocation, work.instrument(span)).await;
+    // Boxed: handler futures are large, and unboxed each wrapper layer copies them on the
+    // stack (debug builds overflowed a test thread's 2 MiB).
+    let (output, state) = scope::within(invocation, Box::pin(work.instrument(span))).await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     (output, Done { latency_ms, cold_start, state })
 }

@@ -4,7 +4,6 @@
 //! Dimensions stay low-cardinality: the function, and for latency the route template
 //! (`POST /sessions/{id}/review`), never ids. Lines carry names and numbers only.
 
-use std::io::Write as _;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
@@ -92,11 +91,8 @@ pub fn emit(at: DateTime<Utc>, dimensions: &[(&str, &str)], metrics: &[(&str, Un
     let line = render(at, dimensions, metrics);
     match SINK.get() {
         Some(sink) => sink(&line),
-        None => {
-            // One write per line, so lines from the log subscriber never interleave with it.
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(format!("{line}\n").as_bytes());
-        }
+        // Under stdout's lock, so lines from the log subscriber never interleave with it.
+        None => println!("{line}"),
     }
 }
 
