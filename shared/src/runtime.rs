@@ -149,8 +149,8 @@ async fn invoke<Fut: Future>(invocation: Invocation, work: Fut) -> (Fut::Output,
     let cold_start = !WARM.swap(true, Ordering::Relaxed);
     let started = Instant::now();
     let span = tracing::info_span!("invocation", request_id = %invocation.request_id);
-    // Boxed: a handler's future is large, and unboxed it would sit on the caller's stack
-    // (a test's, or the runtime's) with every layer around it.
+    // Boxed: handler futures are large, and unboxed each wrapper layer copies them on the
+    // stack (debug builds overflowed a test thread's 2 MiB).
     let (output, state) = scope::within(invocation, Box::pin(work.instrument(span))).await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     (output, Done { latency_ms, cold_start, state })

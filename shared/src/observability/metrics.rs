@@ -4,7 +4,6 @@
 //! Dimensions stay low-cardinality: the function, and for latency the route template
 //! (`POST /sessions/{id}/review`), never ids. Lines carry names and numbers only.
 
-use std::io::Write as _;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
@@ -95,12 +94,8 @@ pub fn latency(at: DateTime<Utc>, function: &str, route: &str, ms: u64) {
 pub fn emit(at: DateTime<Utc>, dimensions: &[(&str, &str)], metrics: &[(&str, Unit, u64)]) {
     match SINK.get() {
         Some(sink) => sink(&render(at, dimensions, metrics)),
-        None if in_lambda() => {
-            let line = render(at, dimensions, metrics);
-            // One write per line, so lines from the log subscriber never interleave with it.
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(format!("{line}\n").as_bytes());
-        }
+        // Under stdout's lock, so lines from the log subscriber never interleave with it.
+        None if in_lambda() => println!("{}", render(at, dimensions, metrics)),
         None => {}
     }
 }
