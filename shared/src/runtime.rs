@@ -24,8 +24,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 static WARM: AtomicBool = AtomicBool::new(false);
 
 /// Builds the application once per cold start, holding only `keys`, then serves `handler`
-/// on the Lambda runtime through [`handle`]. The app is leaked on purpose: it lives as
-/// long as the process.
+/// on the Lambda runtime through [`handle`].
 ///
 /// A Lambda process handles one request at a time, so a current-thread runtime is
 /// enough and starts faster than a pool of workers. One blocking thread runs argon2:
@@ -35,16 +34,11 @@ where
     F: Fn(&'static App, Request) -> Fut + Sync,
     Fut: Future<Output = HttpResponse> + Send,
 {
-    crate::observability::init();
-    let function = function_name();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
-    runtime.block_on(async {
-        let app: &'static App = Box::leak(Box::new(startup::from_env(keys).await?));
-        let handler = &handler;
+    let handler = &handler;
+    start(keys, |app, function| {
         lambda_http::run(service_fn(move |request: Request| async move {
             Ok::<_, Error>(handle(app, function, request, handler).await)
         }))
-        .await
     })
 }
 
@@ -57,17 +51,28 @@ where
     F: Fn(&'static App, E) -> Fut + Sync,
     Fut: Future<Output = Result<R, Error>> + Send,
 {
+    let handler = &handler;
+    start(keys, |app, function| {
+        lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
+            let lambda_runtime::LambdaEvent { payload, context } = event;
+            handle_event(function, context.request_id, context.xray_trace_id, handler(app, payload)).await
+        }))
+    })
+}
+
+/// The cold start both bootstraps share: logging, the runtime, and the App built once
+/// (leaked on purpose: it lives as long as the process); then `run` serves invocations of
+/// the function until the runtime stops.
+fn start<Fut>(keys: Keys, run: impl FnOnce(&'static App, &'static str) -> Fut) -> Result<(), Error>
+where
+    Fut: Future<Output = Result<(), Error>>,
+{
     crate::observability::init();
     let function = function_name();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
     runtime.block_on(async {
         let app: &'static App = Box::leak(Box::new(startup::from_env(keys).await?));
-        let handler = &handler;
-        lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
-            let lambda_runtime::LambdaEvent { payload, context } = event;
-            handle_event(function, context.request_id, context.xray_trace_id, handler(app, payload)).await
-        }))
-        .await
+        run(app, function).await
     })
 }
 
