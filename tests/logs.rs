@@ -6,13 +6,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use chrono::DurationRound as _;
 use dev_gateway::handlers;
 use peerlearn_tests::realtime::{WsClient, realtime};
-use peerlearn_tests::{Call, available_mentor, sample_event as sample};
+use peerlearn_tests::{Call, CapturedLines, available_mentor, sample_event as sample};
 use serde_json::json;
 
 const EMAIL: &str = "leak-check-ana@example.com";
@@ -26,29 +23,9 @@ const REASON: &str = "a private cancellation reason";
 const LINK: &str = "https://meet.example.com/private-room-7f3a";
 const NOTIFICATION_TEXT: &str = "a private notification text";
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
 #[tokio::test]
 async fn no_log_line_carries_personal_data_or_secrets() {
-    let logs = Captured::default();
+    let logs = CapturedLines::default();
     let writer = logs.clone();
     // Debug: one level below what the functions run at (RUST_LOG=info), so a line that
     // would leak when someone turns logging up is caught too.
@@ -59,10 +36,7 @@ async fn no_log_line_carries_personal_data_or_secrets() {
         .init();
     // Metric lines go to the same buffer, so the same checks cover them.
     let metrics = logs.clone();
-    assert!(shared::observability::metrics::capture(move |line| {
-        let mut metrics = metrics.clone();
-        metrics.write_all(format!("{line}\n").as_bytes()).unwrap();
-    }));
+    assert!(shared::observability::metrics::capture(move |line| metrics.push_line(line)));
 
     let rt = realtime().await;
     let app = rt.app;

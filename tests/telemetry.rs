@@ -5,37 +5,17 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use chrono::DurationRound as _;
 use peerlearn_tests::realtime::{WsClient, realtime};
-use peerlearn_tests::{Call, STARTS_AT, available_mentor, endpoint, instant, invoke_event, member, sample_event};
+use peerlearn_tests::{
+    Call, CapturedLines, STARTS_AT, available_mentor, endpoint, instant, invoke_event, member, sample_event,
+};
 use serde_json::{Value, json};
 use shared::observability::aws_calls::AwsCalls;
 use shared::observability::scope::{Invocation, within};
-
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Lines {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Lines {
-    fn json(&self) -> Vec<Value> {
-        let text = String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned();
-        text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))).collect()
-    }
-}
 
 /// Checks `line` is a valid EMF document: every metric the directive names has a numeric
 /// value and every dimension key is a top-level string. Returns the metric names.
@@ -64,7 +44,7 @@ fn emf_metrics(line: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn requests_carry_their_id_log_one_line_and_emit_metrics() {
-    let logs = Lines::default();
+    let logs = CapturedLines::default();
     let writer = logs.clone();
     // As `shared::observability::init` sets it up, one level lower to see the AWS calls.
     tracing_subscriber::fmt()
@@ -74,13 +54,9 @@ async fn requests_carry_their_id_log_one_line_and_emit_metrics() {
         .with_span_list(false)
         .with_writer(move || writer.clone())
         .init();
-    let metrics = Lines::default();
+    let metrics = CapturedLines::default();
     let sink = metrics.clone();
-    assert!(shared::observability::metrics::capture(move |line| {
-        let mut bytes = line.as_bytes().to_vec();
-        bytes.push(b'\n');
-        sink.0.lock().unwrap().extend_from_slice(&bytes);
-    }));
+    assert!(shared::observability::metrics::capture(move |line| sink.push_line(line)));
 
     let rt = realtime().await;
     let app = rt.app;

@@ -364,3 +364,38 @@ pub async fn verify_mentor(app: &App, id: &str, stats: MentorStats) {
 pub fn reviews(count: u32, average: f64) -> MentorStats {
     MentorStats { rating_sum: (average * f64::from(count)).round() as u32, rating_count: count, ..Default::default() }
 }
+
+/// A buffer that log and metric lines are written to, shared by clones: what the logging
+/// and telemetry tests capture and then read.
+#[derive(Clone, Default)]
+pub struct CapturedLines(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLines {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLines {
+    /// Appends `line` and a line break (a metric sink's line).
+    pub fn push_line(&self, line: &str) {
+        let mut buffer = self.0.lock().unwrap();
+        buffer.extend_from_slice(line.as_bytes());
+        buffer.push(b'\n');
+    }
+
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+
+    /// Every line written so far, each parsed as JSON.
+    pub fn json(&self) -> Vec<Value> {
+        self.text().lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))).collect()
+    }
+}
