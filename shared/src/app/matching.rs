@@ -12,8 +12,6 @@ use crate::ports::{AccountStore, Listing, ListingOrder, MentorDirectory};
 /// Most candidates read for one match or one search, whatever the table size: the
 /// bound that keeps a request's cost flat from 10 to 100,000 mentors.
 pub const CANDIDATE_CAP: usize = 300;
-/// At most this many wanted skills drive one match.
-pub const MAX_MATCH_SKILLS: usize = 5;
 
 /// What a learner asks the matcher for.
 #[derive(Debug, Clone)]

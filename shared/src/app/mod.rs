@@ -22,7 +22,7 @@ pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
 pub use idempotency::Idempotency;
 pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, RankedEntry, SNAPSHOT_SIZE, Standing};
-pub use matching::{CANDIDATE_CAP, MAX_MATCH_SKILLS, MatchOutcome, MatchRequest, SearchPage};
+pub use matching::{CANDIDATE_CAP, MatchOutcome, MatchRequest, SearchPage};
 pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use sessions::{Requested, SessionRequest};
