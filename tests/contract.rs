@@ -183,6 +183,8 @@ enum Walk {
     /// Acts on or lists the caller's own things, whatever id it names: any answer but a
     /// 5xx, and never the others' private data.
     Own,
+    /// For admins only: the third member, who is no admin, must get 403.
+    Admin,
     /// Not walked, for the reason given.
     Listed(&'static str),
 }
@@ -203,8 +205,8 @@ fn walk_of(route: &str) -> Walk {
         | "POST /sessions/{id}/reschedule/decline"
         | "POST /sessions/{id}/review"
         | "GET /conversations/{id}/messages"
-        | "POST /notifications/{id}/read"
-        | "POST /admin/points" => Walk::Private,
+        | "POST /notifications/{id}/read" => Walk::Private,
+        "POST /admin/points" => Walk::Admin,
         "GET /users/{id}" | "GET /users/{id}/badges" | "GET /mentors/{id}/reviews" => Walk::Public,
         "GET /me"
         | "PATCH /me"
@@ -329,6 +331,7 @@ async fn a_third_member_reaches_nothing_of_two_others_on_any_route() {
                 assert!([403, 404].contains(&answer.status), "{key}: {} {:?}", answer.status, answer.body)
             }
             Walk::Public => assert_eq!(answer.status, 200, "{key}: {:?}", answer.body),
+            Walk::Admin => assert_eq!(answer.status, 403, "{key}: a non-admin gets {:?}", answer.body),
             Walk::Own | Walk::Listed(_) => {}
         }
         let text = answer.body.to_string();
