@@ -4,6 +4,7 @@
 mod accounts;
 mod chat;
 mod clock;
+mod files;
 mod leaderboards;
 mod matching;
 mod notifications;
@@ -11,10 +12,12 @@ mod points;
 mod realtime;
 mod reviews;
 mod sessions;
+mod uploads;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
 pub use clock::{Clock, SystemClock};
+pub use files::{FileError, FileStore, NoFiles, ObjectHead, UploadLink};
 pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};
 pub use matching::{Listing, ListingOrder, MentorDirectory};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
@@ -25,6 +28,7 @@ pub use sessions::{
     AccountChanges, Agenda, IdempotentRequest, MeetingRooms, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoredReply, Timeframe,
 };
+pub use uploads::UploadStore;
 
 /// A storage failure, in terms the use cases can act on.
 #[derive(Debug, thiserror::Error)]
