@@ -221,7 +221,10 @@ fn walk_of(route: &str) -> Walk {
         | "GET /conversations"
         | "GET /notifications"
         | "POST /notifications/read-all"
-        | "GET /leaderboards/{kind}" => Walk::Own,
+        | "GET /leaderboards/{kind}"
+        | "POST /me/uploads"
+        | "GET /me/uploads"
+        | "POST /me/uploads/{id}/complete" => Walk::Own,
         "POST /auth/register" | "POST /auth/login" | "POST /auth/refresh" | "POST /auth/logout" => Walk::Listed(
             "no bearer identity to cross: the credential in the body is the authority (tests/accounts.rs covers reuse and revocation)",
         ),
@@ -240,6 +243,7 @@ fn walk_body(route: &str, mentor_id: &str, start: &str) -> Option<serde_json::Va
             json!({"mentor_id": mentor_id, "start": start, "duration_minutes": 60, "topic": "Someone else's slot"}),
         ),
         "PATCH /me" => Some(json!({"headline": "Third member"})),
+        "POST /me/uploads" => Some(json!({"purpose": "avatar", "content_type": "image/png", "size_bytes": 100})),
         "POST /admin/points" => {
             Some(json!({"user_id": mentor_id, "points": 100, "role": "mentor", "reason": "Not an admin"}))
         }

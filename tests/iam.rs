@@ -88,3 +88,41 @@ async fn reminders_may_expire_requests() {
         assert_eq!(principal.policy.decide(action, &table), iam::Decision::ImplicitDeny, "{action}");
     }
 }
+
+#[tokio::test]
+async fn uploads_cannot_check_a_file_without_reading_it() {
+    use std::sync::Arc;
+
+    use dev_gateway::iam::{Locals, Principal};
+    use shared::app::AppError;
+    use shared::domain::{UploadId, UserId};
+
+    let app = app().await;
+    let owner = member(app, "iam-upload@example.com", "learner").await;
+    let body = json!({"purpose": "transcript", "content_type": "application/pdf", "size_bytes": 9});
+    let started = Call::new("POST", "/me/uploads").token(&owner.token).json(body).send(app).await;
+    assert_eq!(started.status, 201, "{:?}", started.body);
+    let put = reqwest::Client::new()
+        .put(started.body["url"].as_str().unwrap())
+        .header("content-type", "application/pdf")
+        .body(b"%PDF-1.7\n".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+    let id = UploadId::parse(started.body["upload"]["id"].as_str().unwrap()).unwrap();
+    let user = UserId::parse(&owner.id).unwrap();
+
+    let trimmed = without_action("uploads", "s3:GetObject");
+    let principal = Arc::new(Principal::resolve(&trimmed, "uploads", &Locals::of_app(app, &trimmed)).unwrap());
+    let refused = iam::as_function(principal, app.complete_upload(&user, &id)).await;
+    assert!(matches!(refused, Err(AppError::Files(_))), "{refused:?}");
+    let key = format!("arn:aws:s3:::{}/pending/{}/{id}", app.files.bucket().unwrap(), owner.id);
+    assert!(
+        iam::denials().iter().any(|d| d.function == "uploads" && d.action == "s3:GetObject" && d.resource == key),
+        "the HeadObject was refused as GetObject on the pending key"
+    );
+    // Under the policy as written the same completion goes through.
+    let done = Call::new("POST", &format!("/me/uploads/{id}/complete")).token(&owner.token).send(app).await;
+    assert_eq!(done.status, 200, "{:?}", done.body);
+}

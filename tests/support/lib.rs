@@ -70,7 +70,18 @@ pub async fn app() -> &'static App {
 pub async fn app_with_clock(clock: Arc<dyn Clock>) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    Box::leak(Box::new(startup::build(&config, Clients::new(client), clock)))
+    Box::leak(Box::new(startup::build(&config, with_bucket(Clients::new(client)).await, clock)))
+}
+
+/// `clients` with a fresh uploads bucket in moto, when the stack runs one (`make test` does).
+pub async fn with_bucket(clients: Clients) -> Clients {
+    match std::env::var("MOTO_ENDPOINT").ok().filter(|v| !v.is_empty()) {
+        Some(moto) => {
+            let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
+            clients.with_files(local::uploads_bucket(&moto, &name).await.unwrap())
+        }
+        None => clients,
+    }
 }
 
 /// As [`app_with_clock`], with `adjust` applied to the app before it is shared (e.g. a
@@ -78,7 +89,7 @@ pub async fn app_with_clock(clock: Arc<dyn Clock>) -> &'static App {
 pub async fn app_adjusted(clock: Arc<dyn Clock>, adjust: impl FnOnce(&mut App)) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    let mut app = startup::build(&config, Clients::new(client), clock);
+    let mut app = startup::build(&config, with_bucket(Clients::new(client)).await, clock);
     adjust(&mut app);
     Box::leak(Box::new(app))
 }

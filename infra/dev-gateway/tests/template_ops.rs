@@ -326,9 +326,11 @@ fn variable_problems(doc: &Value, main_rs: impl Fn(&str) -> Option<String>) -> V
             }
         }
         // Endpoints exactly where the policy lets the function use them.
-        for (variable, action) in
-            [("CONNECTIONS_ENDPOINT", "execute-api:ManageConnections"), ("NOTIFICATIONS_TOPIC_ARN", "sns:Publish")]
-        {
+        for (variable, action) in [
+            ("CONNECTIONS_ENDPOINT", "execute-api:ManageConnections"),
+            ("NOTIFICATIONS_TOPIC_ARN", "sns:Publish"),
+            ("UPLOADS_BUCKET", "s3:GetObject"),
+        ] {
             match (variables.contains_key(variable), allows(resource, action)) {
                 (true, false) => problems.push(format!("{function} gets {variable} but may not {action}")),
                 (false, true) => problems.push(format!("{function} may {action} but lacks {variable}")),
