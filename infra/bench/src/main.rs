@@ -226,6 +226,9 @@ async fn main() {
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
         ("RUST_LOG", "warn"),
+        // Uploads and profile build their S3 client at init as in AWS; presigning makes no call.
+        ("UPLOADS_BUCKET", "bench-uploads"),
+        ("S3_ENDPOINT", "http://127.0.0.1:9"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -275,7 +278,7 @@ async fn main() {
     }
 }
 
-/// Warm latency and memory of register, login and GET /me, and argon2 on its own.
+/// Warm latency and memory of register, login, GET /me and POST /me/uploads, and argon2 on its own.
 async fn function_figures(release: &Path, env: &[(String, String)], client: &aws_sdk_dynamodb::Client, table: &str) {
     // register: every call creates an account (argon2 hash + one transaction).
     let register = Running::start(&release.join("register"), env).await;
@@ -331,6 +334,23 @@ async fn function_figures(release: &Path, env: &[(String, String)], client: &aws
     let me_p50 = report_latencies("get_me.warm", samples);
     emit("profile.peak_rss", profile.peak_rss_kib() / 1024.0, "MiB");
     drop(profile);
+
+    // POST /me/uploads: JWT check, GetItem, a presigned PUT (local SigV4), one PutItem.
+    let uploads = Running::start(&release.join("uploads"), env).await;
+    uploads.init_time().await;
+    let mut samples = Vec::new();
+    for run in 0..=WARM_RUNS {
+        let body = json!({"purpose": "transcript", "content_type": "application/pdf", "size_bytes": 48213});
+        let (ms, response) =
+            uploads.invoke(event("POST", "/me/uploads", "POST /me/uploads", Some(&token), Some(body))).await;
+        assert_eq!(status_of(&response), 201, "{response}");
+        if run > 0 {
+            samples.push(ms);
+        }
+    }
+    report_latencies("start_upload.warm", samples);
+    emit("uploads.peak_rss", uploads.peak_rss_kib() / 1024.0, "MiB");
+    drop(uploads);
 
     // The same GetItem straight from this process: what GET /me adds beyond it is overhead.
     let user_id = shared::domain::UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();
