@@ -268,3 +268,23 @@ async fn completed_uploads_are_found_by_id_in_the_order_asked() {
     let fetched = reqwest::get(&link).await.unwrap();
     assert_eq!(fetched.bytes().await.unwrap().len(), 300);
 }
+
+#[tokio::test]
+async fn concurrent_completions_keep_the_file_once_and_agree() {
+    let app = app().await;
+    let learner = member(app, "racer@example.com", "learner").await;
+    let started = start(app, &learner, "certificate", "image/jpeg", 700).await;
+    let id = id_of(&started);
+    assert_eq!(put(&started, file(&[0xFF, 0xD8, 0xFF, 0xE0], 700), None).await, 200);
+    let items = item_count(app).await;
+    let answers = futures::future::join_all((0..4).map(|_| complete(app, &learner, &id))).await;
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        assert_eq!(answer.body["state"], "complete");
+        assert_eq!(answer.body["id"], id.as_str());
+        assert_eq!(answer.body, answers[0].body, "every racer answers what the winner recorded");
+    }
+    assert_eq!(item_count(app).await, items, "one record, completed in place");
+    assert!(stored(app, &final_key(&learner, &id)).await);
+    assert!(!stored(app, &pending_key(&learner, &id)).await);
+}

@@ -66,13 +66,13 @@ impl<S: AccountStore + UploadStore> App<S> {
         }
         let pending = upload.pending_key();
         let Some(head) = self.files.head(&pending).await? else {
-            return Err(AppError::UploadMissing);
+            return self.completed_meanwhile(owner, id).await?.ok_or(AppError::UploadMissing);
         };
         // A wrong size is known from the metadata: no need to read a byte of it.
         let first_bytes = if head.size_bytes == upload.size_bytes {
             match self.files.first_bytes(&pending, SNIFF_BYTES).await? {
                 Some(bytes) => bytes,
-                None => return Err(AppError::UploadMissing),
+                None => return self.completed_meanwhile(owner, id).await?.ok_or(AppError::UploadMissing),
             }
         } else {
             Vec::new()
@@ -84,15 +84,15 @@ impl<S: AccountStore + UploadStore> App<S> {
             return Err(AppError::UploadMismatch(mismatch));
         }
         let completed = upload.completed(self.clock.now());
-        self.files.copy(&pending, &completed.final_key()).await?;
+        if let Err(error) = self.files.copy(&pending, &completed.final_key()).await {
+            // A concurrent completion may have moved the file already.
+            return self.completed_meanwhile(owner, id).await?.ok_or(error.into());
+        }
         match self.store.complete_upload(&completed, completed.purpose == UploadPurpose::Avatar).await {
             Ok(()) => {}
             // A concurrent completion won: answer with what it recorded.
             Err(StoreError::Conflict(_)) => {
-                return match self.store.upload(owner, id).await? {
-                    Some(done) if done.state == UploadState::Complete => Ok(done),
-                    _ => Err(AppError::Contended),
-                };
+                return self.completed_meanwhile(owner, id).await?.ok_or(AppError::Contended);
             }
             Err(error) => return Err(error.into()),
         }
@@ -102,6 +102,11 @@ impl<S: AccountStore + UploadStore> App<S> {
             tracing::warn!(upload = %completed.id, error = %error, "pending upload not deleted");
         }
         Ok(completed)
+    }
+
+    /// The upload, if a concurrent request completed it (and moved its pending file away).
+    async fn completed_meanwhile(&self, owner: &UserId, id: &UploadId) -> Result<Option<Upload>, AppError> {
+        Ok(self.store.upload(owner, id).await?.filter(|upload| upload.state == UploadState::Complete))
     }
 
     /// `owner`'s uploads, newest first (at most [`MAX_LISTED_UPLOADS`]).
