@@ -81,6 +81,23 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 
 const PENDING: &str = "pending";
 
+impl DynamoStore {
+    /// The upload (or avatar copy) at `key`, read consistently.
+    async fn upload_at(&self, key: Key) -> Result<Option<Upload>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(usize::from(output.item.is_some()));
+        output.item.map(|item| from_item::<UploadRecord>(item).map(UploadRecord::into_upload)).transpose()
+    }
+}
+
 impl UploadStore for DynamoStore {
     async fn offer_upload(&self, upload: &Upload) -> Result<(), StoreError> {
         let result = self
@@ -101,17 +118,7 @@ impl UploadStore for DynamoStore {
     }
 
     async fn upload(&self, owner: &UserId, id: &UploadId) -> Result<Option<Upload>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::upload(owner, id).item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(usize::from(output.item.is_some()));
-        output.item.map(|item| from_item::<UploadRecord>(item).map(UploadRecord::into_upload)).transpose()
+        self.upload_at(keys::upload(owner, id)).await
     }
 
     async fn uploads(&self, owner: &UserId, ids: &[UploadId]) -> Result<Vec<Upload>, StoreError> {
@@ -174,16 +181,6 @@ impl UploadStore for DynamoStore {
     }
 
     async fn avatar(&self, member: &UserId) -> Result<Option<Upload>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::avatar(member).item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(usize::from(output.item.is_some()));
-        output.item.map(|item| from_item::<UploadRecord>(item).map(UploadRecord::into_upload)).transpose()
+        self.upload_at(keys::avatar(member)).await
     }
 }
