@@ -29,6 +29,17 @@ pub struct AccountView {
     pub created_at: DateTime<Utc>,
     /// Last changed at (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
+    /// A link to the avatar, valid 15 minutes (fetch a fresh profile for a new one);
+    /// absent without an avatar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+}
+
+impl AccountView {
+    /// The view with the avatar link.
+    pub fn with_avatar(self, avatar_url: Option<String>) -> Self {
+        Self { avatar_url, ..self }
+    }
 }
 
 impl From<&User> for AccountView {
@@ -43,6 +54,7 @@ impl From<&User> for AccountView {
             profile: user.profile.clone(),
             created_at: user.created_at,
             updated_at: user.updated_at,
+            avatar_url: None,
         }
     }
 }
@@ -64,6 +76,16 @@ pub struct PublicUserView {
     pub profile: Profile,
     /// Member since (RFC 3339, UTC).
     pub member_since: DateTime<Utc>,
+    /// A link to the avatar, valid 15 minutes; absent without an avatar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+}
+
+impl PublicUserView {
+    /// The view with the avatar link.
+    pub fn with_avatar(self, avatar_url: Option<String>) -> Self {
+        Self { avatar_url, ..self }
+    }
 }
 
 impl From<&User> for PublicUserView {
@@ -76,6 +98,7 @@ impl From<&User> for PublicUserView {
             mentor_stats: user.mentor,
             profile: user.profile.clone(),
             member_since: user.created_at,
+            avatar_url: None,
         }
     }
 }

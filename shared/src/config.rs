@@ -22,6 +22,11 @@ pub struct Config {
     pub sns_endpoint: Option<String>,
     /// The key that signs pagination cursors (`CURSOR_KEY`), in functions that page.
     pub cursor_key: Option<CursorKey>,
+    /// The uploads bucket (`UPLOADS_BUCKET`), in functions that handle files: only they
+    /// build an S3 client.
+    pub uploads_bucket: Option<String>,
+    /// Overrides the S3 endpoint (`S3_ENDPOINT`), for the local emulator only (path-style).
+    pub s3_endpoint: Option<String>,
 }
 
 /// Which keys a function holds. Each function's `main.rs` names its own: configuration
@@ -110,6 +115,8 @@ impl Config {
             connections_endpoint: get("CONNECTIONS_ENDPOINT").filter(|v| !v.is_empty()),
             notifications_topic: get("NOTIFICATIONS_TOPIC_ARN").filter(|v| !v.is_empty()),
             sns_endpoint: get("SNS_ENDPOINT").filter(|v| !v.is_empty()),
+            uploads_bucket: get("UPLOADS_BUCKET").filter(|v| !v.is_empty()),
+            s3_endpoint: get("S3_ENDPOINT").filter(|v| !v.is_empty()),
             jwt: JwtConfig {
                 signing_key,
                 public_keys,

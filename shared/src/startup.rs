@@ -10,12 +10,13 @@ use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::https;
 use crate::adapters::meeting::JitsiRooms;
 use crate::adapters::realtime::ConnectionsApi;
+use crate::adapters::s3::UploadsBucket;
 use crate::adapters::sns::NotificationTopic;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Limits, Policy};
 use crate::observability::aws_calls::AwsCalls;
-use crate::ports::{Clock, LivePush, NoFanout, NoPush, NotificationFanout, SystemClock};
+use crate::ports::{Clock, FileStore, LivePush, NoFanout, NoFiles, NoPush, NotificationFanout, SystemClock};
 
 /// The application as deployed: the use cases over the DynamoDB table. Handlers take `&App`.
 pub type App = crate::app::App<DynamoStore>;
@@ -41,12 +42,14 @@ pub struct Clients {
     pub push: Option<ConnectionsApi>,
     /// The notifications topic, where the function fans notifications out.
     pub fanout: Option<NotificationTopic>,
+    /// The uploads bucket, where the function handles files.
+    pub files: Option<UploadsBucket>,
 }
 
 impl Clients {
     /// The table alone: nothing is pushed and notifications stay in-app.
     pub fn new(dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        Self { dynamodb, push: None, fanout: None }
+        Self { dynamodb, push: None, fanout: None, files: None }
     }
 
     /// Also pushes live frames through `push`.
@@ -58,6 +61,12 @@ impl Clients {
     /// Also fans notifications out through `topic`.
     pub fn with_fanout(mut self, topic: NotificationTopic) -> Self {
         self.fanout = Some(topic);
+        self
+    }
+
+    /// Also handles files in `bucket`.
+    pub fn with_files(mut self, bucket: UploadsBucket) -> Self {
+        self.files = Some(bucket);
         self
     }
 
@@ -77,6 +86,11 @@ impl Clients {
                 .notifications_topic
                 .as_deref()
                 .map(|arn| NotificationTopic::from_sdk(&sdk, arn, config.sns_endpoint.as_deref())),
+            // Only functions whose environment names the bucket pay for an S3 client.
+            files: config
+                .uploads_bucket
+                .as_deref()
+                .map(|bucket| UploadsBucket::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref())),
         })
     }
 }
@@ -89,8 +103,8 @@ pub async fn from_env(keys: Keys) -> Result<App, StartupError> {
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }
 
-/// Builds the application over `clients` on `clock`. A missing push endpoint or topic is
-/// wired as [`NoPush`] / [`NoFanout`], so the use cases never ask whether one exists.
+/// Builds the application over `clients` on `clock`. A missing push endpoint, topic or bucket
+/// is wired as [`NoPush`] / [`NoFanout`] / [`NoFiles`], so the use cases never ask whether one exists.
 pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
     let push: Arc<dyn LivePush> = match clients.push {
         Some(push) => Arc::new(push),
@@ -99,6 +113,10 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
     let fanout: Arc<dyn NotificationFanout> = match clients.fanout {
         Some(topic) => Arc::new(topic),
         None => Arc::new(NoFanout),
+    };
+    let files: Arc<dyn FileStore> = match clients.files {
+        Some(bucket) => Arc::new(bucket),
+        None => Arc::new(NoFiles),
     };
     App {
         store: DynamoStore::new(clients.dynamodb, config.table_name.clone()),
@@ -111,5 +129,6 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         rooms: Arc::new(JitsiRooms),
         push,
         fanout,
+        files,
     }
 }

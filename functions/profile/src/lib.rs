@@ -179,7 +179,8 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let user = app.me(caller.user_id()).await.map_err(own_account)?;
-    json(StatusCode::OK, &AccountView::from(&user))
+    let avatar = app.avatar_url(&user.id).await?;
+    json(StatusCode::OK, &AccountView::from(&user).with_avatar(avatar))
 }
 
 /// Edit the caller's own profile.
@@ -200,7 +201,8 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     let patch: ProfilePatch = parse_json(request)?;
     let changes = parse_changes(patch)?;
     let user = app.update_profile(caller.user_id(), changes).await.map_err(own_account)?;
-    json(StatusCode::OK, &AccountView::from(&user))
+    let avatar = app.avatar_url(&user.id).await?;
+    json(StatusCode::OK, &AccountView::from(&user).with_avatar(avatar))
 }
 
 /// Another member's public profile.
@@ -220,7 +222,8 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     let caller = authenticate(request, &app.tokens)?;
     let id = path_member(request)?;
     let user = app.member(caller.user_id(), &id).await?;
-    json(StatusCode::OK, &PublicUserView::from(&user))
+    let avatar = app.avatar_url(&user.id).await?;
+    json(StatusCode::OK, &PublicUserView::from(&user).with_avatar(avatar))
 }
 
 /// Block a member: they no longer appear in your matches or searches.

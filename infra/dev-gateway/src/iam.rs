@@ -80,10 +80,11 @@ impl Locals {
         }
     }
 
-    /// What `app` talks to: its table and topic, with `template`'s stage.
+    /// What `app` talks to: its table, topic and bucket, with `template`'s stage.
     pub fn of_app(app: &shared::App, template: &Template) -> Self {
         let mut locals = Self::new(app.store.table(), &template.stage);
         locals.topic_arn = app.fanout.topic_arn().map(str::to_owned);
+        locals.bucket = app.files.bucket().map(str::to_owned);
         locals
     }
 
@@ -436,6 +437,9 @@ impl Resolver<'_> {
             }
             ("AWS::S3::Bucket", "Arn") => Ok(format!("arn:aws:s3:::{}", self.bucket(id))),
             ("AWS::SQS::Queue", "Arn") => Ok(format!("arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{id}")),
+            // KMS is never called by the functions (S3 uses the key server-side), so the
+            // ARN only has to resolve.
+            ("AWS::KMS::Key", "Arn") => Ok(format!("arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{id}")),
             ("AWS::SQS::Queue", "QueueName") => Ok(id.to_owned()),
             (kind, _) => Err(format!("!GetAtt {id}.{attribute} ({kind}) has no local stand-in")),
         }

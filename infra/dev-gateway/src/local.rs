@@ -91,3 +91,32 @@ pub async fn notification_topic(
     let arn = created.topic_arn().ok_or("CreateTopic returned no ARN")?.to_owned();
     Ok(shared::adapters::sns::NotificationTopic::new(client, arn))
 }
+
+/// An S3 client for the local emulator (moto server), addressed path-style.
+pub fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .http_client(crate::iam_http::checking_default())
+        .interceptor(AwsCalls::from_env())
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// Creates (or finds) bucket `name` in the emulator and returns the uploads bucket over it.
+pub async fn uploads_bucket(endpoint: &str, name: &str) -> Result<shared::adapters::s3::UploadsBucket, String> {
+    let client = s3_client(endpoint);
+    match client.create_bucket().bucket(name).send().await {
+        Ok(_) => {}
+        // Already there from an earlier start: as good as created.
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|e| e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()) => {}
+        Err(error) => return Err(format!("{error:?}")),
+    }
+    Ok(shared::adapters::s3::UploadsBucket::new(client, name))
+}

@@ -40,6 +40,9 @@ async fn bind(port: u16, what: &str, hint: &str) -> Result<tokio::net::TcpListen
     })
 }
 
+/// The uploads bucket in the emulator.
+const UPLOADS_BUCKET: &str = "peerlearn-uploads";
+
 async fn run() -> Result<(), String> {
     let env = |name: &str, default: &str| {
         std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
@@ -72,6 +75,12 @@ async fn run() -> Result<(), String> {
             .map_err(|e| format!("SNS emulator at {sns}: {e}"))?;
         clients = clients.with_fanout(topic);
     }
+    let s3 = std::env::var("S3_ENDPOINT").ok().filter(|v| !v.is_empty());
+    if let Some(s3) = &s3 {
+        let bucket =
+            local::uploads_bucket(s3, UPLOADS_BUCKET).await.map_err(|e| format!("S3 emulator at {s3}: {e}"))?;
+        clients = clients.with_files(bucket);
+    }
     let app = startup::build(&config, clients, clock.clone());
     let mut gateway = Gateway::new(app, template, &handlers::functions(), &handlers::events())
         .map_err(|e| e.to_string())?
@@ -92,6 +101,10 @@ async fn run() -> Result<(), String> {
     match &sns {
         Some(sns) => println!("  SNS        {sns}  topic peerlearn-notifications"),
         None => println!("  SNS        not configured (SNS_ENDPOINT unset): notifications stay in-app"),
+    }
+    match &s3 {
+        Some(s3) => println!("  S3         {s3}  bucket {UPLOADS_BUCKET}"),
+        None => println!("  S3         not configured (S3_ENDPOINT unset): uploads answer 500"),
     }
     for route in &gateway.template().routes {
         println!("  route      {:<40} -> {}", route.key(), route.function);

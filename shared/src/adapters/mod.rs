@@ -4,4 +4,5 @@ pub mod dynamo;
 pub mod https;
 pub mod meeting;
 pub mod realtime;
+pub mod s3;
 pub mod sns;

@@ -12,12 +12,13 @@ mod profiles;
 mod reminders;
 mod reviews;
 mod sessions;
+mod uploads;
 
 use std::sync::Arc;
 
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
-use crate::domain::{Exhausted, Invalid, LimitKind, Limits, Policy, User};
-use crate::ports::{Clock, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError};
+use crate::domain::{Exhausted, Invalid, LimitKind, Limits, Mismatch, Policy, User};
+use crate::ports::{Clock, FileStore, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError};
 
 pub use accounts::{Registration, SignedIn};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
@@ -27,6 +28,7 @@ pub use matching::{CANDIDATE_CAP, MatchOutcome, MatchRequest, SearchPage};
 pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use sessions::{Requested, SessionRequest};
+pub use uploads::{AVATAR_LINK_TTL, MAX_LISTED_UPLOADS, StartedUpload};
 
 /// What handlers name besides the use cases: a refresh token as presented, and which of
 /// a member's sessions to list.
@@ -117,6 +119,18 @@ pub enum AppError {
     /// Hashing, signing or randomness failed.
     #[error("crypto failure: {0}")]
     Crypto(String),
+    /// No such upload for this member.
+    #[error("upload not found")]
+    UploadNotFound,
+    /// Nothing was put under the upload's link (yet).
+    #[error("nothing uploaded yet")]
+    UploadMissing,
+    /// The uploaded file is not what was declared; it and its record were deleted.
+    #[error("upload mismatch: {0}")]
+    UploadMismatch(Mismatch),
+    /// File storage failed.
+    #[error("file storage: {0}")]
+    Files(String),
 }
 
 /// The application: the store and services, built once per cold start by
@@ -145,6 +159,8 @@ pub struct App<S> {
     /// Notifications out to email, SMS and mobile push ([`crate::ports::NoFanout`] where
     /// no topic is configured).
     pub fanout: Arc<dyn NotificationFanout>,
+    /// The uploads bucket ([`crate::ports::NoFiles`] where the function handles no files).
+    pub files: Arc<dyn FileStore>,
 }
 
 impl From<Exhausted> for AppError {

@@ -2,6 +2,7 @@
 
 use super::{ApiError, FieldError, ProblemType};
 use crate::app::AppError;
+use crate::domain::Mismatch;
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
@@ -48,6 +49,24 @@ impl From<AppError> for ApiError {
             },
             AppError::Store(error) => ApiError::internal(error),
             AppError::Crypto(error) | AppError::Fanout(error) | AppError::Encoding(error) => ApiError::internal(error),
+            AppError::UploadNotFound => ApiError::NotFound,
+            AppError::UploadMissing => ApiError::Conflict {
+                kind: ProblemType::UploadMissing,
+                detail: "Nothing was uploaded with this upload's link yet; put the file, then complete again.",
+                field: None,
+            },
+            AppError::UploadMismatch(mismatch) => ApiError::Conflict {
+                kind: ProblemType::UploadMismatch,
+                detail: match mismatch {
+                    Mismatch::Size { .. } => "The uploaded file is not the declared size; it was deleted.",
+                    Mismatch::ContentType => {
+                        "The file was uploaded as another content type than declared; it was deleted."
+                    }
+                    Mismatch::Content { .. } => "The file's content is not of the declared type; it was deleted.",
+                },
+                field: Some(mismatch.field()),
+            },
+            AppError::Files(error) => ApiError::internal(error),
         }
     }
 }
@@ -75,6 +94,10 @@ mod tests {
             (AppError::Rule { field: "start", reason: Invalid::new("is in the past") }, ProblemType::Validation),
             (AppError::Contended, ProblemType::Contended),
             (AppError::Encoding("x".into()), ProblemType::Internal),
+            (AppError::UploadNotFound, ProblemType::NotFound),
+            (AppError::UploadMissing, ProblemType::UploadMissing),
+            (AppError::UploadMismatch(Mismatch::ContentType), ProblemType::UploadMismatch),
+            (AppError::Files("down".into()), ProblemType::Internal),
         ];
         for (error, kind) in cases {
             assert_eq!(ApiError::from(error).problem_type(), kind);

@@ -258,7 +258,10 @@ pub struct Problem {
     /// `urn:peerlearn:problem:email-taken` (sign in instead),
     /// `urn:peerlearn:problem:already-reviewed`,
     /// `urn:peerlearn:problem:idempotency-mismatch` (use a new Idempotency-Key),
-    /// `urn:peerlearn:problem:contended` (retry);
+    /// `urn:peerlearn:problem:contended` (retry),
+    /// `urn:peerlearn:problem:upload-missing` (put the file with the upload's link first),
+    /// `urn:peerlearn:problem:upload-mismatch` (the file was not what was declared and is
+    /// deleted; start a new upload);
     /// 413 `urn:peerlearn:problem:payload-too-large`;
     /// 415 `urn:peerlearn:problem:unsupported-media-type`;
     /// 429 `urn:peerlearn:problem:rate-limited` (wait `retry_after` seconds);

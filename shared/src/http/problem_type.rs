@@ -38,6 +38,10 @@ pub enum ProblemType {
     IdempotencyMismatch,
     /// 409: the resource changed while saving.
     Contended,
+    /// 409: nothing was uploaded under the upload's link (yet).
+    UploadMissing,
+    /// 409: the uploaded file is not what was declared (`errors` names the field); deleted.
+    UploadMismatch,
     /// 413: the body is too large.
     PayloadTooLarge,
     /// 415: the body is not JSON.
@@ -50,7 +54,7 @@ pub enum ProblemType {
 
 impl ProblemType {
     /// Every kind, in the documented order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 20] = [
         Self::Validation,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -65,6 +69,8 @@ impl ProblemType {
         Self::AlreadyReviewed,
         Self::IdempotencyMismatch,
         Self::Contended,
+        Self::UploadMissing,
+        Self::UploadMismatch,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::RateLimited,
@@ -88,6 +94,8 @@ impl ProblemType {
             Self::AlreadyReviewed => "urn:peerlearn:problem:already-reviewed",
             Self::IdempotencyMismatch => "urn:peerlearn:problem:idempotency-mismatch",
             Self::Contended => "urn:peerlearn:problem:contended",
+            Self::UploadMissing => "urn:peerlearn:problem:upload-missing",
+            Self::UploadMismatch => "urn:peerlearn:problem:upload-mismatch",
             Self::PayloadTooLarge => "urn:peerlearn:problem:payload-too-large",
             Self::UnsupportedMediaType => "urn:peerlearn:problem:unsupported-media-type",
             Self::RateLimited => "urn:peerlearn:problem:rate-limited",
@@ -106,6 +114,7 @@ impl ProblemType {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidState | Self::TimeTaken | Self::EmailTaken | Self::AlreadyReviewed => StatusCode::CONFLICT,
             Self::IdempotencyMismatch | Self::Contended => StatusCode::CONFLICT,
+            Self::UploadMissing | Self::UploadMismatch => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod chat;
 mod clock;
+mod files;
 mod leaderboards;
 mod matching;
 mod notifications;
@@ -12,11 +13,13 @@ mod points;
 mod realtime;
 mod reviews;
 mod sessions;
+mod uploads;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
 pub use audit::{AuditPage, AuditStore};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
 pub use clock::{Clock, SystemClock};
+pub use files::{FileError, FileStore, NoFiles, ObjectHead, UploadLink};
 pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};
 pub use matching::{Listing, ListingOrder, MentorDirectory};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
@@ -27,6 +30,7 @@ pub use sessions::{
     AccountChanges, Agenda, IdempotentRequest, MeetingRooms, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoredReply, Timeframe,
 };
+pub use uploads::UploadStore;
 
 /// A storage failure, in terms the use cases can act on.
 #[derive(Debug, thiserror::Error)]

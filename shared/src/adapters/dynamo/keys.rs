@@ -32,6 +32,8 @@
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` (GSI1 while its rating is not counted: `PENDING_RATINGS` / `<reveal at>#<session id>`) |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
 //! | an admin audit entry (append-only) | `AUDIT` | `ENTRY#<audit id>` |
+//! | an upload (document or avatar) | `USER#<owner id>` | `UPLOAD#<upload id>` |
+//! | a member's current avatar (a copy of its upload) | `USER#<user id>` | `AVATAR` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
@@ -49,7 +51,7 @@ use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
     AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse,
-    Scope, SessionId, SkillName, UserId,
+    Scope, SessionId, SkillName, UploadId, UserId,
 };
 
 /// Partition key attribute name.
@@ -363,6 +365,19 @@ pub fn audit_entry(id: &AuditId) -> Key {
 /// The time-bucket partition of a day.
 pub fn bucket(prefix: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{prefix}#{}", at.format("%Y-%m-%d"))
+}
+
+/// `owner`'s upload `id`: under the owner, so nobody else's key can reach it.
+pub fn upload(owner: &UserId, id: &UploadId) -> Key {
+    Key { pk: format!("USER#{owner}"), sk: format!("{UPLOAD_PREFIX}{id}") }
+}
+
+/// Sort-key prefix of a member's uploads (ULIDs: newest last).
+pub const UPLOAD_PREFIX: &str = "UPLOAD#";
+
+/// A member's current avatar.
+pub fn avatar(member: &UserId) -> Key {
+    Key { pk: format!("USER#{member}"), sk: "AVATAR".into() }
 }
 
 #[cfg(test)]

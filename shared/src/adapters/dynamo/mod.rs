@@ -17,6 +17,7 @@ pub use points::{booking_from_image, entity_of, key_of, review_from_image};
 mod records;
 mod reviews;
 mod sessions;
+mod uploads;
 
 use std::collections::HashMap;
 use std::sync::Arc;
