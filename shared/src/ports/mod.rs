@@ -14,6 +14,7 @@ mod realtime;
 mod reviews;
 mod sessions;
 mod uploads;
+mod verifications;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
 pub use audit::{AuditPage, AuditStore};
@@ -31,6 +32,7 @@ pub use sessions::{
     SessionWriteError, StoredReply, Timeframe,
 };
 pub use uploads::UploadStore;
+pub use verifications::{VerificationPage, VerificationStore};
 
 /// A storage failure, in terms the use cases can act on.
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,7 @@ mod records;
 mod reviews;
 mod sessions;
 mod uploads;
+mod verifications;
 
 use std::collections::HashMap;
 use std::sync::Arc;
