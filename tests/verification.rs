@@ -365,7 +365,7 @@ async fn the_queue_is_oldest_first_page_by_page() {
 }
 
 #[tokio::test]
-async fn a_verified_mentor_who_changes_name_is_unlisted_until_verified_again() {
+async fn a_verified_mentor_with_a_new_name_or_id_document_is_unlisted_until_verified_again() {
     let app = files_app().await;
     let admin = admin(app, "admin@example.com").await;
     let lucia = mentor(app, "lucia@example.com").await;
@@ -383,4 +383,15 @@ async fn a_verified_mentor_who_changes_name_is_unlisted_until_verified_again() {
     assert!(found(app, &learner).await.is_empty(), "her listings went with the same save");
     let again = ask(app, &lucia, &[&id_document]).await;
     assert_eq!(again.status, 201, "the same document may be named again: {:?}", again.body);
+
+    // Verified again, then a new identity document: unverified and unlisted until checked.
+    let request = again.body["id"].as_str().unwrap().to_owned();
+    Call::new("POST", &format!("/admin/verifications/{request}/approve")).token(&admin.token).send(app).await;
+    assert_eq!(found(app, &learner).await, [lucia.id.as_str()]);
+    upload(app, &lucia, "certificate").await;
+    assert_eq!(found(app, &learner).await, [lucia.id.as_str()], "a certificate changes nothing");
+    upload(app, &lucia, "id_document").await;
+    let mine = Call::new("GET", "/me/verification").token(&lucia.token).send(app).await;
+    assert_eq!(mine.body["status"], "unverified");
+    assert!(found(app, &learner).await.is_empty(), "a new ID document takes her listings down");
 }

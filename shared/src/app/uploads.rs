@@ -84,6 +84,8 @@ impl<S: AccountStore + UploadStore> App<S> {
             return Err(AppError::UploadMismatch(mismatch));
         }
         let completed = upload.completed(self.clock.now());
+        // Stale evidence (verifications.rs): before the new ID document counts.
+        self.new_identity_document(owner, completed.purpose).await?;
         self.files.copy(&pending, &completed.final_key()).await?;
         match self.store.complete_upload(&completed, completed.purpose == UploadPurpose::Avatar).await {
             Ok(()) => {}

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use super::{App, AppError, active};
 use crate::domain::{
-    AuditAction, AuditEntry, Decision, EvidenceUploads, Upload, User, UserId, VerificationId, VerificationRefused,
-    VerificationRequest, VerificationStatement, VerificationStatus,
+    AuditAction, AuditEntry, Decision, EvidenceUploads, Upload, UploadPurpose, User, UserId, VerificationId,
+    VerificationRefused, VerificationRequest, VerificationStatement, VerificationStatus,
 };
 use crate::ports::{AccountStore, NewNotification, StoreError, UploadStore, VerificationPage, VerificationStore};
 
@@ -50,6 +50,34 @@ impl From<VerificationRefused> for AppError {
                 Self::Refused { state: "pending", reason: "The mentor is no longer waiting for verification." }
             }
         }
+    }
+}
+
+impl<S: AccountStore> App<S> {
+    /// Applies the stale-evidence rule when `owner` completes an upload for `purpose`: a
+    /// new identity document unverifies a verified mentor (their listings go in the same
+    /// save). Runs before the upload is recorded, so a failure between the two leaves the
+    /// mentor unverified, never verified on a document nobody checked.
+    pub(super) async fn new_identity_document(&self, owner: &UserId, purpose: UploadPurpose) -> Result<(), AppError> {
+        if purpose != UploadPurpose::IdDocument {
+            return Ok(());
+        }
+        for _ in 0..ATTEMPTS {
+            let previous = self.store.user(owner).await?.ok_or(AppError::UserNotFound)?;
+            let status = previous.verification.after_evidence_changed();
+            if status == previous.verification {
+                return Ok(());
+            }
+            let now = self.clock.now();
+            let next =
+                User { verification: status, updated_at: now, version: previous.version + 1, ..previous.clone() };
+            match self.store.save_user(&next, &previous).await {
+                Ok(()) => return Ok(()),
+                Err(StoreError::Conflict(_)) => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::Contended)
     }
 }
 

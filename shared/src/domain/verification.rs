@@ -4,9 +4,9 @@
 //!
 //! **Stale evidence.** Verification vouches for a name and an identity document. A
 //! verified mentor who changes their name ([`super::ProfileChanges::apply`]) or completes
-//! a new identity document upload goes back to `unverified` in that same write
-//! ([`VerificationStatus::after_evidence_changed`]), so their listings go with it; they
-//! ask again (their completed uploads may be named again) and an admin decides again.
+//! a new identity document upload goes back to `unverified`
+//! ([`VerificationStatus::after_evidence_changed`]), and their listings go with that save;
+//! they ask again (their completed uploads may be named again) and an admin decides again.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
