@@ -192,24 +192,9 @@ impl VerificationStore for DynamoStore {
             }
             None => None,
         };
-        let output = self
-            .index_query(keys::PENDING_VERIFICATIONS.to_owned())
-            .scan_index_forward(true)
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(output.items().len());
-        let next = output
-            .last_evaluated_key
-            .as_ref()
-            .and_then(|key| key.get(keys::GSI1SK))
-            .and_then(|value| value.as_s().ok())
-            .cloned();
-        let requests = output
-            .items
-            .unwrap_or_default()
+        let (items, last) = self.index_page(keys::PENDING_VERIFICATIONS.to_owned(), true, start, limit).await?;
+        let next = last.as_ref().and_then(|key| key.get(keys::GSI1SK)).and_then(|value| value.as_s().ok()).cloned();
+        let requests = items
             .into_iter()
             .map(|item| from_item::<VerificationRecord>(item).map(VerificationRecord::into_request))
             .collect::<Result<_, _>>()?;
