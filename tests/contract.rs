@@ -206,7 +206,12 @@ fn walk_of(route: &str) -> Walk {
         | "POST /sessions/{id}/review"
         | "GET /conversations/{id}/messages"
         | "POST /notifications/{id}/read" => Walk::Private,
-        "POST /admin/points" => Walk::Admin,
+        "POST /admin/points"
+        | "GET /admin/verifications"
+        | "GET /admin/verifications/{id}"
+        | "POST /admin/verifications/{id}/approve"
+        | "POST /admin/verifications/{id}/reject"
+        | "GET /admin/audit" => Walk::Admin,
         "GET /users/{id}" | "GET /users/{id}/badges" | "GET /mentors/{id}/reviews" => Walk::Public,
         "GET /me"
         | "PATCH /me"
@@ -225,6 +230,8 @@ fn walk_of(route: &str) -> Walk {
         | "POST /me/uploads"
         | "GET /me/uploads"
         | "POST /me/uploads/{id}/complete" => Walk::Own,
+        | "GET /me/verification"
+        | "POST /me/verification" => Walk::Own,
         "POST /auth/register" | "POST /auth/login" | "POST /auth/refresh" | "POST /auth/logout" => Walk::Listed(
             "no bearer identity to cross: the credential in the body is the authority (tests/accounts.rs covers reuse and revocation)",
         ),
@@ -244,6 +251,8 @@ fn walk_body(route: &str, mentor_id: &str, start: &str) -> Option<serde_json::Va
         ),
         "PATCH /me" => Some(json!({"headline": "Third member"})),
         "POST /me/uploads" => Some(json!({"purpose": "avatar", "content_type": "image/png", "size_bytes": 100})),
+        "POST /me/verification" => Some(json!({"uploads": [mentor_id], "statement": "Not my upload"})),
+        "POST /admin/verifications/{id}/reject" => Some(json!({"reason": "Not an admin"})),
         "POST /admin/points" => {
             Some(json!({"user_id": mentor_id, "points": 100, "role": "mentor", "reason": "Not an admin"}))
         }

@@ -129,3 +129,42 @@ impl From<&SignedIn> for SignedInView {
         }
     }
 }
+
+/// A mentor verification request as its mentor and admins see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VerificationView {
+    /// The request.
+    pub id: crate::domain::VerificationId,
+    /// The mentor who asked.
+    pub mentor: UserId,
+    /// `pending`, `approved` or `rejected`.
+    pub state: crate::domain::VerificationState,
+    /// The uploads named as evidence, in the order given.
+    #[schema(value_type = Vec<String>)]
+    pub uploads: Vec<crate::domain::UploadId>,
+    /// The mentor's statement.
+    pub statement: crate::domain::VerificationStatement,
+    /// Why it was rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::domain::Reason>,
+    /// When it was made.
+    pub submitted_at: DateTime<Utc>,
+    /// When an admin decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+impl From<&crate::domain::VerificationRequest> for VerificationView {
+    fn from(request: &crate::domain::VerificationRequest) -> Self {
+        Self {
+            id: request.id.clone(),
+            mentor: request.mentor.clone(),
+            state: request.state,
+            uploads: request.uploads.ids().to_vec(),
+            statement: request.statement.clone(),
+            reason: request.reason.clone(),
+            submitted_at: request.submitted_at,
+            decided_at: request.decided_at,
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Use cases. Each reads like the rule it enforces; storage is behind [`crate::ports`].
 
 mod accounts;
+mod audit;
 mod chat;
 mod idempotency;
 mod leaderboards;
@@ -12,6 +13,7 @@ mod reminders;
 mod reviews;
 mod sessions;
 mod uploads;
+mod verifications;
 
 use std::sync::Arc;
 
@@ -28,6 +30,7 @@ pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use sessions::{Requested, SessionRequest};
 pub use uploads::{AVATAR_LINK_TTL, MAX_LISTED_UPLOADS, StartedUpload};
+pub use verifications::{DOCUMENT_LINK_TTL, VerificationReview};
 
 /// What handlers name besides the use cases: a refresh token as presented, and which of
 /// a member's sessions to list.
@@ -103,6 +106,12 @@ pub enum AppError {
         /// Why.
         reason: Invalid,
     },
+    /// No such verification request.
+    #[error("verification request not found")]
+    VerificationNotFound,
+    /// Several request fields are invalid in the light of stored data, each with why.
+    #[error("invalid fields: {}", .0.len())]
+    Fields(Vec<(String, Invalid)>),
     /// Someone changed the same thing at the same time; the client may retry.
     #[error("concurrent modification")]
     Contended,

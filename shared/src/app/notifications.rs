@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{App, AppError};
 use crate::domain::gamification::{Badge, LeaderboardPeriod, PeriodKind};
-use crate::domain::{Booking, Message, NotificationId, Party, SessionState, UserId};
+use crate::domain::{Booking, Message, NotificationId, Party, Reason, SessionState, UserId};
 use crate::ports::{NewNotification, NotificationPage, NotificationStore};
 
 /// The texts of every notification kind.
@@ -87,6 +87,18 @@ impl NewNotification {
     pub fn review_received(subject: &UserId, booking: &Booking, at: DateTime<Utc>) -> Self {
         let text = format!("You received a review for \"{}\".", booking.topic);
         Self::about_session(subject, "review_received", &booking.id, text, at)
+    }
+
+    /// An admin approved `mentor`'s verification: they are listed.
+    pub fn verification_approved(mentor: &UserId, at: DateTime<Utc>) -> Self {
+        let text = "Your mentor verification was approved: learners can now find and book you.".to_owned();
+        Self::to_member(mentor, "verification_approved", text, at)
+    }
+
+    /// An admin rejected `mentor`'s verification, for `reason`.
+    pub fn verification_rejected(mentor: &UserId, reason: &Reason, at: DateTime<Utc>) -> Self {
+        let text = format!("Your mentor verification was not approved: {reason} You may ask again.");
+        Self::to_member(mentor, "verification_rejected", text, at)
     }
 
     /// `recipient` was sent `message` while offline; `sender_name` when the sender is known.

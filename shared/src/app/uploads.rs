@@ -84,6 +84,8 @@ impl<S: AccountStore + UploadStore> App<S> {
             return Err(AppError::UploadMismatch(mismatch));
         }
         let completed = upload.completed(self.clock.now());
+        // Stale evidence (verifications.rs): before the new ID document counts.
+        self.new_identity_document(owner, completed.purpose).await?;
         if let Err(error) = self.files.copy(&pending, &completed.final_key()).await {
             // A concurrent completion may have moved the file already.
             return self.completed_meanwhile(owner, id).await?.ok_or(error.into());

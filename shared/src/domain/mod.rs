@@ -148,6 +148,7 @@ macro_rules! ulid_id {
 }
 
 pub mod academic;
+pub mod audit;
 pub mod availability;
 pub mod booking;
 pub mod calendar;
@@ -159,6 +160,7 @@ pub mod connection_id;
 pub mod conversation;
 pub mod display_name;
 pub mod email;
+pub mod evidence_uploads;
 pub mod file_kind;
 pub mod gamification;
 pub mod idempotency_key;
@@ -172,6 +174,7 @@ pub mod notification;
 pub mod password;
 pub mod price_range;
 pub mod rate_limit;
+pub mod reason;
 pub mod request_message;
 pub mod review;
 pub mod role;
@@ -187,9 +190,13 @@ pub mod upload_id;
 pub mod upload_purpose;
 pub mod user;
 pub mod user_id;
+pub mod verification;
+pub mod verification_id;
+pub mod verification_statement;
 pub mod wanted_skills;
 
 pub use academic::{AcademicDetails, StudyYear};
+pub use audit::{AuditAction, AuditEntry, AuditId};
 pub use availability::{AvailabilityWindow, TimeOfDay, Weekday, WeeklyAvailability};
 pub use booking::{
     Actor, Booking, Cancellation, CancelledBy, Effect, Move, MoveRefused, Party, Policy, Proposal, RequestRefused,
@@ -203,6 +210,7 @@ pub use connection_id::ConnectionId;
 pub use conversation::ConversationId;
 pub use display_name::DisplayName;
 pub use email::Email;
+pub use evidence_uploads::EvidenceUploads;
 pub use file_kind::FileKind;
 pub use idempotency_key::IdempotencyKey;
 pub use invalid::Invalid;
@@ -215,6 +223,7 @@ pub use notification::{Channel, Notification, NotificationId, channels};
 pub use password::Password;
 pub use price_range::PriceRange;
 pub use rate_limit::{Exhausted, LimitKind, Limits, QuotaUse, RateLimit, Scope, Window};
+pub use reason::Reason;
 pub use request_message::RequestMessage;
 pub use review::{Rating, Review, ReviewText};
 pub use role::{Role, Roles};
@@ -230,4 +239,7 @@ pub use upload_id::UploadId;
 pub use upload_purpose::UploadPurpose;
 pub use user::{AccountStatus, Change, Profile, ProfileChanges, ProfileRuleBroken, User};
 pub use user_id::UserId;
+pub use verification::{Decision, VerificationRefused, VerificationRequest, VerificationState};
+pub use verification_id::VerificationId;
+pub use verification_statement::VerificationStatement;
 pub use wanted_skills::WantedSkills;

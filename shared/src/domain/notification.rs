@@ -64,6 +64,8 @@ const CHANNELS: &[(&str, &[Channel])] = &[
     // Bookings and day-ahead reminders are worth an email trail.
     ("reminder_", &[Channel::Email, Channel::Push]),
     ("session_", &[Channel::Email, Channel::Push]),
+    // A verification decision changes what the mentor can do: worth an email.
+    ("verification_", &[Channel::Email, Channel::Push]),
     // Chat and achievements are conversational: a push, no email.
     ("message_", &[Channel::Push]),
     ("review_", &[Channel::Push]),
@@ -96,6 +98,11 @@ mod tests {
     fn no_push_for_what_was_seen_live() {
         assert_eq!(channels("session_confirmed", true), vec![Channel::Email]);
         assert!(channels("message_received", true).is_empty());
+    }
+
+    #[test]
+    fn verification_decisions_go_by_email_and_push() {
+        assert_eq!(channels("verification_rejected", false), vec![Channel::Email, Channel::Push]);
     }
 
     #[test]

@@ -148,6 +148,11 @@ impl ProfileChanges {
         let mut next = user.clone();
         let profile = &mut next.profile;
         if let Some(name) = self.name {
+            // Verification vouched for the old name (see verification.rs): a verified
+            // mentor who changes it is unverified until an admin checks again.
+            if name != next.name {
+                next.verification = next.verification.after_evidence_changed();
+            }
             next.name = name;
         }
         apply_change(&mut profile.headline, self.headline);
@@ -254,6 +259,19 @@ mod tests {
         let next = changes.apply(&user, Utc::now()).unwrap();
         assert_eq!(next.profile.headline, None);
         assert_eq!(next.profile.bio, user.profile.bio);
+    }
+
+    #[test]
+    fn a_verified_mentor_who_changes_name_is_unverified() {
+        let verified = User { verification: VerificationStatus::Verified, ..member() };
+        let renamed = ProfileChanges { name: Some(DisplayName::parse("Ana Lopez").unwrap()), ..Default::default() };
+        assert_eq!(renamed.clone().apply(&verified, Utc::now()).unwrap().verification, VerificationStatus::Unverified);
+        let same = ProfileChanges { name: Some(DisplayName::parse("Ana").unwrap()), ..Default::default() };
+        assert_eq!(same.apply(&verified, Utc::now()).unwrap().verification, VerificationStatus::Verified);
+        let headline = ProfileChanges { headline: Change::Set(Headline::parse("Rust").unwrap()), ..Default::default() };
+        assert_eq!(headline.apply(&verified, Utc::now()).unwrap().verification, VerificationStatus::Verified);
+        let pending = User { verification: VerificationStatus::Pending, ..member() };
+        assert_eq!(renamed.apply(&pending, Utc::now()).unwrap().verification, VerificationStatus::Pending);
     }
 
     #[test]

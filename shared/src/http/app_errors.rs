@@ -23,7 +23,8 @@ impl From<AppError> for ApiError {
             AppError::UserNotFound
             | AppError::SessionNotFound
             | AppError::ConversationNotFound
-            | AppError::NotificationNotFound => ApiError::NotFound,
+            | AppError::NotificationNotFound
+            | AppError::VerificationNotFound => ApiError::NotFound,
             AppError::NotAllowed(reason) => ApiError::Forbidden(reason),
             AppError::Refused { state, reason } => ApiError::InvalidState { state, reason },
             AppError::TimeTaken => ApiError::Conflict {
@@ -42,6 +43,9 @@ impl From<AppError> for ApiError {
                 field: Some("Idempotency-Key"),
             },
             AppError::Rule { field, reason } => ApiError::Validation(vec![FieldError::new(field, &reason)]),
+            AppError::Fields(fields) => ApiError::Validation(
+                fields.iter().map(|(field, reason)| FieldError::new(field.as_str(), reason)).collect(),
+            ),
             AppError::Contended => ApiError::Conflict {
                 kind: ProblemType::Contended,
                 detail: "The resource changed while saving; retry the request.",

@@ -2,6 +2,7 @@
 //! implement them; everything is re-exported here, so `crate::ports::X` names any of them.
 
 mod accounts;
+mod audit;
 mod chat;
 mod clock;
 mod files;
@@ -13,8 +14,10 @@ mod realtime;
 mod reviews;
 mod sessions;
 mod uploads;
+mod verifications;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
+pub use audit::{AuditPage, AuditStore};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
 pub use clock::{Clock, SystemClock};
 pub use files::{FileError, FileStore, NoFiles, ObjectHead, UploadLink};
@@ -29,6 +32,7 @@ pub use sessions::{
     SessionWriteError, StoredReply, Timeframe,
 };
 pub use uploads::UploadStore;
+pub use verifications::{VerificationPage, VerificationStore};
 
 /// A storage failure, in terms the use cases can act on.
 #[derive(Debug, thiserror::Error)]

@@ -31,8 +31,11 @@
 //! | the mark that a finished board was closed | `SNAPSHOT#<period>#<role>` | `CLOSED` |
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` (GSI1 while its rating is not counted: `PENDING_RATINGS` / `<reveal at>#<session id>`) |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
+//! | an admin audit entry (append-only) | `AUDIT` | `ENTRY#<audit id>` |
 //! | an upload (document or avatar) | `USER#<owner id>` | `UPLOAD#<upload id>` |
 //! | a member's current avatar (a copy of its upload) | `USER#<user id>` | `AVATAR` |
+//! | a mentor verification request | `VERIFICATION#<request id>` | `REQUEST` (GSI1 while pending: `VERIFY#PENDING` / `<submitted at>#<request id>`) |
+//! | a mentor's newest verification request (pointer) | `USER#<mentor id>` | `VERIFICATION` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
@@ -49,8 +52,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
-    ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse, Scope,
-    SessionId, SkillName, UploadId, UserId,
+    AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse,
+    Scope, SessionId, SkillName, UploadId, UserId, VerificationId,
 };
 
 /// Partition key attribute name.
@@ -349,6 +352,43 @@ pub fn pending_ratings_until(now: chrono::DateTime<chrono::Utc>) -> String {
     format!("{}#~", time(now))
 }
 
+/// The one partition of the admin audit trail: admin actions come at a human pace, far
+/// below a partition's write limit, and one partition reads newest first in one Query.
+pub const AUDIT_TRAIL: &str = "AUDIT";
+
+/// Sort-key prefix of audit entries.
+pub const AUDIT_PREFIX: &str = "ENTRY#";
+
+/// An audit entry: its time-ordered id makes the key order the trail's order.
+pub fn audit_entry(id: &AuditId) -> Key {
+    Key { pk: AUDIT_TRAIL.into(), sk: format!("{AUDIT_PREFIX}{id}") }
+}
+
+/// A mentor verification request.
+pub fn verification(id: &VerificationId) -> Key {
+    Key { pk: format!("VERIFICATION#{id}"), sk: "REQUEST".into() }
+}
+
+/// The pointer from a mentor to their newest verification request.
+pub fn latest_verification(mentor: &UserId) -> Key {
+    Key { pk: format!("USER#{mentor}"), sk: "VERIFICATION".into() }
+}
+
+/// GSI1 partition of pending verification requests (sparse: a decision removes the keys).
+pub const PENDING_VERIFICATIONS: &str = "VERIFY#PENDING";
+
+/// GSI1 sort key of a pending request: submission time, then id, so the queue is oldest
+/// first.
+pub fn pending_verification(submitted_at: chrono::DateTime<chrono::Utc>, id: &VerificationId) -> String {
+    format!("{}#{id}", time(submitted_at))
+}
+
+/// The table key of the request at queue position `gsi1sk` (to resume a page after it).
+pub fn pending_verification_key(gsi1sk: &str) -> Option<Key> {
+    let (_, id) = gsi1sk.rsplit_once('#')?;
+    VerificationId::parse(id).ok().map(|id| verification(&id))
+}
+
 /// The time-bucket partition of a day.
 pub fn bucket(prefix: &str, at: chrono::DateTime<chrono::Utc>) -> String {
     format!("{prefix}#{}", at.format("%Y-%m-%d"))
@@ -399,6 +439,17 @@ mod tests {
         let later = at + chrono::Duration::minutes(1);
         let messages = |at| rate_counter(&QuotaUse::new(limits.messages_per_member, Scope::Member(a.clone()), at));
         assert_ne!(messages(at).sk, messages(later).sk, "a new minute is a new counter");
+    }
+
+    #[test]
+    fn the_verification_queue_is_oldest_first_and_resumable() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-06-10T09:00:00Z").unwrap().to_utc();
+        let (a, b) = (VerificationId::new(ulid::Ulid::from(1)), VerificationId::new(ulid::Ulid::from(2)));
+        let earlier = pending_verification(at, &b);
+        let later = pending_verification(at + chrono::Duration::seconds(1), &a);
+        assert!(earlier < later, "time first, then id");
+        assert_eq!(pending_verification_key(&later), Some(verification(&a)));
+        assert_eq!(pending_verification_key("garbage"), None);
     }
 
     #[test]

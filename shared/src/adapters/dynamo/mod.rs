@@ -2,6 +2,7 @@
 //! in [`keys`]; this module holds the client and the transaction helper.
 
 mod accounts;
+pub mod audit;
 pub(crate) mod chat;
 mod connections;
 mod directory;
@@ -17,6 +18,7 @@ mod records;
 mod reviews;
 mod sessions;
 mod uploads;
+mod verifications;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -172,21 +174,34 @@ impl DynamoStore {
                 (keys::GSI1SK.to_owned(), s(gsi1sk)),
             ])
         });
+        let (items, last) = self.index_page(gsi1pk, false, start, limit).await?;
+        let next = last.as_ref().and_then(|key| {
+            let gsi1sk = key.get(keys::GSI1SK)?.as_s().ok()?;
+            let sk = key.get(keys::SK)?.as_s().ok()?;
+            Some(format!("{gsi1sk}|{sk}"))
+        });
+        Ok((items, next))
+    }
+
+    /// One page of GSI1 partition `gsi1pk` in sort-key order (`forward`) or reverse,
+    /// starting after the key `start`; also the last key read, when there is more.
+    pub(crate) async fn index_page(
+        &self,
+        gsi1pk: String,
+        forward: bool,
+        start: Option<Item>,
+        limit: usize,
+    ) -> Result<(Vec<Item>, Option<Item>), StoreError> {
         let output = self
             .index_query(gsi1pk)
-            .scan_index_forward(false)
+            .scan_index_forward(forward)
             .limit(i32::try_from(limit).unwrap_or(i32::MAX))
             .set_exclusive_start_key(start)
             .send()
             .await
             .map_err(unavailable)?;
         self.count_read(output.items().len());
-        let next = output.last_evaluated_key.as_ref().and_then(|key| {
-            let gsi1sk = key.get(keys::GSI1SK)?.as_s().ok()?;
-            let sk = key.get(keys::SK)?.as_s().ok()?;
-            Some(format!("{gsi1sk}|{sk}"))
-        });
-        Ok((output.items.unwrap_or_default(), next))
+        Ok((output.items.unwrap_or_default(), output.last_evaluated_key.filter(|key| !key.is_empty())))
     }
 
     /// How many items `query` matches (after its filter), counted by DynamoDB page by page
