@@ -12,7 +12,10 @@ use std::future::Future;
 use aws_lambda_events::event::dynamodb::EventRecord;
 use aws_lambda_events::event::streams::DynamoDbBatchItemFailure;
 
-use crate::adapters::dynamo::{booking_from_image, entity_of, key_of, notification_from_image, review_from_image};
+use crate::adapters::dynamo::{
+    booking_from_image, entity_of, key_of, membership_from_image, message_time_from_image, notification_from_image,
+    review_from_image, verification_pending_in_image,
+};
 use crate::domain::Committed;
 
 /// A batch of the table's stream records, as Lambda delivers it.
@@ -39,11 +42,23 @@ where
     F: FnMut(Committed) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
+    consume_identified(event, what, |_, change| handle(change)).await
+}
+
+/// As [`consume`], also giving `handle` the record's `eventID`: the same on every
+/// delivery of the record (a retried batch, a replay), so a consumer can act once per record.
+pub async fn consume_identified<T, E, F, Fut>(event: StreamEvent, what: &'static str, mut handle: F) -> Consumed<T>
+where
+    E: Display,
+    F: FnMut(String, Committed) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
     let mut consumed = Consumed { handled: Vec::new(), response: StreamResponse::default() };
     for record in event.records {
         let sequence = record.change.sequence_number.clone();
+        let id = record.event_id.clone();
         let Some(change) = committed(record) else { continue };
-        match handle(change).await {
+        match handle(id, change).await {
             Ok(done) => consumed.handled.push(done),
             Err(error) => {
                 tracing::warn!(%error, ?sequence, "{what} failed; the batch resumes here");
@@ -91,6 +106,47 @@ pub fn committed(record: EventRecord) -> Option<Committed> {
                 None
             }
         },
+        ("INSERT", Some("Session")) => match booking_from_image(change.new_image) {
+            Ok(booking) => Some(Committed::SessionRequested(Box::new(booking))),
+            Err(error) => {
+                tracing::error!(%key, ?sequence, %error, "skipping a new session that cannot be read");
+                None
+            }
+        },
+        ("INSERT", Some("User")) => match membership_from_image(change.new_image) {
+            Ok(member) => Some(Committed::MemberJoined(member)),
+            Err(error) => {
+                tracing::error!(%key, ?sequence, %error, "skipping a new member that cannot be read");
+                None
+            }
+        },
+        ("MODIFY", Some("User")) => {
+            match (membership_from_image(change.old_image), membership_from_image(change.new_image)) {
+                (Ok(before), Ok(after)) => Some(Committed::MemberChanged { before, after }),
+                (before, after) => {
+                    let (before, after) = (before.err().map(|e| e.to_string()), after.err().map(|e| e.to_string()));
+                    tracing::error!(%key, ?sequence, ?before, ?after, "skipping a member change that cannot be read");
+                    None
+                }
+            }
+        }
+        ("INSERT", Some("Message")) => match message_time_from_image(change.new_image) {
+            Ok(at) => Some(Committed::MessageSent { at }),
+            Err(error) => {
+                tracing::error!(%key, ?sequence, %error, "skipping a message that cannot be read");
+                None
+            }
+        },
+        ("INSERT" | "MODIFY", Some("Verification")) => {
+            match (verification_pending_in_image(change.old_image), verification_pending_in_image(change.new_image)) {
+                (Ok(was_pending), Ok(is_pending)) => Some(Committed::VerificationMoved { was_pending, is_pending }),
+                (before, after) => {
+                    let (before, after) = (before.err().map(|e| e.to_string()), after.err().map(|e| e.to_string()));
+                    tracing::error!(%key, ?sequence, ?before, ?after, "skipping a verification that cannot be read");
+                    None
+                }
+            }
+        }
         _ => None,
     }
 }

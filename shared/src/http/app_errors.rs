@@ -22,7 +22,8 @@ impl From<AppError> for ApiError {
             AppError::UserNotFound
             | AppError::SessionNotFound
             | AppError::ConversationNotFound
-            | AppError::NotificationNotFound => ApiError::NotFound,
+            | AppError::NotificationNotFound
+            | AppError::ReportNotFound => ApiError::NotFound,
             AppError::NotAllowed(reason) => ApiError::Forbidden(reason),
             AppError::Refused { state, reason } => ApiError::InvalidState { state, reason },
             AppError::TimeTaken => ApiError::Conflict {

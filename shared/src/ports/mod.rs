@@ -9,8 +9,10 @@ mod matching;
 mod notifications;
 mod points;
 mod realtime;
+mod reports;
 mod reviews;
 mod sessions;
+mod stats;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
@@ -20,11 +22,13 @@ pub use matching::{Listing, ListingOrder, MentorDirectory};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
 pub use points::{LedgerPage, PointsStore, Recorded};
 pub use realtime::{BoxFuture, Connection, ConnectionStore, LivePush, NoPush, PushError};
+pub use reports::{ReportPage, ReportStore, ResolveError};
 pub use reviews::{ReviewPage, ReviewStore, ReviewWriteError, StoredReview};
 pub use sessions::{
     AccountChanges, Agenda, IdempotentRequest, MeetingRooms, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoredReply, Timeframe,
 };
+pub use stats::StatsStore;
 
 /// A storage failure, in terms the use cases can act on.
 #[derive(Debug, thiserror::Error)]

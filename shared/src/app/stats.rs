@@ -1,0 +1,28 @@
+//! Platform stats: counting each committed change once, and the figures admins read.
+
+use super::{App, AppError};
+use crate::domain::{Committed, PlatformStats, Tally};
+use crate::ports::{Recorded, StatsStore};
+
+impl<S: StatsStore> App<S> {
+    /// Moves the platform's counters by what `change` counts (see `domain::stats`), once
+    /// per stream record `change_id`: a redelivered record counts nothing.
+    pub async fn count_change(&self, change_id: &str, change: &Committed) -> Result<Recorded, AppError> {
+        let tally = Tally::of(change);
+        if tally.is_empty() {
+            return Ok(Recorded::Stored);
+        }
+        Ok(self.store.count(change_id, &tally, self.clock.now()).await?)
+    }
+
+    /// The figures for this week and this month as of the app's clock, read from the
+    /// counter items by key. The caller checks the admin.
+    pub async fn platform_stats(&self) -> Result<PlatformStats, AppError> {
+        let now = self.clock.now();
+        let counts = self.store.counts(&PlatformStats::scopes(now)).await?;
+        match counts.as_slice() {
+            [totals, week, month] => Ok(PlatformStats::read(now, [totals, week, month])),
+            _ => Err(AppError::Store(crate::ports::StoreError::Corrupt("stats counters missing".into()))),
+        }
+    }
+}
