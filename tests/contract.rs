@@ -207,6 +207,9 @@ fn walk_of(route: &str) -> Walk {
         | "GET /conversations/{id}/messages"
         | "POST /notifications/{id}/read" => Walk::Private,
         "POST /admin/points" => Walk::Admin,
+        "GET /admin/stats" | "GET /admin/reports" | "POST /admin/reports/{id}/resolve" => Walk::Admin,
+        // Names another member on purpose: any member may report any other (once a day).
+        "POST /users/{id}/report" => Walk::Own,
         "GET /users/{id}" | "GET /users/{id}/badges" | "GET /mentors/{id}/reviews" => Walk::Public,
         "GET /me"
         | "PATCH /me"
@@ -243,6 +246,8 @@ fn walk_body(route: &str, mentor_id: &str, start: &str) -> Option<serde_json::Va
         "POST /admin/points" => {
             Some(json!({"user_id": mentor_id, "points": 100, "role": "mentor", "reason": "Not an admin"}))
         }
+        "POST /users/{id}/report" => Some(json!({"reason": "spam", "details": "Walk report"})),
+        "POST /admin/reports/{id}/resolve" => Some(json!({"action": "dismissed"})),
         _ => None,
     }
 }

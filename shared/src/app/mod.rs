@@ -29,6 +29,7 @@ pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use reports::ReportFiling;
 pub use sessions::{Requested, SessionRequest};
+pub use stats::Counted;
 
 /// What handlers name besides the use cases: a refresh token as presented, and which of
 /// a member's sessions to list.
