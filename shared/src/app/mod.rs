@@ -1,6 +1,7 @@
 //! Use cases. Each reads like the rule it enforces; storage is behind [`crate::ports`].
 
 mod accounts;
+mod audit;
 mod chat;
 mod idempotency;
 mod leaderboards;

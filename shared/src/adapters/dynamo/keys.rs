@@ -34,6 +34,7 @@
 //! | platform counters (totals; a week's or month's activity) | `STATS#TOTAL`, `STATS#<period>` | `COUNTERS` |
 //! | the mark that a stream record was counted | `COUNTED#<stream event id>` | `COUNTED` |
 //! | a member's report (GSI1: `REPORTS#OPEN` / `<filed at>#<id>`, then `REPORTS#RESOLVED` / `<resolved at>#<id>`) | `REPORT#<report id>` | `REPORT` |
+//! | an admin audit entry (append-only) | `AUDIT` | `ENTRY#<audit id>` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
@@ -50,8 +51,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
-    ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse, Report,
-    ReportId, ReportState, Scope, SessionId, SkillName, StatsScope, UserId,
+    AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse,
+    Report, ReportId, ReportState, Scope, SessionId, SkillName, StatsScope, UserId,
 };
 
 /// Partition key attribute name.
@@ -383,6 +384,18 @@ pub fn report_queue(state: ReportState) -> String {
 pub fn report_position(report: &Report) -> String {
     let at = report.resolution.as_ref().map_or(report.created_at, |r| r.at);
     format!("{}#{}", time(at), report.id)
+}
+
+/// The one partition of the admin audit trail: admin actions come at a human pace, far
+/// below a partition's write limit, and one partition reads newest first in one Query.
+pub const AUDIT_TRAIL: &str = "AUDIT";
+
+/// Sort-key prefix of audit entries.
+pub const AUDIT_PREFIX: &str = "ENTRY#";
+
+/// An audit entry: its time-ordered id makes the key order the trail's order.
+pub fn audit_entry(id: &AuditId) -> Key {
+    Key { pk: AUDIT_TRAIL.into(), sk: format!("{AUDIT_PREFIX}{id}") }
 }
 
 /// The time-bucket partition of a day.
