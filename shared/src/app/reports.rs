@@ -2,8 +2,8 @@
 
 use super::{App, AppError, active};
 use crate::domain::{
-    QuotaUse, Report, ReportDetails, ReportId, ReportOutcome, ReportReason, ReportRefused, ReportState, Resolution,
-    Scope, SessionId, ShortText, UserId,
+    AuditAction, AuditEntry, QuotaUse, Reason, Report, ReportDetails, ReportId, ReportOutcome, ReportReason,
+    ReportRefused, ReportState, Resolution, Scope, SessionId, ShortText, UserId,
 };
 use crate::ports::{AccountStore, ReportPage, ReportStore, ResolveError, SessionStore};
 
@@ -81,9 +81,15 @@ impl<S: ReportStore> App<S> {
         note: Option<ShortText>,
     ) -> Result<Report, AppError> {
         let report = self.store.report(id).await?.ok_or(AppError::ReportNotFound)?;
-        let resolution = Resolution { outcome, note, by: admin.clone(), at: self.clock.now() };
+        let now = self.clock.now();
+        let resolution = Resolution { outcome, note: note.clone(), by: admin.clone(), at: now };
         let resolved = report.resolve(resolution).map_err(|_| already_resolved())?;
-        match self.store.resolve_report(&resolved).await {
+        // The trail names the member reported and the report (whose resolution holds the outcome).
+        let mut audit = AuditEntry::new(admin, AuditAction::ReportResolved, &report.reported, now).concerning(id);
+        if let Some(note) = note {
+            audit = audit.because(Reason::from(note));
+        }
+        match self.store.resolve_report(&resolved, &audit).await {
             Ok(()) => Ok(resolved),
             Err(ResolveError::AlreadyResolved) => Err(already_resolved()),
             Err(ResolveError::Store(error)) => Err(error.into()),

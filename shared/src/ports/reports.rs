@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use super::{QuotaError, StoreError};
-use crate::domain::{QuotaUse, Report, ReportId, ReportState};
+use crate::domain::{AuditEntry, QuotaUse, Report, ReportId, ReportState};
 
 /// A page of the report queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +42,11 @@ pub trait ReportStore: Send + Sync {
         limit: usize,
     ) -> impl Future<Output = Result<ReportPage, StoreError>> + Send;
 
-    /// Stores `resolved` over a report that is still open, all or nothing.
-    fn resolve_report(&self, resolved: &Report) -> impl Future<Output = Result<(), ResolveError>> + Send;
+    /// Stores `resolved` over a report that is still open with its `audit` entry, all or
+    /// nothing.
+    fn resolve_report(
+        &self,
+        resolved: &Report,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<(), ResolveError>> + Send;
 }

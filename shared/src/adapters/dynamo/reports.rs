@@ -9,7 +9,7 @@ use super::keys::{self, Key};
 use super::points::built;
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, s};
-use crate::domain::{QuotaUse, Report, ReportId, ReportState};
+use crate::domain::{AuditEntry, QuotaUse, Report, ReportId, ReportState};
 use crate::ports::{QuotaError, ReportPage, ReportStore, ResolveError, StoreError};
 
 /// A report, in its state's queue.
@@ -114,8 +114,9 @@ impl ReportStore for DynamoStore {
         Ok(ReportPage { reports, next })
     }
 
-    async fn resolve_report(&self, resolved: &Report) -> Result<(), ResolveError> {
-        let items = vec![self.report_put(resolved, "#state = :open")?];
+    async fn resolve_report(&self, resolved: &Report, audit: &AuditEntry) -> Result<(), ResolveError> {
+        // The report first: its condition failing is the one refusal a caller can act on.
+        let items = vec![self.report_put(resolved, "#state = :open")?, self.audit_put(audit)?];
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&0) => Err(ResolveError::AlreadyResolved),
