@@ -68,6 +68,7 @@ mod tests {
             (AppError::TokenExpired, ProblemType::TokenExpired),
             (AppError::Suspended, ProblemType::Suspended),
             (AppError::SessionNotFound, ProblemType::NotFound),
+            (AppError::ReportNotFound, ProblemType::NotFound),
             (AppError::NotAllowed("no"), ProblemType::Forbidden),
             (AppError::Refused { state: "expired", reason: "too late" }, ProblemType::InvalidState),
             (AppError::TimeTaken, ProblemType::TimeTaken),
