@@ -5,16 +5,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::DurationRound;
-use dev_gateway::stream::{StreamPoller, local_streams_client};
 use peerlearn_tests::realtime::{FRAME_WAIT, realtime_with_clock};
-use peerlearn_tests::{
-    Call, Member, STARTS_AT, admin, available_mentor, clock_at, endpoint, invoke_event, member, sample_event, template,
-};
+use peerlearn_tests::{Call, Member, STARTS_AT, admin, available_mentor, clock_at, invoke_event, member, sample_event};
 use serde_json::{Value, json};
 use shared::App;
 use shared::app::ChatTarget;
@@ -137,16 +133,7 @@ async fn stats_count_what_happened_once_through_the_stream() {
 
     // Replaying the whole stream into award-points (a fresh reader from the trim horizon,
     // as after a redelivery) counts nothing twice.
-    let mut replay =
-        StreamPoller::new(app.store.client().clone(), local_streams_client(&endpoint()), app.store.table())
-            .from_trim_horizon(true);
-    let subscriptions: Vec<_> = template().streams.iter().filter(|s| s.function == "award-points").cloned().collect();
-    let gateway = Arc::clone(&rt.gateway);
-    let invoke = |function: String, event: Value| {
-        let gateway = Arc::clone(&gateway);
-        async move { gateway.invoke_event(&function, event).await }
-    };
-    let delivered = replay.poll_once(&subscriptions, &invoke).await.unwrap();
+    let delivered = rt.replay_stream("award-points").await;
     assert!(delivered >= 12, "the replay saw the members, sessions, messages and verifications ({delivered})");
     assert_eq!(strip(stats(app, &boss).await), strip(expected));
 }

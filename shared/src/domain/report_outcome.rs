@@ -1,52 +1,21 @@
 //! What an admin decided about a report (POST /admin/reports/{id}/resolve).
 
-use std::fmt;
+use super::report_reason::word_enum;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use super::Invalid;
-
-/// The outcome recorded on a resolved report, serialised lowercase. `suspended` records the
-/// decision only: the suspension itself is its own admin action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportOutcome {
-    /// Nothing to act on.
-    Dismissed,
-    /// The reported member was warned.
-    Warned,
-    /// The reported member was suspended.
-    Suspended,
-}
-
-impl ReportOutcome {
-    /// Every outcome.
-    pub const ALL: [ReportOutcome; 3] = [ReportOutcome::Dismissed, ReportOutcome::Warned, ReportOutcome::Suspended];
-
-    /// The serialised form.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ReportOutcome::Dismissed => "dismissed",
-            ReportOutcome::Warned => "warned",
-            ReportOutcome::Suspended => "suspended",
-        }
+word_enum!(
+    /// The outcome recorded on a resolved report, serialised lowercase. `suspended` records
+    /// the decision only: the suspension itself is its own admin action.
+    ReportOutcome,
+    refusal = "must be dismissed, warned or suspended",
+    {
+        /// Nothing to act on.
+        Dismissed => "dismissed",
+        /// The reported member was warned.
+        Warned => "warned",
+        /// The reported member was suspended.
+        Suspended => "suspended",
     }
-
-    /// Exactly one of the serialised forms.
-    pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|outcome| outcome.as_str() == raw)
-            .ok_or_else(|| Invalid::new("must be dismissed, warned or suspended"))
-    }
-}
-
-impl fmt::Display for ReportOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -57,7 +26,7 @@ mod tests {
 
     #[test]
     fn each_outcome_has_one_spelling() {
-        for outcome in ReportOutcome::ALL {
+        for &outcome in ReportOutcome::ALL {
             assert_eq!(ReportOutcome::parse(outcome.as_str()).unwrap(), outcome);
             assert_eq!(serde_json::to_string(&outcome).unwrap(), format!("\"{outcome}\""));
         }

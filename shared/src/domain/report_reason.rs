@@ -1,68 +1,68 @@
 //! Why a member reports another (POST /users/{id}/report): one of a fixed set, so the
 //! admin queue can be sorted and counted by kind.
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use super::Invalid;
-
-/// The kind of abuse a report names, serialised lowercase (`"harassment"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportReason {
-    /// Unwanted, hostile or threatening contact.
-    Harassment,
-    /// Advertising or repeated unwanted messages.
-    Spam,
-    /// Content unsuitable for the platform.
-    Inappropriate,
-    /// Cheating, scams or impersonation.
-    Fraud,
-    /// Someone may be in danger.
-    Safety,
-    /// Anything else (the details say what).
-    Other,
-}
-
-impl ReportReason {
-    /// Every reason.
-    pub const ALL: [ReportReason; 6] = [
-        ReportReason::Harassment,
-        ReportReason::Spam,
-        ReportReason::Inappropriate,
-        ReportReason::Fraud,
-        ReportReason::Safety,
-        ReportReason::Other,
-    ];
-
-    /// The serialised form.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ReportReason::Harassment => "harassment",
-            ReportReason::Spam => "spam",
-            ReportReason::Inappropriate => "inappropriate",
-            ReportReason::Fraud => "fraud",
-            ReportReason::Safety => "safety",
-            ReportReason::Other => "other",
+/// Defines a closed set of lowercase words (a request field such as a report's reason or
+/// outcome): the enum with serde and schema, `ALL`, `as_str`, an exact `parse` refusing
+/// anything else with `refusal`, and `Display`. One macro, so every such set parses alike.
+macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident, refusal = $refusal:literal, { $($(#[$vdoc:meta])* $variant:ident => $word:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $word)] $variant,)+
         }
-    }
 
-    /// Exactly one of the serialised forms.
-    pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|reason| reason.as_str() == raw)
-            .ok_or_else(|| Invalid::new("must be harassment, spam, inappropriate, fraud, safety or other"))
-    }
-}
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
-impl fmt::Display for ReportReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+            /// The serialised form.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)+
+                }
+            }
+
+            /// Exactly one of the serialised forms.
+            pub fn parse(raw: &str) -> Result<Self, $crate::domain::Invalid> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str() == raw)
+                    .ok_or_else(|| $crate::domain::Invalid::new($refusal))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
+pub(crate) use word_enum;
+
+word_enum!(
+    /// The kind of abuse a report names, serialised lowercase (`"harassment"`).
+    ReportReason,
+    refusal = "must be harassment, spam, inappropriate, fraud, safety or other",
+    {
+        /// Unwanted, hostile or threatening contact.
+        Harassment => "harassment",
+        /// Advertising or repeated unwanted messages.
+        Spam => "spam",
+        /// Content unsuitable for the platform.
+        Inappropriate => "inappropriate",
+        /// Cheating, scams or impersonation.
+        Fraud => "fraud",
+        /// Someone may be in danger.
+        Safety => "safety",
+        /// Anything else (the details say what).
+        Other => "other",
+    }
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -73,7 +73,7 @@ mod tests {
 
     #[test]
     fn each_reason_has_one_spelling() {
-        for reason in ReportReason::ALL {
+        for &reason in ReportReason::ALL {
             assert_eq!(ReportReason::parse(reason.as_str()).unwrap(), reason);
             assert_eq!(serde_json::to_string(&reason).unwrap(), format!("\"{reason}\""));
             assert_eq!(serde_json::from_str::<ReportReason>(&format!("\"{reason}\"")).unwrap(), reason);
