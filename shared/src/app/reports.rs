@@ -40,7 +40,7 @@ impl<S: ReportStore + AccountStore + SessionStore> App<S> {
         )
         .map_err(|ReportRefused::Yourself| AppError::Rule {
             field: "id",
-            reason: crate::domain::Invalid::new("must be another member than yourself"),
+            reason: crate::domain::Invalid::new("must be another member, not yourself"),
         })?;
         let (me, them) = futures_util::join!(self.store.user(reporter), self.store.user(reported));
         active(me?)?;
