@@ -211,7 +211,12 @@ fn walk_of(route: &str) -> Walk {
         | "GET /admin/verifications/{id}"
         | "POST /admin/verifications/{id}/approve"
         | "POST /admin/verifications/{id}/reject"
-        | "GET /admin/audit" => Walk::Admin,
+        | "GET /admin/audit"
+        | "GET /admin/stats"
+        | "GET /admin/reports"
+        | "POST /admin/reports/{id}/resolve" => Walk::Admin,
+        // Names another member on purpose: any member may report any other (once a day).
+        "POST /users/{id}/report" => Walk::Own,
         "GET /users/{id}" | "GET /users/{id}/badges" | "GET /mentors/{id}/reviews" => Walk::Public,
         "GET /me"
         | "PATCH /me"
@@ -256,6 +261,8 @@ fn walk_body(route: &str, mentor_id: &str, start: &str) -> Option<serde_json::Va
         "POST /admin/points" => {
             Some(json!({"user_id": mentor_id, "points": 100, "role": "mentor", "reason": "Not an admin"}))
         }
+        "POST /users/{id}/report" => Some(json!({"reason": "spam", "details": "Walk report"})),
+        "POST /admin/reports/{id}/resolve" => Some(json!({"action": "dismissed"})),
         _ => None,
     }
 }

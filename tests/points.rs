@@ -8,11 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::DurationRound;
-use dev_gateway::stream::{StreamPoller, local_streams_client};
 use peerlearn_tests::realtime::realtime_with_clock;
 use peerlearn_tests::{
-    Call, Member, STARTS_AT, as_function, available_mentor, clock_at, endpoint, invoke_event, member, register,
-    template,
+    Call, Member, STARTS_AT, as_function, available_mentor, clock_at, invoke_event, member, register,
 };
 use serde_json::{Value, json};
 use shared::App;
@@ -107,16 +105,7 @@ async fn sessions_and_reviews_earn_points_once_through_the_stream() {
 
     // Replaying the whole stream (a fresh reader from the trim horizon, as after a
     // redelivery) awards nothing twice.
-    let mut replay =
-        StreamPoller::new(app.store.client().clone(), local_streams_client(&endpoint()), app.store.table())
-            .from_trim_horizon(true);
-    let subscriptions: Vec<_> = template().streams.iter().filter(|s| s.function == "award-points").cloned().collect();
-    let gateway = Arc::clone(&rt.gateway);
-    let invoke = |function: String, event: Value| {
-        let gateway = Arc::clone(&gateway);
-        async move { gateway.invoke_event(&function, event).await }
-    };
-    let delivered = replay.poll_once(&subscriptions, &invoke).await.unwrap();
+    let delivered = rt.replay_stream("award-points").await;
     assert!(delivered >= 4, "the replay saw the session moves and reviews ({delivered})");
     let again = Call::new("GET", "/me/points").token(&mentor.token).send(app).await.body;
     assert_eq!(again["all_time"], 180);

@@ -12,8 +12,12 @@ use std::future::Future;
 use aws_lambda_events::event::dynamodb::EventRecord;
 use aws_lambda_events::event::streams::DynamoDbBatchItemFailure;
 
-use crate::adapters::dynamo::{booking_from_image, entity_of, key_of, notification_from_image, review_from_image};
+use crate::adapters::dynamo::{
+    booking_from_image, entity_of, key_of, membership_from_image, message_time_from_image, notification_from_image,
+    review_from_image, verification_pending_in_image,
+};
 use crate::domain::Committed;
+use crate::ports::StoreError;
 
 /// A batch of the table's stream records, as Lambda delivers it.
 pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
@@ -39,11 +43,23 @@ where
     F: FnMut(Committed) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
+    consume_identified(event, what, |_, change| handle(change)).await
+}
+
+/// As [`consume`], also giving `handle` the record's `eventID`: the same on every
+/// delivery of the record (a retried batch, a replay), so a consumer can act once per record.
+pub async fn consume_identified<T, E, F, Fut>(event: StreamEvent, what: &'static str, mut handle: F) -> Consumed<T>
+where
+    E: Display,
+    F: FnMut(String, Committed) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
     let mut consumed = Consumed { handled: Vec::new(), response: StreamResponse::default() };
     for record in event.records {
         let sequence = record.change.sequence_number.clone();
+        let id = record.event_id.clone();
         let Some(change) = committed(record) else { continue };
-        match handle(change).await {
+        match handle(id, change).await {
             Ok(done) => consumed.handled.push(done),
             Err(error) => {
                 tracing::warn!(%error, ?sequence, "{what} failed; the batch resumes here");
@@ -62,36 +78,58 @@ pub fn committed(record: EventRecord) -> Option<Committed> {
     let change = record.change;
     let entity = entity_of(&change.new_image).map(str::to_owned);
     // Only the item's key and the stream position identify a record in the logs.
-    let (key, sequence) = (key_of(&change.keys), change.sequence_number);
+    let at = Position { key: key_of(&change.keys), sequence: change.sequence_number };
+    let (old, new) = (change.old_image, change.new_image);
     match (record.event_name.as_str(), entity.as_deref()) {
-        ("MODIFY", Some("Session")) => {
-            match (booking_from_image(change.old_image), booking_from_image(change.new_image)) {
-                (Ok(before), Ok(after)) => {
-                    Some(Committed::SessionMoved { before: Box::new(before), after: Box::new(after) })
-                }
-                (before, after) => {
-                    let (before, after) = (before.err().map(|e| e.to_string()), after.err().map(|e| e.to_string()));
-                    tracing::error!(%key, ?sequence, ?before, ?after, "skipping a session change that cannot be read");
-                    None
-                }
+        ("MODIFY", Some("Session")) => at
+            .read_both("a session change", booking_from_image(old), booking_from_image(new))
+            .map(|(before, after)| Committed::SessionMoved { before: Box::new(before), after: Box::new(after) }),
+        ("INSERT", Some("Review")) => at.read("a review", review_from_image(new)).map(Committed::ReviewWritten),
+        ("INSERT", Some("Notification")) => {
+            at.read("a notification", notification_from_image(new)).map(Committed::NotificationCreated)
+        }
+        ("INSERT", Some("Session")) => at
+            .read("a new session", booking_from_image(new))
+            .map(|booking| Committed::SessionRequested(Box::new(booking))),
+        ("INSERT", Some("User")) => at.read("a new member", membership_from_image(new)).map(Committed::MemberJoined),
+        ("MODIFY", Some("User")) => at
+            .read_both("a member change", membership_from_image(old), membership_from_image(new))
+            .map(|(before, after)| Committed::MemberChanged { before, after }),
+        ("INSERT", Some("Message")) => {
+            at.read("a message", message_time_from_image(new)).map(|at| Committed::MessageSent { at })
+        }
+        ("INSERT" | "MODIFY", Some("Verification")) => at
+            .read_both("a verification", verification_pending_in_image(old), verification_pending_in_image(new))
+            .map(|(was_pending, is_pending)| Committed::VerificationMoved { was_pending, is_pending }),
+        _ => None,
+    }
+}
+
+/// Where a record is: its item's key and its stream position, all a log line may name.
+struct Position {
+    key: String,
+    sequence: Option<String>,
+}
+
+impl Position {
+    /// The image read, or `None` with the failure logged (its error carries no values:
+    /// `StoreError::corrupt`).
+    fn read<T>(&self, what: &str, image: Result<T, StoreError>) -> Option<T> {
+        let (key, sequence) = (&self.key, &self.sequence);
+        image.map_err(|error| tracing::error!(%key, ?sequence, %error, "skipping {what} that cannot be read")).ok()
+    }
+
+    /// Both images read, or `None` with what failed logged.
+    fn read_both<T>(&self, what: &str, before: Result<T, StoreError>, after: Result<T, StoreError>) -> Option<(T, T)> {
+        match (before, after) {
+            (Ok(before), Ok(after)) => Some((before, after)),
+            (before, after) => {
+                let (key, sequence) = (&self.key, &self.sequence);
+                let (before, after) = (before.err().map(|e| e.to_string()), after.err().map(|e| e.to_string()));
+                tracing::error!(%key, ?sequence, ?before, ?after, "skipping {what} that cannot be read");
+                None
             }
         }
-        ("INSERT", Some("Review")) => match review_from_image(change.new_image) {
-            Ok(review) => Some(Committed::ReviewWritten(review)),
-            Err(error) => {
-                tracing::error!(%key, ?sequence, %error, "skipping a review that cannot be read");
-                None
-            }
-        },
-        ("INSERT", Some("Notification")) => match notification_from_image(change.new_image) {
-            Ok(notification) => Some(Committed::NotificationCreated(notification)),
-            Err(error) => {
-                // The error carries no values (StoreError::corrupt).
-                tracing::error!(%key, ?sequence, %error, "skipping a notification that cannot be read");
-                None
-            }
-        },
-        _ => None,
     }
 }
 

@@ -76,6 +76,26 @@ pub async fn realtime_with_clock(clock: Arc<TestClock>) -> Realtime {
     }
 }
 
+impl Realtime {
+    /// Replays the whole table stream into `function` with its template subscriptions: a
+    /// fresh reader from the trim horizon, as after a redelivery. The records delivered.
+    pub async fn replay_stream(&self, function: &str) -> usize {
+        let mut replay = StreamPoller::new(
+            self.app.store.client().clone(),
+            local_streams_client(&endpoint()),
+            self.app.store.table(),
+        )
+        .from_trim_horizon(true);
+        let subscriptions: Vec<_> = template().streams.iter().filter(|s| s.function == function).cloned().collect();
+        let gateway = Arc::clone(&self.gateway);
+        let invoke = |function: String, event: Value| {
+            let gateway = Arc::clone(&gateway);
+            async move { gateway.invoke_event(&function, event).await }
+        };
+        replay.poll_once(&subscriptions, &invoke).await.unwrap()
+    }
+}
+
 /// A WebSocket client of the gateway.
 pub struct WsClient {
     socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,

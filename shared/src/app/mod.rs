@@ -10,10 +10,12 @@ mod notifications;
 mod points;
 mod profiles;
 mod reminders;
+mod reports;
 mod reviews;
 mod sessions;
 mod uploads;
 mod verifications;
+mod stats;
 
 use std::sync::Arc;
 
@@ -28,9 +30,11 @@ pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, Ranked
 pub use matching::{CANDIDATE_CAP, MatchOutcome, MatchRequest, SearchPage};
 pub use points::Awarded;
 pub use reminders::ReminderRun;
+pub use reports::ReportFiling;
 pub use sessions::{Requested, SessionRequest};
 pub use uploads::{AVATAR_LINK_TTL, MAX_LISTED_UPLOADS, StartedUpload};
 pub use verifications::{DOCUMENT_LINK_TTL, VerificationReview};
+pub use stats::Counted;
 
 /// What handlers name besides the use cases: a refresh token as presented, and which of
 /// a member's sessions to list.
@@ -95,6 +99,9 @@ pub enum AppError {
     /// No such conversation, or the caller is not in it.
     #[error("conversation not found")]
     ConversationNotFound,
+    /// No such member report.
+    #[error("report not found")]
+    ReportNotFound,
     /// The caller may not do this to this member (e.g. message someone they never met).
     #[error("not allowed: {0}")]
     NotAllowed(&'static str),

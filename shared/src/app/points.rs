@@ -29,7 +29,8 @@ impl<S: PointsStore + AccountStore + SessionStore> App<S> {
                 Some(session) => from_review(review, &session),
                 None => Vec::new(),
             },
-            Committed::NotificationCreated(_) => Vec::new(),
+            // Only sessions and reviews earn; the other changes feed other readers.
+            _ => Vec::new(),
         };
         let mut awarded = Awarded::default();
         for earning in &earnings {

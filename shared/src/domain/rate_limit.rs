@@ -22,6 +22,8 @@ pub enum LimitKind {
     SessionRequestsPerLearner,
     /// Chat messages sent by one member.
     MessagesPerMember,
+    /// Reports by one member about one other member.
+    ReportsPerPair,
 }
 
 impl LimitKind {
@@ -33,6 +35,7 @@ impl LimitKind {
             Self::SessionRequestsPerPair => "session_requests_per_pair",
             Self::SessionRequestsPerLearner => "session_requests_per_learner",
             Self::MessagesPerMember => "messages_per_member",
+            Self::ReportsPerPair => "reports_per_pair",
         }
     }
 }
@@ -105,6 +108,9 @@ pub struct Limits {
     pub session_requests_per_learner: RateLimit,
     /// 30 chat messages per member per minute: brisk typing, not a script.
     pub messages_per_member: RateLimit,
+    /// 1 report per member about another per UTC day: one report says it, repeats only
+    /// flood the admins' queue.
+    pub reports_per_pair: RateLimit,
 }
 
 impl Default for Limits {
@@ -115,6 +121,7 @@ impl Default for Limits {
             session_requests_per_pair: RateLimit::new(LimitKind::SessionRequestsPerPair, 3, Duration::hours(1)),
             session_requests_per_learner: RateLimit::new(LimitKind::SessionRequestsPerLearner, 10, Duration::hours(1)),
             messages_per_member: RateLimit::new(LimitKind::MessagesPerMember, 30, Duration::minutes(1)),
+            reports_per_pair: RateLimit::new(LimitKind::ReportsPerPair, 1, Duration::days(1)),
         }
     }
 }
@@ -135,6 +142,13 @@ pub enum Scope {
     },
     /// One member.
     Member(UserId),
+    /// A member reporting another.
+    Reporter {
+        /// Who reports.
+        reporter: UserId,
+        /// Who is reported.
+        reported: UserId,
+    },
 }
 
 /// One use of a quota: the counter of `scope` for `limit` in the window of an instant.
@@ -223,6 +237,7 @@ mod tests {
             (limits.session_requests_per_pair, 3, 3600),
             (limits.session_requests_per_learner, 10, 3600),
             (limits.messages_per_member, 30, 60),
+            (limits.reports_per_pair, 1, 86_400),
         ];
         for (limit, max, seconds) in pairs {
             assert_eq!((limit.max, limit.window.num_seconds()), (max, seconds), "{:?}", limit.kind);
@@ -247,6 +262,7 @@ mod tests {
             LimitKind::SessionRequestsPerPair,
             LimitKind::SessionRequestsPerLearner,
             LimitKind::MessagesPerMember,
+            LimitKind::ReportsPerPair,
         ];
         let names: std::collections::HashSet<_> = kinds.iter().map(|k| k.as_str()).collect();
         assert_eq!(names.len(), kinds.len());

@@ -24,7 +24,8 @@ impl From<AppError> for ApiError {
             | AppError::SessionNotFound
             | AppError::ConversationNotFound
             | AppError::NotificationNotFound
-            | AppError::VerificationNotFound => ApiError::NotFound,
+            | AppError::VerificationNotFound
+            | AppError::ReportNotFound => ApiError::NotFound,
             AppError::NotAllowed(reason) => ApiError::Forbidden(reason),
             AppError::Refused { state, reason } => ApiError::InvalidState { state, reason },
             AppError::TimeTaken => ApiError::Conflict {
@@ -90,6 +91,7 @@ mod tests {
             (AppError::TokenExpired, ProblemType::TokenExpired),
             (AppError::Suspended, ProblemType::Suspended),
             (AppError::SessionNotFound, ProblemType::NotFound),
+            (AppError::ReportNotFound, ProblemType::NotFound),
             (AppError::NotAllowed("no"), ProblemType::Forbidden),
             (AppError::Refused { state: "expired", reason: "too late" }, ProblemType::InvalidState),
             (AppError::TimeTaken, ProblemType::TimeTaken),

@@ -224,6 +224,7 @@ fn limit_detail(limit: LimitKind) -> &'static str {
         LimitKind::SessionRequestsPerPair => "Too many session requests to this mentor.",
         LimitKind::SessionRequestsPerLearner => "Too many session requests.",
         LimitKind::MessagesPerMember => "Too many messages in a short time.",
+        LimitKind::ReportsPerPair => "You already reported this member today.",
     }
 }
 

@@ -11,10 +11,12 @@ mod matching;
 mod notifications;
 mod points;
 mod realtime;
+mod reports;
 mod reviews;
 mod sessions;
 mod uploads;
 mod verifications;
+mod stats;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
 pub use audit::{AuditPage, AuditStore};
@@ -26,6 +28,7 @@ pub use matching::{Listing, ListingOrder, MentorDirectory};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
 pub use points::{LedgerPage, PointsStore, Recorded};
 pub use realtime::{BoxFuture, Connection, ConnectionStore, LivePush, NoPush, PushError};
+pub use reports::{ReportPage, ReportStore, ResolveError};
 pub use reviews::{ReviewPage, ReviewStore, ReviewWriteError, StoredReview};
 pub use sessions::{
     AccountChanges, Agenda, IdempotentRequest, MeetingRooms, SessionAgenda, SessionPage, SessionStore,
@@ -33,6 +36,7 @@ pub use sessions::{
 };
 pub use uploads::UploadStore;
 pub use verifications::{VerificationPage, VerificationStore};
+pub use stats::StatsStore;
 
 /// A storage failure, in terms the use cases can act on.
 #[derive(Debug, thiserror::Error)]

@@ -31,6 +31,9 @@
 //! | the mark that a finished board was closed | `SNAPSHOT#<period>#<role>` | `CLOSED` |
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` (GSI1 while its rating is not counted: `PENDING_RATINGS` / `<reveal at>#<session id>`) |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
+//! | platform counters (totals; a week's or month's activity) | `STATS#TOTAL`, `STATS#<period>` | `COUNTERS` |
+//! | the mark that a stream record was counted | `COUNTED#<stream event id>` | `COUNTED` |
+//! | a member's report (GSI1: `REPORTS#OPEN` / `<filed at>#<id>`, then `REPORTS#RESOLVED` / `<resolved at>#<id>`) | `REPORT#<report id>` | `REPORT` |
 //! | an admin audit entry (append-only) | `AUDIT` | `ENTRY#<audit id>` |
 //! | an upload (document or avatar) | `USER#<owner id>` | `UPLOAD#<upload id>` |
 //! | a member's current avatar (a copy of its upload) | `USER#<user id>` | `AVATAR` |
@@ -53,7 +56,7 @@ use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
     AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse,
-    Scope, SessionId, SkillName, UploadId, UserId, VerificationId,
+    Report, ReportId, ReportState, Scope, SessionId, SkillName, StatsScope, UploadId, UserId, VerificationId,
 };
 
 /// Partition key attribute name.
@@ -107,6 +110,7 @@ pub fn rate_counter(counter: &QuotaUse) -> Key {
         Scope::Source(source) => source.to_string(),
         Scope::Pair { learner, mentor } => format!("{learner}#{mentor}"),
         Scope::Member(member) => member.to_string(),
+        Scope::Reporter { reporter, reported } => format!("{reporter}#{reported}"),
     };
     Key {
         pk: format!("LIMIT#{}#{scope}", counter.limit.kind.as_str()),
@@ -350,6 +354,40 @@ pub fn pending_rating(reveal_at: chrono::DateTime<chrono::Utc>, session: &Sessio
 /// The upper bound of pending-rating sort keys revealed by `now` (inclusive).
 pub fn pending_ratings_until(now: chrono::DateTime<chrono::Utc>) -> String {
     format!("{}#~", time(now))
+}
+
+/// The counter item of a stats scope: `STATS#TOTAL`, `STATS#2026-W24` or `STATS#2026-06`.
+pub fn stats(scope: StatsScope) -> Key {
+    let pk = match scope {
+        StatsScope::Totals => "STATS#TOTAL".to_owned(),
+        StatsScope::Period(period) => format!("STATS#{period}"),
+    };
+    Key { pk, sk: "COUNTERS".into() }
+}
+
+/// The mark that the stream record `change_id` was counted (so a redelivery is not).
+pub fn counted_change(change_id: &str) -> Key {
+    Key { pk: format!("COUNTED#{change_id}"), sk: "COUNTED".into() }
+}
+
+/// A member's report about another.
+pub fn report(id: &ReportId) -> Key {
+    Key { pk: format!("REPORT#{id}"), sk: "REPORT".into() }
+}
+
+/// GSI1 partition of the reports in `state`: the admins' queue.
+pub fn report_queue(state: ReportState) -> String {
+    match state {
+        ReportState::Open => "REPORTS#OPEN".into(),
+        ReportState::Resolved => "REPORTS#RESOLVED".into(),
+    }
+}
+
+/// GSI1 sort key of a report in its queue: open ones by when they were filed, resolved
+/// ones by when they were resolved, then the id.
+pub fn report_position(report: &Report) -> String {
+    let at = report.resolution.as_ref().map_or(report.created_at, |r| r.at);
+    format!("{}#{}", time(at), report.id)
 }
 
 /// The one partition of the admin audit trail: admin actions come at a human pace, far

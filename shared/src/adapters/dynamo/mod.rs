@@ -15,10 +15,14 @@ mod points;
 pub use notifications::notification_from_image;
 pub use points::{booking_from_image, entity_of, key_of, review_from_image};
 mod records;
+mod reports;
 mod reviews;
 mod sessions;
 mod uploads;
 mod verifications;
+mod stats;
+
+pub use stats::{membership_from_image, message_time_from_image, verification_pending_in_image};
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -63,7 +63,7 @@ struct BoardRecord {
     score: BoardScore,
 }
 
-fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
+pub(super) fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
     result.map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 

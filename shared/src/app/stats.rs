@@ -1,0 +1,42 @@
+//! Platform stats: counting each committed change once, and the figures admins read.
+
+use super::{App, AppError};
+use crate::domain::{Committed, PlatformStats, Tally};
+use crate::ports::{Recorded, StatsStore};
+
+/// What counting one committed change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// The counters moved.
+    Moved,
+    /// The record was counted before (a redelivery or replay): nothing moved.
+    Replayed,
+    /// The change moves no counter.
+    Nothing,
+}
+
+impl<S: StatsStore> App<S> {
+    /// Moves the platform's counters by what `change` counts (see `domain::stats`), once
+    /// per stream record `change_id`: a redelivered record counts nothing.
+    pub async fn count_change(&self, change_id: &str, change: &Committed) -> Result<Counted, AppError> {
+        let tally = Tally::of(change);
+        if tally.is_empty() {
+            return Ok(Counted::Nothing);
+        }
+        match self.store.count(change_id, &tally, self.clock.now()).await? {
+            Recorded::AlreadyCounted => Ok(Counted::Replayed),
+            _ => Ok(Counted::Moved),
+        }
+    }
+
+    /// The figures for this week and this month as of the app's clock, read from the
+    /// counter items by key. The caller checks the admin.
+    pub async fn platform_stats(&self) -> Result<PlatformStats, AppError> {
+        let now = self.clock.now();
+        let counts = self.store.counts(&PlatformStats::scopes(now)).await?;
+        match counts.as_slice() {
+            [totals, week, month] => Ok(PlatformStats::read(now, [totals, week, month])),
+            _ => Err(AppError::Store(crate::ports::StoreError::Corrupt("stats counters missing".into()))),
+        }
+    }
+}
