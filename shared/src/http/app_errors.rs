@@ -19,6 +19,7 @@ impl From<AppError> for ApiError {
             }
             AppError::TokenExpired => ApiError::TokenExpired,
             AppError::Suspended => ApiError::Suspended,
+            AppError::TokenRevoked => ApiError::Unauthenticated("The access token was revoked; sign in again."),
             AppError::UserNotFound
             | AppError::SessionNotFound
             | AppError::ConversationNotFound
@@ -66,6 +67,7 @@ mod tests {
             (AppError::ConnectionClosed, ProblemType::Unauthenticated),
             (AppError::TokenExpired, ProblemType::TokenExpired),
             (AppError::Suspended, ProblemType::Suspended),
+            (AppError::TokenRevoked, ProblemType::Unauthenticated),
             (AppError::SessionNotFound, ProblemType::NotFound),
             (AppError::NotAllowed("no"), ProblemType::Forbidden),
             (AppError::Refused { state: "expired", reason: "too late" }, ProblemType::InvalidState),

@@ -6,6 +6,7 @@ use super::accounts::is_condition_failure;
 use super::keys;
 use super::records::{FamilyRecord, GrantRecord, from_item, to_item};
 use super::{DynamoStore, Item, TransactFailure, unavailable};
+use crate::domain::UserId;
 use crate::ports::{GrantStore, RefreshGrant, RotateError, StoreError};
 
 fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
@@ -13,6 +14,12 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 }
 
 impl GrantStore for DynamoStore {
+    async fn live_families(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+        let query = self.index_query(keys::member_families(user)).projection_expression("GSI1SK");
+        let items = self.query_items(query, None).await?;
+        Ok(items.iter().filter_map(|item| item.get(keys::GSI1SK)?.as_s().ok().cloned()).collect())
+    }
+
     async fn start_family(&self, grant: &RefreshGrant) -> Result<(), StoreError> {
         let items =
             vec![self.put_new(to_item(&FamilyRecord::new(grant))?)?, self.put_new(to_item(&GrantRecord::new(grant))?)?];
@@ -95,7 +102,8 @@ impl GrantStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(keys::refresh_family(family_id).item()))
-            .update_expression("SET revoked = :true")
+            // Out of the member's index of live families too (sparse).
+            .update_expression("SET revoked = :true REMOVE GSI1PK, GSI1SK")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_values(":true", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
             .send()

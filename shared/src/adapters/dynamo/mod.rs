@@ -8,6 +8,7 @@ mod directory;
 mod grants;
 pub mod keys;
 mod limits;
+mod members;
 mod notifications;
 mod points;
 
