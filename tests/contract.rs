@@ -206,7 +206,10 @@ fn walk_of(route: &str) -> Walk {
         | "POST /sessions/{id}/review"
         | "GET /conversations/{id}/messages"
         | "POST /notifications/{id}/read" => Walk::Private,
-        "POST /admin/points" => Walk::Admin,
+        "POST /admin/points"
+        | "POST /admin/users/{id}/suspend"
+        | "POST /admin/users/{id}/restore"
+        | "GET /admin/users" => Walk::Admin,
         "GET /users/{id}" | "GET /users/{id}/badges" | "GET /mentors/{id}/reviews" => Walk::Public,
         "GET /me"
         | "PATCH /me"
@@ -243,6 +246,7 @@ fn walk_body(route: &str, mentor_id: &str, start: &str) -> Option<serde_json::Va
         "POST /admin/points" => {
             Some(json!({"user_id": mentor_id, "points": 100, "role": "mentor", "reason": "Not an admin"}))
         }
+        "POST /admin/users/{id}/suspend" => Some(json!({"reason": "Not an admin"})),
         _ => None,
     }
 }

@@ -109,8 +109,7 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberIndex
                 Ok(MemberPage { members, next: None })
             }
             _ => {
-                let (admitted, page) =
-                    futures_util::join!(self.admit(admin), self.store.members(search, after, limit));
+                let (admitted, page) = futures_util::join!(self.admit(admin), self.store.members(search, after, limit));
                 admitted?;
                 Ok(page?)
             }

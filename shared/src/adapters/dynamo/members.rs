@@ -89,7 +89,12 @@ fn start_key(partition: &str, position: &str) -> Item {
 }
 
 impl MemberIndex for DynamoStore {
-    async fn members(&self, search: &MemberSearch, after: Option<&str>, limit: usize) -> Result<MemberPage, StoreError> {
+    async fn members(
+        &self,
+        search: &MemberSearch,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<MemberPage, StoreError> {
         let statuses: Vec<AccountStatus> = match search.status {
             Some(status) => vec![status],
             None => vec![AccountStatus::Active, AccountStatus::Suspended],
