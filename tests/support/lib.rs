@@ -399,3 +399,19 @@ impl CapturedLines {
         self.text().lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))).collect()
     }
 }
+
+/// Registers a member (a learner) and makes them an admin through the store, as the
+/// operator's bootstrap does; the token carries the admin role.
+pub async fn admin(app: &App, email: &str) -> Member {
+    use shared::domain::Role;
+    use shared::ports::AccountStore;
+    let member = member(app, email, "learner").await;
+    let id = UserId::parse(&member.id).unwrap();
+    let previous = app.store.user(&id).await.unwrap().unwrap();
+    let mut next = previous.clone();
+    next.roles = next.roles.with(Role::Admin);
+    next.version += 1;
+    app.store.save_user(&next, &previous).await.unwrap();
+    let token = app.tokens.issue(&id, next.roles, app.clock.now()).unwrap();
+    Member { token, id: member.id }
+}

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod admin;
+mod audit;
 mod chat;
 mod idempotency;
 mod leaderboards;

@@ -148,6 +148,7 @@ macro_rules! ulid_id {
 }
 
 pub mod academic;
+pub mod audit;
 pub mod availability;
 pub mod booking;
 pub mod calendar;
@@ -172,6 +173,7 @@ pub mod notification;
 pub mod password;
 pub mod price_range;
 pub mod rate_limit;
+pub mod reason;
 pub mod request_message;
 pub mod review;
 pub mod role;
@@ -189,6 +191,7 @@ pub mod user_id;
 pub mod wanted_skills;
 
 pub use academic::{AcademicDetails, StudyYear};
+pub use audit::{AuditAction, AuditEntry, AuditId};
 pub use availability::{AvailabilityWindow, TimeOfDay, Weekday, WeeklyAvailability};
 pub use booking::{
     Actor, Booking, Cancellation, CancelledBy, Effect, Move, MoveRefused, Party, Policy, Proposal, RequestRefused,
@@ -214,6 +217,7 @@ pub use notification::{Channel, Notification, NotificationId, channels};
 pub use password::Password;
 pub use price_range::PriceRange;
 pub use rate_limit::{Exhausted, LimitKind, Limits, QuotaUse, RateLimit, Scope, Window};
+pub use reason::Reason;
 pub use request_message::RequestMessage;
 pub use review::{Rating, Review, ReviewText};
 pub use role::{Role, Roles};

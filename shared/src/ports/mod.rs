@@ -2,6 +2,7 @@
 //! implement them; everything is re-exported here, so `crate::ports::X` names any of them.
 
 mod accounts;
+mod audit;
 mod chat;
 mod clock;
 mod leaderboards;
@@ -14,6 +15,7 @@ mod reviews;
 mod sessions;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
+pub use audit::{AuditPage, AuditStore};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
 pub use clock::{Clock, SystemClock};
 pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};

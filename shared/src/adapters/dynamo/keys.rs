@@ -33,6 +33,7 @@
 //! | the mark that a finished board was closed | `SNAPSHOT#<period>#<role>` | `CLOSED` |
 //! | a review (one per side, enforced by the key) | `SESSION#<session id>` | `REVIEW#<learner\|mentor>` (GSI1 while its rating is not counted: `PENDING_RATINGS` / `<reveal at>#<session id>`) |
 //! | a review's copy under its subject | `USER#<subject id>` | `REVIEW#<written at>#<session id>` |
+//! | an admin audit entry (append-only) | `AUDIT` | `ENTRY#<audit id>` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
@@ -49,8 +50,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
-    AccountStatus, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party,
-    QuotaUse, Scope, SessionId, SkillName, User, UserId, fold_name,
+    AccountStatus, AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId,
+    Party, QuotaUse, Scope, SessionId, SkillName, User, UserId, fold_name,
 };
 
 /// Partition key attribute name.
@@ -370,6 +371,18 @@ pub fn pending_rating(reveal_at: chrono::DateTime<chrono::Utc>, session: &Sessio
 /// The upper bound of pending-rating sort keys revealed by `now` (inclusive).
 pub fn pending_ratings_until(now: chrono::DateTime<chrono::Utc>) -> String {
     format!("{}#~", time(now))
+}
+
+/// The one partition of the admin audit trail: admin actions come at a human pace, far
+/// below a partition's write limit, and one partition reads newest first in one Query.
+pub const AUDIT_TRAIL: &str = "AUDIT";
+
+/// Sort-key prefix of audit entries.
+pub const AUDIT_PREFIX: &str = "ENTRY#";
+
+/// An audit entry: its time-ordered id makes the key order the trail's order.
+pub fn audit_entry(id: &AuditId) -> Key {
+    Key { pk: AUDIT_TRAIL.into(), sk: format!("{AUDIT_PREFIX}{id}") }
 }
 
 /// The time-bucket partition of a day.

@@ -2,6 +2,7 @@
 //! in [`keys`]; this module holds the client and the transaction helper.
 
 mod accounts;
+pub mod audit;
 pub(crate) mod chat;
 mod connections;
 mod directory;
