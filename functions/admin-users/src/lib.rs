@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use shared::App;
 use shared::app::Suspension;
 use shared::domain::{
-    AccountStatus, DisplayName, Email, MemberSearch, MemberText, Role, Roles, SuspensionReason, User, UserId,
-    VerificationStatus,
+    AccountStatus, DisplayName, Email, MemberSearch, MemberText, Reason, Role, Roles, User, UserId, VerificationStatus,
 };
 use shared::http::{
     ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_member, route_key,
@@ -126,7 +125,7 @@ async fn suspend(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
     let caller = admin(app, request)?;
     let id = path_member(request)?;
     let body: SuspendBody = parse_json(request)?;
-    let reason = SuspensionReason::parse(&body.reason).map_err(|reason| ApiError::field("reason", &reason))?;
+    let reason = Reason::parse(&body.reason).map_err(|reason| ApiError::field("reason", &reason))?;
     let Suspension { member, families_revoked, sessions_cancelled, connections_closed } =
         app.suspend_member(caller.bearer(), &id, &reason).await?;
     let view = SuspensionView { member: member.into(), families_revoked, sessions_cancelled, connections_closed };

@@ -11,10 +11,11 @@ use futures_util::future::join_all;
 
 use super::{ADMINS_ONLY, App, AppError};
 use crate::domain::{
-    Actor, Bearer, Email, MemberSearch, MemberText, Move, Role, SessionId, SessionState, SuspensionReason, User, UserId,
+    Actor, AuditAction, AuditEntry, Bearer, Email, MemberSearch, MemberText, Move, Reason, Role, SessionId,
+    SessionState, User, UserId,
 };
 use crate::ports::{
-    AccountStore, ConnectionStore, GrantStore, MemberIndex, MemberPage, NewNotification, SessionStore,
+    AccountStore, ConnectionStore, GrantStore, MemberAdmin, MemberPage, NewNotification, SessionStore,
     SessionWriteError, StoreError, Timeframe,
 };
 
@@ -43,17 +44,12 @@ pub struct Suspension {
     pub connections_closed: usize,
 }
 
-impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberIndex> App<S> {
+impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberAdmin> App<S> {
     /// Suspends `id` for `reason` on `admin`'s word: from the commit on, every token of the
     /// member is refused and they are out of search and match; then their sign-ins end, their
     /// open requests and upcoming sessions are cancelled with notice to the other party, and
     /// their connections close. Not oneself, not the last active admin.
-    pub async fn suspend_member(
-        &self,
-        admin: &Bearer,
-        id: &UserId,
-        reason: &SuspensionReason,
-    ) -> Result<Suspension, AppError> {
+    pub async fn suspend_member(&self, admin: &Bearer, id: &UserId, reason: &Reason) -> Result<Suspension, AppError> {
         if !admin.is_admin() {
             return Err(AppError::NotAllowed(ADMINS_ONLY));
         }
@@ -61,9 +57,8 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberIndex
             return Err(AppError::NotAllowed(NOT_YOURSELF));
         }
         self.admit(admin).await?;
-        // Kept for the audit trail's entry, written in the suspension's transaction.
-        let _ = reason;
-        let member = self.save_member(id, |user| user.suspended(self.clock.now())).await?;
+        let suspended = Audited { actor: &admin.member, action: AuditAction::MemberSuspended, reason: Some(reason) };
+        let member = self.save_member(id, suspended, |user| user.suspended(self.clock.now())).await?;
         let families = self.store.live_families(id).await?;
         let revoked = join_all(families.iter().map(|family| self.store.revoke_family(family))).await;
         let families_revoked = revoked.into_iter().collect::<Result<Vec<()>, StoreError>>()?.len();
@@ -83,7 +78,8 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberIndex
             return Err(AppError::NotAllowed(ADMINS_ONLY));
         }
         self.admit(admin).await?;
-        self.save_member(id, |user| user.restored(self.clock.now())).await
+        let restored = Audited { actor: &admin.member, action: AuditAction::MemberRestored, reason: None };
+        self.save_member(id, restored, |user| user.restored(self.clock.now())).await
     }
 
     /// A page of members for an admin: by exact email, or by name prefix, role and status.
@@ -118,10 +114,12 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberIndex
 
     /// Makes the member with `email` an admin: an operator's act (the `grant-admin`
     /// function, `make admin`), never an endpoint. Granting an admin again changes nothing.
+    /// The audit entry names the member as the actor: no admin acted.
     pub async fn grant_admin(&self, email: &Email) -> Result<User, AppError> {
         let user = self.member_by_email(email).await?.ok_or(AppError::UserNotFound)?;
         let now = self.clock.now();
-        self.save_member(&user.id, |user| {
+        let granted = Audited { actor: &user.id, action: AuditAction::AdminGranted, reason: None };
+        self.save_member(&user.id, granted, |user| {
             (!user.roles.contains(Role::Admin)).then(|| User {
                 roles: user.roles.with(Role::Admin),
                 updated_at: now,
@@ -139,14 +137,23 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberIndex
         }
     }
 
-    /// Saves `change` of member `id` (none when it is already done: the member as stored),
-    /// retrying lost races. The store keeps listings and the admin count in step and
-    /// refuses to leave no active admin.
-    async fn save_member(&self, id: &UserId, change: impl Fn(&User) -> Option<User>) -> Result<User, AppError> {
+    /// Saves `change` of member `id` with its audit entry (nothing when the change is already
+    /// done: the member as stored, and no second entry), retrying lost races. The store keeps
+    /// listings and the admin count in step and refuses to leave no active admin.
+    async fn save_member(
+        &self,
+        id: &UserId,
+        audited: Audited<'_>,
+        change: impl Fn(&User) -> Option<User>,
+    ) -> Result<User, AppError> {
         for _ in 0..SAVE_ATTEMPTS {
             let current = self.store.user(id).await?.ok_or(AppError::UserNotFound)?;
             let Some(next) = change(&current) else { return Ok(current) };
-            match self.store.save_user(&next, &current).await {
+            let mut entry = AuditEntry::new(audited.actor, audited.action, id, next.updated_at);
+            if let Some(reason) = audited.reason {
+                entry = entry.because(reason.clone());
+            }
+            match self.store.save_member(&next, &current, &entry).await {
                 Ok(()) => return Ok(next),
                 Err(StoreError::Conflict("last admin")) => return Err(AppError::NotAllowed(LAST_ADMIN)),
                 Err(StoreError::Conflict(_)) => continue,
@@ -220,6 +227,13 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberIndex
         }
         Ok(connections.len())
     }
+}
+
+/// Who did what, for the audit entry of a member change.
+struct Audited<'a> {
+    actor: &'a UserId,
+    action: AuditAction,
+    reason: Option<&'a Reason>,
 }
 
 /// Requests not yet answered, and sessions still to be held.

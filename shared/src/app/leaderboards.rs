@@ -194,7 +194,7 @@ impl<S: LeaderboardStore + BoardArchive + PointsStore + AccountStore> App<S> {
             account.version += 1;
             let notify = [NewNotification::badge_earned(user, badge, at)];
             let applied = Applied { badges, ..Applied::default() };
-            match self.store.record_points(user, &account, version, &applied, &notify).await? {
+            match self.store.record_points(user, &account, version, &applied, &notify, None).await? {
                 Recorded::Stale => continue,
                 _ => return Ok(true),
             }

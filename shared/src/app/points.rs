@@ -4,7 +4,7 @@
 use super::{ADMINS_ONLY, App, AppError};
 use crate::domain::gamification::earnings::{Earning, from_review, from_session_move};
 use crate::domain::gamification::{EarnedBadge, Occurrence, PointsAccount, local_day};
-use crate::domain::{Bearer, Committed, UserId};
+use crate::domain::{AuditAction, AuditEntry, Bearer, Committed, Reason, UserId};
 use crate::ports::{AccountStore, LedgerPage, NewNotification, PointsStore, Recorded, SessionStore};
 
 /// Concurrent awards to one member retry this often before giving up (the stream redelivers).
@@ -70,7 +70,7 @@ impl<S: PointsStore + AccountStore> App<S> {
                 .iter()
                 .map(|earned| NewNotification::badge_earned(&earning.user, earned.badge, earning.at))
                 .collect();
-            match self.store.record_points(&earning.user, &account, version, &applied, &notify).await? {
+            match self.store.record_points(&earning.user, &account, version, &applied, &notify, None).await? {
                 Recorded::Stale => continue,
                 done => {
                     if done == Recorded::Stored {
@@ -136,7 +136,11 @@ impl<S: PointsStore + AccountStore> App<S> {
             let version = previous.as_ref().map(|account| account.version);
             let mut account = previous.unwrap_or_default();
             let applied = account.correct(points.points(), role, now, key.clone(), reason.to_string());
-            match self.store.record_points(member, &account, version, &applied, &[]).await? {
+            // The correction and its audit entry commit together or not at all.
+            let audit = AuditEntry::new(&admin.member, AuditAction::PointsCorrected, member, now)
+                .because(Reason::from(reason.clone()))
+                .concerning(&key);
+            match self.store.record_points(member, &account, version, &applied, &[], Some(&audit)).await? {
                 Recorded::Stale => continue,
                 _ => return applied.entries.into_iter().next().ok_or(AppError::Contended),
             }

@@ -1,9 +1,9 @@
-//! The admins' view of members: the member index.
+//! What admins do to members: the member index, and audited changes.
 
 use std::future::Future;
 
 use super::StoreError;
-use crate::domain::{MemberSearch, User};
+use crate::domain::{AuditEntry, MemberSearch, User};
 
 /// A page of members, in name order.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,8 +14,18 @@ pub struct MemberPage {
     pub next: Option<String>,
 }
 
-/// Members by standing and name, for admins.
-pub trait MemberIndex: Send + Sync {
+/// What admins do to members: find them, and change them with an audit entry.
+pub trait MemberAdmin: Send + Sync {
+    /// Saves an admin's change of a member as [`super::AccountStore::save_user`] does
+    /// (version guard, listings, admin count; `Conflict("last admin")`) with `audit` in the
+    /// same transaction: the change and its record commit together or not at all.
+    fn save_member(
+        &self,
+        user: &User,
+        previous: &User,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// A page of at most `limit` members matching `search` by name prefix, role and status
     /// (an email search is a credentials lookup, not this), in folded-name order, resuming
     /// after `after`. Reads are bounded per page, so a page with a rare role filter may come

@@ -20,7 +20,7 @@ pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
 pub use clock::{Clock, SystemClock};
 pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};
 pub use matching::{Listing, ListingOrder, MentorDirectory};
-pub use members::{MemberIndex, MemberPage};
+pub use members::{MemberAdmin, MemberPage};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
 pub use points::{LedgerPage, PointsStore, Recorded};
 pub use realtime::{BoxFuture, Connection, ConnectionStore, LivePush, NoPush, PushError};

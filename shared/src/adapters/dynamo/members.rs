@@ -1,13 +1,13 @@
-//! [`MemberIndex`] over GSI1: every user item is in `MEMBERS#<status>`, sorted by folded
-//! name then id.
+//! [`MemberAdmin`] over the table: audited member changes, and the member index in GSI1
+//! (every user item in `MEMBERS#<status>`, sorted by folded name then id).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys;
 use super::records::{UserRecord, from_item};
 use super::{DynamoStore, Item, s, unavailable};
-use crate::domain::{AccountStatus, MemberSearch, MemberText, User};
-use crate::ports::{MemberIndex, MemberPage, StoreError};
+use crate::domain::{AccountStatus, AuditEntry, MemberSearch, MemberText, User};
+use crate::ports::{MemberAdmin, MemberPage, StoreError};
 
 /// At most this many index items are read per partition for one page, whatever the filters
 /// keep: a page stays cheap, and a short page carries a position to continue from.
@@ -88,7 +88,13 @@ fn start_key(partition: &str, position: &str) -> Item {
     ])
 }
 
-impl MemberIndex for DynamoStore {
+impl MemberAdmin for DynamoStore {
+    async fn save_member(&self, user: &User, previous: &User, audit: &AuditEntry) -> Result<(), StoreError> {
+        let mut items = self.user_writes(user, previous)?;
+        items.push(self.audit_put(audit)?);
+        self.commit_user(items, user, previous).await
+    }
+
     async fn members(
         &self,
         search: &MemberSearch,
