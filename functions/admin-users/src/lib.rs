@@ -1,55 +1,17 @@
 //! `admin-users`: POST /admin/users/{id}/suspend, POST /admin/users/{id}/restore and
 //! GET /admin/users. Admins only: a non-admin gets 403 before anything else is read.
 
-use chrono::{DateTime, Utc};
 use http::StatusCode;
 use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 use shared::App;
+use shared::api::AccountView;
 use shared::app::Suspension;
-use shared::domain::{
-    AccountStatus, DisplayName, Email, MemberSearch, MemberText, Reason, Role, Roles, User, UserId, VerificationStatus,
-};
+use shared::domain::{AccountStatus, MemberSearch, MemberText, Reason, Role};
 use shared::http::{
     ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_member, route_key,
 };
 use utoipa::OpenApi;
-
-/// A member as admins see them: account facts, no profile.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct MemberSummary {
-    /// Member id.
-    pub id: UserId,
-    /// Sign-in address.
-    pub email: Email,
-    /// Display name.
-    pub name: DisplayName,
-    /// Roles held.
-    pub roles: Roles,
-    /// Active or suspended.
-    pub status: AccountStatus,
-    /// Mentor verification.
-    pub verification: VerificationStatus,
-    /// When the account was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed (for a suspended member: about when they were suspended).
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<User> for MemberSummary {
-    fn from(user: User) -> Self {
-        Self {
-            id: user.id,
-            email: user.email,
-            name: user.name,
-            roles: user.roles,
-            status: user.status,
-            verification: user.verification,
-            created_at: user.created_at,
-            updated_at: user.updated_at,
-        }
-    }
-}
 
 /// Body of POST /admin/users/{id}/suspend.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -64,7 +26,7 @@ pub struct SuspendBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SuspensionView {
     /// The member, now suspended.
-    pub member: MemberSummary,
+    pub member: AccountView,
     /// Sign-ins (refresh-token families) ended now.
     pub families_revoked: usize,
     /// Open requests and upcoming sessions cancelled now, the other party told.
@@ -77,7 +39,7 @@ pub struct SuspensionView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MemberList {
     /// In name order (case-insensitive), then id.
-    pub members: Vec<MemberSummary>,
+    pub members: Vec<AccountView>,
     /// Pass as `cursor` for the next page. A page may be short (a rare role is filtered
     /// from a bounded read) and still have one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,7 +90,8 @@ async fn suspend(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
     let reason = Reason::parse(&body.reason).map_err(|reason| ApiError::field("reason", &reason))?;
     let Suspension { member, families_revoked, sessions_cancelled, connections_closed } =
         app.suspend_member(caller.bearer(), &id, &reason).await?;
-    let view = SuspensionView { member: member.into(), families_revoked, sessions_cancelled, connections_closed };
+    let view =
+        SuspensionView { member: AccountView::from(&member), families_revoked, sessions_cancelled, connections_closed };
     json(StatusCode::OK, &view)
 }
 
@@ -137,7 +100,7 @@ async fn suspend(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
 #[utoipa::path(post, path = "/admin/users/{id}/restore", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Member id")),
     responses(
-        (status = 200, description = "Active (or already was)", body = MemberSummary),
+        (status = 200, description = "Active (or already was)", body = AccountView),
         (status = 400, description = "Invalid member id"),
         (status = 403, description = "Not an admin"),
         (status = 404, description = "No such member"),
@@ -146,7 +109,7 @@ async fn restore(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
     let caller = admin(app, request)?;
     let id = path_member(request)?;
     let member = app.restore_member(caller.bearer(), &id).await?;
-    json(StatusCode::OK, &MemberSummary::from(member))
+    json(StatusCode::OK, &AccountView::from(&member))
 }
 
 /// Members by name prefix or exact email, role and status, in name order.
@@ -179,6 +142,6 @@ async fn list_members(app: &App, request: &Request) -> Result<HttpResponse, ApiE
     }
     let page = app.members(caller.bearer(), &search, after.as_deref(), limit).await?;
     let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
-    let members = page.members.into_iter().map(MemberSummary::from).collect();
+    let members = page.members.iter().map(AccountView::from).collect();
     json(StatusCode::OK, &MemberList { members, next_cursor })
 }

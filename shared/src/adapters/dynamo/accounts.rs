@@ -115,15 +115,7 @@ impl AccountStore for DynamoStore {
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::user(id).item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
+        let output = self.user_get(id).send().await.map_err(unavailable)?;
         output.item.map(|item| from_item::<UserRecord>(item).map(UserRecord::into_user)).transpose()
     }
 
@@ -155,11 +147,7 @@ impl AccountStore for DynamoStore {
         // Two small attributes of the user item, read strongly: a suspension must stop the
         // very next request. Billed by the item's size all the same (4 KB per unit).
         let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::user(id).item()))
-            .consistent_read(true)
+            .user_get(id)
             .projection_expression("#status, tokens_not_before")
             .expression_attribute_names("#status", "status")
             .send()
@@ -170,6 +158,11 @@ impl AccountStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// A strongly consistent read of a user item.
+    fn user_get(&self, id: &UserId) -> aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder {
+        self.client.get_item().table_name(&self.table).set_key(Some(keys::user(id).item())).consistent_read(true)
+    }
+
     /// Commits a user's writes (from [`DynamoStore::user_writes`], possibly with more after
     /// them): `Conflict("last admin")` when the admin count refused, else `Conflict("version")`
     /// for any failed condition.
