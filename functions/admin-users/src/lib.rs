@@ -27,7 +27,7 @@ pub struct SuspendBody {
 pub struct SuspensionView {
     /// The member, now suspended.
     pub member: AccountView,
-    /// Sign-ins (refresh-token families) ended now.
+    /// Sign-ins (refresh-token families of the last 30 days) ended; a rerun counts them again.
     pub families_revoked: usize,
     /// Open requests and upcoming sessions cancelled now, the other party told.
     pub sessions_cancelled: usize,

@@ -3,7 +3,7 @@
 //!
 //! A suspension is one transaction (the member saved suspended: listings removed, every
 //! token so far revoked, the admin count in step) followed by effects that are each
-//! idempotent: refresh families revoked, open requests and upcoming sessions called off,
+//! idempotent: refresh families revoked (again), open requests and upcoming sessions called off,
 //! connections closed. A rerun (the same POST after a failure halfway) finds the member
 //! already suspended, writes nothing new and redoes only what is left.
 
@@ -36,7 +36,8 @@ const CALLED_OFF: &str = "A participant is no longer available.";
 pub struct Suspension {
     /// The member as now stored.
     pub member: User,
-    /// Refresh families revoked now.
+    /// The member's sign-ins (refresh families of the last 30 days) revoked; a rerun
+    /// revokes, and counts, them again.
     pub families_revoked: usize,
     /// Open requests and upcoming sessions cancelled now, the other party told.
     pub sessions_cancelled: usize,
@@ -59,7 +60,7 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberAdmin
         self.admit(admin).await?;
         let suspended = Audited { actor: &admin.member, action: AuditAction::MemberSuspended, reason: Some(reason) };
         let member = self.save_member(id, suspended, |user| user.suspended(self.clock.now())).await?;
-        let families = self.store.live_families(id).await?;
+        let families = self.store.families(id).await?;
         let revoked = join_all(families.iter().map(|family| self.store.revoke_family(family))).await;
         let families_revoked = revoked.into_iter().collect::<Result<Vec<()>, StoreError>>()?.len();
         let sessions_cancelled = self.call_off_sessions(id).await?;

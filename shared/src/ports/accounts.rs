@@ -109,10 +109,10 @@ pub trait GrantStore: Send + Sync {
     /// Marks `old` used and stores `next`, only if `old` is still active and its family alive.
     fn rotate(&self, old: &RefreshGrant, next: &RefreshGrant) -> impl Future<Output = Result<(), RotateError>> + Send;
 
-    /// The ids of `user`'s families not yet revoked (expired ones included until their TTL),
-    /// through the member's index of live families.
-    fn live_families(&self, user: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// The ids of `user`'s families of the last 30 days, revoked ones included (revoking
+    /// again is harmless), through the member's copies.
+    fn families(&self, user: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 
-    /// Ends a family: none of its grants works any more (and it leaves the member's index).
+    /// Ends a family: none of its grants works any more.
     fn revoke_family(&self, family_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

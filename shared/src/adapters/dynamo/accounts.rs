@@ -4,7 +4,8 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::keys::{self, Key};
 use super::records::{
-    CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, StandingRecord, UserRecord, from_item, to_item,
+    CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, MemberFamilyRecord, StandingRecord, UserRecord,
+    from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, unavailable};
 use crate::domain::{Email, MentorCard, Standing, User, UserId};
@@ -98,6 +99,7 @@ impl AccountStore for DynamoStore {
             self.put_new(to_item(&UserRecord::from_user(user))?)?,
             self.put_new(to_item(&FamilyRecord::new(first_grant))?)?,
             self.put_new(to_item(&GrantRecord::new(first_grant))?)?,
+            self.put_new(to_item(&MemberFamilyRecord::new(first_grant))?)?,
         ];
         match self.transact(items).await {
             Ok(()) => Ok(()),

@@ -7,7 +7,8 @@
 //! | a rate-limit counter, one per window | `LIMIT#<limit>#<scope>` | `WINDOW#<window start>` |
 //! | ... and in GSI1, every member by standing and name | GSI1 `MEMBERS#<active\|suspended>` | `<folded name>#<user id>` |
 //! | the count of active admins | `ADMINS` | `COUNT` (attribute `active`) |
-//! | refresh family (one per sign-in) | `FAMILY#<family id>` | `FAMILY` (GSI1 while live: `FAMILIES#<user id>` / `<family id>`) |
+//! | refresh family (one per sign-in) | `FAMILY#<family id>` | `FAMILY` |
+//! | a member's copy of their family | `USER#<user id>` | `FAMILY#<family id>` |
 //! | refresh grant (one per token) | `GRANT#<sha256 of token>` | `GRANT` |
 //! | mentor listing, per skill | `SKILL#<skill>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
 //! | mentor listing, all mentors | `MENTORS#<shard 0-7>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
@@ -110,10 +111,13 @@ pub fn admin_count() -> Key {
     Key { pk: "ADMINS".into(), sk: "COUNT".into() }
 }
 
-/// GSI1 partition of a member's live refresh families.
-pub fn member_families(user: &UserId) -> String {
-    format!("FAMILIES#{user}")
+/// A member's copy of one of their refresh families.
+pub fn member_family(user: &UserId, family_id: &str) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("{FAMILY_PREFIX}{family_id}") }
 }
+
+/// Sort-key prefix of a member's copies of their refresh families.
+pub const FAMILY_PREFIX: &str = "FAMILY#";
 
 /// The item that claims an email address and holds its password hash.
 pub fn credentials(email: &Email) -> Key {

@@ -137,12 +137,6 @@ pub(crate) struct FamilyRecord {
     pub revoked: bool,
     /// TTL, epoch seconds.
     pub expires_at: i64,
-    /// The member's live families (`FAMILIES#<user id>` / `<family id>`), so a suspension
-    /// finds them; removed when the family is revoked.
-    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
-    pub gsi1pk: Option<String>,
-    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
-    pub gsi1sk: Option<String>,
 }
 
 impl FamilyRecord {
@@ -152,10 +146,35 @@ impl FamilyRecord {
             pk,
             sk,
             entity: "RefreshFamily".into(),
-            gsi1pk: Some(keys::member_families(&grant.user_id)),
-            gsi1sk: Some(grant.family_id.clone()),
             user_id: grant.user_id.clone(),
             revoked: false,
+            expires_at: grant.expires_at.timestamp(),
+        }
+    }
+}
+
+/// A member's copy of one of their families, so a suspension finds every sign-in; it
+/// lives as long as the family.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct MemberFamilyRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub family_id: String,
+    /// TTL, epoch seconds.
+    pub expires_at: i64,
+}
+
+impl MemberFamilyRecord {
+    pub fn new(grant: &RefreshGrant) -> Self {
+        let Key { pk, sk } = keys::member_family(&grant.user_id, &grant.family_id);
+        Self {
+            pk,
+            sk,
+            entity: "MemberFamily".into(),
+            family_id: grant.family_id.clone(),
             expires_at: grant.expires_at.timestamp(),
         }
     }
