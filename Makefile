@@ -9,10 +9,10 @@ MENTORS ?= 200
 LEARNERS ?= 50
 SEED ?= 42
 
-.PHONY: dev seed test test-only contract fmt-check clippy lint-template bench bench-100k package help
+.PHONY: dev seed admin test test-only contract fmt-check clippy lint-template bench bench-100k package help
 
 help:
-	@echo "make dev | make test | make contract | make seed | make bench | make bench-100k | make package"
+	@echo "make dev | make test | make contract | make seed | make admin EMAIL=... | make bench | make bench-100k | make package"
 
 dev:
 	@infra/stack.sh dev
@@ -21,6 +21,12 @@ dev:
 # skips what an earlier run of the same SEED already wrote.
 seed:
 	@infra/stack.sh seed -- --mentors $(MENTORS) --learners $(LEARNERS) --seed $(SEED)
+
+# Makes a registered member an admin in the table `make dev` serves (the local stand-in for
+# invoking the grant-admin function in AWS; see docs/ARCHITECTURE.md, Runbook).
+admin:
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=member@example.com" >&2; exit 2; }
+	@infra/stack.sh seed -- --admin "$(EMAIL)"
 
 # Everything CI runs: formatting, lints, the template's linters, then unit,
 # integration and end-to-end tests against a DynamoDB Local started for the run, then

@@ -187,7 +187,7 @@ cmd_dev() {
   say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory; log .local/moto-$moto_port.log)"
   # A small demo set, written once (the seeder keeps a marker) so there is someone to find
   # and sign in as; `make seed` loads more. Demo data is a convenience: the API starts anyway.
-  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$TARGET/debug/seed" --mentors 200 --learners 50 --credentials 20) \
+  (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$TARGET/debug/seed" --mentors 200 --learners 50 --credentials 20 --demo-admin) \
     || say "warning: seeding the demo data failed; starting without it"
   (cd "$ROOT" && PORT="$port" TEMPLATE="$ROOT/template.yaml" exec "$TARGET/debug/dev-gateway") &
   PIDS+=("$!")

@@ -1,6 +1,7 @@
 //! The admin audit trail: append-only entries written inside other transactions, read
 //! newest first page by page.
 
+use shared::ports::AuditStore;
 use chrono::Duration;
 use peerlearn_tests::*;
 use serde_json::json;
@@ -36,11 +37,11 @@ async fn entries_are_appended_once_and_read_newest_first_with_a_cursor() {
     assert!(append(app, &entries[..1]).await.is_err(), "an entry is never overwritten");
     assert_eq!(item_count(app).await, before);
 
-    let first = app.audit_trail(None, 3).await.unwrap();
+    let first = app.store.audit_trail(None, 3).await.unwrap();
     let ids = |page: &shared::ports::AuditPage| page.entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&first), [4, 3, 2].map(|i| entries[i].id.clone()));
     assert_eq!(first.entries[0], entries[4], "read back as written");
-    let second = app.audit_trail(first.next.as_deref(), 3).await.unwrap();
+    let second = app.store.audit_trail(first.next.as_deref(), 3).await.unwrap();
     assert_eq!(ids(&second), [1, 0].map(|i| entries[i].id.clone()));
     assert_eq!(second.next, None);
 }

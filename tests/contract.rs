@@ -214,7 +214,10 @@ fn walk_of(route: &str) -> Walk {
         | "GET /admin/audit"
         | "GET /admin/stats"
         | "GET /admin/reports"
-        | "POST /admin/reports/{id}/resolve" => Walk::Admin,
+        | "POST /admin/reports/{id}/resolve"
+        | "POST /admin/users/{id}/suspend"
+        | "POST /admin/users/{id}/restore"
+        | "GET /admin/users" => Walk::Admin,
         // Names another member on purpose: any member may report any other (once a day).
         "POST /users/{id}/report" => Walk::Own,
         "GET /users/{id}" | "GET /users/{id}/badges" | "GET /mentors/{id}/reviews" => Walk::Public,
@@ -263,6 +266,7 @@ fn walk_body(route: &str, mentor_id: &str, start: &str) -> Option<serde_json::Va
         }
         "POST /users/{id}/report" => Some(json!({"reason": "spam", "details": "Walk report"})),
         "POST /admin/reports/{id}/resolve" => Some(json!({"action": "dismissed"})),
+        "POST /admin/users/{id}/suspend" => Some(json!({"reason": "Not an admin"})),
         _ => None,
     }
 }

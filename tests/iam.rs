@@ -95,7 +95,7 @@ async fn uploads_cannot_check_a_file_without_reading_it() {
 
     use dev_gateway::iam::{Locals, Principal};
     use shared::app::AppError;
-    use shared::domain::{UploadId, UserId};
+    use shared::domain::{Bearer, Role, Roles, UploadId, UserId};
 
     let app = app().await;
     let owner = member(app, "iam-upload@example.com", "learner").await;
@@ -111,11 +111,15 @@ async fn uploads_cannot_check_a_file_without_reading_it() {
         .unwrap();
     assert_eq!(put.status().as_u16(), 200);
     let id = UploadId::parse(started.body["upload"]["id"].as_str().unwrap()).unwrap();
-    let user = UserId::parse(&owner.id).unwrap();
+    let caller = Bearer {
+        member: UserId::parse(&owner.id).unwrap(),
+        roles: Roles::only(Role::Learner),
+        issued_at: app.clock.now(),
+    };
 
     let trimmed = without_action("uploads", "s3:GetObject");
     let principal = Arc::new(Principal::resolve(&trimmed, "uploads", &Locals::of_app(app, &trimmed)).unwrap());
-    let refused = iam::as_function(principal, app.complete_upload(&user, &id)).await;
+    let refused = iam::as_function(principal, app.complete_upload(&caller, &id)).await;
     assert!(matches!(refused, Err(AppError::Files(_))), "{refused:?}");
     let key = format!("arn:aws:s3:::{}/pending/{}/{id}", app.files.bucket().unwrap(), owner.id);
     assert!(

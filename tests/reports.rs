@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use shared::ports::AuditStore;
 use chrono::DurationRound as _;
 use peerlearn_tests::{Call, Member, Reply, STARTS_AT, admin, available_mentor, clock_at, instant, item_count, member};
 use serde_json::{Value, json};
@@ -94,7 +95,7 @@ async fn a_member_reports_another_once_a_day_and_an_admin_resolves_it_once() {
     assert_eq!(ids(&queue(app, &boss, "state=resolved").await), [id]);
 
     // The resolution is on the audit trail, by the admin, about the member reported.
-    let trail = app.audit_trail(None, 10).await.unwrap();
+    let trail = app.store.audit_trail(None, 10).await.unwrap();
     let entry = trail.entries.iter().find(|e| e.reference.as_deref() == Some(id)).unwrap();
     assert_eq!((entry.actor.to_string(), entry.subject.to_string()), (boss.id.clone(), reported.id.clone()));
     assert_eq!(serde_json::to_value(entry.action).unwrap(), "report_resolved");

@@ -8,7 +8,7 @@ use crate::domain::{
     AccountStatus, DisplayName, Email, MentorStats, Profile, Role, Roles, User, UserId, VerificationStatus,
 };
 
-/// The caller's own account, with private fields.
+/// A member's account with its private fields: for the member themself, and for admins.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AccountView {
     /// User id.

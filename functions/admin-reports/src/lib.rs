@@ -67,7 +67,7 @@ fn admin(app: &App, request: &Request) -> Result<Caller, ApiError> {
         (status = 403, description = "Not an admin"),
     ))]
 async fn list_reports(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    admin(app, request)?;
+    let caller = admin(app, request)?;
     let params = QueryParams::new(request, &["state", "limit", "cursor"])?;
     let mut fields = Fields::default();
     let state = params.first("state").map_or(Ok(ReportState::Open), ReportState::parse);
@@ -79,7 +79,7 @@ async fn list_reports(app: &App, request: &Request) -> Result<HttpResponse, ApiE
     if !fields.is_clean() {
         return Err(fields.into_error());
     }
-    let page = app.report_queue(state, after.as_deref(), limit).await?;
+    let page = app.report_queue(caller.bearer(), state, after.as_deref(), limit).await?;
     let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
     json(StatusCode::OK, &ReportList { reports: page.reports, next_cursor })
 }
@@ -98,6 +98,6 @@ async fn resolve_report(app: &App, request: &Request) -> Result<HttpResponse, Ap
     let caller = admin(app, request)?;
     let id = path_resource(request, "id", ReportId::parse)?;
     let body: ResolveBody = parse_json(request)?;
-    let resolved = app.resolve_report(caller.user_id(), &id, body.action, body.note).await?;
+    let resolved = app.resolve_report(caller.bearer(), &id, body.action, body.note).await?;
     json(StatusCode::OK, &resolved)
 }

@@ -35,5 +35,5 @@ async fn platform_stats(app: &App, request: &Request) -> Result<HttpResponse, Ap
         return Err(ApiError::Forbidden("Only admins read the platform's stats."));
     }
     QueryParams::new(request, &[])?;
-    json(StatusCode::OK, &app.platform_stats().await?)
+    json(StatusCode::OK, &app.platform_stats(caller.bearer()).await?)
 }

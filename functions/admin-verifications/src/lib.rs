@@ -132,7 +132,7 @@ fn path_id(request: &Request) -> Result<VerificationId, ApiError> {
         (status = 403, description = "Not an admin"),
     ))]
 async fn queue(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    admin(app, request)?;
+    let caller = admin(app, request)?;
     let params = QueryParams::new(request, &["state", "limit", "cursor"])?;
     let mut fields = Fields::default();
     if params.first("state").is_some_and(|state| state != "pending") {
@@ -144,7 +144,7 @@ async fn queue(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     if !fields.is_clean() {
         return Err(fields.into_error());
     }
-    let page = app.pending_verifications(after.as_deref(), limit).await?;
+    let page = app.pending_verifications(caller.bearer(), after.as_deref(), limit).await?;
     let queue = VerificationQueue {
         verifications: page.requests.iter().map(VerificationView::from).collect(),
         next_cursor: page.next.map(|position| app.cursors.sign_position(scope, &position)),
@@ -161,9 +161,9 @@ async fn queue(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
         (status = 404, description = "No such request"),
     ))]
 async fn review(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    admin(app, request)?;
+    let caller = admin(app, request)?;
     let id = path_id(request)?;
-    let review = app.verification_review(&id).await?;
+    let review = app.verification_review(caller.bearer(), &id).await?;
     let expires_at = review.links_expire_at;
     let view = VerificationReviewView {
         request: VerificationView::from(&review.request),
@@ -202,7 +202,7 @@ async fn review(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
 async fn approve(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = admin(app, request)?;
     let id = path_id(request)?;
-    let decided = app.decide_verification(caller.user_id(), &id, Decision::Approve).await?;
+    let decided = app.decide_verification(caller.bearer(), &id, Decision::Approve).await?;
     json(StatusCode::OK, &VerificationView::from(&decided))
 }
 
@@ -221,6 +221,6 @@ async fn reject(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     let caller = admin(app, request)?;
     let id = path_id(request)?;
     let body: RejectBody = parse_json(request)?;
-    let decided = app.decide_verification(caller.user_id(), &id, Decision::Reject(body.reason)).await?;
+    let decided = app.decide_verification(caller.bearer(), &id, Decision::Reject(body.reason)).await?;
     json(StatusCode::OK, &VerificationView::from(&decided))
 }

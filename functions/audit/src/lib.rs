@@ -50,7 +50,7 @@ async fn audit_trail(app: &App, request: &Request) -> Result<HttpResponse, ApiEr
         return Err(ApiError::Forbidden("Only admins read the audit trail."));
     }
     let paging = PageRequest::parse(request, &app.cursors, "audit".into())?;
-    let page = app.audit_trail(paging.after.as_deref(), paging.limit).await?;
+    let page = app.audit_trail(caller.bearer(), paging.after.as_deref(), paging.limit).await?;
     json(
         StatusCode::OK,
         &AuditTrail { next_cursor: paging.next_cursor(&app.cursors, page.next), entries: page.entries },

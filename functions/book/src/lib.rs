@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use shared::App;
 use shared::app::{Idempotency, Requested, SessionRequest, Timeframe};
 use shared::domain::{
-    Booking, CancelReason, IdempotencyKey, Invalid, Move, RequestMessage, Role, SessionId, SessionLength, SessionState,
+    Booking, CancelReason, IdempotencyKey, Invalid, Move, RequestMessage, SessionId, SessionLength, SessionState,
     ShortText, Slot, SlotStart, UserId,
 };
 use shared::http::{
-    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_resource, route_key,
+    ApiError, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_resource, route_key,
 };
 use utoipa::OpenApi;
 
@@ -184,7 +184,7 @@ async fn request_session(app: &App, request: &Request) -> Result<HttpResponse, A
         return Err(fields.into_error());
     };
     let outcome =
-        app.request_session(caller.user_id(), SessionRequest { mentor, slot, topic, message }, idempotency).await?;
+        app.request_session(caller.bearer(), SessionRequest { mentor, slot, topic, message }, idempotency).await?;
     let (status, text, id) = match outcome {
         Requested::Created(booking) => {
             (StatusCode::CREATED, serde_json::to_string(&booking).map_err(ApiError::internal)?, booking.id.to_string())
@@ -238,7 +238,7 @@ async fn list_sessions(app: &App, request: &Request) -> Result<HttpResponse, Api
     let scope = format!("sessions:{}:{:?}", caller.user_id(), timeframe);
     let after = params.cursor(&mut fields, &app.cursors, &scope);
     let Some(timeframe) = timeframe.filter(|_| fields.is_clean()) else { return Err(fields.into_error()) };
-    let page = app.my_sessions(caller.user_id(), timeframe, after.as_deref(), limit).await?;
+    let page = app.my_sessions(caller.bearer(), timeframe, after.as_deref(), limit).await?;
     let sessions = page.sessions.into_iter().filter(|s| state.is_none_or(|wanted| s.state == wanted)).collect();
     let next_cursor = page.next.map(|position| app.cursors.sign_position(&scope, &position));
     json(StatusCode::OK, &SessionList { sessions, next_cursor })
@@ -246,10 +246,6 @@ async fn list_sessions(app: &App, request: &Request) -> Result<HttpResponse, Api
 
 fn session_id(request: &Request) -> Result<SessionId, ApiError> {
     path_resource(request, "id", SessionId::parse)
-}
-
-fn is_admin(caller: &Caller) -> bool {
-    caller.has_role(Role::Admin)
 }
 
 /// One session (participants and admins only; others get 404).
@@ -261,14 +257,14 @@ fn is_admin(caller: &Caller) -> bool {
     ))]
 async fn get_session(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let booking = app.visible_session(caller.user_id(), is_admin(&caller), &session_id(request)?).await?;
+    let booking = app.visible_session(caller.bearer(), &session_id(request)?).await?;
     json(StatusCode::OK, &booking)
 }
 
 async fn make_move(app: &App, request: &Request, mv: Move) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let id = session_id(request)?;
-    let booking = app.move_session(caller.user_id(), is_admin(&caller), &id, mv).await?;
+    let booking = app.move_session(caller.bearer(), &id, mv).await?;
     json(StatusCode::OK, &booking)
 }
 
@@ -396,7 +392,7 @@ async fn decline_reschedule(app: &App, request: &Request) -> Result<HttpResponse
 async fn calendar(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let id = session_id(request)?;
-    let ics = app.session_calendar(caller.user_id(), is_admin(&caller), &id).await?;
+    let ics = app.session_calendar(caller.bearer(), &id).await?;
     let mut response = lambda_http::Response::new(Body::Text(ics));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));

@@ -56,7 +56,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 async fn list_conversations(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("conversations:{}", caller.user_id()))?;
-    let page = app.my_conversations(caller.user_id(), paging.after.as_deref(), paging.limit).await?;
+    let page = app.my_conversations(caller.bearer(), paging.after.as_deref(), paging.limit).await?;
     let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &ConversationList { conversations: page.conversations, next_cursor })
 }
@@ -76,8 +76,7 @@ async fn list_messages(app: &App, request: &Request) -> Result<HttpResponse, Api
     let caller = authenticate(request, &app.tokens)?;
     let conversation = path_resource(request, "id", ConversationId::parse)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("messages:{conversation}"))?;
-    let page =
-        app.conversation_messages(caller.user_id(), &conversation, paging.after.as_deref(), paging.limit).await?;
+    let page = app.conversation_messages(caller.bearer(), &conversation, paging.after.as_deref(), paging.limit).await?;
     let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &MessageList { messages: page.messages, next_cursor })
 }

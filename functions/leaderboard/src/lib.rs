@@ -53,6 +53,6 @@ async fn leaderboard(app: &App, request: &Request) -> Result<HttpResponse, ApiEr
     };
     let limit = params.limit_up_to(&mut fields, MAX_BOARD, MAX_BOARD);
     let Some(role) = role.filter(|_| fields.is_clean()) else { return Err(fields.into_error()) };
-    let board = app.leaderboard(caller.user_id(), kind, params.first("period"), role, limit).await?;
+    let board = app.leaderboard(caller.bearer(), kind, params.first("period"), role, limit).await?;
     json(StatusCode::OK, &board)
 }

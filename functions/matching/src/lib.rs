@@ -109,7 +109,7 @@ async fn match_mentors(app: &App, request: &Request) -> Result<HttpResponse, Api
     if !fields.is_clean() {
         return Err(fields.into_error());
     }
-    let outcome = app.match_mentors(caller.user_id(), MatchRequest { wanted, limit, window_days }).await?;
+    let outcome = app.match_mentors(caller.bearer(), MatchRequest { wanted, limit, window_days }).await?;
     json(StatusCode::OK, &MatchResponse { matches: outcome.matches, considered: outcome.considered, window_days })
 }
 
@@ -177,7 +177,7 @@ async fn search_mentors(app: &App, request: &Request) -> Result<HttpResponse, Ap
     if !fields.is_clean() {
         return Err(fields.into_error());
     }
-    let page = app.search_mentors(caller.user_id(), &query, offset, limit).await?;
+    let page = app.search_mentors(caller.bearer(), &query, offset, limit).await?;
     let mentors = page
         .mentors
         .into_iter()

@@ -56,7 +56,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 async fn list_notifications(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("notifications:{}", caller.user_id()))?;
-    let (page, unread) = app.my_notifications(caller.user_id(), paging.after.as_deref(), paging.limit).await?;
+    let (page, unread) = app.my_notifications(caller.bearer(), paging.after.as_deref(), paging.limit).await?;
     let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &NotificationList { notifications: page.notifications, unread, next_cursor })
 }
@@ -71,7 +71,7 @@ async fn list_notifications(app: &App, request: &Request) -> Result<HttpResponse
 async fn read_notification(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let id = path_resource(request, "id", NotificationId::parse)?;
-    app.read_notification(caller.user_id(), &id).await?;
+    app.read_notification(caller.bearer(), &id).await?;
     Ok(no_content())
 }
 
@@ -82,6 +82,6 @@ async fn read_notification(app: &App, request: &Request) -> Result<HttpResponse,
     ))]
 async fn read_all(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let marked = app.read_all_notifications(caller.user_id()).await?;
+    let marked = app.read_all_notifications(caller.bearer()).await?;
     json(StatusCode::OK, &ReadAll { marked })
 }

@@ -92,7 +92,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 async fn my_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("ledger:{}", caller.user_id()))?;
-    let (account, ledger) = app.my_points(caller.user_id(), paging.after.as_deref(), paging.limit).await?;
+    let (account, ledger) = app.my_points(caller.bearer(), paging.after.as_deref(), paging.limit).await?;
     let now = app.clock.now();
     // Periods are the server's: only this week's and this month's boards are current.
     let boards = account
@@ -124,7 +124,7 @@ async fn my_points(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
     ))]
 async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    json(StatusCode::OK, &BadgeList { badges: app.badges_of(caller.user_id()).await? })
+    json(StatusCode::OK, &BadgeList { badges: app.badges_of(caller.bearer(), caller.user_id()).await? })
 }
 
 /// A member's badges (public to signed-in members).
@@ -135,9 +135,9 @@ async fn my_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
         (status = 400, description = "Not a member id"),
     ))]
 async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    authenticate(request, &app.tokens)?;
+    let caller = authenticate(request, &app.tokens)?;
     let member = path_member(request)?;
-    json(StatusCode::OK, &BadgeList { badges: app.badges_of(&member).await? })
+    json(StatusCode::OK, &BadgeList { badges: app.badges_of(caller.bearer(), &member).await? })
 }
 
 /// An admin's correction, written to the member's ledger with its reason.
@@ -155,6 +155,6 @@ async fn correct_points(app: &App, request: &Request) -> Result<HttpResponse, Ap
         return Err(ApiError::Forbidden("Only admins correct points."));
     }
     let body: Correction = parse_json(request)?;
-    let entry = app.correct_points(&body.user_id, body.points, body.role, &body.reason).await?;
+    let entry = app.correct_points(caller.bearer(), &body.user_id, body.points, body.role, &body.reason).await?;
     json(StatusCode::CREATED, &entry)
 }

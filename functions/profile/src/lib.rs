@@ -178,7 +178,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 )]
 async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let user = app.me(caller.user_id()).await.map_err(own_account)?;
+    let user = app.me(caller.bearer()).await.map_err(own_account)?;
     let avatar = app.avatar_url(&user.id).await?;
     json(StatusCode::OK, &AccountView::from(&user).with_avatar(avatar))
 }
@@ -200,7 +200,7 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     let caller = authenticate(request, &app.tokens)?;
     let patch: ProfilePatch = parse_json(request)?;
     let changes = parse_changes(patch)?;
-    let user = app.update_profile(caller.user_id(), changes).await.map_err(own_account)?;
+    let user = app.update_profile(caller.bearer(), changes).await.map_err(own_account)?;
     let avatar = app.avatar_url(&user.id).await?;
     json(StatusCode::OK, &AccountView::from(&user).with_avatar(avatar))
 }
@@ -221,7 +221,7 @@ async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError
 async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let id = path_member(request)?;
-    let user = app.member(caller.user_id(), &id).await?;
+    let user = app.member(caller.bearer(), &id).await?;
     let avatar = app.avatar_url(&user.id).await?;
     json(StatusCode::OK, &PublicUserView::from(&user).with_avatar(avatar))
 }
@@ -242,7 +242,7 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
 async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let id = path_member(request)?;
-    app.block_member(caller.user_id(), &id).await?;
+    app.block_member(caller.bearer(), &id).await?;
     Ok(no_content())
 }
 
@@ -261,7 +261,7 @@ async fn block_member(app: &App, request: &Request) -> Result<HttpResponse, ApiE
 async fn unblock_member(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let id = path_member(request)?;
-    app.unblock_member(caller.user_id(), &id).await?;
+    app.unblock_member(caller.bearer(), &id).await?;
     Ok(no_content())
 }
 

@@ -52,6 +52,6 @@ async fn report_member(app: &App, request: &Request) -> Result<HttpResponse, Api
     let reported = path_member(request)?;
     let body: ReportBody = parse_json(request)?;
     let filing = ReportFiling { reason: body.reason, details: body.details, session_id: body.session_id };
-    let report = app.report_member(caller.user_id(), &reported, filing).await?;
+    let report = app.report_member(caller.bearer(), &reported, filing).await?;
     json(StatusCode::CREATED, &report)
 }

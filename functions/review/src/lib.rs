@@ -67,7 +67,7 @@ async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, Ap
     let rating = fields.check("rating", Rating::new(body.rating));
     let text = fields.check("text", ReviewText::parse(&body.text));
     let (Some(rating), Some(text)) = (rating, text) else { return Err(fields.into_error()) };
-    let review = app.review_session(caller.user_id(), &session, rating, text).await?;
+    let review = app.review_session(caller.bearer(), &session, rating, text).await?;
     json(StatusCode::CREATED, &review)
 }
 
@@ -83,10 +83,10 @@ async fn review_session(app: &App, request: &Request) -> Result<HttpResponse, Ap
         (status = 400, description = "Invalid id, limit or cursor"),
     ))]
 async fn mentor_reviews(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    authenticate(request, &app.tokens)?;
+    let caller = authenticate(request, &app.tokens)?;
     let mentor = path_member(request)?;
     let paging = PageRequest::parse(request, &app.cursors, format!("reviews:{mentor}"))?;
-    let page = app.mentor_reviews(&mentor, paging.after.as_deref(), paging.limit).await?;
+    let page = app.mentor_reviews(caller.bearer(), &mentor, paging.after.as_deref(), paging.limit).await?;
     let next_cursor = paging.next_cursor(&app.cursors, page.next);
     json(StatusCode::OK, &ReviewList { reviews: page.reviews, next_cursor })
 }

@@ -85,7 +85,7 @@ async fn start_upload(app: &App, request: &Request) -> Result<HttpResponse, ApiE
     let purpose = fields.check("purpose", UploadPurpose::parse(&body.purpose));
     let kind = fields.check("content_type", FileKind::from_content_type(&body.content_type));
     let (Some(purpose), Some(kind)) = (purpose, kind) else { return Err(fields.into_error()) };
-    let started = app.start_upload(caller.user_id(), purpose, kind, body.size_bytes).await?;
+    let started = app.start_upload(caller.bearer(), purpose, kind, body.size_bytes).await?;
     let view = StartedUploadView {
         upload: started.upload,
         method: started.link.method,
@@ -111,7 +111,7 @@ async fn start_upload(app: &App, request: &Request) -> Result<HttpResponse, ApiE
 async fn complete_upload(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let id = path_resource(request, "id", UploadId::parse)?;
-    let upload = app.complete_upload(caller.user_id(), &id).await?;
+    let upload = app.complete_upload(caller.bearer(), &id).await?;
     json(StatusCode::OK, &upload)
 }
 
@@ -122,6 +122,6 @@ async fn complete_upload(app: &App, request: &Request) -> Result<HttpResponse, A
     ))]
 async fn list_uploads(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let uploads = app.my_uploads(caller.user_id()).await?;
+    let uploads = app.my_uploads(caller.bearer()).await?;
     json(StatusCode::OK, &UploadList { uploads })
 }

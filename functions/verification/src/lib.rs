@@ -70,7 +70,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 async fn request_verification(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
     let body: VerificationBody = parse_json(request)?;
-    let submitted = app.request_verification(caller.user_id(), body.uploads, body.statement).await?;
+    let submitted = app.request_verification(caller.bearer(), body.uploads, body.statement).await?;
     json(StatusCode::CREATED, &VerificationView::from(&submitted))
 }
 
@@ -81,6 +81,6 @@ async fn request_verification(app: &App, request: &Request) -> Result<HttpRespon
     ))]
 async fn my_verification(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
     let caller = authenticate(request, &app.tokens)?;
-    let (status, latest) = app.my_verification(caller.user_id()).await?;
+    let (status, latest) = app.my_verification(caller.bearer()).await?;
     json(StatusCode::OK, &MyVerification { status, request: latest.as_ref().map(VerificationView::from) })
 }

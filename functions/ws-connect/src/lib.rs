@@ -22,7 +22,7 @@ async fn connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Result<A
         .first("token")
         .ok_or(ApiError::Unauthenticated("Pass the access token as the `token` query parameter."))?;
     let caller = authenticate_token(token, &app.tokens)?;
-    app.open_connection(caller.user_id(), connection.clone(), caller.token_expires_at()).await?;
+    app.open_connection(caller.bearer(), connection.clone(), caller.token_expires_at()).await?;
     tracing::info!(user = %caller.user_id(), %connection, "connected");
     Ok(ws_response(StatusCode::OK, None))
 }

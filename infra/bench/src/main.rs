@@ -521,7 +521,9 @@ async fn booking_figures(client: &aws_sdk_dynamodb::Client, template: &dev_gatew
             availability: Some(all_week.clone()),
             ..Default::default()
         };
-        let profiled = app.update_profile(&mentor.id, changes).await.unwrap();
+        let bearer =
+            shared::domain::Bearer { member: mentor.id.clone(), roles: mentor.roles, issued_at: chrono::Utc::now() };
+        let profiled = app.update_profile(&bearer, changes).await.unwrap();
         let mut verified = profiled.clone();
         verified.verification = shared::domain::VerificationStatus::Verified;
         verified.version += 1;

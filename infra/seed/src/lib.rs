@@ -4,6 +4,7 @@
 //! `make dev` seeds a small set once (a marker item remembers it); `make seed` loads as many
 //! as asked, e.g. 100,000 mentors for search and matching at scale.
 
+pub mod admins;
 mod generate;
 mod progress;
 mod rng;

@@ -1,7 +1,8 @@
 //! `seed`: writes the demo data set into the local table, once per seed and size.
 //!
-//! Usage: `seed [--mentors N] [--learners N] [--seed S] [--credentials N] [--force]`
-//! (defaults 200, 50, 42, 20). Environment: `DYNAMODB_ENDPOINT` (required), `TABLE_NAME`
+//! Usage: `seed [--mentors N] [--learners N] [--seed S] [--credentials N] [--force]
+//! [--demo-admin]` (defaults 200, 50, 42, 20), or `seed --admin EMAIL` to make a registered
+//! member an admin (`make admin EMAIL=...`), nothing else. Environment: `DYNAMODB_ENDPOINT` (required), `TABLE_NAME`
 //! (default `peerlearn-local`, as the dev gateway), `TEMPLATE` (default `template.yaml`),
 //! from which the table is created when missing.
 
@@ -11,7 +12,10 @@ use std::process::ExitCode;
 use dev_gateway::{Template, local, table};
 use seed::{DEMO_PASSWORD, SeedConfig, learner_email, mentor_email};
 
-const USAGE: &str = "usage: seed [--mentors N] [--learners N] [--seed S] [--credentials N] [--force]
+const USAGE: &str = "usage: seed [--mentors N] [--learners N] [--seed S] [--credentials N] [--force] [--demo-admin]
+       seed --admin EMAIL
+  --admin EMAIL    make the member with this sign-in address an admin, and nothing else
+  --demo-admin     also register the demo admin (once) and make it an admin
   --mentors N      mentors to write (default 200)
   --learners N     learners to write (default 50)
   --seed S         which demo set: same seed, same users (default 42)
@@ -35,11 +39,19 @@ async fn main() -> ExitCode {
 struct Args {
     config: SeedConfig,
     force: bool,
+    /// Only grant admin to this address.
+    admin: Option<String>,
+    demo_admin: bool,
 }
 
 /// `None` when help was asked for.
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed = Args { config: SeedConfig { progress: true, ..SeedConfig::default() }, force: false };
+    let mut parsed = Args {
+        config: SeedConfig { progress: true, ..SeedConfig::default() },
+        force: false,
+        admin: None,
+        demo_admin: false,
+    };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
@@ -59,6 +71,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             }
             "--seed" => config.seed = value("--seed")?,
             "--force" => parsed.force = true,
+            "--demo-admin" => parsed.demo_admin = true,
+            "--admin" => {
+                let email = inline.clone().or_else(|| args.next()).filter(|e| !e.trim().is_empty());
+                parsed.admin = Some(email.ok_or_else(|| format!("--admin needs an email address\n{USAGE}"))?);
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -67,7 +84,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
 }
 
 async fn run() -> Result<(), String> {
-    let Some(Args { config, force }) = parse_args(std::env::args().skip(1))? else {
+    let Some(Args { config, force, admin, demo_admin }) = parse_args(std::env::args().skip(1))? else {
         println!("{USAGE}");
         return Ok(());
     };
@@ -87,6 +104,12 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("{e} (is DynamoDB Local up at {endpoint}?)"))?;
     if created {
         println!("Created table {table_name} from {}", template_path.display());
+    }
+    if let Some(raw) = admin {
+        let email = shared::domain::Email::parse(&raw).map_err(|e| format!("--admin {raw:?}: {e}"))?;
+        let user = seed::admins::grant(&client, &endpoint, &table_name, &email).await.map_err(|e| e.to_string())?;
+        println!("{} ({}) is an admin; the role is in their next sign-in's token.", email.as_str(), user.id);
+        return Ok(());
     }
 
     let existing = seed::marker(&client, &table_name, config.seed).await.map_err(|e| e.to_string())?;
@@ -114,6 +137,10 @@ async fn run() -> Result<(), String> {
         }
     };
     print_logins(logins);
+    if demo_admin {
+        seed::admins::ensure_demo_admin(&client, &endpoint, &table_name).await.map_err(|e| e.to_string())?;
+        println!("Demo admin: {} / \"{DEMO_PASSWORD}\"", seed::admins::DEMO_ADMIN_EMAIL);
+    }
     Ok(())
 }
 
@@ -146,7 +173,14 @@ mod tests {
         let args = parse("").unwrap().unwrap();
         assert_eq!((args.config.mentors, args.config.learners, args.config.seed), (200, 50, 42));
         assert_eq!(args.config.credentials_for, 20);
-        assert!(!args.force);
+        assert!(!args.force && !args.demo_admin && args.admin.is_none());
+    }
+
+    #[test]
+    fn admins_are_asked_for_by_address() {
+        assert_eq!(parse("--admin ana@example.com").unwrap().unwrap().admin.as_deref(), Some("ana@example.com"));
+        assert!(parse("--demo-admin").unwrap().unwrap().demo_admin);
+        assert!(parse("--admin").unwrap_err().contains("needs an email"));
     }
 
     #[test]

@@ -78,10 +78,11 @@ async fn seeded_users_read_back_sign_in_and_reseeding_overwrites() {
     assert!(app.login(Email::parse(&mentor_email(2)).unwrap(), DEMO_PASSWORD.to_owned(), here).await.is_err());
 
     // Same seed again: the same keys, so nothing is added (signing in added a refresh
-    // family and its grant; the failed guess added its two rate counters, address and
-    // source; the right password gave its uses back, leaving no counter).
+    // family, the member's copy of it and its grant; the failed guess added its two rate
+    // counters, address and source; the right password gave its uses back, leaving no
+    // counter).
     let before = count_items(&client, &name).await;
     seed::seed(&client, &name, &config).await.unwrap();
     assert_eq!(count_items(&client, &name).await, before);
-    assert_eq!(before, expected + 4);
+    assert_eq!(before, expected + 5);
 }

@@ -32,9 +32,24 @@ impl LivePush for ConnectionsApi {
     fn push<'a>(&'a self, connection: &'a ConnectionId, frame: &'a str) -> BoxFuture<'a, Result<(), PushError>> {
         Box::pin(self.post(connection, frame))
     }
+
+    fn close<'a>(&'a self, connection: &'a ConnectionId) -> BoxFuture<'a, Result<(), PushError>> {
+        Box::pin(self.delete(connection))
+    }
 }
 
 impl ConnectionsApi {
+    async fn delete(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        match self.client.delete_connection().connection_id(connection.as_str()).send().await {
+            Ok(_) => Ok(()),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_gone_exception()) => Ok(()),
+            Err(error) => Err(PushError::Failed(match error.as_service_error() {
+                Some(service) => service.to_string(),
+                None => format!("{error:?}"),
+            })),
+        }
+    }
+
     async fn post(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
         let result = self
             .client

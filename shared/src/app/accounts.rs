@@ -51,6 +51,7 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
             name: registration.name,
             roles: registration.roles,
             status: AccountStatus::Active,
+            tokens_not_before: None,
             verification: VerificationStatus::Unverified,
             mentor: MentorStats::default(),
             booked: Vec::new(),
@@ -116,6 +117,13 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
             return Err(AppError::InvalidRefreshToken);
         }
         let user = active(self.store.user(&grant.user_id).await?)?;
+        // A sign-in from before a suspension stays ended after the restore, even one the
+        // suspension's revocation did not reach.
+        let started = grant.expires_at - chrono::Duration::days(SESSION_DAYS);
+        if user.standing().admits(started).is_err() {
+            self.store.revoke_family(&family_id).await?;
+            return Err(AppError::InvalidRefreshToken);
+        }
         let token = RefreshToken::generate(&family_id).map_err(|e| AppError::Crypto(e.to_string()))?;
         let next = RefreshGrant {
             token_hash: token.hash(),

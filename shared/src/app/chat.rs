@@ -5,10 +5,10 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::future::join_all;
 use serde::Serialize;
 
-use super::{App, AppError, active};
+use super::{App, AppError, admitted};
 use crate::domain::{
-    ClientMsgId, ConnectionId, ConversationId, ConversationSummary, Message, MessageId, MessageText, Notification,
-    QuotaUse, Scope, UserId, channels,
+    Bearer, ClientMsgId, ConnectionId, ConversationId, ConversationSummary, Message, MessageId, MessageText,
+    Notification, QuotaUse, Scope, UserId, channels,
 };
 use crate::ports::{
     AccountStore, ChatStore, Connection, ConnectionStore, ConversationPage, MessagePage, NewNotification,
@@ -103,13 +103,13 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
     /// `token_expires_at`.
     pub async fn open_connection(
         &self,
-        user: &UserId,
+        caller: &Bearer,
         id: ConnectionId,
         token_expires_at: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        active(self.store.user(user).await?)?;
+        admitted(self.store.user(&caller.member).await?, caller)?;
         let now = self.clock.now();
-        let connection = Connection { id, user: user.clone(), connected_at: now, token_expires_at };
+        let connection = Connection { id, user: caller.member.clone(), connected_at: now, token_expires_at };
         self.store.connect(&connection, now + CONNECTION_LIFETIME).await?;
         Ok(())
     }
@@ -250,25 +250,31 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
     /// A page of `user`'s conversations, latest activity first.
     pub async fn my_conversations(
         &self,
-        user: &UserId,
+        caller: &Bearer,
         after: Option<&str>,
         limit: usize,
     ) -> Result<ConversationPage, AppError> {
-        Ok(self.store.conversations(user, after, limit).await?)
+        let (admitted, page) =
+            futures_util::join!(self.admit(caller), self.store.conversations(&caller.member, after, limit));
+        admitted?;
+        Ok(page?)
     }
 
     /// A page of a conversation's messages, newest first; members only.
     pub async fn conversation_messages(
         &self,
-        user: &UserId,
+        caller: &Bearer,
         conversation: &ConversationId,
         after: Option<&str>,
         limit: usize,
     ) -> Result<MessagePage, AppError> {
-        if !conversation.includes(user) {
+        if !conversation.includes(&caller.member) {
+            self.admit(caller).await?;
             return Err(AppError::ConversationNotFound);
         }
-        Ok(self.store.messages(conversation, after, limit).await?)
+        let (admitted, page) = futures_util::join!(self.admit(caller), self.store.messages(conversation, after, limit));
+        admitted?;
+        Ok(page?)
     }
 
     /// Delivers a stored notification: live to the member's open connections, then to SNS

@@ -8,7 +8,7 @@ use super::{App, AppError};
 use crate::domain::gamification::{
     Applied, Badge, Estimate, LeaderboardPeriod, PeriodKind, bucket, estimate, period_badge, to_award,
 };
-use crate::domain::{Invalid, Party, UserId};
+use crate::domain::{Bearer, Invalid, Party, UserId};
 use crate::ports::{AccountStore, BoardArchive, LeaderboardStore, NewNotification, PointsStore, Recorded};
 
 /// Most entries one board read returns.
@@ -65,24 +65,27 @@ pub enum Standing {
     NotOnBoard,
 }
 
-impl<S: LeaderboardStore> App<S> {
+impl<S: LeaderboardStore + AccountStore> App<S> {
     /// The best `limit` of `kind`'s board for `role` in `period` (the current one when
     /// `None`), and `caller`'s standing on it.
     pub async fn leaderboard(
         &self,
-        caller: &UserId,
+        bearer: &Bearer,
         kind: PeriodKind,
         period: Option<&str>,
         role: Party,
         limit: usize,
     ) -> Result<Leaderboard, AppError> {
+        let caller = &bearer.member;
         let period = LeaderboardPeriod::requested(kind, period, self.clock.now())
             .map_err(|reason| AppError::Rule { field: "period", reason })?;
         let limit = limit.clamp(1, MAX_BOARD);
-        let (top, standing) = futures_util::join!(
+        let (admitted, top, standing) = futures_util::join!(
+            self.admit(bearer),
             self.store.board_top(period, role, limit),
             self.store.board_standing(caller, period, role)
         );
+        admitted?;
         let (top, (mine, counts)) = (top?, standing?);
         let users: Vec<UserId> = top.iter().map(|row| row.user.clone()).collect();
         let mut names = self.store.display_names(&users).await?;
@@ -191,7 +194,7 @@ impl<S: LeaderboardStore + BoardArchive + PointsStore + AccountStore> App<S> {
             account.version += 1;
             let notify = [NewNotification::badge_earned(user, badge, at)];
             let applied = Applied { badges, ..Applied::default() };
-            match self.store.record_points(user, &account, version, &applied, &notify).await? {
+            match self.store.record_points(user, &account, version, &applied, &notify, None).await? {
                 Recorded::Stale => continue,
                 _ => return Ok(true),
             }

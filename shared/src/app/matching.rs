@@ -4,9 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
 
-use super::{App, AppError, active};
+use super::{App, AppError, admitted};
 use crate::domain::matching::rank;
-use crate::domain::{Interval, Invalid, Match, MentorCard, MentorQuery, Skill, SortOrder, User, UserId};
+use crate::domain::{Bearer, Interval, Invalid, Match, MentorCard, MentorQuery, Skill, SortOrder, User, UserId};
 use crate::ports::{AccountStore, Listing, ListingOrder, MentorDirectory};
 
 /// Most candidates read for one match or one search, whatever the table size: the
@@ -48,9 +48,10 @@ impl<S: AccountStore + MentorDirectory> App<S> {
     /// Ranks verified mentors for a learner: skills, shared free time, rating,
     /// responsiveness and load. Excludes the learner, blocked members, and mentors who
     /// share no language with a learner who listed languages.
-    pub async fn match_mentors(&self, learner: &UserId, request: MatchRequest) -> Result<MatchOutcome, AppError> {
-        let (me, blocked) = futures_util::future::join(self.store.user(learner), self.store.blocks_with(learner)).await;
-        let me = active(me?)?;
+    pub async fn match_mentors(&self, learner: &Bearer, request: MatchRequest) -> Result<MatchOutcome, AppError> {
+        let (me, blocked) =
+            futures_util::future::join(self.store.user(&learner.member), self.store.blocks_with(&learner.member)).await;
+        let me = admitted(me?, learner)?;
         let blocked = blocked?;
         let wanted = request.wanted.unwrap_or_else(|| me.profile.learning.as_slice().to_vec());
         if wanted.is_empty() {
@@ -91,7 +92,7 @@ impl<S: AccountStore + MentorDirectory> App<S> {
     /// mentors), read in the order asked for, then filtered and ordered in memory.
     pub async fn search_mentors(
         &self,
-        searcher: &UserId,
+        searcher: &Bearer,
         query: &MentorQuery,
         offset: usize,
         page_size: usize,
@@ -102,11 +103,12 @@ impl<S: AccountStore + MentorDirectory> App<S> {
             SortOrder::PriceAsc => ListingOrder::PriceAsc,
             SortOrder::PriceDesc => ListingOrder::PriceDesc,
         };
-        let (listed, blocked) = futures_util::future::join(
+        let (admitted, listed, blocked) = futures_util::join!(
+            self.admit(searcher),
             self.store.listed(&listing, order, CANDIDATE_CAP),
-            self.store.blocks_with(searcher),
-        )
-        .await;
+            self.store.blocks_with(&searcher.member),
+        );
+        admitted?;
         let listed = listed?;
         let blocked: HashSet<UserId> = blocked?;
         let truncated = listed.len() >= CANDIDATE_CAP;

@@ -1,6 +1,7 @@
 //! Use cases. Each reads like the rule it enforces; storage is behind [`crate::ports`].
 
 mod accounts;
+mod admin;
 mod audit;
 mod chat;
 mod idempotency;
@@ -20,10 +21,11 @@ mod stats;
 use std::sync::Arc;
 
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
-use crate::domain::{Exhausted, Invalid, LimitKind, Limits, Mismatch, Policy, User};
-use crate::ports::{Clock, FileStore, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError};
+use crate::domain::{Bearer, Exhausted, Invalid, LimitKind, Limits, Mismatch, Policy, Refusal, User};
+use crate::ports::{AccountStore, Clock, FileStore, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError};
 
 pub use accounts::{Registration, SignedIn};
+pub use admin::{LAST_ADMIN, NOT_YOURSELF, Suspension};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
 pub use idempotency::Idempotency;
 pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, RankedEntry, SNAPSHOT_SIZE, Standing};
@@ -90,6 +92,9 @@ pub enum AppError {
     /// The account is suspended.
     #[error("account suspended")]
     Suspended,
+    /// The access token was issued before the member's tokens were revoked (a suspension).
+    #[error("access token revoked")]
+    TokenRevoked,
     /// No such user.
     #[error("user not found")]
     UserNotFound,
@@ -193,6 +198,9 @@ impl From<QuotaError> for AppError {
     }
 }
 
+/// What a non-admin hears on an admin's use case.
+const ADMINS_ONLY: &str = "Only admins may do this.";
+
 /// A user who may act: exists and is not suspended.
 fn active(user: Option<User>) -> Result<User, AppError> {
     let user = user.ok_or(AppError::UserNotFound)?;
@@ -200,4 +208,31 @@ fn active(user: Option<User>) -> Result<User, AppError> {
         return Err(AppError::Suspended);
     }
     Ok(user)
+}
+
+/// The caller's user item, when `bearer`'s token still speaks for it: the check of use
+/// cases that load the caller anyway (no second read).
+fn admitted(user: Option<User>, bearer: &Bearer) -> Result<User, AppError> {
+    let user = user.ok_or(AppError::UserNotFound)?;
+    user.standing().admits(bearer.issued_at)?;
+    Ok(user)
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Suspended => Self::Suspended,
+            Refusal::Revoked => Self::TokenRevoked,
+        }
+    }
+}
+
+impl<S: AccountStore> App<S> {
+    /// Checks that `bearer`'s token still speaks for its member: one strongly consistent
+    /// read of their standing, for use cases that load nothing else of the caller. Read
+    /// use cases run it alongside their own reads; writes run it before writing.
+    pub async fn admit(&self, bearer: &Bearer) -> Result<(), AppError> {
+        let standing = self.store.standing(&bearer.member).await?.ok_or(AppError::UserNotFound)?;
+        Ok(standing.admits(bearer.issued_at)?)
+    }
 }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::{App, AppError};
 use crate::domain::gamification::{Badge, LeaderboardPeriod, PeriodKind};
-use crate::domain::{Booking, Message, NotificationId, Party, Reason, SessionState, UserId};
-use crate::ports::{NewNotification, NotificationPage, NotificationStore};
+use crate::domain::{Bearer, Booking, Message, NotificationId, Party, Reason, SessionState, UserId};
+use crate::ports::{AccountStore, NewNotification, NotificationPage, NotificationStore};
 
 /// The texts of every notification kind.
 impl NewNotification {
@@ -77,6 +77,17 @@ impl NewNotification {
         Self::about_session(user, kind, &booking.id, text, at)
     }
 
+    /// `to` learns that a session or request with a member who was suspended is called off.
+    /// It says the member is no longer available, never why: a suspension is not theirs to know.
+    pub fn session_called_off(before: &Booking, after: &Booking, to: &UserId) -> Self {
+        let text = if before.state == SessionState::Requested {
+            format!("The request \"{}\" was cancelled: the other member is no longer available.", after.topic)
+        } else {
+            format!("The session \"{}\" was cancelled: the other member is no longer available.", after.topic)
+        };
+        Self::about_session(to, "session_cancelled", &after.id, text, after.updated_at)
+    }
+
     /// The learner's request expired unanswered.
     pub fn request_expired(expired: &Booking) -> Self {
         let text = format!("Your request \"{}\" expired without an answer.", expired.topic);
@@ -114,29 +125,36 @@ impl NewNotification {
     }
 }
 
-impl<S: NotificationStore> App<S> {
-    /// A page of `user`'s notifications, newest first, and how many are unread in all.
+impl<S: NotificationStore + AccountStore> App<S> {
+    /// A page of the caller's notifications, newest first, and how many are unread in all.
     pub async fn my_notifications(
         &self,
-        user: &UserId,
+        caller: &Bearer,
         after: Option<&str>,
         limit: usize,
     ) -> Result<(NotificationPage, u32), AppError> {
-        let (page, unread) =
-            futures_util::join!(self.store.notifications(user, after, limit), self.store.unread_notifications(user));
+        let user = &caller.member;
+        let (admitted, page, unread) = futures_util::join!(
+            self.admit(caller),
+            self.store.notifications(user, after, limit),
+            self.store.unread_notifications(user)
+        );
+        admitted?;
         Ok((page?, unread?))
     }
 
-    /// Marks one of `user`'s notifications read (idempotent); not found when it is not theirs.
-    pub async fn read_notification(&self, user: &UserId, id: &NotificationId) -> Result<(), AppError> {
-        match self.store.mark_notification_read(user, id).await? {
+    /// Marks one of the caller's notifications read (idempotent); not found when it is not theirs.
+    pub async fn read_notification(&self, caller: &Bearer, id: &NotificationId) -> Result<(), AppError> {
+        self.admit(caller).await?;
+        match self.store.mark_notification_read(&caller.member, id).await? {
             true => Ok(()),
             false => Err(AppError::NotificationNotFound),
         }
     }
 
-    /// Marks all of `user`'s notifications read; how many were unread.
-    pub async fn read_all_notifications(&self, user: &UserId) -> Result<u32, AppError> {
-        Ok(self.store.mark_all_notifications_read(user).await?)
+    /// Marks all of the caller's notifications read; how many were unread.
+    pub async fn read_all_notifications(&self, caller: &Bearer) -> Result<u32, AppError> {
+        self.admit(caller).await?;
+        Ok(self.store.mark_all_notifications_read(&caller.member).await?)
     }
 }

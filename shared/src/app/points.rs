@@ -1,10 +1,10 @@
 //! Points: awarding what committed changes earned (once each), and reading a member's
 //! points and badges.
 
-use super::{App, AppError};
+use super::{ADMINS_ONLY, App, AppError};
 use crate::domain::gamification::earnings::{Earning, from_review, from_session_move};
 use crate::domain::gamification::{EarnedBadge, Occurrence, PointsAccount, local_day};
-use crate::domain::{Committed, UserId};
+use crate::domain::{AuditAction, AuditEntry, Bearer, Committed, Reason, UserId};
 use crate::ports::{AccountStore, LedgerPage, NewNotification, PointsStore, Recorded, SessionStore};
 
 /// Concurrent awards to one member retry this often before giving up (the stream redelivers).
@@ -71,7 +71,7 @@ impl<S: PointsStore + AccountStore> App<S> {
                 .iter()
                 .map(|earned| NewNotification::badge_earned(&earning.user, earned.badge, earning.at))
                 .collect();
-            match self.store.record_points(&earning.user, &account, version, &applied, &notify).await? {
+            match self.store.record_points(&earning.user, &account, version, &applied, &notify, None).await? {
                 Recorded::Stale => continue,
                 done => {
                     if done == Recorded::Stored {
@@ -87,35 +87,48 @@ impl<S: PointsStore + AccountStore> App<S> {
         Err(AppError::Contended)
     }
 
-    /// A member's account (empty before their first points) and a page of their ledger.
+    /// The caller's account (empty before their first points) and a page of their ledger.
     pub async fn my_points(
         &self,
-        user: &UserId,
+        caller: &Bearer,
         after: Option<&str>,
         limit: usize,
     ) -> Result<(PointsAccount, LedgerPage), AppError> {
-        let (account, ledger) =
-            futures_util::join!(self.store.points_account(user), self.store.ledger(user, after, limit));
+        let user = &caller.member;
+        let (admitted, account, ledger) = futures_util::join!(
+            self.admit(caller),
+            self.store.points_account(user),
+            self.store.ledger(user, after, limit)
+        );
+        admitted?;
         Ok((account?.unwrap_or_default(), ledger?))
     }
 
-    /// The badges a member holds, oldest first.
-    pub async fn badges_of(&self, user: &UserId) -> Result<Vec<EarnedBadge>, AppError> {
-        Ok(self.store.points_account(user).await?.map(|account| account.badges).unwrap_or_default())
+    /// The badges a member holds, oldest first, as `viewer` reads them.
+    pub async fn badges_of(&self, viewer: &Bearer, user: &UserId) -> Result<Vec<EarnedBadge>, AppError> {
+        let (admitted, account) = futures_util::join!(self.admit(viewer), self.store.points_account(user));
+        admitted?;
+        Ok(account?.map(|account| account.badges).unwrap_or_default())
     }
 }
 
 impl<S: PointsStore + AccountStore> App<S> {
     /// An admin's correction of `points` (either sign) to `member`'s `role` boards, with a
-    /// reason, written to the member's ledger like any award. The caller checks the admin.
+    /// reason, written to the member's ledger like any award. Admins only.
     pub async fn correct_points(
         &self,
+        admin: &Bearer,
         member: &UserId,
         points: crate::domain::gamification::PointsCorrection,
         role: crate::domain::Party,
         reason: &crate::domain::ShortText,
     ) -> Result<crate::domain::gamification::LedgerEntry, AppError> {
-        self.store.user(member).await?.ok_or(AppError::UserNotFound)?;
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
+        let (admitted, user) = futures_util::join!(self.admit(admin), self.store.user(member));
+        admitted?;
+        user?.ok_or(AppError::UserNotFound)?;
         let now = self.clock.now();
         // Every correction is its own occurrence.
         let key = ulid::Ulid::from_datetime(now.into()).to_string();
@@ -124,7 +137,11 @@ impl<S: PointsStore + AccountStore> App<S> {
             let version = previous.as_ref().map(|account| account.version);
             let mut account = previous.unwrap_or_default();
             let applied = account.correct(points.points(), role, now, key.clone(), reason.to_string());
-            match self.store.record_points(member, &account, version, &applied, &[]).await? {
+            // The correction and its audit entry commit together or not at all.
+            let audit = AuditEntry::new(&admin.member, AuditAction::PointsCorrected, member, now)
+                .because(Reason::from(reason.clone()))
+                .concerning(&key);
+            match self.store.record_points(member, &account, version, &applied, &[], Some(&audit)).await? {
                 Recorded::Stale => continue,
                 _ => return applied.entries.into_iter().next().ok_or(AppError::Contended),
             }

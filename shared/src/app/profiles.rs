@@ -1,8 +1,8 @@
 //! Reading and editing profiles.
 
-use super::{App, AppError, active};
+use super::{App, AppError, active, admitted};
 use crate::domain::Invalid;
-use crate::domain::{ProfileChanges, User, UserId};
+use crate::domain::{Bearer, ProfileChanges, User, UserId};
 use crate::ports::{AccountStore, MentorDirectory, StoreError};
 
 /// Optimistic writes retry this often before telling the client to try again.
@@ -10,15 +10,15 @@ const SAVE_ATTEMPTS: usize = 3;
 
 impl<S: AccountStore> App<S> {
     /// The caller's own account.
-    pub async fn me(&self, id: &UserId) -> Result<User, AppError> {
-        active(self.store.user(id).await?)
+    pub async fn me(&self, caller: &Bearer) -> Result<User, AppError> {
+        admitted(self.store.user(&caller.member).await?, caller)
     }
 
     /// Applies profile changes to the caller's own profile, guarded by the version read,
     /// so two devices editing at once never lose each other's changes silently.
-    pub async fn update_profile(&self, id: &UserId, changes: ProfileChanges) -> Result<User, AppError> {
+    pub async fn update_profile(&self, caller: &Bearer, changes: ProfileChanges) -> Result<User, AppError> {
         for _ in 0..SAVE_ATTEMPTS {
-            let current = active(self.store.user(id).await?)?;
+            let current = admitted(self.store.user(&caller.member).await?, caller)?;
             if changes.is_empty() {
                 return Ok(current);
             }
@@ -40,9 +40,13 @@ impl<S: AccountStore + MentorDirectory> App<S> {
     /// Another member's account, for `viewer`'s public view. Suspended members, and
     /// members where either blocked the other, are not shown: a blocked member sees the
     /// same 404 as for a member who does not exist, so nothing tells them who blocked them.
-    pub async fn member(&self, viewer: &UserId, id: &UserId) -> Result<User, AppError> {
-        let (user, blocked) =
-            futures_util::future::join(self.store.user(id), self.store.blocked_between(viewer, id)).await;
+    pub async fn member(&self, viewer: &Bearer, id: &UserId) -> Result<User, AppError> {
+        let (admitted, user, blocked) = futures_util::join!(
+            self.admit(viewer),
+            self.store.user(id),
+            self.store.blocked_between(&viewer.member, id)
+        );
+        admitted?;
         let user = active(user?).map_err(|_| AppError::UserNotFound)?;
         if blocked? {
             return Err(AppError::UserNotFound);
@@ -51,20 +55,23 @@ impl<S: AccountStore + MentorDirectory> App<S> {
     }
 
     /// Blocks `blocked` for `blocker`: they drop out of the blocker's matches and searches.
-    pub async fn block_member(&self, blocker: &UserId, blocked: &UserId) -> Result<(), AppError> {
-        if blocker == blocked {
+    pub async fn block_member(&self, blocker: &Bearer, blocked: &UserId) -> Result<(), AppError> {
+        if &blocker.member == blocked {
             return Err(AppError::Rule { field: "id", reason: Invalid::new("you cannot block yourself") });
         }
-        if self.store.user(blocked).await?.is_none() {
+        let (admitted, user) = futures_util::join!(self.admit(blocker), self.store.user(blocked));
+        admitted?;
+        if user?.is_none() {
             return Err(AppError::UserNotFound);
         }
-        self.store.block(blocker, blocked, self.clock.now()).await?;
+        self.store.block(&blocker.member, blocked, self.clock.now()).await?;
         Ok(())
     }
 
     /// Lifts a block; lifting one that does not exist is already done.
-    pub async fn unblock_member(&self, blocker: &UserId, blocked: &UserId) -> Result<(), AppError> {
-        self.store.unblock(blocker, blocked).await?;
+    pub async fn unblock_member(&self, blocker: &Bearer, blocked: &UserId) -> Result<(), AppError> {
+        self.admit(blocker).await?;
+        self.store.unblock(&blocker.member, blocked).await?;
         Ok(())
     }
 }

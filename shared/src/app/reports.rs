@@ -1,8 +1,8 @@
 //! Member reports: filing one (once per member and day), and the admins' queue.
 
-use super::{App, AppError, active};
+use super::{ADMINS_ONLY, App, AppError, admitted};
 use crate::domain::{
-    AuditAction, AuditEntry, QuotaUse, Reason, Report, ReportDetails, ReportId, ReportOutcome, ReportReason,
+    AuditAction, AuditEntry, Bearer, QuotaUse, Reason, Report, ReportDetails, ReportId, ReportOutcome, ReportReason,
     ReportRefused, ReportState, Resolution, Scope, SessionId, ShortText, UserId,
 };
 use crate::ports::{AccountStore, ReportPage, ReportStore, ResolveError, SessionStore};
@@ -23,10 +23,11 @@ impl<S: ReportStore + AccountStore + SessionStore> App<S> {
     /// exists, naming only a session both took part in, and once per pair and UTC day.
     pub async fn report_member(
         &self,
-        reporter: &UserId,
+        caller: &Bearer,
         reported: &UserId,
         filing: ReportFiling,
     ) -> Result<Report, AppError> {
+        let reporter = &caller.member;
         let now = self.clock.now();
         let id = ReportId::new(ulid::Ulid::from_datetime(now.into()));
         let report = Report::file(
@@ -43,7 +44,7 @@ impl<S: ReportStore + AccountStore + SessionStore> App<S> {
             reason: crate::domain::Invalid::new("must be another member, not yourself"),
         })?;
         let (me, them) = futures_util::join!(self.store.user(reporter), self.store.user(reported));
-        active(me?)?;
+        admitted(me?, caller)?;
         them?.ok_or(AppError::UserNotFound)?;
         if let Some(session) = &filing.session_id {
             let booking = self.store.session(session).await?.ok_or(AppError::SessionNotFound)?;
@@ -59,28 +60,40 @@ impl<S: ReportStore + AccountStore + SessionStore> App<S> {
     }
 }
 
-impl<S: ReportStore> App<S> {
+impl<S: ReportStore + AccountStore> App<S> {
     /// A page of the reports in `state`: open ones oldest first, resolved ones newest
-    /// first. The caller checks the admin.
+    /// first. Admins only.
     pub async fn report_queue(
         &self,
+        admin: &Bearer,
         state: ReportState,
         after: Option<&str>,
         limit: usize,
     ) -> Result<ReportPage, AppError> {
-        Ok(self.store.reports(state, after, limit).await?)
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
+        let (admitted, page) = futures_util::join!(self.admit(admin), self.store.reports(state, after, limit));
+        admitted?;
+        Ok(page?)
     }
 
     /// Records `admin`'s `outcome` on an open report; a report is resolved once (a second
-    /// resolve, also a concurrent one, is refused). The caller checks the admin.
+    /// resolve, also a concurrent one, is refused). Admins only.
     pub async fn resolve_report(
         &self,
-        admin: &UserId,
+        admin: &Bearer,
         id: &ReportId,
         outcome: ReportOutcome,
         note: Option<ShortText>,
     ) -> Result<Report, AppError> {
-        let report = self.store.report(id).await?.ok_or(AppError::ReportNotFound)?;
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
+        let (admitted, report) = futures_util::join!(self.admit(admin), self.store.report(id));
+        admitted?;
+        let report = report?.ok_or(AppError::ReportNotFound)?;
+        let admin = &admin.member;
         let now = self.clock.now();
         let resolution = Resolution { outcome, note: note.clone(), by: admin.clone(), at: now };
         let resolved = report.resolve(resolution).map_err(|_| already_resolved())?;

@@ -2,7 +2,7 @@
 
 use super::{App, AppError};
 use crate::domain::review::reveal_at;
-use crate::domain::{Party, Rating, Review, ReviewText, SessionId, SessionState, User, UserId};
+use crate::domain::{Bearer, Party, Rating, Review, ReviewText, SessionId, SessionState, User, UserId};
 use crate::ports::{
     AccountStore, NewNotification, ReviewPage, ReviewStore, ReviewWriteError, SessionStore, StoredReview,
 };
@@ -21,13 +21,15 @@ impl<S: AccountStore + SessionStore + ReviewStore> App<S> {
     /// when the mentor writes theirs or the job finds the week over.
     pub async fn review_session(
         &self,
-        author: &UserId,
+        caller: &Bearer,
         session: &SessionId,
         rating: Rating,
         text: ReviewText,
     ) -> Result<Review, AppError> {
+        self.admit(caller).await?;
+        let author = &caller.member;
         for _ in 0..SAVE_ATTEMPTS {
-            let booking = self.visible_session(author, false, session).await?;
+            let booking = self.session_visible_to(author, false, session).await?;
             let side = booking.party_of(author).ok_or(AppError::SessionNotFound)?;
             if booking.state != SessionState::Completed {
                 return Err(AppError::Refused {
@@ -122,12 +124,15 @@ impl<S: AccountStore + SessionStore + ReviewStore> App<S> {
     /// Learners' reviews of a mentor that are no longer blind, newest first.
     pub async fn mentor_reviews(
         &self,
+        viewer: &Bearer,
         mentor: &UserId,
         after: Option<&str>,
         limit: usize,
     ) -> Result<ReviewPage, AppError> {
         let now = self.clock.now();
-        let page = self.store.reviews_about(mentor, after, limit).await?;
+        let (admitted, page) = futures_util::join!(self.admit(viewer), self.store.reviews_about(mentor, after, limit));
+        admitted?;
+        let page = page?;
         let reviews = page.reviews.into_iter().filter(|r| r.author_side == Party::Learner && r.visible(now)).collect();
         Ok(ReviewPage { reviews, next: page.next })
     }

@@ -1,10 +1,10 @@
 //! Booking sessions: request, answer, reschedule, cancel, complete, report no-shows.
 
 use super::idempotency::{self, Idempotency};
-use super::{App, AppError, active};
+use super::{App, AppError, admitted};
 use crate::domain::{
-    Actor, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestMessage, RequestRefused, Scope, SessionId,
-    SessionState, ShortText, Slot, User, UserId,
+    Actor, Bearer, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestMessage, RequestRefused, Scope,
+    SessionId, SessionState, ShortText, Slot, User, UserId,
 };
 use crate::ports::{
     AccountChanges, AccountStore, MentorDirectory, NewNotification, SessionPage, SessionStore, SessionWriteError,
@@ -48,22 +48,28 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
     /// Requests are limited per learner-mentor pair and per learner (`Throttled`).
     pub async fn request_session(
         &self,
-        learner: &UserId,
+        caller: &Bearer,
         request: SessionRequest,
         idempotency: Option<Idempotency>,
     ) -> Result<Requested, AppError> {
+        let learner = &caller.member;
         let key = idempotency.map(|i| i.of(learner));
+        // The caller's standing comes with their account, read beside the replay: a
+        // suspended member's retry is refused too.
+        let (me, replayed) = futures_util::join!(self.store.user(learner), async {
+            match &key {
+                Some(key) => self.store.replay(&key.user, &key.key).await,
+                None => Ok(None),
+            }
+        });
+        let me = admitted(me?, caller)?;
         if let Some(key) = &key
-            && let Some(stored) = self.store.replay(&key.user, &key.key).await?
+            && let Some(stored) = replayed?
         {
             return idempotency::replay(key, stored).map(Requested::Replayed);
         }
-        let (me, mentor, blocked) = futures_util::join!(
-            self.store.user(learner),
-            self.store.user(&request.mentor),
-            self.store.blocked_between(learner, &request.mentor)
-        );
-        let me = active(me?)?;
+        let (mentor, blocked) =
+            futures_util::join!(self.store.user(&request.mentor), self.store.blocked_between(learner, &request.mentor));
         let mentor = mentor?.ok_or(AppError::Rule { field: "mentor_id", reason: Invalid::new("is not a member") })?;
         // A block works both ways, and the answer is the same whoever blocked whom.
         if blocked? {
@@ -122,15 +128,11 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
 impl<S: AccountStore + SessionStore> App<S> {
     /// Applies `mv` for `user` to a session: who may make which move is the domain's
     /// rule; non-participants (other than admins) are told the session does not exist.
-    pub async fn move_session(
-        &self,
-        user: &UserId,
-        is_admin: bool,
-        id: &SessionId,
-        mv: Move,
-    ) -> Result<Booking, AppError> {
+    pub async fn move_session(&self, caller: &Bearer, id: &SessionId, mv: Move) -> Result<Booking, AppError> {
+        self.admit(caller).await?;
+        let (user, is_admin) = (&caller.member, caller.is_admin());
         for _ in 0..SAVE_ATTEMPTS {
-            let current = self.visible_session(user, is_admin, id).await?;
+            let current = self.session_visible_to(user, is_admin, id).await?;
             let actor = current.party_of(user).map_or(Actor::Admin, Actor::Participant);
             let (mut next, effect) = current
                 .apply(actor, mv.clone(), self.clock.now(), &self.policy)
@@ -153,7 +155,20 @@ impl<S: AccountStore + SessionStore> App<S> {
     }
 
     /// A session the caller may see: a participant's or, for admins, any.
-    pub async fn visible_session(&self, user: &UserId, is_admin: bool, id: &SessionId) -> Result<Booking, AppError> {
+    pub async fn visible_session(&self, caller: &Bearer, id: &SessionId) -> Result<Booking, AppError> {
+        let (admitted, booking) =
+            futures_util::join!(self.admit(caller), self.session_visible_to(&caller.member, caller.is_admin(), id));
+        admitted?;
+        booking
+    }
+
+    /// A session `user` may see: theirs or, for admins, any.
+    pub(crate) async fn session_visible_to(
+        &self,
+        user: &UserId,
+        is_admin: bool,
+        id: &SessionId,
+    ) -> Result<Booking, AppError> {
         let booking = self.store.session(id).await?.ok_or(AppError::SessionNotFound)?;
         // 404, not 403, so session ids cannot be probed.
         if booking.party_of(user).is_none() && !is_admin {
@@ -165,17 +180,22 @@ impl<S: AccountStore + SessionStore> App<S> {
     /// A page of the caller's sessions.
     pub async fn my_sessions(
         &self,
-        user: &UserId,
+        caller: &Bearer,
         timeframe: Timeframe,
         after: Option<&str>,
         limit: usize,
     ) -> Result<SessionPage, AppError> {
-        Ok(self.store.sessions_of(user, timeframe, self.clock.now(), after, limit).await?)
+        let (admitted, page) = futures_util::join!(
+            self.admit(caller),
+            self.store.sessions_of(&caller.member, timeframe, self.clock.now(), after, limit)
+        );
+        admitted?;
+        Ok(page?)
     }
 
     /// The session as an iCalendar file.
-    pub async fn session_calendar(&self, user: &UserId, is_admin: bool, id: &SessionId) -> Result<String, AppError> {
-        let booking = self.visible_session(user, is_admin, id).await?;
+    pub async fn session_calendar(&self, caller: &Bearer, id: &SessionId) -> Result<String, AppError> {
+        let booking = self.visible_session(caller, id).await?;
         let (mentor, learner) =
             futures_util::future::join(self.store.user(&booking.mentor), self.store.user(&booking.learner)).await;
         let name = |u: Option<User>| u.map_or_else(|| "a Peerlearn member".to_owned(), |u| u.name.to_string());

@@ -1,8 +1,8 @@
 //! Platform stats: counting each committed change once, and the figures admins read.
 
-use super::{App, AppError};
-use crate::domain::{Committed, PlatformStats, Tally};
-use crate::ports::{Recorded, StatsStore};
+use super::{ADMINS_ONLY, App, AppError};
+use crate::domain::{Bearer, Committed, PlatformStats, Tally};
+use crate::ports::{AccountStore, Recorded, StatsStore};
 
 /// What counting one committed change did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +15,7 @@ pub enum Counted {
     Nothing,
 }
 
-impl<S: StatsStore> App<S> {
+impl<S: StatsStore + AccountStore> App<S> {
     /// Moves the platform's counters by what `change` counts (see `domain::stats`), once
     /// per stream record `change_id`: a redelivered record counts nothing.
     pub async fn count_change(&self, change_id: &str, change: &Committed) -> Result<Counted, AppError> {
@@ -30,10 +30,16 @@ impl<S: StatsStore> App<S> {
     }
 
     /// The figures for this week and this month as of the app's clock, read from the
-    /// counter items by key. The caller checks the admin.
-    pub async fn platform_stats(&self) -> Result<PlatformStats, AppError> {
+    /// counter items by key. Admins only.
+    pub async fn platform_stats(&self, admin: &Bearer) -> Result<PlatformStats, AppError> {
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
         let now = self.clock.now();
-        let counts = self.store.counts(&PlatformStats::scopes(now)).await?;
+        let scopes = PlatformStats::scopes(now);
+        let (admitted, counts) = futures_util::join!(self.admit(admin), self.store.counts(&scopes));
+        admitted?;
+        let counts = counts?;
         match counts.as_slice() {
             [totals, week, month] => Ok(PlatformStats::read(now, [totals, week, month])),
             _ => Err(AppError::Store(crate::ports::StoreError::Corrupt("stats counters missing".into()))),

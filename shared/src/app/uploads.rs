@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use super::{App, AppError, active};
+use super::{App, AppError, admitted};
 use crate::domain::file_kind::SNIFF_BYTES;
-use crate::domain::{FileKind, StoredObject, UPLOAD_LINK_TTL, Upload, UploadId, UploadPurpose, UploadState, UserId};
+use crate::domain::{Bearer, FileKind, StoredObject, UPLOAD_LINK_TTL, Upload, UploadId, UploadPurpose, UploadState, UserId};
 use crate::ports::{AccountStore, FileError, StoreError, UploadLink, UploadStore};
 
 /// How long an avatar link in a profile lives: long enough to render a page, short
@@ -31,36 +31,39 @@ impl From<FileError> for AppError {
 }
 
 impl<S: AccountStore + UploadStore> App<S> {
-    /// Offers `owner` an upload of `size_bytes` of `kind` for `purpose`: the record
+    /// Offers the caller an upload of `size_bytes` of `kind` for `purpose`: the record
     /// (pending) and a link to put the file under a key the server chose. The declaration
     /// is checked first (a 400 naming the field); nothing is written when it fails.
     pub async fn start_upload(
         &self,
-        owner: &UserId,
+        caller: &Bearer,
         purpose: UploadPurpose,
         kind: FileKind,
         size_bytes: u64,
     ) -> Result<StartedUpload, AppError> {
+        let owner = &caller.member;
         let now = self.clock.now();
         let id = UploadId::new(ulid::Ulid::from_datetime(now.into()));
         let upload = Upload::offer(id, owner.clone(), purpose, kind, size_bytes, now)
             .map_err(|(field, reason)| AppError::Rule { field, reason })?;
-        active(self.store.user(owner).await?)?;
+        admitted(self.store.user(owner).await?, caller)?;
         // Sign before storing: a failed signature leaves no record behind.
         let link = self.files.presign_put(&upload.pending_key(), kind, upload.size_bytes, now, UPLOAD_LINK_TTL).await?;
         self.store.offer_upload(&upload).await?;
         Ok(StartedUpload { upload, link })
     }
 
-    /// Completes `owner`'s upload `id`: checks that the object put under its link is
+    /// Completes the caller's upload `id`: checks that the object put under its link is
     /// exactly what was declared (size and content type from its metadata, kind from its
     /// first bytes), moves it to its final key and records it; an avatar becomes the
     /// member's avatar. A file that is not what was declared is deleted with its record
     /// ([`AppError::UploadMismatch`]); a completed upload is answered as it is, so a
     /// retried request succeeds.
-    pub async fn complete_upload(&self, owner: &UserId, id: &UploadId) -> Result<Upload, AppError> {
-        active(self.store.user(owner).await?)?;
-        let upload = self.store.upload(owner, id).await?.ok_or(AppError::UploadNotFound)?;
+    pub async fn complete_upload(&self, caller: &Bearer, id: &UploadId) -> Result<Upload, AppError> {
+        let owner = &caller.member;
+        let (user, upload) = futures_util::join!(self.store.user(owner), self.store.upload(owner, id));
+        admitted(user?, caller)?;
+        let upload = upload?.ok_or(AppError::UploadNotFound)?;
         if upload.state == UploadState::Complete {
             return Ok(upload);
         }
@@ -111,9 +114,12 @@ impl<S: AccountStore + UploadStore> App<S> {
         Ok(self.store.upload(owner, id).await?.filter(|upload| upload.state == UploadState::Complete))
     }
 
-    /// `owner`'s uploads, newest first (at most [`MAX_LISTED_UPLOADS`]).
-    pub async fn my_uploads(&self, owner: &UserId) -> Result<Vec<Upload>, AppError> {
-        Ok(self.store.uploads_of(owner, MAX_LISTED_UPLOADS).await?)
+    /// The caller's uploads, newest first (at most [`MAX_LISTED_UPLOADS`]).
+    pub async fn my_uploads(&self, caller: &Bearer) -> Result<Vec<Upload>, AppError> {
+        let (admitted, uploads) =
+            futures_util::join!(self.admit(caller), self.store.uploads_of(&caller.member, MAX_LISTED_UPLOADS));
+        admitted?;
+        Ok(uploads?)
     }
 
     /// The owner's uploads among `ids` that exist and are complete, in the order asked

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use super::{App, AppError, active};
+use super::{ADMINS_ONLY, App, AppError, admitted};
 use crate::domain::{
-    AuditAction, AuditEntry, Decision, EvidenceUploads, Upload, UploadPurpose, User, UserId, VerificationId,
+    AuditAction, AuditEntry, Bearer, Decision, EvidenceUploads, Upload, UploadPurpose, User, UserId, VerificationId,
     VerificationRefused, VerificationRequest, VerificationStatement, VerificationStatus,
 };
 use crate::ports::{AccountStore, NewNotification, StoreError, UploadStore, VerificationPage, VerificationStore};
@@ -85,13 +85,14 @@ impl<S: AccountStore + UploadStore + VerificationStore> App<S> {
     /// `mentor` asks to be verified, naming completed uploads as evidence.
     pub async fn request_verification(
         &self,
-        mentor: &UserId,
+        caller: &Bearer,
         uploads: EvidenceUploads,
         statement: VerificationStatement,
     ) -> Result<VerificationRequest, AppError> {
+        let mentor = &caller.member;
         let completed = self.completed_uploads(mentor, uploads.ids()).await?;
         for _ in 0..ATTEMPTS {
-            let previous = active(self.store.user(mentor).await?)?;
+            let previous = admitted(self.store.user(mentor).await?, caller)?;
             let now = self.clock.now();
             let id = VerificationId::new(ulid::Ulid::from_datetime(now.into()));
             let (request, next) =
@@ -109,21 +110,41 @@ impl<S: AccountStore + UploadStore + VerificationStore> App<S> {
     /// `mentor`'s verification status and their newest request, if any.
     pub async fn my_verification(
         &self,
-        mentor: &UserId,
+        caller: &Bearer,
     ) -> Result<(VerificationStatus, Option<VerificationRequest>), AppError> {
+        let mentor = &caller.member;
         let (user, latest) = futures_util::join!(self.store.user(mentor), self.store.latest_verification(mentor));
-        Ok((active(user?)?.verification, latest?))
+        Ok((admitted(user?, caller)?.verification, latest?))
     }
 
-    /// Pending requests, oldest first. The caller checks the admin.
-    pub async fn pending_verifications(&self, after: Option<&str>, limit: usize) -> Result<VerificationPage, AppError> {
-        Ok(self.store.pending_verifications(after, limit).await?)
+    /// Pending requests, oldest first. Admins only.
+    pub async fn pending_verifications(
+        &self,
+        admin: &Bearer,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<VerificationPage, AppError> {
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
+        let (admitted, page) = futures_util::join!(self.admit(admin), self.store.pending_verifications(after, limit));
+        admitted?;
+        Ok(page?)
     }
 
-    /// A request with the mentor and links to the documents. The caller checks the admin:
-    /// nobody else may see these documents.
-    pub async fn verification_review(&self, id: &VerificationId) -> Result<VerificationReview, AppError> {
-        let request = self.store.verification(id).await?.ok_or(AppError::VerificationNotFound)?;
+    /// A request with the mentor and links to the documents. Admins only: nobody else may
+    /// see these documents.
+    pub async fn verification_review(
+        &self,
+        admin: &Bearer,
+        id: &VerificationId,
+    ) -> Result<VerificationReview, AppError> {
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
+        let (admitted, request) = futures_util::join!(self.admit(admin), self.store.verification(id));
+        admitted?;
+        let request = request?.ok_or(AppError::VerificationNotFound)?;
         let mentor = self.store.user(&request.mentor).await?.ok_or(AppError::UserNotFound)?;
         let uploads = self.completed_uploads(&request.mentor, request.uploads.ids()).await?;
         let ttl = chrono::Duration::from_std(DOCUMENT_LINK_TTL).map_err(|e| AppError::Encoding(e.to_string()))?;
@@ -137,13 +158,18 @@ impl<S: AccountStore + UploadStore + VerificationStore> App<S> {
         Ok(VerificationReview { request, mentor, documents, links_expire_at })
     }
 
-    /// `admin` approves or rejects a pending request. The caller checks the admin.
+    /// `admin` approves or rejects a pending request. Admins only.
     pub async fn decide_verification(
         &self,
-        admin: &UserId,
+        admin: &Bearer,
         id: &VerificationId,
         decision: Decision,
     ) -> Result<VerificationRequest, AppError> {
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
+        self.admit(admin).await?;
+        let admin = &admin.member;
         for _ in 0..ATTEMPTS {
             let request = self.store.verification(id).await?.ok_or(AppError::VerificationNotFound)?;
             let previous = self.store.user(&request.mentor).await?.ok_or(AppError::UserNotFound)?;

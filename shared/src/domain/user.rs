@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, MentorStats, Price, Roles, Skills, Slot,
-    Timezone, UserId, VerificationStatus, WeeklyAvailability,
+    Standing, Timezone, UserId, VerificationStatus, WeeklyAvailability,
 };
 
 /// Whether a member may act on the platform.
@@ -66,6 +66,9 @@ pub struct User {
     pub roles: Roles,
     /// Active or suspended.
     pub status: AccountStatus,
+    /// Access tokens issued before this instant are refused (set by a suspension, kept by
+    /// the restore, so tokens from before a suspension never work again).
+    pub tokens_not_before: Option<DateTime<Utc>>,
     /// Mentor verification by an admin; only verified mentors are matched and found.
     pub verification: VerificationStatus,
     /// A mentor's track record (reviews, response time, load).
@@ -131,6 +134,40 @@ pub struct ProfileRuleBroken {
 }
 
 impl User {
+    /// Whether the member may act, and which of their tokens are honoured.
+    pub fn standing(&self) -> Standing {
+        Standing { status: self.status, tokens_not_before: self.tokens_not_before }
+    }
+
+    /// An admin who may act: the last of them cannot be suspended.
+    pub fn is_active_admin(&self) -> bool {
+        self.status == AccountStatus::Active && self.roles.contains(super::Role::Admin)
+    }
+
+    /// The member suspended at `now`: hidden from search and match (a suspended member has
+    /// no mentor card), every token issued so far refused. `None` when already suspended,
+    /// so a rerun changes nothing.
+    pub fn suspended(&self, now: DateTime<Utc>) -> Option<User> {
+        (self.status == AccountStatus::Active).then(|| User {
+            status: AccountStatus::Suspended,
+            tokens_not_before: Some(super::tokens_not_before(now)),
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        })
+    }
+
+    /// The member restored at `now`: visible and able to sign in again. Tokens from before
+    /// the suspension stay refused. `None` when not suspended.
+    pub fn restored(&self, now: DateTime<Utc>) -> Option<User> {
+        (self.status == AccountStatus::Suspended).then(|| User {
+            status: AccountStatus::Active,
+            updated_at: now,
+            version: self.version + 1,
+            ..self.clone()
+        })
+    }
+
     /// The member's free time within `window`, less their booked sessions.
     pub fn free_time(&self, window: &super::Interval) -> super::TimeSet {
         super::listing::free_time(&self.profile.availability, self.profile.timezone, &self.booked, window)
@@ -211,6 +248,7 @@ mod tests {
             name: DisplayName::parse("Ana").unwrap(),
             roles: Roles::from_requested("learner").unwrap(),
             status: AccountStatus::Active,
+            tokens_not_before: None,
             verification: VerificationStatus::Unverified,
             mentor: MentorStats::default(),
             booked: Vec::new(),
@@ -219,6 +257,21 @@ mod tests {
             updated_at: now,
             version: 1,
         }
+    }
+
+    #[test]
+    fn suspending_refuses_every_token_so_far_and_restoring_keeps_that() {
+        let now = DateTime::parse_from_rfc3339("2026-11-02T10:00:00.250Z").unwrap().to_utc();
+        let before = now - chrono::Duration::minutes(5);
+        let suspended = member().suspended(now).unwrap();
+        assert_eq!(suspended.version, 2);
+        assert_eq!(suspended.standing().admits(before), Err(crate::domain::Refusal::Suspended));
+        assert!(suspended.suspended(now).is_none(), "a second suspension changes nothing");
+        let restored = suspended.restored(now).unwrap();
+        assert_eq!(restored.status, AccountStatus::Active);
+        assert_eq!(restored.standing().admits(before), Err(crate::domain::Refusal::Revoked));
+        assert_eq!(restored.standing().admits(now + chrono::Duration::seconds(1)), Ok(()));
+        assert!(restored.restored(now).is_none());
     }
 
     fn evenings() -> WeeklyAvailability {

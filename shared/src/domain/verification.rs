@@ -218,6 +218,7 @@ mod tests {
             profile: Default::default(),
             created_at: at(0),
             updated_at: at(0),
+            tokens_not_before: None,
             version: 3,
         }
     }

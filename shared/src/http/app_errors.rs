@@ -20,6 +20,7 @@ impl From<AppError> for ApiError {
             }
             AppError::TokenExpired => ApiError::TokenExpired,
             AppError::Suspended => ApiError::Suspended,
+            AppError::TokenRevoked => ApiError::Unauthenticated("The access token was revoked; sign in again."),
             AppError::UserNotFound
             | AppError::SessionNotFound
             | AppError::ConversationNotFound
@@ -90,6 +91,7 @@ mod tests {
             (AppError::ConnectionClosed, ProblemType::Unauthenticated),
             (AppError::TokenExpired, ProblemType::TokenExpired),
             (AppError::Suspended, ProblemType::Suspended),
+            (AppError::TokenRevoked, ProblemType::Unauthenticated),
             (AppError::SessionNotFound, ProblemType::NotFound),
             (AppError::ReportNotFound, ProblemType::NotFound),
             (AppError::NotAllowed("no"), ProblemType::Forbidden),

@@ -6,18 +6,25 @@ use lambda_http::Request;
 
 use super::ApiError;
 use crate::auth::{AccessClaims, TokenIssuer};
-use crate::domain::{Role, UserId};
+use crate::domain::{Bearer, Role, UserId};
 
-/// An authenticated caller, from a verified access token.
+/// An authenticated caller, from a verified access token. Whether the token still speaks
+/// for the member (not suspended, not revoked) is the use case's check, on [`Caller::bearer`].
 #[derive(Debug, Clone)]
 pub struct Caller {
     claims: AccessClaims,
+    bearer: Bearer,
 }
 
 impl Caller {
     /// The caller's user id.
     pub fn user_id(&self) -> &UserId {
         &self.claims.sub
+    }
+
+    /// Who the token speaks for, and since when: what use cases admit.
+    pub fn bearer(&self) -> &Bearer {
+        &self.bearer
     }
 
     /// When the caller's access token expires.
@@ -58,7 +65,11 @@ pub fn authenticate_token(token: &str, tokens: &TokenIssuer) -> Result<Caller, A
         tokens.verify(token).map_err(|_| ApiError::Unauthenticated("The access token is invalid or expired."))?;
     // The caller's id goes on the request's log line: cheap here, where every route learns it.
     crate::observability::scope::record_member(claims.sub.to_string());
-    Ok(Caller { claims })
+    // An `iat` beyond chrono's range cannot be a token we issued: the oldest instant, which
+    // any revocation refuses.
+    let issued_at = DateTime::from_timestamp(claims.iat, 0).unwrap_or(DateTime::UNIX_EPOCH);
+    let bearer = Bearer { member: claims.sub.clone(), roles: claims.roles, issued_at };
+    Ok(Caller { claims, bearer })
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{Email, Exhausted, QuotaUse, User, UserId};
+use crate::domain::{Email, Exhausted, QuotaUse, Standing, User, UserId};
 
 /// A password hash with the account it unlocks.
 #[derive(Debug, Clone)]
@@ -61,8 +61,13 @@ pub trait AccountStore: Send + Sync {
     fn user(&self, id: &UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
 
     /// Replaces a user if nobody changed it since `previous` was read (`Conflict`
-    /// otherwise), keeping the mentor listings in step in the same transaction.
+    /// otherwise), keeping the mentor listings and the count of active admins in step in
+    /// the same transaction; `Conflict("last admin")` when it would leave no active admin.
     fn save_user(&self, user: &User, previous: &User) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A member's standing alone (status, tokens revoked before), read strongly
+    /// consistently: what a request that loads nothing else of the caller checks.
+    fn standing(&self, id: &UserId) -> impl Future<Output = Result<Option<Standing>, StoreError>> + Send;
 }
 
 /// Why a write that uses a quota did not happen.
@@ -103,6 +108,10 @@ pub trait GrantStore: Send + Sync {
 
     /// Marks `old` used and stores `next`, only if `old` is still active and its family alive.
     fn rotate(&self, old: &RefreshGrant, next: &RefreshGrant) -> impl Future<Output = Result<(), RotateError>> + Send;
+
+    /// The ids of `user`'s families of the last 30 days, revoked ones included (revoking
+    /// again is harmless), through the member's copies.
+    fn families(&self, user: &UserId) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 
     /// Ends a family: none of its grants works any more.
     fn revoke_family(&self, family_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -35,7 +35,7 @@ pub trait PointsStore: Send + Sync {
 
     /// Writes what one occurrence did, all or nothing: each ledger entry once (by key),
     /// the account over the version read (`None`: it did not exist), the changed board
-    /// entries, and the notifications.
+    /// entries, the notifications, and the audit entry of an admin's correction.
     fn record_points(
         &self,
         user: &UserId,
@@ -43,6 +43,7 @@ pub trait PointsStore: Send + Sync {
         previous_version: Option<u64>,
         applied: &crate::domain::gamification::Applied,
         notify: &[NewNotification],
+        audit: Option<&crate::domain::AuditEntry>,
     ) -> impl Future<Output = Result<Recorded, StoreError>> + Send;
 
     /// A page of a member's ledger, newest first.

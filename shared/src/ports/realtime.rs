@@ -72,6 +72,9 @@ pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a
 pub trait LivePush: Send + Sync {
     /// Sends `frame` (JSON text) to `connection`.
     fn push<'a>(&'a self, connection: &'a ConnectionId, frame: &'a str) -> BoxFuture<'a, Result<(), PushError>>;
+
+    /// Closes `connection` (`DELETE @connections/{id}`); one already gone is closed.
+    fn close<'a>(&'a self, connection: &'a ConnectionId) -> BoxFuture<'a, Result<(), PushError>>;
 }
 
 /// Where a function has no connections endpoint configured: every push fails (and is
@@ -81,6 +84,10 @@ pub struct NoPush;
 
 impl LivePush for NoPush {
     fn push<'a>(&'a self, _connection: &'a ConnectionId, _frame: &'a str) -> BoxFuture<'a, Result<(), PushError>> {
+        Box::pin(async { Err(PushError::Failed("no connections endpoint configured".into())) })
+    }
+
+    fn close<'a>(&'a self, _connection: &'a ConnectionId) -> BoxFuture<'a, Result<(), PushError>> {
         Box::pin(async { Err(PushError::Failed("no connections endpoint configured".into())) })
     }
 }

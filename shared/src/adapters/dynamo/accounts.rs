@@ -1,11 +1,14 @@
 //! [`AccountStore`] over DynamoDB.
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::keys::{self, Key};
-use super::records::{CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, UserRecord, from_item, to_item};
+use super::records::{
+    CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, MemberFamilyRecord, StandingRecord, UserRecord,
+    from_item, to_item,
+};
 use super::{DynamoStore, Item, TransactFailure, n, unavailable};
-use crate::domain::{Email, MentorCard, User, UserId};
+use crate::domain::{Email, MentorCard, Standing, User, UserId};
 use crate::ports::{AccountStore, Credentials, RefreshGrant, StoreError};
 
 impl DynamoStore {
@@ -15,6 +18,7 @@ impl DynamoStore {
     pub(crate) fn user_writes(&self, user: &User, previous: &User) -> Result<Vec<TransactWriteItem>, StoreError> {
         let built = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Unavailable(e.to_string());
         let mut items = vec![self.user_put(user, previous)?];
+        items.extend(self.admin_count_change(user, previous)?);
         let (old_card, new_card) = (MentorCard::of(previous), MentorCard::of(user));
         if old_card == new_card {
             return Ok(items);
@@ -35,6 +39,28 @@ impl DynamoStore {
             }
         }
         Ok(items)
+    }
+
+    /// The change to the count of active admins when `previous -> user` makes or unmakes
+    /// one, always at index 1 of the user's writes. Unmaking one is conditioned on another
+    /// remaining, so concurrent suspensions can never leave the platform without an admin:
+    /// DynamoDB serialises the updates of the one counter item and the last one fails.
+    fn admin_count_change(&self, user: &User, previous: &User) -> Result<Option<TransactWriteItem>, StoreError> {
+        let change: i64 = match (previous.is_active_admin(), user.is_active_admin()) {
+            (false, true) => 1,
+            (true, false) => -1,
+            _ => return Ok(None),
+        };
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::admin_count().item()))
+            .update_expression("ADD active :change")
+            .expression_attribute_values(":change", n(change));
+        if change < 0 {
+            update = update.condition_expression("active > :one").expression_attribute_values(":one", n(1));
+        }
+        let update = update.build().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Some(TransactWriteItem::builder().update(update).build()))
     }
 
     /// The user item alone, guarded by the version read (listings untouched).
@@ -73,6 +99,7 @@ impl AccountStore for DynamoStore {
             self.put_new(to_item(&UserRecord::from_user(user))?)?,
             self.put_new(to_item(&FamilyRecord::new(first_grant))?)?,
             self.put_new(to_item(&GrantRecord::new(first_grant))?)?,
+            self.put_new(to_item(&MemberFamilyRecord::new(first_grant))?)?,
         ];
         match self.transact(items).await {
             Ok(()) => Ok(()),
@@ -90,23 +117,15 @@ impl AccountStore for DynamoStore {
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::user(id).item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
+        let output = self.user_get(id).send().await.map_err(unavailable)?;
         output.item.map(|item| from_item::<UserRecord>(item).map(UserRecord::into_user)).transpose()
     }
 
     async fn save_user(&self, user: &User, previous: &User) -> Result<(), StoreError> {
         let user_item = to_item(&UserRecord::from_user(user))?;
         let (old_card, new_card) = (MentorCard::of(previous), MentorCard::of(user));
-        if old_card == new_card {
-            // Nothing search or matching shows changed: one conditional put.
+        if old_card == new_card && previous.is_active_admin() == user.is_active_admin() {
+            // Nothing search or matching shows changed, nor who administers: one conditional put.
             let result = self
                 .client
                 .put_item()
@@ -123,8 +142,45 @@ impl AccountStore for DynamoStore {
             };
         }
         let items = self.user_writes(user, previous)?;
+        self.commit_user(items, user, previous).await
+    }
+
+    async fn standing(&self, id: &UserId) -> Result<Option<Standing>, StoreError> {
+        // Two small attributes of the user item, read strongly: a suspension must stop the
+        // very next request. Billed by the item's size all the same (4 KB per unit).
+        let output = self
+            .user_get(id)
+            .projection_expression("#status, tokens_not_before")
+            .expression_attribute_names("#status", "status")
+            .send()
+            .await
+            .map_err(unavailable)?;
+        output.item.map(|item| from_item::<StandingRecord>(item).map(StandingRecord::into_standing)).transpose()
+    }
+}
+
+impl DynamoStore {
+    /// A strongly consistent read of a user item.
+    fn user_get(&self, id: &UserId) -> aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder {
+        self.client.get_item().table_name(&self.table).set_key(Some(keys::user(id).item())).consistent_read(true)
+    }
+
+    /// Commits a user's writes (from [`DynamoStore::user_writes`], possibly with more after
+    /// them): `Conflict("last admin")` when the admin count refused, else `Conflict("version")`
+    /// for any failed condition.
+    pub(crate) async fn commit_user(
+        &self,
+        items: Vec<TransactWriteItem>,
+        user: &User,
+        previous: &User,
+    ) -> Result<(), StoreError> {
+        let counts_admins = previous.is_active_admin() && !user.is_active_admin();
         match self.transact(items).await {
             Ok(()) => Ok(()),
+            // The version is checked at 0; the counter, when it changes, at 1.
+            Err(TransactFailure::ConditionFailed(failed)) if counts_admins && failed == [1] => {
+                Err(StoreError::Conflict("last admin"))
+            }
             Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("version")),
             Err(TransactFailure::Store(error)) => Err(error),
         }

@@ -1,11 +1,12 @@
 //! [`GrantStore`] over DynamoDB: rotating refresh tokens with family revocation.
 
-use aws_sdk_dynamodb::types::{ConditionCheck, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
 
 use super::accounts::is_condition_failure;
 use super::keys;
-use super::records::{FamilyRecord, GrantRecord, from_item, to_item};
-use super::{DynamoStore, Item, TransactFailure, unavailable};
+use super::records::{FamilyRecord, GrantRecord, MemberFamilyRecord, from_item, to_item};
+use super::{DynamoStore, TransactFailure, unavailable};
+use crate::domain::UserId;
 use crate::ports::{GrantStore, RefreshGrant, RotateError, StoreError};
 
 fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
@@ -13,9 +14,18 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 }
 
 impl GrantStore for DynamoStore {
+    async fn families(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+        let query = self.prefix_query(keys::user(user).pk, keys::FAMILY_PREFIX).projection_expression("family_id");
+        let items = self.query_items(query, None).await?;
+        Ok(items.iter().filter_map(|item| item.get("family_id")?.as_s().ok().cloned()).collect())
+    }
+
     async fn start_family(&self, grant: &RefreshGrant) -> Result<(), StoreError> {
-        let items =
-            vec![self.put_new(to_item(&FamilyRecord::new(grant))?)?, self.put_new(to_item(&GrantRecord::new(grant))?)?];
+        let items = vec![
+            self.put_new(to_item(&FamilyRecord::new(grant))?)?,
+            self.put_new(to_item(&GrantRecord::new(grant))?)?,
+            self.put_new(to_item(&MemberFamilyRecord::new(grant))?)?,
+        ];
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("refresh family")),
@@ -26,12 +36,9 @@ impl GrantStore for DynamoStore {
     async fn grant(&self, family_id: &str, token_hash: &str) -> Result<Option<RefreshGrant>, StoreError> {
         let grant_key = keys::refresh_grant(token_hash);
         let family_key = keys::refresh_family(family_id);
-        let request = built(
-            KeysAndAttributes::builder().keys(grant_key.item()).keys(family_key.item()).consistent_read(true).build(),
-        )?;
-        let output =
-            self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(unavailable)?;
-        let found: Vec<Item> = output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+        // Both strongly consistent, unprocessed keys asked again: a family left unread must
+        // never pass for a revoked one (the refresh would revoke a live sign-in).
+        let found = self.get_many(&[grant_key.clone(), family_key.clone()]).await?;
         let mut grant = None;
         let mut family = None;
         for item in found {
@@ -42,8 +49,6 @@ impl GrantStore for DynamoStore {
                 family = Some(from_item::<FamilyRecord>(item)?);
             }
         }
-        // Two small items never exceed BatchGetItem limits; an unprocessed key under
-        // throttling reads as "no grant", which fails safe (the client signs in again).
         let Some(grant) = grant else { return Ok(None) };
         if grant.family_id != family_id {
             return Ok(None);

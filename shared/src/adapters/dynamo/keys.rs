@@ -5,7 +5,10 @@
 //! | user (profile, roles, status) | `USER#<user id>` | `PROFILE` |
 //! | email claim + credentials | `EMAIL#<email>` | `CREDENTIALS` |
 //! | a rate-limit counter, one per window | `LIMIT#<limit>#<scope>` | `WINDOW#<window start>` |
+//! | ... and in GSI1, every member by standing and name | GSI1 `MEMBERS#<active\|suspended>` | `<folded name>#<user id>` |
+//! | the count of active admins | `ADMINS` | `COUNT` (attribute `active`) |
 //! | refresh family (one per sign-in) | `FAMILY#<family id>` | `FAMILY` |
+//! | a member's copy of their family | `USER#<user id>` | `FAMILY#<family id>` |
 //! | refresh grant (one per token) | `GRANT#<sha256 of token>` | `GRANT` |
 //! | mentor listing, per skill | `SKILL#<skill>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
 //! | mentor listing, all mentors | `MENTORS#<shard 0-7>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
@@ -55,8 +58,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
 use crate::domain::{
-    AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId, Party, QuotaUse,
-    Report, ReportId, ReportState, Scope, SessionId, SkillName, StatsScope, UploadId, UserId, VerificationId,
+    AccountStatus, AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId,
+    Party, QuotaUse, Report, ReportId, ReportState, Scope, SessionId, SkillName, StatsScope, UploadId, User, UserId,
+    VerificationId, fold_name,
 };
 
 /// Partition key attribute name.
@@ -96,6 +100,32 @@ pub const MENTOR_SHARDS: u32 = 8;
 pub fn user(id: &UserId) -> Key {
     Key { pk: format!("USER#{id}"), sk: "PROFILE".into() }
 }
+
+/// GSI1 partition of the members in one standing, for the admins' member list.
+pub fn member_index(status: AccountStatus) -> String {
+    match status {
+        AccountStatus::Active => "MEMBERS#active".into(),
+        AccountStatus::Suspended => "MEMBERS#suspended".into(),
+    }
+}
+
+/// A member's GSI1 sort key in the member index: by folded name, then id (unique).
+pub fn member_order(user: &User) -> String {
+    format!("{}#{}", fold_name(user.name.as_str()), user.id)
+}
+
+/// The counter of active admins, kept in step by every user save that changes it.
+pub fn admin_count() -> Key {
+    Key { pk: "ADMINS".into(), sk: "COUNT".into() }
+}
+
+/// A member's copy of one of their refresh families.
+pub fn member_family(user: &UserId, family_id: &str) -> Key {
+    Key { pk: format!("USER#{user}"), sk: format!("{FAMILY_PREFIX}{family_id}") }
+}
+
+/// Sort-key prefix of a member's copies of their refresh families.
+pub const FAMILY_PREFIX: &str = "FAMILY#";
 
 /// The item that claims an email address and holds its password hash.
 pub fn credentials(email: &Email) -> Key {

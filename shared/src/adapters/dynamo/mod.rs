@@ -9,6 +9,7 @@ mod directory;
 mod grants;
 pub mod keys;
 mod limits;
+mod members;
 mod notifications;
 mod points;
 

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::domain::gamification::{
     Applied, BoardMove, BoardScore, LeaderboardPeriod, LedgerEntry, PointsAccount, bucket, order_key,
 };
-use crate::domain::{Booking, Party, Review, UserId};
+use crate::domain::{AuditEntry, Booking, Party, Review, UserId};
 use crate::ports::{
     BoardArchive, BoardRow, LeaderboardStore, LedgerPage, NewNotification, PointsStore, Recorded, StoreError,
 };
@@ -151,6 +151,7 @@ impl PointsStore for DynamoStore {
         previous_version: Option<u64>,
         applied: &Applied,
         notify: &[NewNotification],
+        audit: Option<&AuditEntry>,
     ) -> Result<Recorded, StoreError> {
         let mut items = Vec::new();
         for entry in &applied.entries {
@@ -206,6 +207,9 @@ impl PointsStore for DynamoStore {
         }
         for note in notify {
             items.push(self.notification_put(note)?);
+        }
+        if let Some(entry) = audit {
+            items.push(self.audit_put(entry)?);
         }
         match self.transact(items).await {
             Ok(()) => Ok(Recorded::Stored),

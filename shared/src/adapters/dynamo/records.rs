@@ -10,7 +10,7 @@ use super::Item;
 use super::keys::{self, Key};
 use crate::domain::{
     AccountStatus, Booking, ConversationId, DisplayName, Email, MentorCard, MentorStats, Notification, NotificationId,
-    Policy, Profile, Roles, SessionId, SessionState, Slot, User, UserId, VerificationStatus,
+    Policy, Profile, Roles, SessionId, SessionState, Slot, Standing, User, UserId, VerificationStatus,
 };
 use crate::ports::{NewNotification, RefreshGrant, StoreError};
 
@@ -27,6 +27,15 @@ pub(crate) struct UserRecord {
     pub name: DisplayName,
     pub roles: Roles,
     pub status: AccountStatus,
+    /// Tokens issued before it are refused (absent until a first suspension).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_not_before: Option<DateTime<Utc>>,
+    /// The member index admins list and search (`MEMBERS#<status>` / `<folded name>#<id>`);
+    /// absent on users stored before it existed, until their next save.
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
     #[serde(default)]
     pub verification: VerificationStatus,
     #[serde(default)]
@@ -51,6 +60,9 @@ impl UserRecord {
             name: user.name.clone(),
             roles: user.roles,
             status: user.status,
+            tokens_not_before: user.tokens_not_before,
+            gsi1pk: Some(keys::member_index(user.status)),
+            gsi1sk: Some(keys::member_order(user)),
             verification: user.verification,
             mentor: user.mentor,
             booked: user.booked.clone(),
@@ -68,6 +80,7 @@ impl UserRecord {
             name: self.name,
             roles: self.roles,
             status: self.status,
+            tokens_not_before: self.tokens_not_before,
             verification: self.verification,
             mentor: self.mentor,
             booked: self.booked,
@@ -76,6 +89,20 @@ impl UserRecord {
             updated_at: self.updated_at,
             version: self.version,
         }
+    }
+}
+
+/// The two attributes of a user item that decide whether their tokens are honoured.
+#[derive(Debug, Deserialize)]
+pub(crate) struct StandingRecord {
+    pub status: AccountStatus,
+    #[serde(default)]
+    pub tokens_not_before: Option<DateTime<Utc>>,
+}
+
+impl StandingRecord {
+    pub fn into_standing(self) -> Standing {
+        Standing { status: self.status, tokens_not_before: self.tokens_not_before }
     }
 }
 
@@ -121,6 +148,33 @@ impl FamilyRecord {
             entity: "RefreshFamily".into(),
             user_id: grant.user_id.clone(),
             revoked: false,
+            expires_at: grant.expires_at.timestamp(),
+        }
+    }
+}
+
+/// A member's copy of one of their families, so a suspension finds every sign-in; it
+/// lives as long as the family.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct MemberFamilyRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub family_id: String,
+    /// TTL, epoch seconds.
+    pub expires_at: i64,
+}
+
+impl MemberFamilyRecord {
+    pub fn new(grant: &RefreshGrant) -> Self {
+        let Key { pk, sk } = keys::member_family(&grant.user_id, &grant.family_id);
+        Self {
+            pk,
+            sk,
+            entity: "MemberFamily".into(),
+            family_id: grant.family_id.clone(),
             expires_at: grant.expires_at.timestamp(),
         }
     }
