@@ -1,12 +1,12 @@
 //! The admin audit trail: append-only entries written inside other transactions, read
 //! newest first page by page.
 
-use shared::ports::AuditStore;
 use chrono::Duration;
 use peerlearn_tests::*;
 use serde_json::json;
 use shared::adapters::dynamo::audit;
 use shared::domain::{AuditAction, AuditEntry, Reason, UserId};
+use shared::ports::AuditStore;
 
 /// Appends `entries` in one transaction, as an admin action's adapter does.
 async fn append(app: &shared::App, entries: &[AuditEntry]) -> Result<(), String> {

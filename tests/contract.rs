@@ -238,8 +238,7 @@ fn walk_of(route: &str) -> Walk {
         | "POST /me/uploads"
         | "GET /me/uploads"
         | "POST /me/uploads/{id}/complete" => Walk::Own,
-        | "GET /me/verification"
-        | "POST /me/verification" => Walk::Own,
+        "GET /me/verification" | "POST /me/verification" => Walk::Own,
         "POST /auth/register" | "POST /auth/login" | "POST /auth/refresh" | "POST /auth/logout" => Walk::Listed(
             "no bearer identity to cross: the credential in the body is the authority (tests/accounts.rs covers reuse and revocation)",
         ),

@@ -3,11 +3,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use shared::ports::AuditStore;
 use chrono::DurationRound as _;
 use peerlearn_tests::{Call, Member, Reply, STARTS_AT, admin, available_mentor, clock_at, instant, item_count, member};
 use serde_json::{Value, json};
 use shared::App;
+use shared::ports::AuditStore;
 
 fn report_body(reason: &str) -> Value {
     json!({"reason": reason, "details": "Kept messaging me after I said no.\nTwice."})

@@ -14,15 +14,17 @@ mod reminders;
 mod reports;
 mod reviews;
 mod sessions;
+mod stats;
 mod uploads;
 mod verifications;
-mod stats;
 
 use std::sync::Arc;
 
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::domain::{Bearer, Exhausted, Invalid, LimitKind, Limits, Mismatch, Policy, Refusal, User};
-use crate::ports::{AccountStore, Clock, FileStore, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError};
+use crate::ports::{
+    AccountStore, Clock, FileStore, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError,
+};
 
 pub use accounts::{Registration, SignedIn};
 pub use admin::{LAST_ADMIN, NOT_YOURSELF, Suspension};
@@ -34,9 +36,9 @@ pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use reports::ReportFiling;
 pub use sessions::{Requested, SessionRequest};
+pub use stats::Counted;
 pub use uploads::{AVATAR_LINK_TTL, MAX_LISTED_UPLOADS, StartedUpload};
 pub use verifications::{DOCUMENT_LINK_TTL, VerificationReview};
-pub use stats::Counted;
 
 /// What handlers name besides the use cases: a refresh token as presented, and which of
 /// a member's sessions to list.

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::{App, AppError, admitted};
 use crate::domain::file_kind::SNIFF_BYTES;
-use crate::domain::{Bearer, FileKind, StoredObject, UPLOAD_LINK_TTL, Upload, UploadId, UploadPurpose, UploadState, UserId};
+use crate::domain::{
+    Bearer, FileKind, StoredObject, UPLOAD_LINK_TTL, Upload, UploadId, UploadPurpose, UploadState, UserId,
+};
 use crate::ports::{AccountStore, FileError, StoreError, UploadLink, UploadStore};
 
 /// How long an avatar link in a profile lives: long enough to render a page, short

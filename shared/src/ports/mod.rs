@@ -15,9 +15,9 @@ mod realtime;
 mod reports;
 mod reviews;
 mod sessions;
+mod stats;
 mod uploads;
 mod verifications;
-mod stats;
 
 pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
 pub use audit::{AuditPage, AuditStore};
@@ -36,9 +36,9 @@ pub use sessions::{
     AccountChanges, Agenda, IdempotentRequest, MeetingRooms, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoredReply, Timeframe,
 };
+pub use stats::StatsStore;
 pub use uploads::UploadStore;
 pub use verifications::{VerificationPage, VerificationStore};
-pub use stats::StatsStore;
 
 /// A storage failure, in terms the use cases can act on.
 #[derive(Debug, thiserror::Error)]

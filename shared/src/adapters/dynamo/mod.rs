@@ -19,9 +19,9 @@ mod records;
 mod reports;
 mod reviews;
 mod sessions;
+mod stats;
 mod uploads;
 mod verifications;
-mod stats;
 
 pub use stats::{membership_from_image, message_time_from_image, verification_pending_in_image};
 
