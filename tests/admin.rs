@@ -153,9 +153,25 @@ fn representative_routes(member: &str) -> Vec<(&'static str, String, Option<Valu
         ("GET", "/me/points".to_owned(), None),
         ("GET", "/leaderboards/weekly".to_owned(), None),
         ("GET", "/admin/users".to_owned(), None),
+        ("GET", "/admin/verifications".to_owned(), None),
+        ("GET", "/admin/audit".to_owned(), None),
+        ("GET", "/admin/stats".to_owned(), None),
+        ("GET", "/admin/reports".to_owned(), None),
+        ("GET", "/me/uploads".to_owned(), None),
+        ("GET", "/me/verification".to_owned(), None),
+        ("POST", format!("/users/{member}/report"), Some(json!({"reason": "spam", "details": "Sent me adverts."}))),
         ("POST", "/notifications/read-all".to_owned(), None),
         ("PUT", format!("/me/blocks/{member}"), None),
     ]
+}
+
+/// A call of a representative route with its body, as `token`.
+fn call<'a>(method: &'a str, path: &'a str, body: &Option<Value>, token: &'a str) -> Call<'a> {
+    let call = Call::new(method, path).token(token);
+    match body {
+        Some(body) => call.json(body.clone()),
+        None => call,
+    }
 }
 
 #[tokio::test]
@@ -176,14 +192,14 @@ async fn a_token_from_before_a_suspension_is_refused_by_every_function_even_afte
         .map(|route| route.function.clone())
         .collect();
     assert_eq!(functions, bearer_functions, "one representative route per function that takes a token");
-    for (method, path, _) in &routes {
-        let reply = Call::new(method, path).token(&second.token).send(app).await;
+    for (method, path, body) in &routes {
+        let reply = call(method, path, body, &second.token).send(app).await;
         assert!(reply.status < 300, "{method} {path} before: {} {:?}", reply.status, reply.body);
     }
 
     assert_eq!(suspend(app, &first.token, &second.id, "Compromised account").await.status, 200);
-    for (method, path, _) in &routes {
-        let reply = Call::new(method, path).token(&second.token).send(app).await;
+    for (method, path, body) in &routes {
+        let reply = call(method, path, body, &second.token).send(app).await;
         assert_eq!(reply.status, 403, "{method} {path} while suspended: {:?}", reply.body);
         assert_eq!(reply.body["type"], "urn:peerlearn:problem:suspended", "{method} {path}");
     }
@@ -192,15 +208,17 @@ async fn a_token_from_before_a_suspension_is_refused_by_every_function_even_afte
 
     clock.advance(Duration::seconds(2));
     assert_eq!(restore(app, &first.token, &second.id).await.status, 200);
-    for (method, path, _) in &routes {
-        let reply = Call::new(method, path).token(&second.token).send(app).await;
+    for (method, path, body) in &routes {
+        let reply = call(method, path, body, &second.token).send(app).await;
         assert_eq!(reply.status, 401, "{method} {path} after the restore: {:?}", reply.body);
     }
     let connect = invoke_event(app, "ws-connect", ws_connect(&second.token)).await.unwrap();
     assert_eq!(connect["statusCode"], 401, "{connect}");
+    // The next UTC day, so the member may report the same member again.
+    clock.advance(Duration::days(1));
     let fresh = renew(app, &second.token);
-    for (method, path, _) in &routes {
-        let reply = Call::new(method, path).token(&fresh).send(app).await;
+    for (method, path, body) in &routes {
+        let reply = call(method, path, body, &fresh).send(app).await;
         assert!(reply.status < 300, "{method} {path} with a fresh token: {} {:?}", reply.status, reply.body);
     }
 }

@@ -4,9 +4,9 @@ use http::StatusCode;
 use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 use shared::App;
-use shared::domain::{Report, ReportId, ReportOutcome, ReportState, Role, ShortText};
+use shared::domain::{Report, ReportId, ReportOutcome, ReportState, ShortText};
 use shared::http::{
-    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_resource, route_key,
+    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate_admin, json, parse_json, path_resource, route_key,
 };
 use utoipa::OpenApi;
 
@@ -48,11 +48,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 
 /// The caller, who must be an admin: checked before anything in the request is read.
 fn admin(app: &App, request: &Request) -> Result<Caller, ApiError> {
-    let caller = authenticate(request, &app.tokens)?;
-    if !caller.has_role(Role::Admin) {
-        return Err(ApiError::Forbidden("Only admins handle member reports."));
-    }
-    Ok(caller)
+    authenticate_admin(request, &app.tokens, "Only admins handle member reports.")
 }
 
 /// The report queue: open reports oldest first (the default), or resolved ones.

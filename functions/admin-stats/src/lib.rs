@@ -4,8 +4,8 @@
 use http::StatusCode;
 use lambda_http::Request;
 use shared::App;
-use shared::domain::{PlatformStats, Role};
-use shared::http::{ApiError, HttpResponse, QueryParams, authenticate, json, route_key};
+use shared::domain::PlatformStats;
+use shared::http::{ApiError, HttpResponse, QueryParams, authenticate_admin, json, route_key};
 use utoipa::OpenApi;
 
 /// The operations this function serves, for the OpenAPI document.
@@ -30,10 +30,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         (status = 403, description = "Not an admin"),
     ))]
 async fn platform_stats(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(request, &app.tokens)?;
-    if !caller.has_role(Role::Admin) {
-        return Err(ApiError::Forbidden("Only admins read the platform's stats."));
-    }
+    let caller = authenticate_admin(request, &app.tokens, "Only admins read the platform's stats.")?;
     QueryParams::new(request, &[])?;
     json(StatusCode::OK, &app.platform_stats(caller.bearer()).await?)
 }

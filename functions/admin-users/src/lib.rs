@@ -9,7 +9,7 @@ use shared::api::AccountView;
 use shared::app::Suspension;
 use shared::domain::{AccountStatus, MemberSearch, MemberText, Reason, Role};
 use shared::http::{
-    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_member, route_key,
+    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate_admin, json, parse_json, path_member, route_key,
 };
 use utoipa::OpenApi;
 
@@ -64,11 +64,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 
 /// The caller, when an admin: checked before the path, the query or the body is read.
 fn admin(app: &App, request: &Request) -> Result<Caller, ApiError> {
-    let caller = authenticate(request, &app.tokens)?;
-    if !caller.has_role(Role::Admin) {
-        return Err(ApiError::Forbidden("Only admins may do this."));
-    }
-    Ok(caller)
+    authenticate_admin(request, &app.tokens, "Only admins may do this.")
 }
 
 /// Suspends a member: their tokens stop working on their next request, their sign-ins end,

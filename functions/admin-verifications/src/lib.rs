@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use shared::App;
 use shared::api::VerificationView;
 use shared::domain::{
-    Decision, DisplayName, Email, FileKind, Invalid, Reason, Role, UploadId, UploadPurpose, UserId, VerificationId,
+    Decision, DisplayName, Email, FileKind, Invalid, Reason, UploadId, UploadPurpose, UserId, VerificationId,
     VerificationStatus,
 };
 use shared::http::{
-    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate, json, parse_json, path_resource, route_key,
+    ApiError, Caller, Fields, HttpResponse, QueryParams, authenticate_admin, json, parse_json, path_resource, route_key,
 };
 use utoipa::OpenApi;
 
@@ -107,11 +107,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
 
 /// The caller, if an admin: checked before the path, the query or the body is read.
 fn admin(app: &App, request: &Request) -> Result<Caller, ApiError> {
-    let caller = authenticate(request, &app.tokens)?;
-    if !caller.has_role(Role::Admin) {
-        return Err(ApiError::Forbidden("Only admins review verification requests."));
-    }
-    Ok(caller)
+    authenticate_admin(request, &app.tokens, "Only admins review verification requests.")
 }
 
 /// The request named by the path; a malformed id names nothing.

@@ -4,8 +4,8 @@ use http::StatusCode;
 use lambda_http::Request;
 use serde::Serialize;
 use shared::App;
-use shared::domain::{AuditEntry, Role};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, route_key};
+use shared::domain::AuditEntry;
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate_admin, json, route_key};
 use utoipa::OpenApi;
 
 /// A page of the audit trail.
@@ -44,11 +44,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         (status = 403, description = "Not an admin"),
     ))]
 async fn audit_trail(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(request, &app.tokens)?;
-    // The admin check comes before the query is read: a non-admin learns nothing more.
-    if !caller.has_role(Role::Admin) {
-        return Err(ApiError::Forbidden("Only admins read the audit trail."));
-    }
+    let caller = authenticate_admin(request, &app.tokens, "Only admins read the audit trail.")?;
     let paging = PageRequest::parse(request, &app.cursors, "audit".into())?;
     let page = app.audit_trail(caller.bearer(), paging.after.as_deref(), paging.limit).await?;
     json(

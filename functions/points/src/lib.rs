@@ -7,8 +7,10 @@ use shared::App;
 use shared::domain::gamification::{
     BoardScore, DAILY_REPEATABLE_CAP, EarnedBadge, LedgerEntry, PeriodKind, PointsCorrection,
 };
-use shared::domain::{Party, Role, ShortText, UserId};
-use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, parse_json, path_member, route_key};
+use shared::domain::{Party, ShortText, UserId};
+use shared::http::{
+    ApiError, HttpResponse, PageRequest, authenticate, authenticate_admin, json, parse_json, path_member, route_key,
+};
 use utoipa::OpenApi;
 
 /// The caller's points.
@@ -150,10 +152,7 @@ async fn member_badges(app: &App, request: &Request) -> Result<HttpResponse, Api
         (status = 404, description = "No such member"),
     ))]
 async fn correct_points(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(request, &app.tokens)?;
-    if !caller.has_role(Role::Admin) {
-        return Err(ApiError::Forbidden("Only admins correct points."));
-    }
+    let caller = authenticate_admin(request, &app.tokens, "Only admins correct points.")?;
     let body: Correction = parse_json(request)?;
     let entry = app.correct_points(caller.bearer(), &body.user_id, body.points, body.role, &body.reason).await?;
     json(StatusCode::CREATED, &entry)

@@ -50,6 +50,17 @@ pub fn authenticate(request: &Request, tokens: &TokenIssuer) -> Result<Caller, A
     authenticate_token(token, tokens)
 }
 
+/// As [`authenticate`], for admin routes: a caller whose token lacks the admin role gets
+/// 403 with `refusal`, before the route reads its path, query or body, so a non-admin
+/// learns nothing more whatever else is wrong. The use case admits the bearer as usual.
+pub fn authenticate_admin(request: &Request, tokens: &TokenIssuer, refusal: &'static str) -> Result<Caller, ApiError> {
+    let caller = authenticate(request, tokens)?;
+    if !caller.has_role(Role::Admin) {
+        return Err(ApiError::Forbidden(refusal));
+    }
+    Ok(caller)
+}
+
 /// The token of a `Bearer` credential. The scheme is case-insensitive (RFC 7235 section
 /// 2.1), so `bearer` and `BEARER` are the same; spaces around the token are ignored.
 fn bearer_token(value: &str) -> Option<&str> {

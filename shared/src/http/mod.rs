@@ -11,7 +11,7 @@ mod query;
 mod response;
 mod websocket;
 
-pub use auth::{Caller, authenticate, authenticate_token};
+pub use auth::{Caller, authenticate, authenticate_admin, authenticate_token};
 pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes, require_json_type};
 pub use fields::{Fields, nullable, nullable_object};
 pub use openapi::ErrorResponses;
