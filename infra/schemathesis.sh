@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Contract fuzzing: runs Schemathesis (`st`, pinned in infra/venv.sh) against a dev gateway
-# started for the run, with every check, as a signed-in member, stateful links on.
+# started for the run, with every check, as a signed-in member who is learner, mentor and
+# admin (so every route applies, the admin routes past their role check), stateful links on.
 # Fails on any failure. Needs DynamoDB Local (and moto) from `infra/stack.sh run`:
 #   infra/stack.sh run -- infra/schemathesis.sh        (make test runs it this way)
 # ST_EXAMPLES (default 15) bounds the cases per operation and phase; ST_SEED fixes the
@@ -10,6 +11,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ST="$ROOT/.venv/bin/st"
 GATEWAY="$ROOT/target/debug/dev-gateway"
+SEEDER="$ROOT/target/debug/seed"
 REPORT="$ROOT/.local/schemathesis"
 
 say() { printf '%s\n' "$*" >&2; }
@@ -18,7 +20,7 @@ die() { say "schemathesis: $*"; exit 1; }
 [ -n "${DYNAMODB_ENDPOINT:-}" ] || die "DYNAMODB_ENDPOINT is not set; run it as: infra/stack.sh run -- infra/schemathesis.sh"
 [ -x "$ST" ] || die "$ST is missing; run infra/venv.sh"
 # Cargo decides whether anything needs rebuilding (a no-op after `cargo test` built it).
-(cd "$ROOT" && cargo build --quiet -p dev-gateway)
+(cd "$ROOT" && cargo build --quiet -p dev-gateway -p seed)
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -54,11 +56,20 @@ until curl -sf -o /dev/null "$BASE/openapi.json"; do
   sleep 0.1
 done
 
-# A member who is learner and mentor (every member route applies), signed in.
-TOKEN="$(curl -sf "$BASE/auth/register" -H 'content-type: application/json' \
-  -d '{"email":"fuzz@example.com","password":"correct horse battery","name":"Fuzz","roles":"both"}' \
-  | python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])')" \
+# A member who is learner and mentor, made an admin the operator's way (`seed --admin`, as
+# `make admin` does), then signed in: the token carries all three roles, so every route
+# applies and the admin routes are fuzzed past their role check.
+EMAIL="fuzz@example.com"
+PASSWORD="correct horse battery"
+curl -sf -o /dev/null "$BASE/auth/register" -H 'content-type: application/json' \
+  -d '{"email":"'"$EMAIL"'","password":"'"$PASSWORD"'","name":"Fuzz","roles":"both"}' \
   || die "registering the fuzzing member failed; see $REPORT/gateway.log"
+(cd "$ROOT" && TABLE_NAME="$TABLE" TEMPLATE="$ROOT/template.yaml" "$SEEDER" --admin "$EMAIL") >>"$REPORT/gateway.log" 2>&1 \
+  || die "making the fuzzing member an admin failed; see $REPORT/gateway.log"
+TOKEN="$(curl -sf "$BASE/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"'"$EMAIL"'","password":"'"$PASSWORD"'"}' \
+  | python3 -c 'import sys, json; print(json.load(sys.stdin)["access_token"])')" \
+  || die "signing the fuzzing member in failed; see $REPORT/gateway.log"
 
 say "schemathesis: $BASE/openapi.json, report in $REPORT"
 # Checks and their settings (and the documented exclusions) live in schemathesis.toml.

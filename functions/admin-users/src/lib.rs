@@ -111,7 +111,7 @@ async fn restore(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
 /// Members by name prefix or exact email, role and status, in name order.
 #[utoipa::path(get, path = "/admin/users", tag = "admin", security(("bearer" = [])),
     params(
-        ("q" = Option<String>, Query, description = "An exact email address (contains @), or the start of a name (1-64 characters, any case)"),
+        ("q" = Option<String>, Query, min_length = 1, description = "An exact email address (contains @), or the start of a name (1-64 characters, any case)"),
         ("role" = Option<Role>, Query, description = "learner, mentor or admin"),
         ("status" = Option<AccountStatus>, Query, description = "active or suspended"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),

@@ -10,8 +10,12 @@ macro_rules! word_enum {
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
+        // `rename_all`, not a per-variant `rename = $word`: utoipa does not see a rename
+        // whose value is a macro fragment, and served the variant names. Each word is its
+        // variant in snake case (tested: `each_reason_has_one_spelling`, `the_schema_lists_the_words`).
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $word)] $variant,)+
+            $($(#[$vdoc])* $variant,)+
         }
 
         impl $name {
@@ -82,6 +86,18 @@ mod tests {
             assert!(ReportReason::parse(wrong).is_err(), "{wrong:?}");
             assert!(serde_json::from_value::<ReportReason>(serde_json::json!(wrong)).is_err());
         }
+    }
+
+    #[test]
+    fn the_schema_lists_the_words() {
+        let served = |schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+            serde_json::to_value(schema).unwrap()["enum"].clone()
+        };
+        let words = |all: &[&str]| serde_json::json!(all);
+        let reasons: Vec<&str> = ReportReason::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(served(<ReportReason as utoipa::PartialSchema>::schema()), words(&reasons));
+        let outcomes: Vec<&str> = crate::domain::ReportOutcome::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(served(<crate::domain::ReportOutcome as utoipa::PartialSchema>::schema()), words(&outcomes));
     }
 
     proptest! {
