@@ -253,6 +253,21 @@ impl DynamoStore {
         Ok((output.items.unwrap_or_default(), next))
     }
 
+    /// Reads the item at `key` strongly consistently (one GetItem), counting the read.
+    pub(crate) async fn get_one(&self, key: keys::Key) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.count_read(usize::from(output.item.is_some()));
+        Ok(output.item)
+    }
+
     /// Reads `keys` (at most 100) strongly consistently in one BatchGetItem, asking again
     /// only for keys left unprocessed under throttling. Absent items are simply not returned.
     pub(crate) async fn get_many(&self, keys: &[keys::Key]) -> Result<Vec<Item>, StoreError> {

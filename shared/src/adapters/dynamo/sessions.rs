@@ -10,7 +10,7 @@ use super::keys::{self, Key, PK, SK};
 use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
 };
-use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
+use super::{DynamoStore, Item, TransactFailure, n, s};
 use crate::domain::{Booking, Effect, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, Slot, UserId};
 use crate::ports::{
     AccountChanges, Agenda, IdempotentRequest, NewNotification, SessionAgenda, SessionPage, SessionStore,
@@ -197,33 +197,16 @@ impl SessionStore for DynamoStore {
     }
 
     async fn replay(&self, user: &UserId, key: &IdempotencyKey) -> Result<Option<StoredReply>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::idempotency(user, key.as_str()).item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(usize::from(output.item.is_some()));
-        let Some(item) = output.item else { return Ok(None) };
+        let Some(item) = self.get_one(keys::idempotency(user, key.as_str())).await? else { return Ok(None) };
         let record: IdempotencyRecord = from_item(item)?;
         Ok(Some(StoredReply { fingerprint: record.fingerprint, status: record.status, body: record.body }))
     }
 
     async fn session(&self, id: &SessionId) -> Result<Option<Booking>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::session(id).item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(usize::from(output.item.is_some()));
-        output.item.map(|item| from_item::<SessionRecord>(item).map(|r| r.booking)).transpose()
+        self.get_one(keys::session(id))
+            .await?
+            .map(|item| from_item::<SessionRecord>(item).map(|r| r.booking))
+            .transpose()
     }
 
     async fn save_session(

@@ -84,17 +84,7 @@ const PENDING: &str = "pending";
 impl DynamoStore {
     /// The upload (or avatar copy) at `key`, read consistently.
     async fn upload_at(&self, key: Key) -> Result<Option<Upload>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key.item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(usize::from(output.item.is_some()));
-        output.item.map(|item| from_item::<UploadRecord>(item).map(UploadRecord::into_upload)).transpose()
+        self.get_one(key).await?.map(|item| from_item::<UploadRecord>(item).map(UploadRecord::into_upload)).transpose()
     }
 }
 

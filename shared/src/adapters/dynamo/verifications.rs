@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Key};
 use super::records::{from_item, to_item};
-use super::{DynamoStore, Item, TransactFailure, s, unavailable};
+use super::{DynamoStore, TransactFailure, s};
 use crate::domain::{
     AuditEntry, EvidenceUploads, Reason, User, UserId, VerificationId, VerificationRequest, VerificationState,
     VerificationStatement,
@@ -112,20 +112,6 @@ impl DynamoStore {
                 .expression_attribute_values(":pending", s(VerificationState::Pending.as_str()));
         }
         Ok(TransactWriteItem::builder().put(put.build().map_err(Self::built)?).build())
-    }
-
-    async fn get_one(&self, key: Key) -> Result<Option<Item>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key.item()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(unavailable)?;
-        self.count_read(usize::from(output.item.is_some()));
-        Ok(output.item)
     }
 }
 
