@@ -765,6 +765,18 @@ async fn leaderboard_figures(client: &aws_sdk_dynamodb::Client, template: &dev_g
             (UserId::new(ulid::Ulid::from_parts(1_700_000_000_000 + i as u64, i as u128)), score, reached)
         })
         .collect();
+    // The two members who ask must exist: every bearer route checks the caller's standing.
+    let mut rows = rows;
+    for (at, name) in [(0, "board-top"), (BOARD_USERS * 3 / 4, "board-far")] {
+        let email = shared::domain::Email::parse(&format!("{name}@bench.example")).unwrap();
+        let registration = shared::app::Registration {
+            password: shared::domain::Password::parse("bench password long", &email).unwrap(),
+            email,
+            name: shared::domain::DisplayName::parse("Bench").unwrap(),
+            roles: shared::domain::Roles::from_requested("mentor").unwrap(),
+        };
+        rows[at].0 = app.register(registration).await.unwrap().user.id;
+    }
     let started = Instant::now();
     // One call: the histogram shards are written whole, so they must count every row.
     app.store.load_board(week, Party::Mentor, &rows).await.unwrap();
