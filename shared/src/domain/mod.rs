@@ -173,6 +173,7 @@ pub mod mentor;
 pub mod message_text;
 pub mod notification;
 pub mod password;
+pub mod payments;
 pub mod price_range;
 pub mod rate_limit;
 pub mod reason;
