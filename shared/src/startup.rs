@@ -12,11 +12,15 @@ use crate::adapters::meeting::JitsiRooms;
 use crate::adapters::realtime::ConnectionsApi;
 use crate::adapters::s3::UploadsBucket;
 use crate::adapters::sns::NotificationTopic;
+use crate::adapters::stripe::StripeApi;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Limits, Policy};
 use crate::observability::aws_calls::AwsCalls;
-use crate::ports::{Clock, FileStore, LivePush, NoFanout, NoFiles, NoPush, NotificationFanout, SystemClock};
+use crate::ports::{
+    Clock, FileStore, LivePush, NoFanout, NoFiles, NoPayments, NoPush, NotificationFanout, PaymentError,
+    PaymentProvider, SystemClock,
+};
 
 /// The application as deployed: the use cases over the DynamoDB table. Handlers take `&App`.
 pub type App = crate::app::App<DynamoStore>;
@@ -30,6 +34,9 @@ pub enum StartupError {
     /// The HTTPS client could not be built.
     #[error("https client: {0}")]
     Https(#[from] aws_smithy_http_client::HttpClientError),
+    /// The Stripe client could not be built.
+    #[error("stripe client: {0}")]
+    Stripe(#[from] PaymentError),
 }
 
 /// The clients an [`App`] talks through. Building a client is configuration only: no
@@ -44,12 +51,14 @@ pub struct Clients {
     pub fanout: Option<NotificationTopic>,
     /// The uploads bucket, where the function handles files.
     pub files: Option<UploadsBucket>,
+    /// Stripe, where the function takes payments or hears of them.
+    pub payments: Option<Arc<StripeApi>>,
 }
 
 impl Clients {
     /// The table alone: nothing is pushed and notifications stay in-app.
     pub fn new(dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        Self { dynamodb, push: None, fanout: None, files: None }
+        Self { dynamodb, push: None, fanout: None, files: None, payments: None }
     }
 
     /// Also pushes live frames through `push`.
@@ -67,6 +76,12 @@ impl Clients {
     /// Also handles files in `bucket`.
     pub fn with_files(mut self, bucket: UploadsBucket) -> Self {
         self.files = Some(bucket);
+        self
+    }
+
+    /// Also takes payments through `stripe`.
+    pub fn with_payments(mut self, stripe: StripeApi) -> Self {
+        self.payments = Some(Arc::new(stripe));
         self
     }
 
@@ -91,6 +106,17 @@ impl Clients {
                 .uploads_bucket
                 .as_deref()
                 .map(|bucket| UploadsBucket::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref())),
+            // Only functions that hold a Stripe key build a Stripe client.
+            payments: if config.stripe_secret_key.is_some() || config.stripe_webhook_secret.is_some() {
+                Some(Arc::new(StripeApi::new(
+                    config.stripe_secret_key.as_deref(),
+                    config.stripe_webhook_secret.as_deref(),
+                    config.stripe_api_base.as_deref(),
+                    &config.web_app_url,
+                )?))
+            } else {
+                None
+            },
         })
     }
 }
@@ -118,6 +144,10 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         Some(bucket) => Arc::new(bucket),
         None => Arc::new(NoFiles),
     };
+    let payments: Arc<dyn PaymentProvider> = match clients.payments {
+        Some(stripe) => stripe,
+        None => Arc::new(NoPayments),
+    };
     App {
         store: DynamoStore::new(clients.dynamodb, config.table_name.clone()),
         tokens: TokenIssuer::new(&config.jwt, clock.clone()),
@@ -130,5 +160,6 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         push,
         fanout,
         files,
+        payments,
     }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod realtime;
+pub mod stripe;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};

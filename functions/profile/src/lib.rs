@@ -193,7 +193,7 @@ async fn get_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     responses(
         (status = 200, description = "The updated account", body = AccountView),
         (status = 403, description = "Account suspended"),
-        (status = 409, description = "Changed concurrently; retry"),
+        (status = 409, description = "Changed concurrently (retry), or a price above zero before Stripe enabled the mentor's payouts (`payouts-not-enabled`: finish onboarding first)"),
     )
 )]
 async fn patch_me(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {

@@ -229,6 +229,11 @@ async fn main() {
         // Uploads and profile build their S3 client at init as in AWS; presigning makes no call.
         ("UPLOADS_BUCKET", "bench-uploads"),
         ("S3_ENDPOINT", "http://127.0.0.1:9"),
+        // Payouts and the webhook build their Stripe client at init as in AWS (no call).
+        ("STRIPE_SECRET_KEY", "sk_test_bench"),
+        ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("STRIPE_API_BASE", "http://127.0.0.1:9/"),
+        ("WEB_APP_URL", "http://localhost:5173"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -278,7 +283,11 @@ async fn main() {
     }
 }
 
-/// Warm latency and memory of register, login, GET /me and POST /me/uploads, and argon2 on its own.
+/// The signing secret the bench's webhook deliveries are signed with.
+const WEBHOOK_SECRET: &str = "whsec_bench";
+
+/// Warm latency and memory of register, login, GET /me, POST /me/uploads, GET /me/payouts
+/// and POST /webhooks/stripe, and argon2 on its own.
 async fn function_figures(release: &Path, env: &[(String, String)], client: &aws_sdk_dynamodb::Client, table: &str) {
     // register: every call creates an account (argon2 hash + one transaction).
     let register = Running::start(&release.join("register"), env).await;
@@ -351,6 +360,53 @@ async fn function_figures(release: &Path, env: &[(String, String)], client: &aws
     report_latencies("start_upload.warm", samples);
     emit("uploads.peak_rss", uploads.peak_rss_kib() / 1024.0, "MiB");
     drop(uploads);
+
+    // GET /me/payouts: JWT check, the standing and the payout account read together.
+    let payouts = Running::start(&release.join("payouts"), env).await;
+    payouts.init_time().await;
+    let mut samples = Vec::new();
+    for run in 0..=WARM_RUNS {
+        let (ms, response) = payouts.invoke(event("GET", "/me/payouts", "GET /me/payouts", Some(&token), None)).await;
+        assert_eq!(status_of(&response), 200, "{response}");
+        if run > 0 {
+            samples.push(ms);
+        }
+    }
+    report_latencies("my_payouts.warm", samples);
+    emit("payouts.peak_rss", payouts.peak_rss_kib() / 1024.0, "MiB");
+    drop(payouts);
+
+    // POST /webhooks/stripe: HMAC over the raw body, the event parsed, one conditional put.
+    let webhook = Running::start(&release.join("stripe-webhook"), env).await;
+    webhook.init_time().await;
+    let mut samples = Vec::new();
+    for run in 0..=WARM_RUNS {
+        let body = json!({"id": format!("evt_bench{run}"), "object": "event", "created": chrono::Utc::now().timestamp(),
+            "livemode": false, "pending_webhooks": 1, "type": "customer.created",
+            "data": {"object": {"id": "cus_bench", "object": "customer"}}})
+        .to_string();
+        let signature = stripe_webhook::Webhook::generate_test_header(&body, WEBHOOK_SECRET, None);
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("stripe-signature", signature.parse().unwrap());
+        let call = dev_gateway::event::HttpCall {
+            method: "POST",
+            path: "/webhooks/stripe",
+            query: "",
+            headers: &headers,
+            body: body.as_bytes(),
+            source_ip: "127.0.0.1",
+        };
+        let request = dev_gateway::event::http_event(&call, "POST /webhooks/stripe", &[], "bench", chrono::Utc::now());
+        let (ms, response) = webhook.invoke(request.to_string()).await;
+        assert_eq!(status_of(&response), 200, "{response}");
+        if run > 0 {
+            samples.push(ms);
+        }
+    }
+    report_latencies("stripe_webhook.warm", samples);
+    emit("stripe-webhook.peak_rss", webhook.peak_rss_kib() / 1024.0, "MiB");
+    drop(webhook);
 
     // The same GetItem straight from this process: what GET /me adds beyond it is overhead.
     let user_id = shared::domain::UserId::parse(session["user"]["id"].as_str().unwrap()).unwrap();

@@ -37,13 +37,24 @@ pub fn config(table: &str, endpoint: &str) -> Result<shared::config::Config, sha
     };
     // Two ULIDs: 160 random bits, plenty for a key that lives one run.
     let cursor = from_env("CURSOR_KEY").unwrap_or_else(|| format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new()));
-    let values = [
+    // The local Stripe stand-in (infra/stripe) takes any sk_test_ key; infra/stack.sh sets
+    // the webhook endpoint's secret it registered for the gateway.
+    let stripe_key = from_env("STRIPE_SECRET_KEY").unwrap_or_else(|| "sk_test_local".into());
+    let webhook_secret = from_env("STRIPE_WEBHOOK_SECRET").unwrap_or_else(|| "whsec_local".into());
+    let mut values = vec![
         ("TABLE_NAME", table.to_owned()),
         ("DYNAMODB_ENDPOINT", endpoint.to_owned()),
         ("ACCESS_TOKEN_SIGNING_KEY", signing),
         ("ACCESS_TOKEN_PUBLIC_KEYS", public),
         ("CURSOR_KEY", cursor),
+        ("STRIPE_SECRET_KEY", stripe_key),
+        ("STRIPE_WEBHOOK_SECRET", webhook_secret),
     ];
+    for optional in ["STRIPE_API_BASE", "WEB_APP_URL"] {
+        if let Some(value) = from_env(optional) {
+            values.push((optional, value));
+        }
+    }
     let lookup = |name: &str| values.iter().find(|(key, _)| *key == name).map(|(_, value)| value.clone());
     shared::config::Config::from_lookup(shared::config::Keys::ALL, lookup)
 }

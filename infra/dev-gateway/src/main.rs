@@ -81,6 +81,18 @@ async fn run() -> Result<(), String> {
             local::uploads_bucket(s3, UPLOADS_BUCKET).await.map_err(|e| format!("S3 emulator at {s3}: {e}"))?;
         clients = clients.with_files(bucket);
     }
+    // Payments go to the local Stripe stand-in that infra/stack.sh starts; without it the
+    // payment routes answer 503, like a deployment whose Stripe is down.
+    if let Some(base) = &config.stripe_api_base {
+        let stripe = shared::adapters::stripe::StripeApi::new(
+            config.stripe_secret_key.as_deref(),
+            config.stripe_webhook_secret.as_deref(),
+            Some(base),
+            &config.web_app_url,
+        )
+        .map_err(|e| format!("Stripe stand-in at {base}: {e}"))?;
+        clients = clients.with_payments(stripe);
+    }
     let app = startup::build(&config, clients, clock.clone());
     let mut gateway = Gateway::new(app, template, &handlers::functions(), &handlers::events())
         .map_err(|e| e.to_string())?

@@ -242,11 +242,13 @@ fn failure_handling_problems(doc: &Value) -> Vec<String> {
 /// Variables read only where a function's `Keys` (main.rs) say so.
 fn key_variables(keys: &str) -> Option<BTreeSet<&'static str>> {
     const JWT: [&str; 2] = ["JWT_ISSUER", "JWT_AUDIENCE"];
-    let (sign, check, page) = match keys {
-        "NONE" => (false, false, false),
-        "SIGN" => (true, false, false),
-        "CHECK" => (false, true, false),
-        "CHECK_AND_PAGE" => (false, true, true),
+    let (sign, check, page, stripe, webhooks) = match keys {
+        "NONE" => (false, false, false, false, false),
+        "SIGN" => (true, false, false, false, false),
+        "CHECK" => (false, true, false, false, false),
+        "CHECK_AND_PAGE" => (false, true, true, false, false),
+        "CHECK_AND_PAY" => (false, true, false, true, false),
+        "STRIPE_WEBHOOKS" => (false, false, false, false, true),
         _ => return None,
     };
     let mut wanted = BTreeSet::new();
@@ -263,12 +265,27 @@ fn key_variables(keys: &str) -> Option<BTreeSet<&'static str>> {
     if page {
         wanted.insert("CURSOR_KEY");
     }
+    if stripe {
+        // Stripe's onboarding sends mentors back to the web app.
+        wanted.extend(["STRIPE_SECRET_KEY", "WEB_APP_URL"]);
+    }
+    if webhooks {
+        wanted.insert("STRIPE_WEBHOOK_SECRET");
+    }
     Some(wanted)
 }
 
 /// Every variable the key rule governs.
-const KEYED: [&str; 5] =
-    ["ACCESS_TOKEN_SIGNING_KEY", "ACCESS_TOKEN_PUBLIC_KEYS", "JWT_ISSUER", "JWT_AUDIENCE", "CURSOR_KEY"];
+const KEYED: [&str; 8] = [
+    "ACCESS_TOKEN_SIGNING_KEY",
+    "ACCESS_TOKEN_PUBLIC_KEYS",
+    "JWT_ISSUER",
+    "JWT_AUDIENCE",
+    "CURSOR_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "WEB_APP_URL",
+];
 
 /// The `Keys::NAME` a function's main.rs serves with.
 fn keys_of(main_rs: &str) -> Option<String> {

@@ -6,3 +6,4 @@ pub mod meeting;
 pub mod realtime;
 pub mod s3;
 pub mod sns;
+pub mod stripe;

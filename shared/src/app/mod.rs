@@ -8,6 +8,7 @@ mod idempotency;
 mod leaderboards;
 mod matching;
 mod notifications;
+mod payments;
 mod points;
 mod profiles;
 mod reminders;
@@ -23,7 +24,8 @@ use std::sync::Arc;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::domain::{Bearer, Exhausted, Invalid, LimitKind, Limits, Mismatch, Policy, Refusal, User};
 use crate::ports::{
-    AccountStore, Clock, FileStore, LivePush, MeetingRooms, NotificationFanout, QuotaError, StoreError,
+    AccountStore, Clock, EventRefusal, FileStore, LivePush, MeetingRooms, NotificationFanout, PaymentError,
+    PaymentProvider, QuotaError, StoreError,
 };
 
 pub use accounts::{Registration, SignedIn};
@@ -153,6 +155,18 @@ pub enum AppError {
     /// File storage failed.
     #[error("file storage: {0}")]
     Files(String),
+    /// A price above zero before the mentor's payouts are enabled.
+    #[error("payouts not enabled")]
+    PayoutsNotEnabled,
+    /// The payment provider failed.
+    #[error(transparent)]
+    Payments(PaymentError),
+    /// A webhook delivery was not believed; nothing was written.
+    #[error("webhook refused: {0}")]
+    EventRefused(EventRefusal),
+    /// An event names something not recorded yet; the provider will deliver it again.
+    #[error("payment event arrived before its account was recorded")]
+    PaymentsNotReady,
 }
 
 /// The application: the store and services, built once per cold start by
@@ -183,6 +197,8 @@ pub struct App<S> {
     pub fanout: Arc<dyn NotificationFanout>,
     /// The uploads bucket ([`crate::ports::NoFiles`] where the function handles no files).
     pub files: Arc<dyn FileStore>,
+    /// The payment provider ([`crate::ports::NoPayments`] where the function takes no payments).
+    pub payments: Arc<dyn PaymentProvider>,
 }
 
 impl From<Exhausted> for AppError {

@@ -3,7 +3,7 @@
 use super::{App, AppError, active, admitted};
 use crate::domain::Invalid;
 use crate::domain::{Bearer, ProfileChanges, User, UserId};
-use crate::ports::{AccountStore, MentorDirectory, StoreError};
+use crate::ports::{AccountStore, MentorDirectory, PaymentStore, StoreError};
 
 /// Optimistic writes retry this often before telling the client to try again.
 const SAVE_ATTEMPTS: usize = 3;
@@ -13,7 +13,9 @@ impl<S: AccountStore> App<S> {
     pub async fn me(&self, caller: &Bearer) -> Result<User, AppError> {
         admitted(self.store.user(&caller.member).await?, caller)
     }
+}
 
+impl<S: AccountStore + PaymentStore> App<S> {
     /// Applies profile changes to the caller's own profile, guarded by the version read,
     /// so two devices editing at once never lose each other's changes silently.
     pub async fn update_profile(&self, caller: &Bearer, changes: ProfileChanges) -> Result<User, AppError> {
@@ -26,6 +28,13 @@ impl<S: AccountStore> App<S> {
                 .clone()
                 .apply(&current, self.clock.now())
                 .map_err(|broken| AppError::Rule { field: broken.field, reason: broken.reason })?;
+            let asks_more = next.profile.price.is_some_and(|price| price.cents() > 0)
+                && next.profile.price.map(|p| p.cents()) > current.profile.price.map(|p| p.cents());
+            // Money must be able to reach a mentor before they may ask for it; lowering a
+            // price (or going free) is always allowed.
+            if asks_more && !self.store.payouts(&caller.member).await?.is_some_and(|payouts| payouts.can_charge()) {
+                return Err(AppError::PayoutsNotEnabled);
+            }
             match self.store.save_user(&next, &current).await {
                 Ok(()) => return Ok(next),
                 Err(StoreError::Conflict(_)) => continue,

@@ -2,7 +2,8 @@
 
 use super::{ApiError, FieldError, ProblemType};
 use crate::app::AppError;
-use crate::domain::Mismatch;
+use crate::domain::{Invalid, Mismatch};
+use crate::ports::{EventRefusal, PaymentError};
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
@@ -73,6 +74,28 @@ impl From<AppError> for ApiError {
                 field: Some(mismatch.field()),
             },
             AppError::Files(error) => ApiError::internal(error),
+            AppError::PayoutsNotEnabled => ApiError::Conflict {
+                kind: ProblemType::PayoutsNotEnabled,
+                detail: "Finish payout onboarding before asking a price: Stripe has not enabled payouts yet.",
+                field: Some("price_cents"),
+            },
+            AppError::Payments(error @ (PaymentError::Unavailable(_) | PaymentError::NotConfigured)) => {
+                ApiError::PaymentsUnavailable(error.to_string())
+            }
+            AppError::Payments(error) => ApiError::internal(error),
+            AppError::PaymentsNotReady => ApiError::PaymentsUnavailable(AppError::PaymentsNotReady.to_string()),
+            AppError::EventRefused(EventRefusal::NotConfigured) => ApiError::internal(EventRefusal::NotConfigured),
+            AppError::EventRefused(EventRefusal::Unreadable(_)) => {
+                ApiError::field("body", &Invalid::new("is not an event this endpoint reads"))
+            }
+            AppError::EventRefused(refusal) => ApiError::field(
+                "Stripe-Signature",
+                &Invalid::new(match refusal {
+                    EventRefusal::Unsigned => "is missing",
+                    EventRefusal::Stale => "is too old (more than 300 seconds)",
+                    _ => "does not match the body",
+                }),
+            ),
         }
     }
 }

@@ -91,6 +91,9 @@ pub enum ApiError {
     /// 500: our fault. The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// 503: the payment provider is not reachable or not ready. The cause is logged.
+    #[error("payments unavailable: {0}")]
+    PaymentsUnavailable(String),
 }
 
 impl ApiError {
@@ -121,6 +124,7 @@ impl ApiError {
             Self::UnsupportedMediaType => ProblemType::UnsupportedMediaType,
             Self::TooManyRequests { .. } => ProblemType::RateLimited,
             Self::Internal(_) => ProblemType::Internal,
+            Self::PaymentsUnavailable(_) => ProblemType::PaymentsUnavailable,
         }
     }
 
@@ -211,6 +215,11 @@ impl ApiError {
                 tracing::error!(%cause, "request failed");
                 ("Something went wrong on our side.".into(), Vec::new())
             }
+            Self::PaymentsUnavailable(cause) => {
+                tracing::warn!(%cause, "payment provider unavailable");
+                headers.push((header::RETRY_AFTER, HeaderValue::from(30u64)));
+                ("Payments are not available right now; try again shortly.".into(), Vec::new())
+            }
         };
         (problem_body(status, kind.uri(), detail, errors), headers)
     }
@@ -262,11 +271,14 @@ pub struct Problem {
     /// `urn:peerlearn:problem:contended` (retry),
     /// `urn:peerlearn:problem:upload-missing` (put the file with the upload's link first),
     /// `urn:peerlearn:problem:upload-mismatch` (the file was not what was declared and is
-    /// deleted; start a new upload);
+    /// deleted; start a new upload),
+    /// `urn:peerlearn:problem:payouts-not-enabled` (finish payout onboarding first);
     /// 413 `urn:peerlearn:problem:payload-too-large`;
     /// 415 `urn:peerlearn:problem:unsupported-media-type`;
     /// 429 `urn:peerlearn:problem:rate-limited` (wait `retry_after` seconds);
-    /// 500 `urn:peerlearn:problem:internal` (retry later). `about:blank` only on statuses
+    /// 500 `urn:peerlearn:problem:internal` (retry later);
+    /// 503 `urn:peerlearn:problem:payments-unavailable` (the payment provider is not
+    /// reachable or not ready; retry later). `about:blank` only on statuses
     /// outside this list. New kinds may be added: treat an unknown one by its status.
     #[serde(rename = "type")]
     #[schema(examples("urn:peerlearn:problem:validation", "urn:peerlearn:problem:time-taken"))]

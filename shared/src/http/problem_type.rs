@@ -42,6 +42,8 @@ pub enum ProblemType {
     UploadMissing,
     /// 409: the uploaded file is not what was declared (`errors` names the field); deleted.
     UploadMismatch,
+    /// 409: the mentor's payout account cannot take payments yet (finish onboarding).
+    PayoutsNotEnabled,
     /// 413: the body is too large.
     PayloadTooLarge,
     /// 415: the body is not JSON.
@@ -50,11 +52,13 @@ pub enum ProblemType {
     RateLimited,
     /// 500: our fault.
     Internal,
+    /// 503: the payment provider is not reachable or not ready; retry later.
+    PaymentsUnavailable,
 }
 
 impl ProblemType {
     /// Every kind, in the documented order.
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 22] = [
         Self::Validation,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -71,10 +75,12 @@ impl ProblemType {
         Self::Contended,
         Self::UploadMissing,
         Self::UploadMismatch,
+        Self::PayoutsNotEnabled,
         Self::PayloadTooLarge,
         Self::UnsupportedMediaType,
         Self::RateLimited,
         Self::Internal,
+        Self::PaymentsUnavailable,
     ];
 
     /// The `type` URI, `urn:peerlearn:problem:<kind>`; never changes once published.
@@ -96,10 +102,12 @@ impl ProblemType {
             Self::Contended => "urn:peerlearn:problem:contended",
             Self::UploadMissing => "urn:peerlearn:problem:upload-missing",
             Self::UploadMismatch => "urn:peerlearn:problem:upload-mismatch",
+            Self::PayoutsNotEnabled => "urn:peerlearn:problem:payouts-not-enabled",
             Self::PayloadTooLarge => "urn:peerlearn:problem:payload-too-large",
             Self::UnsupportedMediaType => "urn:peerlearn:problem:unsupported-media-type",
             Self::RateLimited => "urn:peerlearn:problem:rate-limited",
             Self::Internal => "urn:peerlearn:problem:internal",
+            Self::PaymentsUnavailable => "urn:peerlearn:problem:payments-unavailable",
         }
     }
 
@@ -114,11 +122,12 @@ impl ProblemType {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidState | Self::TimeTaken | Self::EmailTaken | Self::AlreadyReviewed => StatusCode::CONFLICT,
             Self::IdempotencyMismatch | Self::Contended => StatusCode::CONFLICT,
-            Self::UploadMissing | Self::UploadMismatch => StatusCode::CONFLICT,
+            Self::UploadMissing | Self::UploadMismatch | Self::PayoutsNotEnabled => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::PaymentsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

@@ -42,6 +42,9 @@
 //! | a member's current avatar (a copy of its upload) | `USER#<user id>` | `AVATAR` |
 //! | a mentor verification request | `VERIFICATION#<request id>` | `REQUEST` (GSI1 while pending: `VERIFY#PENDING` / `<submitted at>#<request id>`) |
 //! | a mentor's newest verification request (pointer) | `USER#<mentor id>` | `VERIFICATION` |
+//! | a mentor's payout account (Stripe Connect) | `USER#<mentor id>` | `PAYOUTS` |
+//! | a payout account's owner | `PAYOUT_ACCOUNT#<account id>` | `OWNER` |
+//! | the mark that a payment event was handled (kept 90 days) | `PAYMENT_EVENT#<event id>` | `HANDLED` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
@@ -57,6 +60,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{Item, s};
 use crate::domain::gamification::LeaderboardPeriod;
+use crate::domain::payments::{PaymentEventId, PayoutAccountId};
 use crate::domain::{
     AccountStatus, AuditId, ClientMsgId, ConnectionId, ConversationId, Email, MentorCard, MessageId, NotificationId,
     Party, QuotaUse, Report, ReportId, ReportState, Scope, SessionId, SkillName, StatsScope, UploadId, User, UserId,
@@ -469,6 +473,21 @@ pub fn upload(owner: &UserId, id: &UploadId) -> Key {
 
 /// Sort-key prefix of a member's uploads (ULIDs: newest last).
 pub const UPLOAD_PREFIX: &str = "UPLOAD#";
+
+/// A mentor's payout account.
+pub fn payouts(member: &UserId) -> Key {
+    Key { pk: format!("USER#{member}"), sk: "PAYOUTS".into() }
+}
+
+/// Whose payout account `account` is.
+pub fn payout_owner(account: &PayoutAccountId) -> Key {
+    Key { pk: format!("PAYOUT_ACCOUNT#{account}"), sk: "OWNER".into() }
+}
+
+/// The mark that a payment event was handled.
+pub fn payment_event(event: &PaymentEventId) -> Key {
+    Key { pk: format!("PAYMENT_EVENT#{event}"), sk: "HANDLED".into() }
+}
 
 /// A member's current avatar.
 pub fn avatar(member: &UserId) -> Key {

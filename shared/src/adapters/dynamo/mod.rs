@@ -11,6 +11,7 @@ pub mod keys;
 mod limits;
 mod members;
 mod notifications;
+mod payments;
 mod points;
 
 pub use notifications::notification_from_image;
@@ -367,6 +368,17 @@ impl DynamoStore {
     }
 
     /// Runs a TransactWriteItems, retrying only transaction conflicts.
+    /// A transaction's put of `item`, under `condition` when given.
+    pub(crate) fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
     pub(crate) async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), TransactFailure> {
         let mut attempt = 0;
         loop {

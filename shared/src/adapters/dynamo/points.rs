@@ -101,16 +101,6 @@ pub fn review_from_image(image: serde_dynamo::Item) -> Result<Review, StoreError
 }
 
 impl DynamoStore {
-    fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .set_condition_expression(condition.map(str::to_owned));
-        Ok(TransactWriteItem::builder().put(built(put.build())?).build())
-    }
-}
-
-impl DynamoStore {
     /// Moves the member between score buckets of the board's histogram (one shard of it,
     /// chosen by member, so concurrent awards rarely touch the same item); none when the
     /// bucket did not change.

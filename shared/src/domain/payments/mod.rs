@@ -1,13 +1,18 @@
 //! Money: what a paid session costs, how it splits between the platform and the mentor,
-//! what a cancellation refunds, and the double-entry ledger every movement is written to.
-//! Pure arithmetic on whole cents; no Stripe types (the adapter maps these to its calls).
+//! what a cancellation refunds, the double-entry ledger every movement is written to, and
+//! the mentor's payout account. Pure arithmetic on whole cents; no Stripe types (the
+//! adapter maps these to its calls).
 
 pub mod cents;
+pub mod event;
 pub mod fee;
 pub mod ledger;
+pub mod payout_account;
 pub mod refund;
 
 pub use cents::Cents;
+pub use event::{Happening, PaymentEvent, PaymentEventId};
 pub use fee::{FeePercent, Split, session_charge};
 pub use ledger::{Balances, EarningStage, LedgerAccount, LedgerEntry, Movement, Posting, Unbalanced};
+pub use payout_account::{PayoutAccountId, PayoutStatus, Payouts};
 pub use refund::{Cancellation, FULL_REFUND_NOTICE, LateCancelPolicy, refund_percent};

@@ -1,0 +1,187 @@
+//! Payments through the API and real webhooks: a mentor's payout onboarding at the local
+//! Stripe (the stand-in in front of localstripe), and the webhook endpoint's refusal of
+//! anything unsigned, forged, stale or replayed.
+
+#![allow(clippy::unwrap_used)]
+
+use peerlearn_tests::stripe::{StripeAccount, eventually, payments_gateway};
+use peerlearn_tests::{Call, Member, Reply, STARTS_AT, clock_at, item_count, member};
+use serde_json::{Value, json};
+use shared::App;
+use shared::ports::Clock;
+use stripe_webhook::Webhook;
+
+async fn payouts_status(app: &App, mentor: &Member) -> String {
+    let reply = Call::new("GET", "/me/payouts").token(&mentor.token).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body["status"].as_str().unwrap().to_owned()
+}
+
+async fn set_price(app: &App, mentor: &Member, cents: u32) -> Reply {
+    Call::new("PATCH", "/me").token(&mentor.token).json(json!({"price_cents": cents})).send(app).await
+}
+
+/// Starts onboarding; the Stripe account id the stand-in opened (from its onboarding URL).
+async fn onboard(app: &App, mentor: &Member) -> (String, String) {
+    let reply = Call::new("POST", "/me/payouts/onboarding").token(&mentor.token).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let url = reply.body["url"].as_str().unwrap().to_owned();
+    let account = url.split("/connect/onboard/").nth(1).unwrap().split('?').next().unwrap().to_owned();
+    (account, url)
+}
+
+/// An `account.updated` event for `account`, created at `created` (unix seconds).
+fn account_updated(id: &str, account: &str, enabled: bool, created: i64) -> String {
+    json!({
+        "id": id, "object": "event", "api_version": "2026-09-30.endive", "created": created,
+        "livemode": false, "pending_webhooks": 1, "request": {"id": null, "idempotency_key": null},
+        "type": "account.updated",
+        "data": {"object": {"id": account, "object": "account", "charges_enabled": enabled, "payouts_enabled": enabled}}
+    })
+    .to_string()
+}
+
+/// Delivers `body` to POST /webhooks/stripe with `signature` (none: unsigned).
+async fn deliver(app: &App, body: &str, signature: Option<String>) -> Reply {
+    let mut call = Call::new("POST", "/webhooks/stripe");
+    call.body = Some(body.to_owned());
+    call.headers.push(("content-type", "application/json".into()));
+    if let Some(signature) = signature {
+        call.headers.push(("stripe-signature", signature));
+    }
+    call.send(app).await
+}
+
+fn signed(body: &str, account: &StripeAccount, at: i64) -> Option<String> {
+    Some(Webhook::generate_test_header(body, &account.webhook_secret, Some(at)))
+}
+
+#[tokio::test]
+async fn a_mentor_onboards_through_stripe_and_may_then_ask_a_price() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let mentor = member(app, "paid-mentor@example.com", "mentor").await;
+    let learner = member(app, "payer@example.com", "learner").await;
+
+    assert_eq!(payouts_status(app, &mentor).await, "not_started");
+    let refused = set_price(app, &mentor, 5000).await;
+    assert_eq!(refused.status, 409, "{:?}", refused.body);
+    assert_eq!(refused.body["type"], "urn:peerlearn:problem:payouts-not-enabled");
+    assert_eq!(refused.error_fields(), ["price_cents"]);
+    // Free stays free without Stripe.
+    assert_eq!(set_price(app, &mentor, 0).await.status, 200);
+
+    let learner_onboarding = Call::new("POST", "/me/payouts/onboarding").token(&learner.token).send(app).await;
+    assert_eq!(learner_onboarding.status, 403, "{:?}", learner_onboarding.body);
+
+    let (account, url) = onboard(app, &mentor).await;
+    assert!(account.starts_with("acct_"), "{url}");
+    assert_eq!(payouts_status(app, &mentor).await, "onboarding");
+    // Asking again continues with the same account and a fresh link.
+    let (again, second_url) = onboard(app, &mentor).await;
+    assert_eq!(again, account);
+    assert_ne!(second_url, url);
+    assert_eq!(set_price(app, &mentor, 5000).await.status, 409);
+
+    // The mentor finishes Stripe's onboarding in their browser and is sent back to the app;
+    // Stripe tells the platform through a signed account.updated.
+    let finished = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let back = finished.get(&url).send().await.unwrap();
+    assert_eq!(back.status().as_u16(), 302);
+    assert_eq!(back.headers()["location"], "http://localhost:5173/payouts/done");
+    eventually("payouts enabled", || async { payouts_status(app, &mentor).await == "enabled" }).await;
+    let priced = set_price(app, &mentor, 5000).await;
+    assert_eq!(priced.status, 200, "{:?}", priced.body);
+    assert_eq!(priced.body["profile"]["price"], 5000, "{:?}", priced.body);
+
+    // Stripe restricts the account later: no higher price until it is enabled again; a lower
+    // one is always allowed.
+    clock.advance(chrono::Duration::minutes(5));
+    stripe.follow_clock(&clock).await;
+    let (status, body) = stripe.post(&format!("/_standin/accounts/{account}/restrict"), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    eventually("payouts restricted", || async { payouts_status(app, &mentor).await == "restricted" }).await;
+    assert_eq!(set_price(app, &mentor, 6000).await.status, 409);
+    assert_eq!(set_price(app, &mentor, 4000).await.status, 200);
+}
+
+#[tokio::test]
+async fn unsigned_forged_stale_and_replayed_webhooks_write_nothing() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let mentor = member(app, "hooked-mentor@example.com", "mentor").await;
+    let (account, _) = onboard(app, &mentor).await;
+    let now = clock.now().timestamp();
+    let body = account_updated("evt_enable1", &account, true, now);
+    let before = item_count(app).await;
+
+    let cases: [(&str, Option<String>, &str); 5] = [
+        ("unsigned", None, "is missing"),
+        ("forged", Some(Webhook::generate_test_header(&body, "whsec_not_ours", Some(now))), "does not match the body"),
+        ("garbage", Some("t=abc,v1=zz".into()), "does not match the body"),
+        ("stale", signed(&body, &stripe, now - 301), "is too old (more than 300 seconds)"),
+        ("from the future", signed(&body, &stripe, now + 301), "is too old (more than 300 seconds)"),
+    ];
+    for (case, signature, message) in cases {
+        let reply = deliver(app, &body, signature).await;
+        assert_eq!(reply.status, 400, "{case}: {:?}", reply.body);
+        assert_eq!(reply.error_fields(), ["Stripe-Signature"], "{case}");
+        assert_eq!(reply.body["errors"][0]["message"], message, "{case}");
+    }
+    // A body changed after signing.
+    let tampered = body.replace("\"payouts_enabled\":true", "\"payouts_enabled\":false");
+    assert_ne!(tampered, body);
+    assert_eq!(deliver(app, &tampered, signed(&body, &stripe, now)).await.status, 400);
+    assert_eq!(item_count(app).await, before, "a refused delivery wrote something");
+    assert_eq!(payouts_status(app, &mentor).await, "onboarding");
+
+    // The genuine delivery, then Stripe's retry of it and a replay with a fresh signature.
+    let first = deliver(app, &body, signed(&body, &stripe, now)).await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!(first.body["duplicate"], false);
+    assert_eq!(payouts_status(app, &mentor).await, "enabled");
+    let after = item_count(app).await;
+    for at in [now, now + 60] {
+        let again = deliver(app, &body, signed(&body, &stripe, at)).await;
+        assert_eq!((again.status, again.body["duplicate"].clone()), (200, Value::Bool(true)));
+    }
+    assert_eq!(item_count(app).await, after, "a replay wrote something");
+
+    // An older update arriving late does not undo the newer one.
+    let late = account_updated("evt_older1", &account, false, now - 120);
+    assert_eq!(deliver(app, &late, signed(&late, &stripe, now)).await.status, 200);
+    assert_eq!(payouts_status(app, &mentor).await, "enabled");
+
+    // An account this deployment has not recorded: 503, so Stripe delivers it again later.
+    let unknown = account_updated("evt_unknown1", "acct_NotOurs", true, now);
+    let reply = deliver(app, &unknown, signed(&unknown, &stripe, now)).await;
+    assert_eq!(reply.status, 503, "{:?}", reply.body);
+    assert_eq!(reply.body["type"], "urn:peerlearn:problem:payments-unavailable");
+    // An event the platform does not act on is acknowledged, once.
+    let other = json!({"id": "evt_other1", "object": "event", "created": now, "livemode": false,
+        "pending_webhooks": 1, "type": "customer.created",
+        "data": {"object": {"id": "cus_1", "object": "customer"}}})
+    .to_string();
+    assert_eq!(deliver(app, &other, signed(&other, &stripe, now)).await.body["duplicate"], false);
+    assert_eq!(deliver(app, &other, signed(&other, &stripe, now)).await.body["duplicate"], true);
+}
+
+#[tokio::test]
+async fn concurrent_deliveries_of_one_event_apply_it_once() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let mentor = member(app, "raced-mentor@example.com", "mentor").await;
+    let (account, _) = onboard(app, &mentor).await;
+    let now = clock.now().timestamp();
+    let body = account_updated("evt_raced1", &account, true, now);
+    let replies = futures::future::join_all((0..8).map(|_| deliver(app, &body, signed(&body, &stripe, now)))).await;
+    let mut fresh = 0;
+    for reply in &replies {
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        if reply.body["duplicate"] == false {
+            fresh += 1;
+        }
+    }
+    assert_eq!(fresh, 1, "{replies:?}");
+    assert_eq!(payouts_status(app, &mentor).await, "enabled");
+}
