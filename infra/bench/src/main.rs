@@ -381,10 +381,11 @@ async fn function_figures(release: &Path, env: &[(String, String)], client: &aws
     webhook.init_time().await;
     let mut samples = Vec::new();
     for run in 0..=WARM_RUNS {
-        let body = json!({"id": format!("evt_bench{run}"), "object": "event", "created": chrono::Utc::now().timestamp(),
+        let body =
+            json!({"id": format!("evt_bench{run}"), "object": "event", "created": chrono::Utc::now().timestamp(),
             "livemode": false, "pending_webhooks": 1, "type": "customer.created",
             "data": {"object": {"id": "cus_bench", "object": "customer"}}})
-        .to_string();
+            .to_string();
         let signature = stripe_webhook::Webhook::generate_test_header(&body, WEBHOOK_SECRET, None);
         let mut headers = axum::http::HeaderMap::new();
         headers.insert("content-type", "application/json".parse().unwrap());
