@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use peerlearn_tests::{Call, app, gateway_and_app, register, reviews, verify_mentor};
+use peerlearn_tests::{Call, app, enable_payouts, gateway_and_app, register, reviews, verify_mentor};
 use serde_json::{Value, json};
 use shared::domain::MentorStats;
 
@@ -183,6 +183,7 @@ async fn mentor(app: &'static shared::App, email: &str, mut profile: Value, stat
     let session = register(app, email, "mentor").await;
     profile["name"] = json!(email.split('@').next().unwrap());
     let token = session["access_token"].as_str().unwrap();
+    enable_payouts(app, session["user"]["id"].as_str().unwrap()).await;
     let reply = Call::new("PATCH", "/me").token(token).json(profile).send(app).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     let id = session["user"]["id"].as_str().unwrap().to_owned();

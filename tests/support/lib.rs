@@ -71,7 +71,18 @@ pub async fn app() -> &'static App {
 pub async fn app_with_clock(clock: Arc<dyn Clock>) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    Box::leak(Box::new(startup::build(&config, with_bucket(Clients::new(client)).await, clock)))
+    let clients = with_stripe(with_bucket(Clients::new(client)).await, &config);
+    Box::leak(Box::new(startup::build(&config, clients, clock)))
+}
+
+/// `clients` with Stripe at the local stand-in, when the stack runs one (`make test` does),
+/// under the shared local key and webhook secret (tests/support/stripe.rs gives a test an
+/// account of its own).
+pub fn with_stripe(clients: Clients, config: &shared::config::Config) -> Clients {
+    match local::stripe(config).unwrap() {
+        Some(stripe) => clients.with_payments(stripe),
+        None => clients,
+    }
 }
 
 /// `clients` with a fresh uploads bucket in moto, when the stack runs one (`make test` does).
@@ -90,7 +101,8 @@ pub async fn with_bucket(clients: Clients) -> Clients {
 pub async fn app_adjusted(clock: Arc<dyn Clock>, adjust: impl FnOnce(&mut App)) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    let mut app = startup::build(&config, with_bucket(Clients::new(client)).await, clock);
+    let clients = with_stripe(with_bucket(Clients::new(client)).await, &config);
+    let mut app = startup::build(&config, clients, clock);
     adjust(&mut app);
     Box::leak(Box::new(app))
 }
@@ -370,6 +382,17 @@ pub async fn verify_mentor(app: &App, id: &str, stats: MentorStats) {
     next.mentor = stats;
     next.version += 1;
     app.store.save_user(&next, &previous).await.unwrap();
+}
+
+/// Gives a mentor a payout account Stripe has enabled, through the store (onboarding itself
+/// is tested in tests/payments.rs), so they may ask a price.
+pub async fn enable_payouts(app: &App, id: &str) {
+    use shared::domain::payments::{PayoutAccountId, Payouts};
+    use shared::ports::PaymentStore;
+    let id = UserId::parse(id).unwrap();
+    let account = PayoutAccountId::parse(&format!("acct_{}", ulid::Ulid::new())).unwrap();
+    let enabled = Payouts::opened(account).updated(true, true, app.clock.now()).unwrap();
+    app.store.open_payouts(&id, &enabled).await.unwrap();
 }
 
 /// Track record with `count` reviews averaging `average`.

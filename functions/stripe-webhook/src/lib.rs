@@ -6,9 +6,9 @@ use http::StatusCode;
 use lambda_http::Request;
 use serde::Serialize;
 use shared::App;
+use shared::app::Handled;
 use shared::domain::Invalid;
 use shared::http::{ApiError, HttpResponse, json, route_key};
-use shared::ports::Handled;
 use utoipa::OpenApi;
 
 /// The acknowledgement Stripe gets.

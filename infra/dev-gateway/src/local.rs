@@ -59,6 +59,25 @@ pub fn config(table: &str, endpoint: &str) -> Result<shared::config::Config, sha
     shared::config::Config::from_lookup(shared::config::Keys::ALL, lookup)
 }
 
+/// Stripe at the local stand-in (`STRIPE_API_BASE`, set by infra/stack.sh) under the key
+/// and webhook secret of `config`; `None` when no stand-in runs.
+pub fn stripe(
+    config: &shared::config::Config,
+) -> Result<Option<shared::adapters::stripe::StripeApi>, shared::ports::PaymentError> {
+    config
+        .stripe_api_base
+        .as_deref()
+        .map(|base| {
+            shared::adapters::stripe::StripeApi::new(
+                config.stripe_secret_key.as_deref(),
+                config.stripe_webhook_secret.as_deref(),
+                Some(base),
+                &config.web_app_url,
+            )
+        })
+        .transpose()
+}
+
 /// A client of the local WebSocket API's `@connections` endpoint (the gateway itself).
 pub fn connections_api(endpoint: &str) -> shared::adapters::realtime::ConnectionsApi {
     let config = aws_sdk_apigatewaymanagement::Config::builder()

@@ -83,14 +83,7 @@ async fn run() -> Result<(), String> {
     }
     // Payments go to the local Stripe stand-in that infra/stack.sh starts; without it the
     // payment routes answer 503, like a deployment whose Stripe is down.
-    if let Some(base) = &config.stripe_api_base {
-        let stripe = shared::adapters::stripe::StripeApi::new(
-            config.stripe_secret_key.as_deref(),
-            config.stripe_webhook_secret.as_deref(),
-            Some(base),
-            &config.web_app_url,
-        )
-        .map_err(|e| format!("Stripe stand-in at {base}: {e}"))?;
+    if let Some(stripe) = local::stripe(&config).map_err(|e| format!("Stripe stand-in: {e}"))? {
         clients = clients.with_payments(stripe);
     }
     let app = startup::build(&config, clients, clock.clone());

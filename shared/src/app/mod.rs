@@ -45,7 +45,7 @@ pub use verifications::{DOCUMENT_LINK_TTL, VerificationReview};
 /// What handlers name besides the use cases: a refresh token as presented, and which of
 /// a member's sessions to list.
 pub use crate::auth::RefreshToken;
-pub use crate::ports::Timeframe;
+pub use crate::ports::{Handled, Timeframe};
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
