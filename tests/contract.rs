@@ -204,6 +204,7 @@ fn walk_of(route: &str) -> Walk {
         | "POST /sessions/{id}/reschedule/accept"
         | "POST /sessions/{id}/reschedule/decline"
         | "POST /sessions/{id}/review"
+        | "POST /sessions/{id}/payment"
         | "GET /conversations/{id}/messages"
         | "POST /notifications/{id}/read" => Walk::Private,
         "POST /admin/points"

@@ -5,7 +5,10 @@
 #![allow(clippy::unwrap_used)]
 
 use peerlearn_tests::stripe::{StripeAccount, eventually, payments_gateway};
-use peerlearn_tests::{Call, Member, Reply, STARTS_AT, clock_at, item_count, member};
+use peerlearn_tests::{
+    Call, Member, Reply, STARTS_AT, as_function, available_mentor, clock_at, enable_payouts, instant, item_count,
+    member,
+};
 use serde_json::{Value, json};
 use shared::App;
 use shared::ports::Clock;
@@ -184,4 +187,141 @@ async fn concurrent_deliveries_of_one_event_apply_it_once() {
     }
     assert_eq!(fresh, 1, "{replies:?}");
     assert_eq!(payouts_status(app, &mentor).await, "enabled");
+}
+
+/// A verified mentor, free all week in UTC, whose payouts are enabled and who asks
+/// `cents` an hour; and a learner.
+async fn priced_mentor_and_learner(app: &App, name: &str, cents: u32) -> (Member, Member) {
+    let mentor = available_mentor(app, &format!("{name}-mentor@example.com"), "UTC").await;
+    enable_payouts(app, &mentor.id).await;
+    assert_eq!(set_price(app, &mentor, cents).await.status, 200);
+    let learner = member(app, &format!("{name}-learner@example.com"), "learner").await;
+    (mentor, learner)
+}
+
+/// The learner asks for an hour two days after the tests' start; the session's id.
+async fn request_hour(app: &App, learner: &Member, mentor: &Member) -> (String, Value) {
+    let start = instant(STARTS_AT) + chrono::Duration::hours(49);
+    let body =
+        json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Paid hour"});
+    let reply = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    (reply.body["id"].as_str().unwrap().to_owned(), reply.body.clone())
+}
+
+async fn session_move(app: &App, who: &Member, id: &str, action: &str) -> Reply {
+    Call::new("POST", &format!("/sessions/{id}/{action}")).token(&who.token).send(app).await
+}
+
+async fn session_state(app: &App, who: &Member, id: &str) -> Value {
+    Call::new("GET", &format!("/sessions/{id}")).token(&who.token).send(app).await.body
+}
+
+/// Plays the learner's browser: Stripe.js confirms the payment with a card.
+async fn confirm_with_card(stripe: &StripeAccount, payment: &str, card: &str) -> (u16, Value) {
+    stripe.post(&format!("/v1/payment_intents/{payment}/confirm"), &[("payment_method", card)]).await
+}
+
+#[tokio::test]
+async fn a_paid_session_is_confirmed_only_when_stripe_says_the_money_arrived() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner) = priced_mentor_and_learner(app, "paid", 6000).await;
+    let (id, requested) = request_hour(app, &learner, &mentor).await;
+    assert_eq!(requested["price_cents"], 6000);
+    // Nothing to pay before the mentor accepts.
+    assert_eq!(session_move(app, &learner, &id, "payment").await.status, 409);
+
+    let accepted = session_move(app, &mentor, &id, "accept").await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    assert_eq!(accepted.body["state"], "accepted");
+    // Thirty minutes to pay (the clock starts at 09:00 and runs for the seconds the test takes).
+    assert!(accepted.body["pay_by"].as_str().unwrap().starts_with("2026-06-10T09:30:0"), "{:?}", accepted.body);
+    assert!(accepted.body["meeting_link"].is_null(), "no meeting link before payment: {:?}", accepted.body);
+
+    // Only the learner pays; asking twice gives the same payment.
+    assert_eq!(session_move(app, &mentor, &id, "payment").await.status, 409);
+    let first = session_move(app, &learner, &id, "payment").await;
+    assert_eq!(first.status, 200, "{:?}", first.body);
+    assert_eq!(first.body["amount_cents"], 6000);
+    let again = session_move(app, &learner, &id, "payment").await;
+    assert_eq!(again.body["client_secret"], first.body["client_secret"]);
+    let payment = first.body["session"]["payment"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(again.body["session"]["payment"]["id"], payment.as_str());
+    assert_eq!(session_state(app, &learner, &id).await["state"], "accepted");
+
+    // A declined card changes nothing; the learner tries again with another card.
+    let (status, _) = confirm_with_card(&stripe, &payment, "pm_card_chargeCustomerFail").await;
+    assert_eq!(status, 402);
+    let (status, body) = confirm_with_card(&stripe, &payment, "pm_card_visa").await;
+    assert_eq!(status, 200, "{body}");
+    eventually("confirmed by the webhook", || async {
+        session_state(app, &learner, &id).await["state"] == "confirmed"
+    })
+    .await;
+    let confirmed = session_state(app, &learner, &id).await;
+    assert!(confirmed["meeting_link"].as_str().is_some_and(|link| link.starts_with("https://")), "{confirmed}");
+    assert!(confirmed["payment"]["paid_at"].is_string(), "{confirmed}");
+    // Paying again after that is refused: one payment per session.
+    assert_eq!(session_move(app, &learner, &id, "payment").await.status, 409);
+}
+
+#[tokio::test]
+async fn an_unpaid_session_expires_frees_its_time_and_a_late_payment_goes_back() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner) = priced_mentor_and_learner(app, "late", 4500).await;
+    let (id, _) = request_hour(app, &learner, &mentor).await;
+    assert_eq!(session_move(app, &mentor, &id, "accept").await.status, 200);
+    let started = session_move(app, &learner, &id, "payment").await;
+    let payment = started.body["session"]["payment"]["id"].as_str().unwrap().to_owned();
+
+    clock.advance(chrono::Duration::minutes(29));
+    assert_eq!(as_function(app, "reminders", app.run_reminders()).await.unwrap().expired, 0);
+    clock.advance(chrono::Duration::minutes(2));
+    stripe.follow_clock(&clock).await;
+    assert_eq!(as_function(app, "reminders", app.run_reminders()).await.unwrap().expired, 1);
+    // Access tokens live 15 minutes: the clients have refreshed theirs by now.
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    assert_eq!(session_state(app, &learner, &id).await["state"], "expired");
+    assert_eq!(session_move(app, &learner, &id, "payment").await.status, 409);
+
+    // The time is free again: another learner books it and the mentor accepts.
+    let other = member(app, "late-other@example.com", "learner").await;
+    let (second, _) = request_hour(app, &other, &mentor).await;
+    assert_eq!(session_move(app, &mentor, &second, "accept").await.status, 200);
+
+    // The first learner's browser pays after all: the money goes back in full.
+    let (status, body) = confirm_with_card(&stripe, &payment, "pm_card_visa").await;
+    assert_eq!(status, 200, "{body}");
+    eventually("refunded", || async {
+        let (_, events) = stripe.get("/_standin/events?type=charge.refunded").await;
+        events["data"].as_array().is_some_and(|events| {
+            events.iter().any(|e| {
+                e["data"]["object"]["payment_intent"] == payment.as_str()
+                    && e["data"]["object"]["amount_refunded"] == 4500
+            })
+        })
+    })
+    .await;
+    assert_eq!(session_state(app, &learner, &id).await["state"], "expired");
+}
+
+#[tokio::test]
+async fn a_declined_request_is_never_charged_and_free_sessions_confirm_at_once() {
+    let clock = clock_at(STARTS_AT);
+    let (app, _stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner) = priced_mentor_and_learner(app, "declined", 3000).await;
+    let (id, _) = request_hour(app, &learner, &mentor).await;
+    assert_eq!(session_move(app, &mentor, &id, "reject").await.status, 200);
+    let refused = session_move(app, &learner, &id, "payment").await;
+    assert_eq!(refused.status, 409, "{:?}", refused.body);
+    assert_eq!(refused.body["type"], "urn:peerlearn:problem:invalid-state");
+
+    assert_eq!(set_price(app, &mentor, 0).await.status, 200);
+    let (free, requested) = request_hour(app, &learner, &mentor).await;
+    assert_eq!(requested["price_cents"], 0);
+    let accepted = session_move(app, &mentor, &free, "accept").await;
+    assert_eq!(accepted.body["state"], "confirmed");
+    assert_eq!(session_move(app, &learner, &free, "payment").await.status, 409);
 }

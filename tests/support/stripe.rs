@@ -45,6 +45,19 @@ impl StripeAccount {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// GETs the stand-in's `path` as this account.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{}", api_base(), path.trim_start_matches('/')))
+            .bearer_auth(&self.key)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// Signs this account's coming events at `clock`'s time, as Stripe would at that moment
     /// (the webhook function checks signatures against its own clock).
     pub async fn follow_clock(&self, clock: &TestClock) {

@@ -362,7 +362,7 @@ async fn function_figures(release: &Path, env: &[(String, String)], client: &aws
     drop(uploads);
 
     // GET /me/payouts: JWT check, the standing and the payout account read together.
-    let payouts = Running::start(&release.join("payouts"), env).await;
+    let payouts = Running::start(&release.join("payments"), env).await;
     payouts.init_time().await;
     let mut samples = Vec::new();
     for run in 0..=WARM_RUNS {
@@ -373,7 +373,7 @@ async fn function_figures(release: &Path, env: &[(String, String)], client: &aws
         }
     }
     report_latencies("my_payouts.warm", samples);
-    emit("payouts.peak_rss", payouts.peak_rss_kib() / 1024.0, "MiB");
+    emit("payments.peak_rss", payouts.peak_rss_kib() / 1024.0, "MiB");
     drop(payouts);
 
     // POST /webhooks/stripe: HMAC over the raw body, the event parsed, one conditional put.

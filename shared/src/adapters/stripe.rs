@@ -8,11 +8,13 @@ use stripe_connect::account::{
     CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers, CreateAccountType,
 };
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+use stripe_core::payment_intent::CreatePaymentIntent;
+use stripe_core::refund::CreateRefund;
 use stripe_webhook::{EventObject, Webhook, WebhookError};
 
-use crate::domain::UserId;
 use crate::domain::payments::{Cents, Happening, PaymentEvent, PaymentEventId, PayoutAccountId};
-use crate::ports::{BoxFuture, EventRefusal, OnboardingLink, PaymentError, PaymentProvider};
+use crate::domain::{SessionId, UserId};
+use crate::ports::{BoxFuture, EventRefusal, OnboardingLink, PaymentError, PaymentProvider, StartedPayment};
 
 /// Where onboarding sends the mentor back to, under the web app's origin.
 const ONBOARDING_DONE: &str = "/payouts/done";
@@ -22,6 +24,7 @@ const ONBOARDING_AGAIN: &str = "/payouts/again";
 /// The Stripe account the platform runs on.
 pub struct StripeApi {
     client: Option<Client>,
+    currency: stripe_types::Currency,
     webhook_secret: Option<String>,
     web_app: String,
 }
@@ -56,6 +59,7 @@ impl StripeApi {
             .transpose()?;
         Ok(Self {
             client,
+            currency: stripe_types::Currency::USD,
             webhook_secret: webhook_secret.map(str::to_owned),
             web_app: web_app.trim_end_matches('/').to_owned(),
         })
@@ -149,6 +153,45 @@ impl PaymentProvider for StripeApi {
                 .await
                 .map_err(failure)?;
             Ok(OnboardingLink { url: link.url, expires_at: instant(link.expires_at) })
+        })
+    }
+
+    fn start_payment<'a>(
+        &'a self,
+        session: &'a SessionId,
+        amount: Cents,
+    ) -> BoxFuture<'a, Result<StartedPayment, PaymentError>> {
+        Box::pin(async move {
+            use stripe::StripeRequest;
+            let amount = i64::try_from(amount.get()).map_err(|_| PaymentError::Refused("amount too large".into()))?;
+            let intent = CreatePaymentIntent::new(amount, self.currency.clone())
+                .metadata(std::collections::HashMap::from([("session".to_owned(), session.to_string())]))
+                // Transfers to the mentor name the session, so Stripe's reports tie them together.
+                .transfer_group(session.to_string())
+                .customize()
+                .request_strategy(once(format!("session-payment-{session}"))?)
+                .send(self.client()?)
+                .await
+                .map_err(failure)?;
+            let client_secret =
+                intent.client_secret.ok_or_else(|| PaymentError::Unavailable("no client secret returned".into()))?;
+            Ok(StartedPayment { id: intent.id.as_str().to_owned(), client_secret })
+        })
+    }
+
+    fn refund<'a>(&'a self, payment: &'a str, amount: Cents, key: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async move {
+            use stripe::StripeRequest;
+            let amount = i64::try_from(amount.get()).map_err(|_| PaymentError::Refused("amount too large".into()))?;
+            CreateRefund::new()
+                .payment_intent(payment)
+                .amount(amount)
+                .customize()
+                .request_strategy(once(key.to_owned())?)
+                .send(self.client()?)
+                .await
+                .map_err(failure)?;
+            Ok(())
         })
     }
 

@@ -42,6 +42,9 @@ impl NewNotification {
             (SessionState::Requested, SessionState::Confirmed) | (SessionState::Accepted, SessionState::Confirmed) => {
                 ("session_confirmed", format!("Your session \"{}\" is confirmed.", after.topic))
             }
+            (SessionState::Requested, SessionState::Accepted) => {
+                ("session_accepted", format!("\"{}\" was accepted: pay within 30 minutes to confirm it.", after.topic))
+            }
             (_, SessionState::Rejected) => {
                 ("session_rejected", format!("Your request \"{}\" was declined.", after.topic))
             }
@@ -88,7 +91,19 @@ impl NewNotification {
         Self::about_session(to, "session_cancelled", &after.id, text, after.updated_at)
     }
 
-    /// The learner's request expired unanswered.
+    /// A lapsed session: an unanswered request tells the learner; an accepted session that
+    /// was not paid in time tells both (its time is free again).
+    pub fn expired(before: &Booking, after: &Booking) -> Vec<Self> {
+        if before.state != SessionState::Accepted {
+            return vec![Self::request_expired(after)];
+        }
+        let text = format!("\"{}\" was not paid in time: its time is free again.", after.topic);
+        [&after.learner, &after.mentor]
+            .map(|to| Self::about_session(to, "session_expired", &after.id, text.clone(), after.updated_at))
+            .into()
+    }
+
+    /// The learner's request lapsed unanswered.
     pub fn request_expired(expired: &Booking) -> Self {
         let text = format!("Your request \"{}\" expired without an answer.", expired.topic);
         Self::about_session(&expired.learner, "session_expired", &expired.id, text, expired.updated_at)

@@ -1,9 +1,15 @@
 //! Payments: a mentor's payout onboarding, and what Stripe's webhooks tell the platform.
 
+use chrono::{DateTime, Utc};
+
+use super::sessions::write_error;
 use super::{App, AppError, admitted};
-use crate::domain::payments::{Happening, PaymentEvent, PayoutStatus, Payouts};
-use crate::domain::{Bearer, Role};
-use crate::ports::{AccountStore, EventRefusal, Handled, OnboardingLink, PaymentError, PaymentStore, StoreError};
+use crate::domain::payments::{Cents, Happening, PaymentEvent, PaymentEventId, PayoutStatus, Payouts};
+use crate::domain::{Actor, Bearer, Booking, Effect, Move, Party, Role, SessionId, SessionState};
+use crate::ports::{
+    AccountChanges, AccountStore, EventRefusal, Handled, NewNotification, OnboardingLink, PaymentError, PaymentStore,
+    SessionStore, SessionWriteError, StoreError,
+};
 
 /// Optimistic writes retry this often before giving up (the provider retries the event).
 const SAVE_ATTEMPTS: usize = 3;
@@ -55,7 +61,98 @@ impl<S: AccountStore + PaymentStore> App<S> {
     }
 }
 
-impl<S: PaymentStore> App<S> {
+impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
+    /// The learner pays for an accepted paid session: the session's one payment at the
+    /// provider (started on the first call, the same on every later one) and the secret
+    /// their client confirms it with. The session is confirmed when the provider says the
+    /// money arrived, not here.
+    pub async fn pay_for_session(&self, caller: &Bearer, id: &SessionId) -> Result<(Booking, String), AppError> {
+        self.admit(caller).await?;
+        let refused = |refused: crate::domain::MoveRefused| AppError::Refused {
+            state: refused.state.as_str(),
+            reason: refused.reason,
+        };
+        for _ in 0..SAVE_ATTEMPTS {
+            // Admins see every session but pay for none: they are not its learner.
+            let current = self.session_visible_to(&caller.member, caller.is_admin(), id).await?;
+            let actor = current.party_of(&caller.member).map_or(Actor::Admin, Actor::Participant);
+            let now = self.clock.now();
+            // The refusals first, so nothing is started at the provider for a session that
+            // cannot be paid.
+            current.paying(actor, "", now).map_err(refused)?;
+            let started = self.payments.start_payment(&current.id, current.charge).await?;
+            let next = current.paying(actor, &started.id, now).map_err(refused)?;
+            if next == current {
+                return Ok((current, started.client_secret));
+            }
+            let nothing = AccountChanges::default();
+            match self.store.save_session(&next, &current, &self.policy, &Effect::None, &[], &nothing).await {
+                Ok(()) => return Ok((next, started.client_secret)),
+                Err(SessionWriteError::Stale) => continue,
+                Err(error) => return Err(write_error(error)),
+            }
+        }
+        Err(AppError::Contended)
+    }
+
+    /// The provider says `payment` (`amount`) arrived for `session`: the accepted session is
+    /// confirmed, with the event's mark, in one transaction. Money for a session that no
+    /// longer waits for it (expired, cancelled) goes back in full.
+    async fn payment_arrived(
+        &self,
+        event: &PaymentEventId,
+        now: DateTime<Utc>,
+        payment: String,
+        charge: Option<String>,
+        amount: Cents,
+        session: Option<String>,
+    ) -> Result<Handled, AppError> {
+        const KIND: &str = "payment_intent.succeeded";
+        let Some(id) = session.as_deref().and_then(|raw| SessionId::parse(raw).ok()) else {
+            // Not a session's payment: nothing of ours to confirm.
+            return Ok(self.store.mark_handled(event, KIND, now).await?);
+        };
+        for _ in 0..SAVE_ATTEMPTS {
+            let Some(current) = self.store.session(&id).await? else {
+                return Ok(self.store.mark_handled(event, KIND, now).await?);
+            };
+            let moved = current.apply(
+                Actor::System,
+                Move::Paid { payment: payment.clone(), charge: charge.clone() },
+                now,
+                &self.policy,
+            );
+            let Ok((mut next, effect)) = moved else {
+                let confirmed_by_it = current.state == SessionState::Confirmed
+                    && current.payment.as_ref().is_some_and(|paid| paid.id == payment);
+                if !confirmed_by_it {
+                    self.payments.refund(&payment, amount, &format!("unheld-{payment}")).await?;
+                }
+                return Ok(self.store.mark_handled(event, KIND, now).await?);
+            };
+            if next.meeting_link.is_none() {
+                next.meeting_link = Some(self.rooms.room_for(&next).map_err(AppError::Crypto)?);
+            }
+            let notify: Vec<NewNotification> = [Party::Learner, Party::Mentor]
+                .into_iter()
+                .filter_map(|party| {
+                    let to = if party == Party::Learner { &next.learner } else { &next.mentor };
+                    NewNotification::session_moved(&current, &next, to)
+                })
+                .collect();
+            let accounts = self.account_changes(&current, &next, &effect).await?;
+            match self
+                .store
+                .save_session_on_event(event, KIND, now, &next, &current, &self.policy, &effect, &notify, &accounts)
+                .await
+            {
+                Err(SessionWriteError::Stale) => continue,
+                handled => return handled.map_err(write_error),
+            }
+        }
+        Err(AppError::Contended)
+    }
+
     /// Acts on one webhook delivery: `payload` exactly as received and its
     /// `Stripe-Signature`. A delivery that is not believed writes nothing; an event handled
     /// before (a retry or a replay) writes nothing either.
@@ -81,6 +178,10 @@ impl<S: PaymentStore> App<S> {
                 }
                 Err(AppError::Contended)
             }
+            Happening::PaymentSucceeded { payment, charge, amount, session } => {
+                self.payment_arrived(&id, now, payment, charge, amount, session).await
+            }
+            // The learner may try again with the same payment while the session waits.
             other => Ok(self.store.mark_handled(&id, other.kind(), now).await?),
         }
     }

@@ -3,7 +3,7 @@
 use chrono::Duration;
 
 use super::{App, AppError};
-use crate::domain::{Actor, Booking, Effect, Move, SessionState};
+use crate::domain::{Actor, Booking, Move, SessionState};
 use crate::ports::{
     AccountStore, Agenda, NewNotification, ReviewStore, SessionAgenda, SessionStore, SessionWriteError,
 };
@@ -60,13 +60,13 @@ impl<S: AccountStore + SessionStore + SessionAgenda + ReviewStore> App<S> {
     }
 
     async fn expire(&self, booking: &Booking) -> Result<bool, AppError> {
-        let Ok((next, _)) = booking.apply(Actor::System, Move::Expire, self.clock.now(), &self.policy) else {
+        let Ok((next, effect)) = booking.apply(Actor::System, Move::Expire, self.clock.now(), &self.policy) else {
             // Answered, or not due after all: nothing to do.
             return Ok(false);
         };
-        let notify = [NewNotification::request_expired(&next)];
-        let accounts = self.account_changes(booking, &next, &Effect::None).await?;
-        match self.store.save_session(&next, booking, &self.policy, &Effect::None, &notify, &accounts).await {
+        let notify = NewNotification::expired(booking, &next);
+        let accounts = self.account_changes(booking, &next, &effect).await?;
+        match self.store.save_session(&next, booking, &self.policy, &effect, &notify, &accounts).await {
             Ok(()) => {
                 crate::observability::metrics::session_moved(self.clock.now(), Some(booking.state), next.state);
                 Ok(true)

@@ -2,6 +2,7 @@
 
 use super::idempotency::{self, Idempotency};
 use super::{App, AppError, admitted};
+use crate::domain::payments::{Cents, session_charge};
 use crate::domain::{
     Actor, Bearer, Booking, Effect, Invalid, MentorCard, Move, QuotaUse, RequestMessage, RequestRefused, Scope,
     SessionId, SessionState, ShortText, Slot, User, UserId,
@@ -28,7 +29,7 @@ pub struct SessionRequest {
 #[derive(Debug)]
 pub enum Requested {
     /// Created now.
-    Created(Booking),
+    Created(Box<Booking>),
     /// A retry: the first answer, as it was given.
     Replayed(StoredReply),
 }
@@ -89,13 +90,20 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
         let booking =
             Booking::request(id, me.id.clone(), mentor.id.clone(), request.slot, request.topic, request.message, now)
                 .map_err(|refused| match refused {
-                RequestRefused::SelfBooking => {
-                    AppError::Rule { field: "mentor_id", reason: Invalid::new("you cannot book yourself") }
-                }
-                RequestRefused::InThePast => {
-                    AppError::Rule { field: "start", reason: Invalid::new("must be in the future") }
-                }
-            })?;
+                    RequestRefused::SelfBooking => {
+                        AppError::Rule { field: "mentor_id", reason: Invalid::new("you cannot book yourself") }
+                    }
+                    RequestRefused::InThePast => {
+                        AppError::Rule { field: "start", reason: Invalid::new("must be in the future") }
+                    }
+                })?
+                // The price is fixed when the learner asks: a later price change is not theirs to pay.
+                .priced(
+                    mentor
+                        .profile
+                        .price
+                        .map_or(Cents::ZERO, |price| session_charge(price, u32::from(request.slot.length().minutes()))),
+                );
         let notify = [NewNotification::session_requested(&booking, me.name.as_str())];
         // The answer is stored with the session, so a retry gets exactly this answer.
         let reply = key.as_ref().map(|key| idempotency::created(key, &booking)).transpose()?;
@@ -114,7 +122,7 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
         {
             Ok(()) => {
                 crate::observability::metrics::session_moved(now, None, booking.state);
-                Ok(Requested::Created(booking))
+                Ok(Requested::Created(Box::new(booking)))
             }
             Err(SessionWriteError::Replay(stored)) => match &key {
                 Some(key) => idempotency::replay(key, stored).map(Requested::Replayed),
@@ -137,7 +145,7 @@ impl<S: AccountStore + SessionStore> App<S> {
             let (mut next, effect) = current
                 .apply(actor, mv.clone(), self.clock.now(), &self.policy)
                 .map_err(|refused| AppError::Refused { state: refused.state.as_str(), reason: refused.reason })?;
-            if matches!(effect, Effect::TakeTime(_)) && next.meeting_link.is_none() {
+            if next.state == SessionState::Confirmed && next.meeting_link.is_none() {
                 next.meeting_link = Some(self.rooms.room_for(&next).map_err(AppError::Crypto)?);
             }
             let notify = self.announce(&current, &next, user);
@@ -282,7 +290,7 @@ fn follow_locks(booked: &mut Vec<Slot>, effect: &Effect, now: chrono::DateTime<c
     booked.sort_by_key(Slot::start);
 }
 
-fn write_error(error: SessionWriteError) -> AppError {
+pub(super) fn write_error(error: SessionWriteError) -> AppError {
     match error {
         SessionWriteError::TimeTaken => AppError::TimeTaken,
         SessionWriteError::Exhausted(exhausted) => exhausted.into(),

@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::payments::Cents;
 use super::{Interval, Invalid, RequestMessage, ShortText, UserId};
 
 /// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
@@ -314,15 +315,19 @@ pub struct Policy {
     pub request_ttl: chrono::Duration,
     /// How long after the start a participant must wait before reporting the other absent.
     pub no_show_after: chrono::Duration,
+    /// How long an accepted paid session holds its time for the learner's payment.
+    pub payment_window: chrono::Duration,
 }
 
 impl Default for Policy {
-    /// 12 hours' notice, 48 hours to answer, 10 minutes' grace before a no-show.
+    /// 12 hours' notice, 48 hours to answer, 10 minutes' grace before a no-show, 30 minutes
+    /// to pay.
     fn default() -> Self {
         Self {
             min_notice: chrono::Duration::hours(12),
             request_ttl: chrono::Duration::hours(48),
             no_show_after: chrono::Duration::minutes(10),
+            payment_window: chrono::Duration::minutes(30),
         }
     }
 }
@@ -396,8 +401,31 @@ pub struct Booking {
     pub no_show: Option<Party>,
     /// Where the participants meet online.
     pub meeting_link: Option<String>,
+    /// What the learner pays for the session, fixed when they asked (0: free).
+    #[serde(default, rename = "price_cents")]
+    #[schema(value_type = u64)]
+    pub charge: Cents,
+    /// Until when an accepted paid session waits for the learner's payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_by: Option<DateTime<Utc>>,
+    /// The payment of a paid session, once the learner started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<SessionPayment>,
     /// Bumped on every change, for optimistic concurrency in the store.
     pub version: u64,
+}
+
+/// The payment of a paid session at the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionPayment {
+    /// The provider's payment (a PaymentIntent id), one per session.
+    pub id: String,
+    /// When the money arrived, once it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<DateTime<Utc>>,
+    /// The charge that took the money, which the mentor's transfer is made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge: Option<String>,
 }
 
 /// A change someone asks for on a session.
@@ -422,8 +450,16 @@ pub enum Move {
     AcceptProposal,
     /// Turn down the other party's open proposal.
     DeclineProposal,
-    /// Close a request the mentor did not answer in time.
+    /// Close a request the mentor did not answer in time, or an accepted paid session the
+    /// learner did not pay in time.
     Expire,
+    /// The provider reports the learner's payment went through.
+    Paid {
+        /// The provider's payment.
+        payment: String,
+        /// The provider's charge.
+        charge: Option<String>,
+    },
 }
 
 /// What the store must do with time-block locks, in the same transaction as the booking write.
@@ -499,8 +535,44 @@ impl Booking {
             cancellation: None,
             no_show: None,
             meeting_link: None,
+            charge: Cents::ZERO,
+            pay_by: None,
+            payment: None,
             version: 1,
         })
+    }
+
+    /// The same request at `charge` (the mentor's price for the slot's length).
+    pub fn priced(self, charge: Cents) -> Booking {
+        Booking { charge, ..self }
+    }
+
+    /// Whether the learner pays for this session.
+    pub fn is_paid(&self) -> bool {
+        self.charge > Cents::ZERO
+    }
+
+    /// The session once the learner started paying with the provider's payment `id`: only
+    /// the learner, only while it is accepted and within its time to pay. Starting again
+    /// keeps the first payment (one per session, so nothing is charged twice).
+    pub fn paying(&self, actor: Actor, id: &str, now: DateTime<Utc>) -> Result<Booking, MoveRefused> {
+        if actor != Actor::Participant(Party::Learner) {
+            return Err(self.refuse("only the learner pays for a session"));
+        }
+        if self.state != SessionState::Accepted {
+            return Err(self.refuse("only an accepted session awaits payment"));
+        }
+        if self.pay_by.is_some_and(|by| now >= by) {
+            return Err(self.refuse("the time to pay has passed"));
+        }
+        if self.payment.is_some() {
+            return Ok(self.clone());
+        }
+        let mut next = self.clone();
+        next.payment = Some(SessionPayment { id: id.to_owned(), paid_at: None, charge: None });
+        next.updated_at = now;
+        next.version = self.version.saturating_add(1);
+        Ok(next)
     }
 
     /// Which party `user` is in this session, if any.
@@ -517,6 +589,9 @@ impl Booking {
     /// When an unanswered request lapses: the slot's start or `request_ttl` after the request,
     /// whichever comes first.
     pub fn expiry(&self, policy: &Policy) -> DateTime<Utc> {
+        if let (SessionState::Accepted, Some(pay_by)) = (self.state, self.pay_by) {
+            return pay_by;
+        }
         let by_ttl = self.requested_at.checked_add_signed(policy.request_ttl).unwrap_or(self.slot.start());
         by_ttl.min(self.slot.start())
     }
@@ -546,6 +621,7 @@ impl Booking {
             Move::AcceptProposal => self.accept_proposal(&mut next, actor, now, policy)?,
             Move::DeclineProposal => self.decline_proposal(&mut next, actor)?,
             Move::Expire => self.expire(&mut next, actor, now, policy)?,
+            Move::Paid { payment, charge } => self.paid(&mut next, actor, payment, charge, now)?,
         };
         if next.state.is_final() {
             // A closed session has nothing left to move to.
@@ -582,9 +658,14 @@ impl Booking {
         if now >= self.expiry(policy) {
             return Err(self.refuse("the request has expired"));
         }
-        // Sessions are free until payments exist, so accepting confirms at once; `Accepted`
-        // is kept for "accepted, awaiting payment".
-        next.state = SessionState::Confirmed;
+        // A free session is confirmed at once; a paid one holds its time while the learner
+        // pays, at most the payment window and never past the start.
+        if self.is_paid() {
+            next.state = SessionState::Accepted;
+            next.pay_by = Some((now + policy.payment_window).min(self.slot.start()));
+        } else {
+            next.state = SessionState::Confirmed;
+        }
         next.responded_at = self.responded_at.or(Some(now));
         // The original time was taken, so any offer to move it is moot.
         next.proposal = None;
@@ -759,13 +840,43 @@ impl Booking {
         if actor != Actor::System {
             return Err(self.refuse("only the system can expire a request"));
         }
-        if self.state != SessionState::Requested {
+        if !matches!(self.state, SessionState::Requested | SessionState::Accepted) {
             return Err(self.refuse("only a requested session can expire"));
         }
         if now < self.expiry(policy) {
             return Err(self.refuse("the request has not expired yet"));
         }
         next.state = SessionState::Expired;
+        // An unpaid accepted session gives its time back.
+        Ok(if self.state.holds_time() { Effect::ReleaseTime(self.slot) } else { Effect::None })
+    }
+
+    /// The provider reports the learner paid: the accepted session is confirmed (its time is
+    /// already held). A payment that arrives after the window but before the session expired
+    /// is taken: the money is in and the time still held.
+    ///
+    /// The report may come before the platform recorded the payment it started (the
+    /// provider's answer and its webhook race), so an accepted session without a payment
+    /// takes this one; a session paying with another payment refuses it.
+    fn paid(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        payment: String,
+        charge: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Effect, MoveRefused> {
+        if actor != Actor::System {
+            return Err(self.refuse("only the payment provider confirms a payment"));
+        }
+        if self.state != SessionState::Accepted {
+            return Err(self.refuse("only an accepted session awaits payment"));
+        }
+        if self.payment.as_ref().is_some_and(|started| started.id != payment) {
+            return Err(self.refuse("the session is paid with another payment"));
+        }
+        next.state = SessionState::Confirmed;
+        next.payment = Some(SessionPayment { id: payment, paid_at: Some(now), charge });
         Ok(Effect::None)
     }
 
@@ -1428,6 +1539,62 @@ mod tests {
         assert_eq!(effect, Effect::None);
         let early = requested_at(at(15, 0) - Duration::days(3));
         assert!(apply(&early, Actor::System, Move::Expire, early.requested_at + Duration::hours(48)).is_ok());
+    }
+
+    fn paid_request() -> Booking {
+        requested().priced(Cents::new(6000))
+    }
+
+    #[test]
+    fn a_paid_session_holds_its_time_while_the_learner_pays_at_most_thirty_minutes() {
+        let (accepted, effect) = ok(&paid_request(), MENTOR, Move::Accept, at(4, 0));
+        assert_eq!(accepted.state, SessionState::Accepted);
+        assert_eq!(effect, Effect::TakeTime(the_slot()));
+        assert_eq!(accepted.pay_by, Some(at(4, 30)));
+        assert_eq!(accepted.expiry(&policy()), at(4, 30));
+        // Accepted close to the start: the time to pay ends at the start.
+        let (late, _) = ok(&paid_request(), MENTOR, Move::Accept, at(14, 50));
+        assert_eq!(late.pay_by, Some(at(15, 0)));
+        // Free sessions are confirmed at once, as before.
+        assert_eq!(ok(&requested(), MENTOR, Move::Accept, at(4, 0)).0.state, SessionState::Confirmed);
+    }
+
+    #[test]
+    fn only_the_learner_starts_paying_and_only_while_it_waits() {
+        let (accepted, _) = ok(&paid_request(), MENTOR, Move::Accept, at(4, 0));
+        let paying = accepted.paying(LEARNER, "pi_1", at(4, 10)).unwrap();
+        assert_eq!(paying.payment.as_ref().map(|p| p.id.as_str()), Some("pi_1"));
+        assert_eq!(paying.version, accepted.version + 1);
+        // Starting again keeps the one payment.
+        assert_eq!(paying.paying(LEARNER, "pi_2", at(4, 11)).unwrap(), paying);
+        assert_eq!(accepted.paying(MENTOR, "pi_1", at(4, 10)).unwrap_err().reason, "only the learner pays for a session");
+        assert_eq!(accepted.paying(LEARNER, "pi_1", at(4, 30)).unwrap_err().reason, "the time to pay has passed");
+        assert_eq!(
+            paid_request().paying(LEARNER, "pi_1", at(4, 0)).unwrap_err().reason,
+            "only an accepted session awaits payment"
+        );
+    }
+
+    #[test]
+    fn the_payment_confirms_and_an_unpaid_session_expires_and_frees_its_time() {
+        let (accepted, _) = ok(&paid_request(), MENTOR, Move::Accept, at(4, 0));
+        let paying = accepted.paying(LEARNER, "pi_1", at(4, 10)).unwrap();
+        let paid = Move::Paid { payment: "pi_1".into(), charge: Some("ch_1".into()) };
+        for actor in [LEARNER, MENTOR, Actor::Admin] {
+            assert_eq!(refused(&paying, actor, paid.clone(), at(4, 20)), "only the payment provider confirms a payment");
+        }
+        let (confirmed, effect) = ok(&paying, Actor::System, paid.clone(), at(4, 20));
+        assert_eq!((confirmed.state, effect), (SessionState::Confirmed, Effect::None));
+        assert_eq!(confirmed.payment.as_ref().and_then(|p| p.paid_at), Some(at(4, 20)));
+        // The webhook may beat the recording of the payment; another payment is refused.
+        assert!(apply(&accepted, Actor::System, paid.clone(), at(4, 20)).is_ok());
+        let other = Move::Paid { payment: "pi_2".into(), charge: None };
+        assert_eq!(refused(&paying, Actor::System, other, at(4, 20)), "the session is paid with another payment");
+
+        assert_eq!(refused(&paying, Actor::System, Move::Expire, at(4, 29)), "the request has not expired yet");
+        let (expired, effect) = ok(&paying, Actor::System, Move::Expire, at(4, 30));
+        assert_eq!((expired.state, effect), (SessionState::Expired, Effect::ReleaseTime(the_slot())));
+        assert_eq!(refused(&expired, Actor::System, paid, at(4, 31)), "the session is already closed");
     }
 
     #[test]

@@ -29,7 +29,9 @@ pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};
 pub use matching::{Listing, ListingOrder, MentorDirectory};
 pub use members::{MemberAdmin, MemberPage};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
-pub use payments::{EventRefusal, Handled, NoPayments, OnboardingLink, PaymentError, PaymentProvider, PaymentStore};
+pub use payments::{
+    EventRefusal, Handled, NoPayments, OnboardingLink, PaymentError, PaymentProvider, PaymentStore, StartedPayment,
+};
 pub use points::{LedgerPage, PointsStore, Recorded};
 pub use realtime::{BoxFuture, Connection, ConnectionStore, LivePush, NoPush, PushError};
 pub use reports::{ReportPage, ReportStore, ResolveError};

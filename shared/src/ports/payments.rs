@@ -5,9 +5,10 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
+use super::{AccountChanges, NewNotification, SessionWriteError};
 use super::{BoxFuture, StoreError};
-use crate::domain::UserId;
-use crate::domain::payments::{PaymentEvent, PaymentEventId, PayoutAccountId, Payouts};
+use crate::domain::payments::{Cents, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts};
+use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
 
 /// The payment provider failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +53,15 @@ pub struct OnboardingLink {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A payment the learner completes in their client (Stripe.js, mobile SDKs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedPayment {
+    /// The provider's payment id.
+    pub id: String,
+    /// What the client confirms the payment with; never stored.
+    pub client_secret: String,
+}
+
 /// The provider, as the use cases need it. Boxed futures so the App holds it as a trait
 /// object, like the other outside services.
 pub trait PaymentProvider: Send + Sync {
@@ -68,6 +78,18 @@ pub trait PaymentProvider: Send + Sync {
         &'a self,
         account: &'a PayoutAccountId,
     ) -> BoxFuture<'a, Result<OnboardingLink, PaymentError>>;
+
+    /// Starts the payment of `amount` for `session` (funds go to the platform; the
+    /// mentor's share is transferred later). Idempotent per session: asking again returns
+    /// the same payment, so a learner is never charged twice for one session.
+    fn start_payment<'a>(
+        &'a self,
+        session: &'a SessionId,
+        amount: Cents,
+    ) -> BoxFuture<'a, Result<StartedPayment, PaymentError>>;
+
+    /// Refunds `amount` of `payment`, once per `key` (a retry refunds nothing more).
+    fn refund<'a>(&'a self, payment: &'a str, amount: Cents, key: &'a str) -> BoxFuture<'a, Result<(), PaymentError>>;
 
     /// Verifies a webhook delivery (`payload` exactly as received, its `Stripe-Signature`
     /// header) at `now`, and reads the event.
@@ -93,6 +115,14 @@ impl PaymentProvider for NoPayments {
     }
 
     fn onboarding_link<'a>(&'a self, _: &'a PayoutAccountId) -> BoxFuture<'a, Result<OnboardingLink, PaymentError>> {
+        Box::pin(async { Err(PaymentError::NotConfigured) })
+    }
+
+    fn start_payment<'a>(&'a self, _: &'a SessionId, _: Cents) -> BoxFuture<'a, Result<StartedPayment, PaymentError>> {
+        Box::pin(async { Err(PaymentError::NotConfigured) })
+    }
+
+    fn refund<'a>(&'a self, _: &'a str, _: Cents, _: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
         Box::pin(async { Err(PaymentError::NotConfigured) })
     }
 
@@ -135,6 +165,22 @@ pub trait PaymentStore: Send + Sync {
         previous: &Payouts,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<Handled, StoreError>> + Send;
+
+    /// Marks `event` handled and, in the same transaction, saves the session change it
+    /// caused (as [`super::SessionStore::save_session`] does).
+    #[allow(clippy::too_many_arguments)]
+    fn save_session_on_event(
+        &self,
+        event: &PaymentEventId,
+        kind: &str,
+        at: DateTime<Utc>,
+        next: &Booking,
+        previous: &Booking,
+        policy: &Policy,
+        effect: &Effect,
+        notify: &[NewNotification],
+        accounts: &AccountChanges,
+    ) -> impl Future<Output = Result<Handled, SessionWriteError>> + Send;
 
     /// Marks `event` handled with nothing else to write (an event the platform ignores).
     fn mark_handled(

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::keys::{self, Key};
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, n};
-use crate::domain::UserId;
 use crate::domain::payments::{PaymentEventId, PayoutAccountId, Payouts};
-use crate::ports::{Handled, PaymentStore, StoreError};
+use crate::domain::{Booking, Effect, Policy, UserId};
+use crate::ports::{AccountChanges, Handled, NewNotification, PaymentStore, SessionWriteError, StoreError};
 
 /// The condition of a put that must not overwrite.
 const NEW: &str = "attribute_not_exists(PK)";
@@ -139,6 +139,22 @@ impl PaymentStore for DynamoStore {
             Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("version")),
             Err(TransactFailure::Store(error)) => Err(error),
         }
+    }
+
+    async fn save_session_on_event(
+        &self,
+        event: &PaymentEventId,
+        kind: &str,
+        at: DateTime<Utc>,
+        next: &Booking,
+        previous: &Booking,
+        policy: &Policy,
+        effect: &Effect,
+        notify: &[NewNotification],
+        accounts: &AccountChanges,
+    ) -> Result<Handled, SessionWriteError> {
+        let mark = self.event_mark(event, kind, at)?;
+        self.save_session_marked(Some(mark), next, previous, policy, effect, notify, accounts).await
     }
 
     async fn mark_handled(&self, event: &PaymentEventId, kind: &str, at: DateTime<Utc>) -> Result<Handled, StoreError> {

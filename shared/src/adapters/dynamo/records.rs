@@ -307,10 +307,11 @@ impl SessionRecord {
     /// The item for `booking`, listed in the session index when `policy` makes it due.
     pub fn new(booking: &Booking, policy: &Policy) -> Self {
         let Key { pk, sk } = keys::session(&booking.id);
-        // Requests are due at their expiry, confirmed sessions at their start; nothing
-        // else needs a job, so nothing else is in the index (sparse).
+        // Requests (and accepted sessions awaiting payment) are due at their expiry,
+        // confirmed sessions at their start; nothing else needs a job, so nothing else is in
+        // the index (sparse).
         let due = match booking.state {
-            SessionState::Requested => Some(("DUE", booking.expiry(policy))),
+            SessionState::Requested | SessionState::Accepted => Some(("DUE", booking.expiry(policy))),
             SessionState::Confirmed => Some(("STARTS", booking.slot.start())),
             _ => None,
         };

@@ -13,7 +13,7 @@ use super::records::{
 use super::{DynamoStore, Item, TransactFailure, n, s};
 use crate::domain::{Booking, Effect, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, Slot, UserId};
 use crate::ports::{
-    AccountChanges, Agenda, IdempotentRequest, NewNotification, SessionAgenda, SessionPage, SessionStore,
+    AccountChanges, Agenda, Handled, IdempotentRequest, NewNotification, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoreError, StoredReply, Timeframe,
 };
 
@@ -24,6 +24,8 @@ fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError>
 /// What each item of a session transaction is, to read cancellation reasons by index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
+    /// The mark that the event causing the change was handled.
+    Mark,
     Session,
     Account,
     TakeLock,
@@ -218,61 +220,8 @@ impl SessionStore for DynamoStore {
         notify: &[NewNotification],
         accounts: &AccountChanges,
     ) -> Result<(), SessionWriteError> {
-        let mut writes = Writes::new(self);
-        writes.put(
-            Part::Session,
-            to_item(&SessionRecord::new(next, policy))?,
-            Some(("version = :expected", vec![(":expected", n(previous.version))])),
-        )?;
-        if previous.slot.start() != next.slot.start() {
-            for user in [&previous.learner, &previous.mentor] {
-                writes.delete(&keys::participant_session(user, previous.slot.start(), &previous.id))?;
-            }
-        }
-        writes.participants(next)?;
-        match effect {
-            Effect::None => {}
-            Effect::TakeTime(slot) => writes.take(next, &blocks(slot))?,
-            Effect::ReleaseTime(slot) => writes.release(previous, &blocks(slot))?,
-            Effect::MoveTime { from, to } => {
-                let (from, to) = (blocks(from), blocks(to));
-                writes.release(previous, &from.difference(&to).copied().collect())?;
-                writes.take(next, &to.difference(&from).copied().collect())?;
-            }
-        }
-        writes.notifications(notify)?;
-        if let Some((next, previous)) = &accounts.mentor {
-            for item in self.user_writes(next, previous)? {
-                writes.items.push(item);
-                writes.parts.push(Part::Account);
-            }
-        }
-        if let Some((next, previous)) = &accounts.learner {
-            writes.items.push(self.user_put(next, previous)?);
-            writes.parts.push(Part::Account);
-        }
-        let parts = writes.parts.clone();
-        match self.transact(writes.items).await {
-            Ok(()) => Ok(()),
-            Err(TransactFailure::ConditionFailed(failed)) => {
-                let failed_part = |part: Part| failed.iter().any(|i| parts.get(*i) == Some(&part));
-                // A changed session or mentor account: read both again and retry.
-                if failed_part(Part::Session) || failed_part(Part::Account) {
-                    Err(SessionWriteError::Stale)
-                } else if failed_part(Part::TakeLock) {
-                    Err(SessionWriteError::TimeTaken)
-                } else {
-                    Err(StoreError::Corrupt(format!(
-                        "session {}: a lock to release belongs to another session",
-                        next.id
-                    ))
-                    .into())
-                }
-            }
-            Err(TransactFailure::Store(error)) => Err(error.into()),
-        }
+        self.save_session_marked(None, next, previous, policy, effect, notify, accounts).await.map(|_| ())
     }
-
     async fn sessions_of(
         &self,
         user: &UserId,
@@ -355,6 +304,83 @@ impl SessionAgenda for DynamoStore {
             Ok(()) => Ok(true),
             Err(TransactFailure::ConditionFailed(_)) => Ok(false),
             Err(TransactFailure::Store(error)) => Err(error),
+        }
+    }
+}
+
+impl DynamoStore {
+    /// A session change (`save_session`'s one transaction), with `mark` first when an event
+    /// caused it: `AlreadyHandled` when the mark shows the event was handled before.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn save_session_marked(
+        &self,
+        mark: Option<TransactWriteItem>,
+        next: &Booking,
+        previous: &Booking,
+        policy: &Policy,
+        effect: &Effect,
+        notify: &[NewNotification],
+        accounts: &AccountChanges,
+    ) -> Result<Handled, SessionWriteError> {
+        let mut writes = Writes::new(self);
+        if let Some(mark) = mark {
+            writes.items.push(mark);
+            writes.parts.push(Part::Mark);
+        }
+        writes.put(
+            Part::Session,
+            to_item(&SessionRecord::new(next, policy))?,
+            Some(("version = :expected", vec![(":expected", n(previous.version))])),
+        )?;
+        if previous.slot.start() != next.slot.start() {
+            for user in [&previous.learner, &previous.mentor] {
+                writes.delete(&keys::participant_session(user, previous.slot.start(), &previous.id))?;
+            }
+        }
+        writes.participants(next)?;
+        match effect {
+            Effect::None => {}
+            Effect::TakeTime(slot) => writes.take(next, &blocks(slot))?,
+            Effect::ReleaseTime(slot) => writes.release(previous, &blocks(slot))?,
+            Effect::MoveTime { from, to } => {
+                let (from, to) = (blocks(from), blocks(to));
+                writes.release(previous, &from.difference(&to).copied().collect())?;
+                writes.take(next, &to.difference(&from).copied().collect())?;
+            }
+        }
+        writes.notifications(notify)?;
+        if let Some((next, previous)) = &accounts.mentor {
+            for item in self.user_writes(next, previous)? {
+                writes.items.push(item);
+                writes.parts.push(Part::Account);
+            }
+        }
+        if let Some((next, previous)) = &accounts.learner {
+            writes.items.push(self.user_put(next, previous)?);
+            writes.parts.push(Part::Account);
+        }
+        let parts = writes.parts.clone();
+        match self.transact(writes.items).await {
+            Ok(()) => Ok(Handled::Applied),
+            Err(TransactFailure::ConditionFailed(failed)) => {
+                let failed_part = |part: Part| failed.iter().any(|i| parts.get(*i) == Some(&part));
+                if failed_part(Part::Mark) {
+                    return Ok(Handled::AlreadyHandled);
+                }
+                // A changed session or mentor account: read both again and retry.
+                if failed_part(Part::Session) || failed_part(Part::Account) {
+                    Err(SessionWriteError::Stale)
+                } else if failed_part(Part::TakeLock) {
+                    Err(SessionWriteError::TimeTaken)
+                } else {
+                    Err(StoreError::Corrupt(format!(
+                        "session {}: a lock to release belongs to another session",
+                        next.id
+                    ))
+                    .into())
+                }
+            }
+            Err(TransactFailure::Store(error)) => Err(error.into()),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `payouts`: POST /me/payouts/onboarding (a mentor opens, or continues, their Stripe
-//! payout account) and GET /me/payouts (where it stands).
+//! `payments`: a member's money calls to Stripe. POST /me/payouts/onboarding (a mentor
+//! opens, or continues, their payout account), GET /me/payouts (where it stands) and
+//! POST /sessions/{id}/payment (the learner pays for an accepted session).
 
 use chrono::{DateTime, Utc};
 use http::StatusCode;
@@ -7,7 +8,8 @@ use lambda_http::Request;
 use serde::Serialize;
 use shared::App;
 use shared::domain::payments::PayoutStatus;
-use shared::http::{ApiError, HttpResponse, authenticate, json, route_key};
+use shared::domain::{Booking, SessionId};
+use shared::http::{ApiError, HttpResponse, authenticate, json, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// Where a mentor's payouts stand.
@@ -29,9 +31,23 @@ pub struct OnboardingView {
     pub expires_at: DateTime<Utc>,
 }
 
+/// What the learner's client needs to take the payment (Stripe.js `confirmPayment`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionPaymentView {
+    /// The session, still `accepted` until Stripe says the money arrived.
+    pub session: Booking,
+    /// Confirms the payment in the learner's client; never stored by the platform.
+    pub client_secret: String,
+    /// The amount, in the platform currency's smallest unit.
+    pub amount_cents: u64,
+    /// Pay by then, or the session expires and its time is freed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_by: Option<DateTime<Utc>>,
+}
+
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(start_onboarding, my_payouts))]
+#[openapi(paths(start_onboarding, my_payouts, pay_for_session))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.
@@ -39,6 +55,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     let result = match route_key(&request) {
         "POST /me/payouts/onboarding" => start_onboarding(app, &request).await,
         "GET /me/payouts" => my_payouts(app, &request).await,
+        "POST /sessions/{id}/payment" => pay_for_session(app, &request).await,
         _ => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -67,4 +84,23 @@ async fn my_payouts(app: &App, request: &Request) -> Result<HttpResponse, ApiErr
     let caller = authenticate(request, &app.tokens)?;
     let status = app.my_payouts(caller.bearer()).await?;
     json(StatusCode::OK, &PayoutsView { status })
+}
+
+/// The learner pays for an accepted session: its one payment, started on the first call.
+#[utoipa::path(post, path = "/sessions/{id}/payment", tag = "payments", security(("bearer" = [])),
+    params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Session id (ULID)")),
+    responses(
+        (status = 200, description = "The payment to confirm in the client", body = SessionPaymentView),
+        (status = 403, description = "Suspended"),
+        (status = 404, description = "No such session of the caller's"),
+        (status = 409, description = "Not the learner, not accepted, or the time to pay has passed (`invalid-state`)"),
+        (status = 503, description = "Stripe is not reachable; retry (`payments-unavailable`)"),
+    ))]
+async fn pay_for_session(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let id = path_resource(request, "id", SessionId::parse)?;
+    let (session, client_secret) = app.pay_for_session(caller.bearer(), &id).await?;
+    let view =
+        SessionPaymentView { amount_cents: session.charge.get(), pay_by: session.pay_by, client_secret, session };
+    json(StatusCode::OK, &view)
 }

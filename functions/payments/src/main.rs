@@ -1,0 +1,5 @@
+//! Runs the `payments` handler on the Lambda runtime.
+
+fn main() -> Result<(), lambda_http::Error> {
+    shared::runtime::serve(shared::config::Keys::CHECK_AND_PAY, payments::handler)
+}

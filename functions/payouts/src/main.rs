@@ -1,5 +1,0 @@
-//! Runs the `payouts` handler on the Lambda runtime.
-
-fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve(shared::config::Keys::CHECK_AND_PAY, payouts::handler)
-}
