@@ -1567,7 +1567,10 @@ mod tests {
         assert_eq!(paying.version, accepted.version + 1);
         // Starting again keeps the one payment.
         assert_eq!(paying.paying(LEARNER, "pi_2", at(4, 11)).unwrap(), paying);
-        assert_eq!(accepted.paying(MENTOR, "pi_1", at(4, 10)).unwrap_err().reason, "only the learner pays for a session");
+        assert_eq!(
+            accepted.paying(MENTOR, "pi_1", at(4, 10)).unwrap_err().reason,
+            "only the learner pays for a session"
+        );
         assert_eq!(accepted.paying(LEARNER, "pi_1", at(4, 30)).unwrap_err().reason, "the time to pay has passed");
         assert_eq!(
             paid_request().paying(LEARNER, "pi_1", at(4, 0)).unwrap_err().reason,
@@ -1581,7 +1584,10 @@ mod tests {
         let paying = accepted.paying(LEARNER, "pi_1", at(4, 10)).unwrap();
         let paid = Move::Paid { payment: "pi_1".into(), charge: Some("ch_1".into()) };
         for actor in [LEARNER, MENTOR, Actor::Admin] {
-            assert_eq!(refused(&paying, actor, paid.clone(), at(4, 20)), "only the payment provider confirms a payment");
+            assert_eq!(
+                refused(&paying, actor, paid.clone(), at(4, 20)),
+                "only the payment provider confirms a payment"
+            );
         }
         let (confirmed, effect) = ok(&paying, Actor::System, paid.clone(), at(4, 20));
         assert_eq!((confirmed.state, effect), (SessionState::Confirmed, Effect::None));
