@@ -26,8 +26,14 @@ pub struct ReportList {
 pub struct ResolveBody {
     /// The decision recorded (`suspended` records it; the suspension is its own admin action).
     pub action: ReportOutcome,
-    /// A note for the record (1 to 120 characters).
+    /// A note for the record: one line of 1 to 120 characters.
     #[serde(default)]
+    #[schema(
+        value_type = Option<String>,
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub note: Option<ShortText>,
 }
 
