@@ -240,7 +240,7 @@ fn walk_of(route: &str) -> Walk {
         | "GET /me/uploads"
         | "POST /me/uploads/{id}/complete" => Walk::Own,
         "GET /me/verification" | "POST /me/verification" => Walk::Own,
-        "GET /me/payouts" | "POST /me/payouts/onboarding" => Walk::Own,
+        "GET /me/payouts" | "POST /me/payouts/onboarding" | "GET /me/wallet" => Walk::Own,
         "POST /webhooks/stripe" => Walk::Listed(
             "no bearer identity: Stripe's signature is the authority (tests/payments.rs covers unsigned, forged, stale and replayed)",
         ),

@@ -325,3 +325,54 @@ async fn a_declined_request_is_never_charged_and_free_sessions_confirm_at_once()
     assert_eq!(accepted.body["state"], "confirmed");
     assert_eq!(session_move(app, &learner, &free, "payment").await.status, 409);
 }
+
+async fn wallet(app: &App, who: &Member) -> Value {
+    let reply = Call::new("GET", "/me/wallet").token(&who.token).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body
+}
+
+/// The sum of every posting of every money entry in the table: zero, always. Tests only:
+/// requests never scan.
+async fn ledger_sum(app: &App) -> i64 {
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|item| item.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("LedgerEntry"))
+        .flat_map(|item| item["postings"].as_l().unwrap().iter())
+        .map(|posting| posting.as_m().unwrap()["amount"].as_n().unwrap().parse::<i64>().unwrap())
+        .sum()
+}
+
+#[tokio::test]
+async fn a_paid_session_is_written_to_the_ledger_once_and_the_wallets_show_it() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner) = priced_mentor_and_learner(app, "ledger", 6000).await;
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 0);
+    let (id, _) = request_hour(app, &learner, &mentor).await;
+    assert_eq!(session_move(app, &mentor, &id, "accept").await.status, 200);
+    let started = session_move(app, &learner, &id, "payment").await;
+    let payment = started.body["session"]["payment"]["id"].as_str().unwrap().to_owned();
+    let (status, body) = confirm_with_card(&stripe, &payment, "pm_card_visa").await;
+    assert_eq!(status, 200, "{body}");
+    eventually("confirmed", || async { session_state(app, &learner, &id).await["state"] == "confirmed" }).await;
+
+    // 60.00 paid: 9.00 (15 %) to the platform, 51.00 pending for the mentor.
+    let earned = wallet(app, &mentor).await;
+    assert_eq!((earned["pending_cents"].as_i64(), earned["currency"].as_str()), (Some(5100), Some("usd")));
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 6000);
+    assert_eq!(ledger_sum(app).await, 0);
+
+    // Stripe delivers the event again: nothing is written twice.
+    let (_, events) = stripe.get("/_standin/events?type=payment_intent.succeeded").await;
+    let event = events["data"][0].to_string();
+    let items = item_count(app).await;
+    let now = clock.now().timestamp();
+    let again = deliver(app, &event, signed(&event, &stripe, now)).await;
+    assert_eq!((again.status, again.body["duplicate"].clone()), (200, Value::Bool(true)), "{:?}", again.body);
+    assert_eq!(item_count(app).await, items);
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 5100);
+    assert_eq!(ledger_sum(app).await, 0);
+}

@@ -45,9 +45,27 @@ pub struct SessionPaymentView {
     pub pay_by: Option<DateTime<Utc>>,
 }
 
+/// A member's money, in the platform currency's smallest unit (the double-entry ledger's
+/// totals for their accounts).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WalletView {
+    /// The platform currency (ISO 4217, lower case).
+    pub currency: &'static str,
+    /// Paid for sessions, net of refunds.
+    pub spent_cents: i64,
+    /// Earned, inside the 48-hour dispute window after the session.
+    pub pending_cents: i64,
+    /// Earned, past the window, waiting for the transfer.
+    pub available_cents: i64,
+    /// Transferred to the payout account.
+    pub paid_out_cents: i64,
+    /// Frozen by a dispute.
+    pub held_cents: i64,
+}
+
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(start_onboarding, my_payouts, pay_for_session))]
+#[openapi(paths(start_onboarding, my_payouts, pay_for_session, my_wallet))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.
@@ -56,6 +74,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         "POST /me/payouts/onboarding" => start_onboarding(app, &request).await,
         "GET /me/payouts" => my_payouts(app, &request).await,
         "POST /sessions/{id}/payment" => pay_for_session(app, &request).await,
+        "GET /me/wallet" => my_wallet(app, &request).await,
         _ => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -103,4 +122,26 @@ async fn pay_for_session(app: &App, request: &Request) -> Result<HttpResponse, A
     let view =
         SessionPaymentView { amount_cents: session.charge.get(), pay_by: session.pay_by, client_secret, session };
     json(StatusCode::OK, &view)
+}
+
+/// The caller's wallet.
+#[utoipa::path(get, path = "/me/wallet", tag = "payments", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The wallet's totals", body = WalletView),
+        (status = 403, description = "Suspended"),
+    ))]
+async fn my_wallet(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let wallet = app.my_wallet(caller.bearer()).await?;
+    json(
+        StatusCode::OK,
+        &WalletView {
+            currency: "usd",
+            spent_cents: wallet.spent,
+            pending_cents: wallet.pending,
+            available_cents: wallet.available,
+            paid_out_cents: wallet.paid_out,
+            held_cents: wallet.held,
+        },
+    )
 }

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 
 use super::sessions::write_error;
 use super::{App, AppError, admitted};
-use crate::domain::payments::{Cents, Happening, PaymentEvent, PaymentEventId, PayoutStatus, Payouts};
+use crate::domain::payments::{
+    Cents, Happening, LedgerEntry, Movement, PaymentEvent, PaymentEventId, PayoutStatus, Payouts, Split, Wallet,
+};
 use crate::domain::{Actor, Bearer, Booking, Effect, Move, Party, Role, SessionId, SessionState};
 use crate::ports::{
     AccountChanges, AccountStore, EventRefusal, Handled, NewNotification, OnboardingLink, PaymentError, PaymentStore,
@@ -51,6 +53,13 @@ impl<S: AccountStore + PaymentStore> App<S> {
         };
         let link = self.payments.onboarding_link(&payouts.account).await?;
         Ok((payouts.status(), link))
+    }
+
+    /// The caller's wallet: what they spent, and what they earned by stage.
+    pub async fn my_wallet(&self, caller: &Bearer) -> Result<Wallet, AppError> {
+        let (admitted, wallet) = futures_util::join!(self.admit(caller), self.store.wallet(&caller.member));
+        admitted?;
+        Ok(wallet?)
     }
 
     /// Where the caller's payouts stand.
@@ -141,9 +150,27 @@ impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
                 })
                 .collect();
             let accounts = self.account_changes(&current, &next, &effect).await?;
+            let charged = LedgerEntry::of(Movement::Charged {
+                session: next.id.clone(),
+                learner: next.learner.clone(),
+                mentor: next.mentor.clone(),
+                split: Split::of(next.charge, self.policy.fee),
+            })
+            .map_err(|unbalanced| AppError::Encoding(unbalanced.to_string()))?;
             match self
                 .store
-                .save_session_on_event(event, KIND, now, &next, &current, &self.policy, &effect, &notify, &accounts)
+                .save_session_on_event(
+                    event,
+                    KIND,
+                    now,
+                    &next,
+                    &current,
+                    &self.policy,
+                    &effect,
+                    &notify,
+                    &accounts,
+                    std::slice::from_ref(&charged),
+                )
                 .await
             {
                 Err(SessionWriteError::Stale) => continue,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::payments::Cents;
+use super::payments::{Cents, FeePercent};
 use super::{Interval, Invalid, RequestMessage, ShortText, UserId};
 
 /// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
@@ -317,6 +317,8 @@ pub struct Policy {
     pub no_show_after: chrono::Duration,
     /// How long an accepted paid session holds its time for the learner's payment.
     pub payment_window: chrono::Duration,
+    /// The platform's fee on a paid session; the mentor earns the rest.
+    pub fee: FeePercent,
 }
 
 impl Default for Policy {
@@ -328,6 +330,7 @@ impl Default for Policy {
             request_ttl: chrono::Duration::hours(48),
             no_show_after: chrono::Duration::minutes(10),
             payment_window: chrono::Duration::minutes(30),
+            fee: FeePercent::DEFAULT,
         }
     }
 }

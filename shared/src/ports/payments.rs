@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{AccountChanges, NewNotification, SessionWriteError};
 use super::{BoxFuture, StoreError};
-use crate::domain::payments::{Cents, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts};
+use crate::domain::payments::{Cents, LedgerEntry, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts, Wallet};
 use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
 
 /// The payment provider failed.
@@ -167,7 +167,8 @@ pub trait PaymentStore: Send + Sync {
     ) -> impl Future<Output = Result<Handled, StoreError>> + Send;
 
     /// Marks `event` handled and, in the same transaction, saves the session change it
-    /// caused (as [`super::SessionStore::save_session`] does).
+    /// caused (as [`super::SessionStore::save_session`] does) and writes its ledger
+    /// `entries` with the totals they move.
     #[allow(clippy::too_many_arguments)]
     fn save_session_on_event(
         &self,
@@ -180,7 +181,11 @@ pub trait PaymentStore: Send + Sync {
         effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
+        entries: &[LedgerEntry],
     ) -> impl Future<Output = Result<Handled, SessionWriteError>> + Send;
+
+    /// `member`'s wallet totals, read strongly.
+    fn wallet(&self, member: &UserId) -> impl Future<Output = Result<Wallet, StoreError>> + Send;
 
     /// Marks `event` handled with nothing else to write (an event the platform ignores).
     fn mark_handled(

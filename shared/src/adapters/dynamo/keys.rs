@@ -45,6 +45,9 @@
 //! | a mentor's payout account (Stripe Connect) | `USER#<mentor id>` | `PAYOUTS` |
 //! | a payout account's owner | `PAYOUT_ACCOUNT#<account id>` | `OWNER` |
 //! | the mark that a payment event was handled (kept 90 days) | `PAYMENT_EVENT#<event id>` | `HANDLED` |
+//! | a money ledger entry (once per movement, by its natural key) | `MONEY#<CHARGE#<session>\|REFUND#<refund>\|...>` | `ENTRY` |
+//! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
+//! | the platform's fee account | `PLATFORM` | `FEES` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
@@ -482,6 +485,21 @@ pub fn payouts(member: &UserId) -> Key {
 /// Whose payout account `account` is.
 pub fn payout_owner(account: &PayoutAccountId) -> Key {
     Key { pk: format!("PAYOUT_ACCOUNT#{account}"), sk: "OWNER".into() }
+}
+
+/// A money ledger entry, by its movement's natural key (the points ledger is another).
+pub fn money_entry(key: &str) -> Key {
+    Key { pk: format!("MONEY#{key}"), sk: "ENTRY".into() }
+}
+
+/// A member's wallet totals.
+pub fn wallet(member: &UserId) -> Key {
+    Key { pk: format!("USER#{member}"), sk: "WALLET".into() }
+}
+
+/// The platform's fee account.
+pub fn platform_fees() -> Key {
+    Key { pk: "PLATFORM".into(), sk: "FEES".into() }
 }
 
 /// The mark that a payment event was handled.

@@ -8,6 +8,7 @@ mod connections;
 mod directory;
 mod grants;
 pub mod keys;
+mod ledger;
 mod limits;
 mod members;
 mod notifications;

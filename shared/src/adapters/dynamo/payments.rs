@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::keys::{self, Key};
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, n};
-use crate::domain::payments::{PaymentEventId, PayoutAccountId, Payouts};
+use crate::domain::payments::{LedgerEntry, PaymentEventId, PayoutAccountId, Payouts, Wallet};
 use crate::domain::{Booking, Effect, Policy, UserId};
 use crate::ports::{AccountChanges, Handled, NewNotification, PaymentStore, SessionWriteError, StoreError};
 
@@ -152,9 +152,15 @@ impl PaymentStore for DynamoStore {
         effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
+        entries: &[LedgerEntry],
     ) -> Result<Handled, SessionWriteError> {
-        let mark = self.event_mark(event, kind, at)?;
-        self.save_session_marked(Some(mark), next, previous, policy, effect, notify, accounts).await
+        let mut marks = vec![self.event_mark(event, kind, at)?];
+        marks.extend(self.ledger_writes(entries, at)?);
+        self.save_session_marked(marks, next, previous, policy, effect, notify, accounts).await
+    }
+
+    async fn wallet(&self, member: &UserId) -> Result<Wallet, StoreError> {
+        self.wallet_of(member).await
     }
 
     async fn mark_handled(&self, event: &PaymentEventId, kind: &str, at: DateTime<Utc>) -> Result<Handled, StoreError> {

@@ -220,7 +220,7 @@ impl SessionStore for DynamoStore {
         notify: &[NewNotification],
         accounts: &AccountChanges,
     ) -> Result<(), SessionWriteError> {
-        self.save_session_marked(None, next, previous, policy, effect, notify, accounts).await.map(|_| ())
+        self.save_session_marked(Vec::new(), next, previous, policy, effect, notify, accounts).await.map(|_| ())
     }
     async fn sessions_of(
         &self,
@@ -309,12 +309,13 @@ impl SessionAgenda for DynamoStore {
 }
 
 impl DynamoStore {
-    /// A session change (`save_session`'s one transaction), with `mark` first when an event
-    /// caused it: `AlreadyHandled` when the mark shows the event was handled before.
+    /// A session change (`save_session`'s one transaction), with `marks` first when an event
+    /// caused it (the event's mark, the ledger's writes): `AlreadyHandled` when one of them
+    /// shows the event, or the movement, was handled before.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn save_session_marked(
         &self,
-        mark: Option<TransactWriteItem>,
+        marks: Vec<TransactWriteItem>,
         next: &Booking,
         previous: &Booking,
         policy: &Policy,
@@ -323,7 +324,7 @@ impl DynamoStore {
         accounts: &AccountChanges,
     ) -> Result<Handled, SessionWriteError> {
         let mut writes = Writes::new(self);
-        if let Some(mark) = mark {
+        for mark in marks {
             writes.items.push(mark);
             writes.parts.push(Part::Mark);
         }

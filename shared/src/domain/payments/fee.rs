@@ -8,6 +8,9 @@ use crate::domain::{Invalid, Price};
 pub struct FeePercent(u8);
 
 impl FeePercent {
+    /// The platform's fee unless configured otherwise: 15 %.
+    pub const DEFAULT: FeePercent = FeePercent(15);
+
     /// A fee of `percent`, 0 to 100.
     pub fn new(percent: u8) -> Result<Self, Invalid> {
         if percent > 100 {

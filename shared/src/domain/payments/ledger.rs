@@ -211,6 +211,49 @@ impl Movement {
     }
 }
 
+/// A member's money, as their wallet shows it: each a sum of their accounts' postings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Wallet {
+    /// What they paid for sessions, net of refunds (a learner's side).
+    pub spent: i64,
+    /// Earnings inside the dispute window.
+    pub pending: i64,
+    /// Earnings past it, waiting to be transferred.
+    pub available: i64,
+    /// Earnings transferred to their payout account.
+    pub paid_out: i64,
+    /// Earnings frozen by a dispute.
+    pub held: i64,
+}
+
+impl LedgerAccount {
+    /// The member whose wallet shows this account, and which line of it (with the sign
+    /// the wallet shows: a learner's outflow is spending); `None` for the platform's.
+    pub fn wallet_line(&self) -> Option<(&UserId, &'static str, i64)> {
+        match self {
+            Self::Learner(member) => Some((member, "spent", -1)),
+            Self::MentorPending(member) => Some((member, "pending", 1)),
+            Self::MentorAvailable(member) => Some((member, "available", 1)),
+            Self::MentorPaidOut(member) => Some((member, "paid_out", 1)),
+            Self::MentorHeld(member) => Some((member, "held", 1)),
+            Self::PlatformFees => None,
+        }
+    }
+
+    /// The account's name in storage and reports: `learner:<id>`, `platform_fees`, ...
+    pub fn name(&self) -> String {
+        match self {
+            Self::Learner(member) => format!("learner:{member}"),
+            Self::PlatformFees => "platform_fees".into(),
+            Self::MentorPending(member) => format!("mentor_pending:{member}"),
+            Self::MentorAvailable(member) => format!("mentor_available:{member}"),
+            Self::MentorPaidOut(member) => format!("mentor_paid_out:{member}"),
+            Self::MentorHeld(member) => format!("mentor_held:{member}"),
+        }
+    }
+}
+
 /// Balances by account, the sum of their postings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Balances(BTreeMap<LedgerAccount, i64>);

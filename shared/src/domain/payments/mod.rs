@@ -13,6 +13,6 @@ pub mod refund;
 pub use cents::Cents;
 pub use event::{Happening, PaymentEvent, PaymentEventId};
 pub use fee::{FeePercent, Split, session_charge};
-pub use ledger::{Balances, EarningStage, LedgerAccount, LedgerEntry, Movement, Posting, Unbalanced};
+pub use ledger::{Balances, EarningStage, LedgerAccount, LedgerEntry, Movement, Posting, Unbalanced, Wallet};
 pub use payout_account::{PayoutAccountId, PayoutStatus, Payouts};
 pub use refund::{Cancellation, FULL_REFUND_NOTICE, LateCancelPolicy, refund_percent};
