@@ -34,8 +34,28 @@ where
     F: Fn(&'static App, Request) -> Fut + Sync,
     Fut: Future<Output = HttpResponse> + Send,
 {
+    serve_built(keys, startup::from_env, handler)
+}
+
+/// As [`serve`], for the functions that call Stripe or hear from it: only these link the
+/// Stripe client (the wiring is chosen at compile time, so the other binaries stay small).
+pub fn serve_paying<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
+where
+    F: Fn(&'static App, Request) -> Fut + Sync,
+    Fut: Future<Output = HttpResponse> + Send,
+{
+    serve_built(keys, startup::from_env_paying, handler)
+}
+
+fn serve_built<B, BFut, F, Fut>(keys: Keys, build: B, handler: F) -> Result<(), Error>
+where
+    B: FnOnce(Keys) -> BFut,
+    BFut: Future<Output = Result<App, startup::StartupError>>,
+    F: Fn(&'static App, Request) -> Fut + Sync,
+    Fut: Future<Output = HttpResponse> + Send,
+{
     let handler = &handler;
-    start(keys, |app, function| {
+    start(keys, build, |app, function| {
         lambda_http::run(service_fn(move |request: Request| async move {
             Ok::<_, Error>(handle(app, function, request, handler).await)
         }))
@@ -52,7 +72,7 @@ where
     Fut: Future<Output = Result<R, Error>> + Send,
 {
     let handler = &handler;
-    start(keys, |app, function| {
+    start(keys, startup::from_env, |app, function| {
         lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
             let lambda_runtime::LambdaEvent { payload, context } = event;
             handle_event(function, context.request_id, context.xray_trace_id, handler(app, payload)).await
@@ -63,15 +83,17 @@ where
 /// The cold start both bootstraps share: logging, the runtime, and the App built once
 /// (leaked on purpose: it lives as long as the process); then `run` serves invocations of
 /// the function until the runtime stops.
-fn start<Fut>(keys: Keys, run: impl FnOnce(&'static App, &'static str) -> Fut) -> Result<(), Error>
+fn start<B, BFut, Fut>(keys: Keys, build: B, run: impl FnOnce(&'static App, &'static str) -> Fut) -> Result<(), Error>
 where
+    B: FnOnce(Keys) -> BFut,
+    BFut: Future<Output = Result<App, startup::StartupError>>,
     Fut: Future<Output = Result<(), Error>>,
 {
     crate::observability::init();
     let function = function_name();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().max_blocking_threads(1).build()?;
     runtime.block_on(async {
-        let app: &'static App = Box::leak(Box::new(startup::from_env(keys).await?));
+        let app: &'static App = Box::leak(Box::new(build(keys).await?));
         run(app, function).await
     })
 }

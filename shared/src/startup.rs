@@ -106,17 +106,8 @@ impl Clients {
                 .uploads_bucket
                 .as_deref()
                 .map(|bucket| UploadsBucket::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref())),
-            // Only functions that hold a Stripe key build a Stripe client.
-            payments: if config.stripe_secret_key.is_some() || config.stripe_webhook_secret.is_some() {
-                Some(Arc::new(StripeApi::new(
-                    config.stripe_secret_key.as_deref(),
-                    config.stripe_webhook_secret.as_deref(),
-                    config.stripe_api_base.as_deref(),
-                    &config.web_app_url,
-                )?))
-            } else {
-                None
-            },
+            // Stripe is wired by `from_env_paying` only, so only those binaries link it.
+            payments: None,
         })
     }
 }
@@ -126,6 +117,20 @@ impl Clients {
 pub async fn from_env(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let clients = Clients::from_config(&config).await?;
+    Ok(build(&config, clients, Arc::new(SystemClock)))
+}
+
+/// As [`from_env`], with the Stripe client the function's keys allow (the secret key, the
+/// webhook secret or both): for the functions that call Stripe or hear from it.
+pub async fn from_env_paying(keys: Keys) -> Result<App, StartupError> {
+    let config = Config::from_env(keys)?;
+    let stripe = StripeApi::new(
+        config.stripe_secret_key.as_deref(),
+        config.stripe_webhook_secret.as_deref(),
+        config.stripe_api_base.as_deref(),
+        &config.web_app_url,
+    )?;
+    let clients = Clients::from_config(&config).await?.with_payments(stripe);
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }
 
