@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Key};
+use super::points::built;
 use super::records::{from_item, to_item};
 use super::{DynamoStore, n, s};
 use crate::domain::UserId;
@@ -40,10 +41,6 @@ struct PostingRecord {
 struct WalletRecord {
     #[serde(flatten)]
     wallet: Wallet,
-}
-
-fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
 impl DynamoStore {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Key};
+use super::points::built;
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, n};
 use crate::domain::payments::{LedgerEntry, PaymentEventId, PayoutAccountId, Payouts, Wallet};
@@ -55,10 +56,6 @@ struct EventMark<'a> {
     kind: &'a str,
     handled_at: DateTime<Utc>,
     expires_at: i64,
-}
-
-fn built<T, E: std::fmt::Display>(result: Result<T, E>) -> Result<T, StoreError> {
-    result.map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
 impl DynamoStore {
