@@ -376,3 +376,209 @@ async fn a_paid_session_is_written_to_the_ledger_once_and_the_wallets_show_it() 
     assert_eq!(wallet(app, &mentor).await["pending_cents"], 5100);
     assert_eq!(ledger_sum(app).await, 0);
 }
+
+async fn run_payouts(app: &App) -> shared::app::PayoutRun {
+    as_function(app, "payouts-job", app.run_payouts()).await.unwrap()
+}
+
+/// A verified mentor free all week in UTC who went through Stripe's onboarding at the
+/// stand-in (a real connected account), asks `cents` an hour and refunds `late_cancel`
+/// percent of a late cancellation; a learner; the mentor's account id.
+async fn onboarded_mentor_and_learner(app: &App, name: &str, cents: u32, late_cancel: u8) -> (Member, Member, String) {
+    let mentor = available_mentor(app, &format!("{name}-mentor@example.com"), "UTC").await;
+    let (account, url) = onboard(app, &mentor).await;
+    finish_onboarding(&url).await;
+    eventually("payouts enabled", || async { payouts_status(app, &mentor).await == "enabled" }).await;
+    let body = json!({"price_cents": cents, "late_cancel_refund_percent": late_cancel});
+    let priced = Call::new("PATCH", "/me").token(&mentor.token).json(body).send(app).await;
+    assert_eq!(priced.status, 200, "{:?}", priced.body);
+    assert_eq!(priced.body["profile"]["late_cancel_refund_percent"], late_cancel);
+    let learner = member(app, &format!("{name}-learner@example.com"), "learner").await;
+    (mentor, learner, account)
+}
+
+/// The mentor finishes Stripe's onboarding in their browser (the stand-in's page).
+async fn finish_onboarding(url: &str) {
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(browser.get(url).send().await.unwrap().status().as_u16(), 302);
+}
+
+/// The learner asks for an hour starting `hours` after the tests' start, the mentor
+/// accepts, the learner pays by card and the webhook confirms it; the session and its
+/// payment.
+async fn paid_hour(
+    app: &App,
+    stripe: &StripeAccount,
+    learner: &Member,
+    mentor: &Member,
+    hours: i64,
+) -> (String, String) {
+    let start = instant(STARTS_AT) + chrono::Duration::hours(hours);
+    let body = json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Paid"});
+    let reply = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let id = reply.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(session_move(app, mentor, &id, "accept").await.status, 200);
+    let started = session_move(app, learner, &id, "payment").await;
+    assert_eq!(started.status, 200, "{:?}", started.body);
+    let payment = started.body["session"]["payment"]["id"].as_str().unwrap().to_owned();
+    let (status, body) = confirm_with_card(stripe, &payment, "pm_card_visa").await;
+    assert_eq!(status, 200, "{body}");
+    eventually("confirmed", || async { session_state(app, learner, &id).await["state"] == "confirmed" }).await;
+    (id, payment)
+}
+
+/// The stand-in's events of `kind` for this test's account.
+async fn stripe_events(stripe: &StripeAccount, kind: &str) -> Vec<Value> {
+    let (status, events) = stripe.get(&format!("/_standin/events?type={kind}")).await;
+    assert_eq!(status, 200, "{events}");
+    events["data"].as_array().unwrap().clone()
+}
+
+/// The amounts refunded of `payment`, as Stripe's charge.refunded events report them.
+async fn refunded_of(stripe: &StripeAccount, payment: &str) -> Vec<i64> {
+    stripe_events(stripe, "charge.refunded")
+        .await
+        .iter()
+        .filter(|event| event["data"]["object"]["payment_intent"] == payment)
+        .map(|event| event["data"]["object"]["amount_refunded"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_completed_session_pays_the_mentor_once_after_the_dispute_window() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner, account) = onboarded_mentor_and_learner(app, "payout", 6000, 0).await;
+    let (id, _) = paid_hour(app, &stripe, &learner, &mentor, 49).await;
+
+    // The session is held (it ends at 11:00 two days on) and the learner completes it.
+    clock.advance(chrono::Duration::hours(51));
+    stripe.follow_clock(&clock).await;
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    let completed = session_move(app, &learner, &id, "complete").await;
+    assert_eq!(completed.status, 200, "{:?}", completed.body);
+    let release_at = completed.body["payment"]["release_at"].as_str().unwrap().to_owned();
+    assert_eq!(completed.body["payment"]["earning"], "pending");
+    assert_eq!(run_payouts(app).await, shared::app::PayoutRun::default(), "nothing before the window ends");
+
+    // 48 hours on, the earning is released and transferred from the session's charge.
+    clock.advance(chrono::Duration::hours(48) - chrono::Duration::minutes(1));
+    assert_eq!(run_payouts(app).await.released, 0);
+    clock.advance(chrono::Duration::minutes(2));
+    stripe.follow_clock(&clock).await;
+    let run = run_payouts(app).await;
+    assert_eq!((run.released, run.transferred, run.failed), (1, 1, 0), "{run:?} (release at {release_at})");
+    let transfers = stripe_events(&stripe, "transfer.created").await;
+    assert_eq!(transfers.len(), 1);
+    let transfer = &transfers[0]["data"]["object"];
+    assert_eq!((transfer["amount"].as_i64(), transfer["destination"].as_str()), (Some(5100), Some(account.as_str())));
+    assert!(transfer["source_transaction"].as_str().unwrap().starts_with("ch_"), "{transfer}");
+    assert_eq!(transfer["transfer_group"], id.as_str());
+
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    let earned = wallet(app, &mentor).await;
+    assert_eq!(
+        (earned["pending_cents"].as_i64(), earned["available_cents"].as_i64(), earned["paid_out_cents"].as_i64()),
+        (Some(0), Some(0), Some(5100)),
+        "{earned}"
+    );
+    let session = session_state(app, &learner, &id).await;
+    assert_eq!(session["payment"]["earning"], "paid_out");
+    assert_eq!(session["payment"]["transfer"], transfer["id"]);
+    assert_eq!(ledger_sum(app).await, 0);
+
+    // Rerun: nothing moves twice.
+    let items = item_count(app).await;
+    assert_eq!(run_payouts(app).await, shared::app::PayoutRun::default());
+    assert_eq!(stripe_events(&stripe, "transfer.created").await.len(), 1);
+    assert_eq!(item_count(app).await, items);
+}
+
+#[tokio::test]
+async fn a_session_nobody_closed_is_completed_and_a_mentor_without_payouts_is_paid_once_enabled() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner, account) = onboarded_mentor_and_learner(app, "unclosed", 3000, 0).await;
+    let (id, _) = paid_hour(app, &stripe, &learner, &mentor, 49).await;
+
+    // Nobody completes or reports the session; 48 hours after its end the platform does.
+    clock.advance(chrono::Duration::hours(49 + 1 + 48) - chrono::Duration::minutes(1));
+    assert_eq!(run_payouts(app).await.completed, 0);
+    clock.advance(chrono::Duration::minutes(1));
+    stripe.follow_clock(&clock).await;
+    assert_eq!(run_payouts(app).await.completed, 1);
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    assert_eq!(session_state(app, &learner, &id).await["state"], "completed");
+
+    // Stripe restricts the mentor's account meanwhile: the earning is released but kept.
+    let (status, body) = stripe.post(&format!("/_standin/accounts/{account}/restrict"), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    eventually("payouts restricted", || async { payouts_status(app, &mentor).await == "restricted" }).await;
+    clock.advance(chrono::Duration::hours(48));
+    stripe.follow_clock(&clock).await;
+    let run = run_payouts(app).await;
+    assert_eq!((run.released, run.transferred, run.deferred), (1, 0, 1), "{run:?}");
+    let mentor = mentor.renewed(app);
+    assert_eq!(wallet(app, &mentor).await["available_cents"], 2550);
+    assert_eq!(run_payouts(app).await, shared::app::PayoutRun::default(), "put off for twelve hours");
+
+    // The mentor updates their details at Stripe; the next try after that pays them.
+    let (_, url) = onboard(app, &mentor).await;
+    finish_onboarding(&url).await;
+    eventually("payouts enabled", || async { payouts_status(app, &mentor).await == "enabled" }).await;
+    clock.advance(shared::app::TRANSFER_RETRY);
+    stripe.follow_clock(&clock).await;
+    assert_eq!(run_payouts(app).await.transferred, 1);
+    let mentor = mentor.renewed(app);
+    let earned = wallet(app, &mentor).await;
+    assert_eq!((earned["available_cents"].as_i64(), earned["paid_out_cents"].as_i64()), (Some(0), Some(2550)));
+    assert_eq!(ledger_sum(app).await, 0);
+}
+
+#[tokio::test]
+async fn refunds_follow_the_notice_rule_and_are_issued_once() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner, _) = onboarded_mentor_and_learner(app, "refunds", 6000, 50).await;
+
+    // Cancelled two days ahead: everything back.
+    let (early, early_payment) = paid_hour(app, &stripe, &learner, &mentor, 49).await;
+    let cancelled = session_move(app, &learner, &early, "cancel").await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+    assert_eq!(cancelled.body["payment"]["refund"]["amount_cents"], 6000);
+    assert_eq!(cancelled.body["payment"]["refund"]["percent"], 100);
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 0, "the ledger records the refund with the cancellation");
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 0);
+    assert_eq!(run_payouts(app).await.refunded, 1);
+    eventually("refunded at Stripe", || async { refunded_of(&stripe, &early_payment).await == [6000] }).await;
+    assert_eq!(run_payouts(app).await.refunded, 0, "issued once");
+
+    // Cancelled an hour ahead under the mentor's 50 % late-cancel policy: half back, and
+    // the mentor keeps half their earning.
+    let (late, late_payment) = paid_hour(app, &stripe, &learner, &mentor, 50).await;
+    clock.advance(chrono::Duration::hours(49));
+    stripe.follow_clock(&clock).await;
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    let cancelled = session_move(app, &learner, &late, "cancel").await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+    assert_eq!(cancelled.body["payment"]["refund"]["amount_cents"], 3000);
+    assert_eq!(run_payouts(app).await.refunded, 1);
+    eventually("half refunded at Stripe", || async { refunded_of(&stripe, &late_payment).await == [3000] }).await;
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 3000);
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 2550);
+
+    // The mentor does not turn up to a third session: everything back.
+    let (absent, absent_payment) = paid_hour(app, &stripe, &learner, &mentor, 53).await;
+    clock.advance(chrono::Duration::hours(4) + chrono::Duration::minutes(10));
+    stripe.follow_clock(&clock).await;
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    let reported = session_move(app, &learner, &absent, "no-show").await;
+    assert_eq!(reported.status, 200, "{:?}", reported.body);
+    assert_eq!(reported.body["payment"]["refund"]["amount_cents"], 6000);
+    assert_eq!(run_payouts(app).await.refunded, 1);
+    eventually("no-show refunded", || async { refunded_of(&stripe, &absent_payment).await == [6000] }).await;
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 3000);
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 2550);
+    assert_eq!(ledger_sum(app).await, 0);
+}

@@ -71,8 +71,31 @@ where
     F: Fn(&'static App, E) -> Fut + Sync,
     Fut: Future<Output = Result<R, Error>> + Send,
 {
+    serve_events_built(keys, startup::from_env, handler)
+}
+
+/// As [`serve_events`], with the payment provider wired in (see [`serve_paying`]).
+pub fn serve_paying_events<E, R, F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: serde::Serialize + Send + 'static,
+    F: Fn(&'static App, E) -> Fut + Sync,
+    Fut: Future<Output = Result<R, Error>> + Send,
+{
+    serve_events_built(keys, startup::from_env_paying, handler)
+}
+
+fn serve_events_built<B, BFut, E, R, F, Fut>(keys: Keys, build: B, handler: F) -> Result<(), Error>
+where
+    B: FnOnce(Keys) -> BFut,
+    BFut: Future<Output = Result<App, startup::StartupError>>,
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: serde::Serialize + Send + 'static,
+    F: Fn(&'static App, E) -> Fut + Sync,
+    Fut: Future<Output = Result<R, Error>> + Send,
+{
     let handler = &handler;
-    start(keys, startup::from_env, |app, function| {
+    start(keys, build, |app, function| {
         lambda_runtime::run(lambda_runtime::service_fn(move |event: lambda_runtime::LambdaEvent<E>| async move {
             let lambda_runtime::LambdaEvent { payload, context } = event;
             handle_event(function, context.request_id, context.xray_trace_id, handler(app, payload)).await

@@ -5,6 +5,7 @@ use lambda_http::Request;
 use serde::Deserialize;
 use shared::App;
 use shared::api::{AccountView, PublicUserView};
+use shared::domain::payments::LateCancelPolicy;
 use shared::domain::{
     AcademicDetails, AvailabilityWindow, Bio, Change, DisplayName, Headline, Invalid, Language, Languages, Price,
     ProfileChanges, ShortText, Skill, SkillLevel, SkillName, Skills, StudyYear, TimeOfDay, Timezone, Weekday,
@@ -59,6 +60,11 @@ pub struct ProfilePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(maximum = 100000, required = false)]
     pub price_cents: Option<Option<u32>>,
+    /// What you refund a learner who cancels a paid session with less than 24 hours'
+    /// notice: 0, 50 or 100 percent (more notice always refunds everything).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(schema_with = late_cancel_schema, required = false)]
+    pub late_cancel_refund_percent: Option<Option<u8>>,
     /// Language tags such as "en" or "pt-BR".
     #[serde(default, deserialize_with = "nullable")]
     #[schema(max_items = 10, required = false)]
@@ -140,6 +146,13 @@ fn name_schema() -> utoipa::openapi::Object {
 }
 
 /// `timezone`: one of the tz database's names (never `null`).
+fn late_cancel_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some([0, 50, 100]))
+        .build()
+}
+
 fn timezone_schema() -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
@@ -295,6 +308,13 @@ fn parse_changes(patch: ProfilePatch) -> Result<ProfileChanges, ApiError> {
         Some(None) => Change::Clear,
         Some(Some(cents)) => fields.check("price_cents", Price::from_cents(cents)).map_or(Change::Keep, Change::Set),
     };
+    match patch.late_cancel_refund_percent {
+        None => {}
+        Some(None) => fields.refuse("late_cancel_refund_percent", &NOT_CLEARABLE),
+        Some(Some(percent)) => {
+            changes.late_cancel = fields.check("late_cancel_refund_percent", LateCancelPolicy::from_percent(percent));
+        }
+    }
     changes.languages = patch.languages.map(|languages| parse_languages(&mut fields, languages.unwrap_or_default()));
     match patch.timezone {
         None => {}

@@ -248,6 +248,7 @@ fn key_variables(keys: &str) -> Option<BTreeSet<&'static str>> {
         "CHECK" => (false, true, false, false, false),
         "CHECK_AND_PAGE" => (false, true, true, false, false),
         "CHECK_AND_PAY" => (false, true, false, true, false),
+        "PAY" => (false, false, false, true, false),
         "STRIPE_WEBHOOKS" => (false, false, false, false, true),
         _ => return None,
     };

@@ -11,7 +11,13 @@ use shared::domain::{
     Timezone, User, UserId, VerificationStatus, Weekday, WeeklyAvailability,
 };
 
+use shared::domain::payments::LateCancelPolicy;
+
 use crate::rng::Rng;
+
+/// The late-cancel refunds demo mentors offer, in turn.
+const LATE_CANCEL_POLICIES: [LateCancelPolicy; 3] =
+    [LateCancelPolicy::NoRefund, LateCancelPolicy::HalfRefund, LateCancelPolicy::FullRefund];
 use crate::vocabulary::{Field, SKILLS, ZONES, Zone};
 
 /// Domain of every demo address; `.dev` is a real TLD, and this name is ours, so no mail
@@ -469,6 +475,9 @@ pub fn demo_mentor(seed: u64, index: usize) -> User {
             timezone: Some(TABLES.zones[zone_index]),
             availability,
             price,
+            // Spread over the three policies without drawing from the generator, so every
+            // other generated value stays as it was.
+            late_cancel: LATE_CANCEL_POLICIES[index % LATE_CANCEL_POLICIES.len()],
         },
         created_at,
         updated_at: created_at,
@@ -541,6 +550,7 @@ pub fn demo_learner(seed: u64, index: usize) -> User {
             timezone: Some(TABLES.zones[zone_index]),
             availability,
             price: None,
+            late_cancel: LateCancelPolicy::default(),
         },
         created_at,
         updated_at: created_at,

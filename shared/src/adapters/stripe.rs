@@ -8,6 +8,7 @@ use stripe_connect::account::{
     CreateAccount, CreateAccountCapabilities, CreateAccountCapabilitiesTransfers, CreateAccountType,
 };
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
+use stripe_connect::transfer::CreateTransfer;
 use stripe_core::payment_intent::CreatePaymentIntent;
 use stripe_core::refund::CreateRefund;
 use stripe_webhook::{EventObject, Webhook, WebhookError};
@@ -109,6 +110,11 @@ fn unread(payload: &str, reason: String) -> Result<PaymentEvent, EventRefusal> {
     Ok(PaymentEvent { id, created: instant(envelope.created), happening: Happening::Other { kind: envelope.kind } })
 }
 
+/// An amount as Stripe's integer of the currency's smallest unit.
+fn minor_units(amount: Cents) -> Result<i64, PaymentError> {
+    i64::try_from(amount.get()).map_err(|_| PaymentError::Refused("amount too large".into()))
+}
+
 fn instant(seconds: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(seconds, 0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
@@ -163,8 +169,7 @@ impl PaymentProvider for StripeApi {
     ) -> BoxFuture<'a, Result<StartedPayment, PaymentError>> {
         Box::pin(async move {
             use stripe::StripeRequest;
-            let amount = i64::try_from(amount.get()).map_err(|_| PaymentError::Refused("amount too large".into()))?;
-            let intent = CreatePaymentIntent::new(amount, self.currency.clone())
+            let intent = CreatePaymentIntent::new(minor_units(amount)?, self.currency.clone())
                 .metadata(std::collections::HashMap::from([("session".to_owned(), session.to_string())]))
                 // Transfers to the mentor name the session, so Stripe's reports tie them together.
                 .transfer_group(session.to_string())
@@ -179,19 +184,51 @@ impl PaymentProvider for StripeApi {
         })
     }
 
-    fn refund<'a>(&'a self, payment: &'a str, amount: Cents, key: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+    fn refund<'a>(
+        &'a self,
+        payment: &'a str,
+        amount: Cents,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<String, PaymentError>> {
         Box::pin(async move {
             use stripe::StripeRequest;
-            let amount = i64::try_from(amount.get()).map_err(|_| PaymentError::Refused("amount too large".into()))?;
-            CreateRefund::new()
+            let refund = CreateRefund::new()
                 .payment_intent(payment)
-                .amount(amount)
+                .amount(minor_units(amount)?)
                 .customize()
                 .request_strategy(once(key.to_owned())?)
                 .send(self.client()?)
                 .await
                 .map_err(failure)?;
-            Ok(())
+            Ok(refund.id.as_str().to_owned())
+        })
+    }
+
+    fn transfer<'a>(
+        &'a self,
+        session: &'a SessionId,
+        to: &'a PayoutAccountId,
+        amount: Cents,
+        charge: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<String, PaymentError>> {
+        Box::pin(async move {
+            use stripe::StripeRequest;
+            let mut transfer = CreateTransfer::new(self.currency.clone(), to.as_str())
+                .amount(minor_units(amount)?)
+                .transfer_group(session.to_string())
+                .metadata(std::collections::HashMap::from([("session".to_owned(), session.to_string())]));
+            if let Some(charge) = charge {
+                // From the session's charge: the transfer waits for the charge's funds
+                // instead of failing on an empty platform balance.
+                transfer = transfer.source_transaction(charge);
+            }
+            let transfer = transfer
+                .customize()
+                .request_strategy(once(format!("session-transfer-{session}"))?)
+                .send(self.client()?)
+                .await
+                .map_err(failure)?;
+            Ok(transfer.id.as_str().to_owned())
         })
     }
 

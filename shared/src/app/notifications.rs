@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{App, AppError};
 use crate::domain::gamification::{Badge, LeaderboardPeriod, PeriodKind};
+use crate::domain::payments::Cents;
 use crate::domain::{Bearer, Booking, Message, NotificationId, Party, Reason, SessionState, UserId};
 use crate::ports::{AccountStore, NewNotification, NotificationPage, NotificationStore};
 
@@ -103,6 +104,18 @@ impl NewNotification {
             .into()
     }
 
+    /// The learner's refund for an ended session was issued.
+    pub fn refund_issued(booking: &Booking, amount: Cents, at: DateTime<Utc>) -> Self {
+        let text = format!("Your refund of {} for \"{}\" is on its way to your card.", money(amount), booking.topic);
+        Self::about_session(&booking.learner, "payment_refunded", &booking.id, text, at)
+    }
+
+    /// The mentor's earning for a session was transferred to their payout account.
+    pub fn earning_paid_out(booking: &Booking, amount: Cents, at: DateTime<Utc>) -> Self {
+        let text = format!("{} for \"{}\" was sent to your payout account.", money(amount), booking.topic);
+        Self::about_session(&booking.mentor, "payment_paid_out", &booking.id, text, at)
+    }
+
     /// The learner's request lapsed unanswered.
     pub fn request_expired(expired: &Booking) -> Self {
         let text = format!("Your request \"{}\" expired without an answer.", expired.topic);
@@ -172,4 +185,9 @@ impl<S: NotificationStore + AccountStore> App<S> {
         self.admit(caller).await?;
         Ok(self.store.mark_all_notifications_read(&caller.member).await?)
     }
+}
+
+/// An amount for a person: "51.00" in the platform currency's main unit.
+fn money(amount: Cents) -> String {
+    format!("{}.{:02}", amount.get() / 100, amount.get() % 100)
 }

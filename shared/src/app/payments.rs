@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::sessions::write_error;
 use super::{App, AppError, admitted};
-use crate::domain::payments::{
-    Cents, Happening, LedgerEntry, Movement, PaymentEvent, PaymentEventId, PayoutStatus, Payouts, Split, Wallet,
-};
+use crate::domain::payments::{Cents, Happening, PaymentEvent, PaymentEventId, PayoutStatus, Payouts, Wallet};
 use crate::domain::{Actor, Bearer, Booking, Effect, Move, Party, Role, SessionId, SessionState};
 use crate::ports::{
     AccountChanges, AccountStore, EventRefusal, Handled, NewNotification, OnboardingLink, PaymentError, PaymentStore,
@@ -150,27 +148,10 @@ impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
                 })
                 .collect();
             let accounts = self.account_changes(&current, &next, &effect).await?;
-            let charged = LedgerEntry::of(Movement::Charged {
-                session: next.id.clone(),
-                learner: next.learner.clone(),
-                mentor: next.mentor.clone(),
-                split: Split::of(next.charge, self.policy.fee),
-            })
-            .map_err(|unbalanced| AppError::Encoding(unbalanced.to_string()))?;
+            // The charge's ledger entry is derived from the change and written with it.
             match self
                 .store
-                .save_session_on_event(
-                    event,
-                    KIND,
-                    now,
-                    &next,
-                    &current,
-                    &self.policy,
-                    &effect,
-                    &notify,
-                    &accounts,
-                    std::slice::from_ref(&charged),
-                )
+                .save_session_on_event(event, KIND, now, &next, &current, &self.policy, &effect, &notify, &accounts)
                 .await
             {
                 Err(SessionWriteError::Stale) => continue,

@@ -97,12 +97,14 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
                         AppError::Rule { field: "start", reason: Invalid::new("must be in the future") }
                     }
                 })?
-                // The price is fixed when the learner asks: a later price change is not theirs to pay.
+                // The price and the refund policy are fixed when the learner asks: a later
+                // change is not theirs to bear.
                 .priced(
                     mentor
                         .profile
                         .price
                         .map_or(Cents::ZERO, |price| session_charge(price, u32::from(request.slot.length().minutes()))),
+                    mentor.profile.late_cancel,
                 );
         let notify = [NewNotification::session_requested(&booking, me.name.as_str())];
         // The answer is stored with the session, so a retry gets exactly this answer.

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::payments::{Cents, FeePercent};
+use super::payments::{Cents, EarningStage, FeePercent, LateCancelPolicy, SessionRefund, Split};
 use super::{Interval, Invalid, RequestMessage, ShortText, UserId};
 
 /// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
@@ -319,6 +319,10 @@ pub struct Policy {
     pub payment_window: chrono::Duration,
     /// The platform's fee on a paid session; the mentor earns the rest.
     pub fee: FeePercent,
+    /// How long a paid session's earning is held after it ends, for the learner to dispute
+    /// it; a confirmed session nobody completed or reported is completed by the platform
+    /// this long after its end.
+    pub dispute_window: chrono::Duration,
 }
 
 impl Default for Policy {
@@ -331,6 +335,7 @@ impl Default for Policy {
             no_show_after: chrono::Duration::minutes(10),
             payment_window: chrono::Duration::minutes(30),
             fee: FeePercent::DEFAULT,
+            dispute_window: chrono::Duration::hours(48),
         }
     }
 }
@@ -414,12 +419,17 @@ pub struct Booking {
     /// The payment of a paid session, once the learner started it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<SessionPayment>,
+    /// The mentor's late-cancel refund when the learner asked (0, 50 or 100 percent): a
+    /// later change of policy is not the learner's to bear.
+    #[serde(default, rename = "late_cancel_refund_percent")]
+    #[schema(value_type = u8)]
+    pub late_cancel: LateCancelPolicy,
     /// Bumped on every change, for optimistic concurrency in the store.
     pub version: u64,
 }
 
-/// The payment of a paid session at the provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// The payment of a paid session at the provider, and where its money went since.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SessionPayment {
     /// The provider's payment (a PaymentIntent id), one per session.
     pub id: String,
@@ -429,6 +439,26 @@ pub struct SessionPayment {
     /// The charge that took the money, which the mentor's transfer is made from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge: Option<String>,
+    /// The platform's fee on the charge, fixed when the money arrived.
+    #[serde(default, rename = "fee_cents")]
+    #[schema(value_type = u64)]
+    pub fee: Cents,
+    /// What the learner gets back, decided when the session ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<SessionRefund>,
+    /// Where the mentor's earning stands.
+    #[serde(default)]
+    pub earning: EarningStage,
+    /// When the mentor's earning leaves its dispute window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_at: Option<DateTime<Utc>>,
+    /// The provider's transfer of the earning to the mentor, once made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<String>,
+    /// When a transfer that could not be made yet (the mentor's payouts are not enabled) is
+    /// tried again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at: Option<DateTime<Utc>>,
 }
 
 /// A change someone asks for on a session.
@@ -541,13 +571,15 @@ impl Booking {
             charge: Cents::ZERO,
             pay_by: None,
             payment: None,
+            late_cancel: LateCancelPolicy::NoRefund,
             version: 1,
         })
     }
 
-    /// The same request at `charge` (the mentor's price for the slot's length).
-    pub fn priced(self, charge: Cents) -> Booking {
-        Booking { charge, ..self }
+    /// The same request at `charge` (the mentor's price for the slot's length), under the
+    /// mentor's `late_cancel` refund.
+    pub fn priced(self, charge: Cents, late_cancel: LateCancelPolicy) -> Booking {
+        Booking { charge, late_cancel, ..self }
     }
 
     /// Whether the learner pays for this session.
@@ -572,7 +604,7 @@ impl Booking {
             return Ok(self.clone());
         }
         let mut next = self.clone();
-        next.payment = Some(SessionPayment { id: id.to_owned(), paid_at: None, charge: None });
+        next.payment = Some(SessionPayment { id: id.to_owned(), ..SessionPayment::default() });
         next.updated_at = now;
         next.version = self.version.saturating_add(1);
         Ok(next)
@@ -618,17 +650,18 @@ impl Booking {
             Move::Accept => self.accept(&mut next, actor, now, policy)?,
             Move::Reject => self.reject(&mut next, actor, now)?,
             Move::Cancel { reason } => self.cancel(&mut next, actor, reason, now, policy)?,
-            Move::Complete => self.complete(&mut next, actor, now)?,
+            Move::Complete => self.complete(&mut next, actor, now, policy)?,
             Move::ReportNoShow => self.report_no_show(&mut next, actor, now, policy)?,
             Move::Propose(slot) => self.propose(&mut next, actor, slot, now, policy)?,
             Move::AcceptProposal => self.accept_proposal(&mut next, actor, now, policy)?,
             Move::DeclineProposal => self.decline_proposal(&mut next, actor)?,
             Move::Expire => self.expire(&mut next, actor, now, policy)?,
-            Move::Paid { payment, charge } => self.paid(&mut next, actor, payment, charge, now)?,
+            Move::Paid { payment, charge } => self.paid(&mut next, actor, payment, charge, now, policy)?,
         };
         if next.state.is_final() {
             // A closed session has nothing left to move to.
             next.proposal = None;
+            next.settle(now, policy);
         }
         next.updated_at = now;
         // Saturating: 2^64 changes to one session cannot happen, and a panic would be worse.
@@ -719,16 +752,25 @@ impl Booking {
         Ok(if holds { Effect::ReleaseTime(self.slot) } else { Effect::None })
     }
 
-    /// A participant or an admin marks a confirmed session as held, once it has ended.
-    fn complete(&self, next: &mut Booking, actor: Actor, now: DateTime<Utc>) -> Result<Effect, MoveRefused> {
-        if actor == Actor::System {
-            return Err(self.refuse("only the learner, the mentor or an admin can complete a session"));
-        }
+    /// A participant or an admin marks a confirmed session as held, once it has ended; the
+    /// platform does so for a session nobody completed or reported within the dispute
+    /// window after its end (so a mentor is paid without waiting on the learner).
+    fn complete(
+        &self,
+        next: &mut Booking,
+        actor: Actor,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Effect, MoveRefused> {
         if self.state != SessionState::Confirmed {
             return Err(self.refuse("only a confirmed session can be completed"));
         }
         if now < self.slot.end() {
             return Err(self.refuse("the session has not ended yet"));
+        }
+        if actor == Actor::System && self.slot.end().checked_add_signed(policy.dispute_window).is_none_or(|at| now < at)
+        {
+            return Err(self.refuse("the participants may still complete or report the session"));
         }
         next.state = SessionState::Completed;
         Ok(Effect::None)
@@ -868,6 +910,7 @@ impl Booking {
         payment: String,
         charge: Option<String>,
         now: DateTime<Utc>,
+        policy: &Policy,
     ) -> Result<Effect, MoveRefused> {
         if actor != Actor::System {
             return Err(self.refuse("only the payment provider confirms a payment"));
@@ -879,7 +922,9 @@ impl Booking {
             return Err(self.refuse("the session is paid with another payment"));
         }
         next.state = SessionState::Confirmed;
-        next.payment = Some(SessionPayment { id: payment, paid_at: Some(now), charge });
+        let fee = Split::of(self.charge, policy.fee).fee;
+        next.payment =
+            Some(SessionPayment { id: payment, paid_at: Some(now), charge, fee, ..SessionPayment::default() });
         Ok(Effect::None)
     }
 
@@ -1361,8 +1406,15 @@ mod tests {
         let c = confirmed();
         assert_eq!(
             refused(&c, Actor::System, Move::Complete, at(17, 0)),
-            "only the learner, the mentor or an admin can complete a session"
+            "the participants may still complete or report the session"
         );
+        let window_ends = c.slot.end() + chrono::Duration::hours(48);
+        let just_before = window_ends - chrono::Duration::seconds(1);
+        assert_eq!(
+            refused(&c, Actor::System, Move::Complete, just_before),
+            "the participants may still complete or report the session"
+        );
+        assert_eq!(ok(&c, Actor::System, Move::Complete, window_ends).0.state, SessionState::Completed);
         assert_eq!(refused(&c, LEARNER, Move::Complete, at(15, 59)), "the session has not ended yet");
         assert_eq!(refused(&c, LEARNER, Move::Complete, at(14, 0)), "the session has not ended yet");
         for b in [requested(), with_state(SessionState::Accepted)] {
@@ -1545,7 +1597,7 @@ mod tests {
     }
 
     fn paid_request() -> Booking {
-        requested().priced(Cents::new(6000))
+        requested().priced(Cents::new(6000), LateCancelPolicy::NoRefund)
     }
 
     #[test]

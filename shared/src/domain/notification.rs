@@ -66,6 +66,8 @@ const CHANNELS: &[(&str, &[Channel])] = &[
     ("session_", &[Channel::Email, Channel::Push]),
     // A verification decision changes what the mentor can do: worth an email.
     ("verification_", &[Channel::Email, Channel::Push]),
+    // Money moved: members keep a written record of it.
+    ("payment_", &[Channel::Email, Channel::Push]),
     // Chat and achievements are conversational: a push, no email.
     ("message_", &[Channel::Push]),
     ("review_", &[Channel::Push]),
@@ -86,6 +88,7 @@ mod tests {
     #[test]
     fn bookings_go_by_email_and_push() {
         assert_eq!(channels("session_confirmed", false), vec![Channel::Email, Channel::Push]);
+        assert_eq!(channels("payment_refunded", true), vec![Channel::Email]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::payments::LateCancelPolicy;
 use super::{
     AcademicDetails, Bio, DisplayName, Email, Headline, Invalid, Languages, MentorStats, Price, Roles, Skills, Slot,
     Standing, Timezone, UserId, VerificationStatus, WeeklyAvailability,
@@ -51,6 +52,11 @@ pub struct Profile {
     /// A mentor's hourly price; unset means free.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
+    /// What a mentor refunds a learner who cancels a paid session with less than 24 hours'
+    /// notice: 0, 50 or 100 percent (more notice is always a full refund).
+    #[serde(default, rename = "late_cancel_refund_percent")]
+    #[schema(value_type = u8)]
+    pub late_cancel: LateCancelPolicy,
 }
 
 /// A member of the platform.
@@ -115,6 +121,8 @@ pub struct ProfileChanges {
     pub learning: Option<Skills>,
     /// New, or cleared, hourly price.
     pub price: Change<Price>,
+    /// A new late-cancel refund.
+    pub late_cancel: Option<LateCancelPolicy>,
     /// Replaces the language list as a whole.
     pub languages: Option<Languages>,
     /// New time zone (a time zone cannot be removed once availability depends on it).
@@ -204,6 +212,9 @@ impl ProfileChanges {
             profile.learning = learning;
         }
         apply_change(&mut profile.price, self.price);
+        if let Some(late_cancel) = self.late_cancel {
+            profile.late_cancel = late_cancel;
+        }
         if let Some(languages) = self.languages {
             profile.languages = languages;
         }

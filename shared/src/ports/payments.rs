@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{AccountChanges, NewNotification, SessionWriteError};
 use super::{BoxFuture, StoreError};
-use crate::domain::payments::{Cents, LedgerEntry, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts, Wallet};
+use crate::domain::payments::{Cents, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts, Wallet};
 use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
 
 /// The payment provider failed.
@@ -88,8 +88,25 @@ pub trait PaymentProvider: Send + Sync {
         amount: Cents,
     ) -> BoxFuture<'a, Result<StartedPayment, PaymentError>>;
 
-    /// Refunds `amount` of `payment`, once per `key` (a retry refunds nothing more).
-    fn refund<'a>(&'a self, payment: &'a str, amount: Cents, key: &'a str) -> BoxFuture<'a, Result<(), PaymentError>>;
+    /// Refunds `amount` of `payment`, once per `key` (a retry refunds nothing more); the
+    /// provider's refund id.
+    fn refund<'a>(
+        &'a self,
+        payment: &'a str,
+        amount: Cents,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<String, PaymentError>>;
+
+    /// Transfers `amount` of `session`'s payment to the payout account `to`, from `charge`
+    /// (so the money moves once the charge's funds are available), once per session; the
+    /// provider's transfer id.
+    fn transfer<'a>(
+        &'a self,
+        session: &'a SessionId,
+        to: &'a PayoutAccountId,
+        amount: Cents,
+        charge: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<String, PaymentError>>;
 
     /// Verifies a webhook delivery (`payload` exactly as received, its `Stripe-Signature`
     /// header) at `now`, and reads the event.
@@ -122,7 +139,17 @@ impl PaymentProvider for NoPayments {
         Box::pin(async { Err(PaymentError::NotConfigured) })
     }
 
-    fn refund<'a>(&'a self, _: &'a str, _: Cents, _: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+    fn refund<'a>(&'a self, _: &'a str, _: Cents, _: &'a str) -> BoxFuture<'a, Result<String, PaymentError>> {
+        Box::pin(async { Err(PaymentError::NotConfigured) })
+    }
+
+    fn transfer<'a>(
+        &'a self,
+        _: &'a SessionId,
+        _: &'a PayoutAccountId,
+        _: Cents,
+        _: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<String, PaymentError>> {
         Box::pin(async { Err(PaymentError::NotConfigured) })
     }
 
@@ -167,8 +194,7 @@ pub trait PaymentStore: Send + Sync {
     ) -> impl Future<Output = Result<Handled, StoreError>> + Send;
 
     /// Marks `event` handled and, in the same transaction, saves the session change it
-    /// caused (as [`super::SessionStore::save_session`] does) and writes its ledger
-    /// `entries` with the totals they move.
+    /// caused, with the money it moved (as [`super::SessionStore::save_session`] does).
     #[allow(clippy::too_many_arguments)]
     fn save_session_on_event(
         &self,
@@ -181,7 +207,6 @@ pub trait PaymentStore: Send + Sync {
         effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
-        entries: &[LedgerEntry],
     ) -> impl Future<Output = Result<Handled, SessionWriteError>> + Send;
 
     /// `member`'s wallet totals, read strongly.

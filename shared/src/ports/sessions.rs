@@ -141,6 +141,9 @@ pub enum Agenda {
     Starts,
     /// Unanswered requests, by expiry.
     Due,
+    /// Ended paid sessions whose money waits for a step (refund, release, transfer), by
+    /// when it is due.
+    Money,
 }
 
 /// What scheduled jobs read and mark on sessions.

@@ -14,7 +14,7 @@
 //! | mentor listing, all mentors | `MENTORS#<shard 0-7>` | `R#<rank>#<mentor id>` (GSI1: same PK, `P#<price>#<id>`) |
 //! | a member's block of another | `USER#<blocker id>` | `BLOCK#<blocked id>` |
 //! | ... and in GSI1, the blocks against a member | GSI1 `BLOCKED#<blocked id>` | `<blocker id>` |
-//! | session | `SESSION#<session id>` | `SESSION` (GSI1: `DUE#<day>` / `STARTS#<day>`, see below) |
+//! | session | `SESSION#<session id>` | `SESSION` (GSI1: `DUE#<day>` / `STARTS#<day>` / `MONEY#<day>`, see below) |
 //! | a participant's copy of a session | `USER#<user id>` | `SESSION#<start>#<session id>` |
 //! | a locked 15-minute block of a member's time | `LOCK#<user id>` | `<block start>` |
 //! | a reminder sent | `SESSION#<session id>` | `REMINDER#<kind>#<start>` |
@@ -45,13 +45,14 @@
 //! | a mentor's payout account (Stripe Connect) | `USER#<mentor id>` | `PAYOUTS` |
 //! | a payout account's owner | `PAYOUT_ACCOUNT#<account id>` | `OWNER` |
 //! | the mark that a payment event was handled (kept 90 days) | `PAYMENT_EVENT#<event id>` | `HANDLED` |
-//! | a money ledger entry (once per movement, by its natural key) | `MONEY#<CHARGE#<session>\|REFUND#<refund>\|...>` | `ENTRY` |
+//! | a money ledger entry (once per movement, by its natural key) | `MONEY#<CHARGE\|REFUND\|RELEASE\|TRANSFER>#<session>` (disputes: `MONEY#DISPUTE#<dispute>#...`) | `ENTRY` |
 //! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
 //! | the platform's fee account | `PLATFORM` | `FEES` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
 //! `DUE#<day of expiry>` / `<expiry>#<id>`, a confirmed session under
-//! `STARTS#<day of start>` / `<start>#<id>`.
+//! `STARTS#<day of start>` / `<start>#<id>`, an ended paid session whose money waits for a
+//! step (refund, release, transfer) under `MONEY#<day it is due>` / `<due>#<id>`.
 //!
 //! A counter's `<scope>` is what its limit counts: an email address, a source network
 //! (IPv4 address or IPv6 `<prefix>/64`), `<learner id>#<mentor id>`, or a member id.

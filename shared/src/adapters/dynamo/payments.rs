@@ -10,7 +10,7 @@ use super::keys::{self, Key};
 use super::points::built;
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, n};
-use crate::domain::payments::{LedgerEntry, PaymentEventId, PayoutAccountId, Payouts, Wallet};
+use crate::domain::payments::{PaymentEventId, PayoutAccountId, Payouts, Wallet};
 use crate::domain::{Booking, Effect, Policy, UserId};
 use crate::ports::{AccountChanges, Handled, NewNotification, PaymentStore, SessionWriteError, StoreError};
 
@@ -149,10 +149,8 @@ impl PaymentStore for DynamoStore {
         effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
-        entries: &[LedgerEntry],
     ) -> Result<Handled, SessionWriteError> {
-        let mut marks = vec![self.event_mark(event, kind, at)?];
-        marks.extend(self.ledger_writes(entries, at)?);
+        let marks = vec![self.event_mark(event, kind, at)?];
         self.save_session_marked(marks, next, previous, policy, effect, notify, accounts).await
     }
 

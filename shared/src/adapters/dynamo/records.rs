@@ -308,12 +308,13 @@ impl SessionRecord {
     pub fn new(booking: &Booking, policy: &Policy) -> Self {
         let Key { pk, sk } = keys::session(&booking.id);
         // Requests (and accepted sessions awaiting payment) are due at their expiry,
-        // confirmed sessions at their start; nothing else needs a job, so nothing else is in
-        // the index (sparse).
+        // confirmed sessions at their start, ended paid sessions when their money's next
+        // step is (refund, release, transfer); nothing else needs a job, so nothing else is
+        // in the index (sparse).
         let due = match booking.state {
             SessionState::Requested | SessionState::Accepted => Some(("DUE", booking.expiry(policy))),
             SessionState::Confirmed => Some(("STARTS", booking.slot.start())),
-            _ => None,
+            _ => booking.money_due().map(|at| ("MONEY", at)),
         };
         Self {
             pk,

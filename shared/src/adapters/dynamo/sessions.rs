@@ -11,6 +11,7 @@ use super::records::{
     IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, s};
+use crate::domain::payments::{LedgerEntry, money_moved};
 use crate::domain::{Booking, Effect, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, Slot, UserId};
 use crate::ports::{
     AccountChanges, Agenda, Handled, IdempotentRequest, NewNotification, SessionAgenda, SessionPage, SessionStore,
@@ -28,6 +29,8 @@ enum Part {
     Mark,
     Session,
     Account,
+    /// A ledger entry, written once by its natural key.
+    Ledger,
     TakeLock,
     Idempotency,
     /// The quota at this index of the request's uses.
@@ -261,6 +264,7 @@ impl SessionAgenda for DynamoStore {
         let prefix = match agenda {
             Agenda::Starts => "STARTS",
             Agenda::Due => "DUE",
+            Agenda::Money => "MONEY",
         };
         let mut sessions = Vec::new();
         // One bucket a day: a window of a day or two is two or three queries.
@@ -350,6 +354,17 @@ impl DynamoStore {
             }
         }
         writes.notifications(notify)?;
+        // The money the change moved, in the same transaction: a change is saved once (its
+        // version condition), and each entry once (its key).
+        let entries = money_moved(previous, next)
+            .into_iter()
+            .map(LedgerEntry::of)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|unbalanced| StoreError::Corrupt(format!("session {}: {unbalanced}", next.id)))?;
+        for item in self.ledger_writes(&entries, next.updated_at)? {
+            writes.items.push(item);
+            writes.parts.push(Part::Ledger);
+        }
         if let Some((next, previous)) = &accounts.mentor {
             for item in self.user_writes(next, previous)? {
                 writes.items.push(item);
@@ -369,7 +384,7 @@ impl DynamoStore {
                     return Ok(Handled::AlreadyHandled);
                 }
                 // A changed session or mentor account: read both again and retry.
-                if failed_part(Part::Session) || failed_part(Part::Account) {
+                if failed_part(Part::Session) || failed_part(Part::Account) || failed_part(Part::Ledger) {
                     Err(SessionWriteError::Stale)
                 } else if failed_part(Part::TakeLock) {
                     Err(SessionWriteError::TimeTaken)

@@ -68,7 +68,7 @@ pub enum Movement {
     /// Part or all of a charge went back to the learner; the fee and the earning give back
     /// their shares, the earning from wherever it has got to.
     Refunded {
-        /// The provider's refund id: one entry per refund.
+        /// What the refund is for (the session: one refund each): one entry per refund.
         refund: String,
         /// Who is refunded.
         learner: UserId,
@@ -111,9 +111,11 @@ pub enum Movement {
 }
 
 /// Where a mentor's earning stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum EarningStage {
     /// Inside the dispute window.
+    #[default]
     Pending,
     /// Past it, not yet transferred.
     Available,

@@ -9,6 +9,7 @@ pub mod fee;
 pub mod ledger;
 pub mod payout_account;
 pub mod refund;
+pub mod settlement;
 
 pub use cents::Cents;
 pub use event::{Happening, PaymentEvent, PaymentEventId};
@@ -16,3 +17,4 @@ pub use fee::{FeePercent, Split, session_charge};
 pub use ledger::{Balances, EarningStage, LedgerAccount, LedgerEntry, Movement, Posting, Unbalanced, Wallet};
 pub use payout_account::{PayoutAccountId, PayoutStatus, Payouts};
 pub use refund::{Cancellation, FULL_REFUND_NOTICE, LateCancelPolicy, refund_percent};
+pub use settlement::{MoneyStep, SessionRefund, money_moved};
