@@ -582,3 +582,68 @@ async fn refunds_follow_the_notice_rule_and_are_issued_once() {
     assert_eq!(wallet(app, &mentor).await["pending_cents"], 2550);
     assert_eq!(ledger_sum(app).await, 0);
 }
+
+#[tokio::test]
+async fn a_dispute_freezes_the_mentors_earning_until_the_bank_decides() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner, _) = onboarded_mentor_and_learner(app, "dispute", 6000, 0).await;
+    let (kept, _) = paid_hour(app, &stripe, &learner, &mentor, 49).await;
+    let (taken, _) = paid_hour(app, &stripe, &learner, &mentor, 51).await;
+    clock.advance(chrono::Duration::hours(53));
+    stripe.follow_clock(&clock).await;
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    for id in [&kept, &taken] {
+        assert_eq!(session_move(app, &learner, id, "complete").await.status, 200);
+    }
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 10200);
+
+    // The learner's bank disputes both charges: both earnings are frozen.
+    for id in [&kept, &taken] {
+        let charge = session_state(app, &learner, id).await["payment"]["charge"].as_str().unwrap().to_owned();
+        let (status, body) = stripe.post(&format!("/_standin/charges/{charge}/dispute"), &[]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    eventually("both disputed", || async {
+        let held = wallet(app, &mentor).await;
+        held["held_cents"] == 10200 && held["pending_cents"] == 0
+    })
+    .await;
+    let dispute_of = |session: Value| session["payment"]["dispute"]["id"].as_str().unwrap().to_owned();
+    let kept_dispute = dispute_of(session_state(app, &learner, &kept).await);
+    let taken_dispute = dispute_of(session_state(app, &learner, &taken).await);
+    assert_eq!(session_state(app, &learner, &kept).await["payment"]["dispute"]["status"], "open");
+
+    // Nothing is released while the bank decides, even past the window.
+    clock.advance(chrono::Duration::hours(49));
+    stripe.follow_clock(&clock).await;
+    assert_eq!(run_payouts(app).await, shared::app::PayoutRun::default());
+
+    // Won: the earning goes on (released at once, the window having passed); lost: the
+    // learner's bank has the money, the fee and the earning go.
+    let (status, body) = stripe.post(&format!("/_standin/disputes/{kept_dispute}/close"), &[("status", "won")]).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = stripe.post(&format!("/_standin/disputes/{taken_dispute}/close"), &[("status", "lost")]).await;
+    assert_eq!(status, 200, "{body}");
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    eventually("both decided", || async {
+        let held = wallet(app, &mentor).await;
+        held["held_cents"] == 0 && held["pending_cents"] == 5100
+    })
+    .await;
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 6000);
+    assert_eq!(session_state(app, &learner, &taken).await["payment"]["earning"], "forfeited");
+    let run = run_payouts(app).await;
+    assert_eq!((run.released, run.transferred), (1, 1), "{run:?}");
+    assert_eq!(wallet(app, &mentor).await["paid_out_cents"], 5100);
+    assert_eq!(ledger_sum(app).await, 0);
+
+    // Stripe delivers the news again: nothing changes.
+    let items = item_count(app).await;
+    for kind in ["charge.dispute.created", "charge.dispute.closed"] {
+        let event = stripe_events(&stripe, kind).await[0].to_string();
+        let again = deliver(app, &event, signed(&event, &stripe, clock.now().timestamp())).await;
+        assert_eq!(again.body["duplicate"], true, "{kind}: {:?}", again.body);
+    }
+    assert_eq!(item_count(app).await, items);
+}

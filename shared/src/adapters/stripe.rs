@@ -88,7 +88,13 @@ fn failure(error: StripeError) -> PaymentError {
 
 /// The event types the platform acts on: one of these that cannot be read is refused (and
 /// Stripe retries it, which the errors alarm shows); anything else is acknowledged.
-const ACTED_ON: [&str; 3] = ["account.updated", "payment_intent.succeeded", "payment_intent.payment_failed"];
+const ACTED_ON: [&str; 5] = [
+    "account.updated",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "charge.dispute.created",
+    "charge.dispute.closed",
+];
 
 /// A genuine event whose object the SDK could not read (Stripe added fields or changed a
 /// shape the platform does not use): acknowledged when the platform ignores its type, so
@@ -269,6 +275,15 @@ impl PaymentProvider for StripeApi {
             EventObject::PaymentIntentPaymentFailed(intent) => Happening::PaymentFailed {
                 payment: intent.id.as_str().to_owned(),
                 session: intent.metadata.get("session").cloned(),
+            },
+            EventObject::ChargeDisputeCreated(dispute) => Happening::DisputeOpened {
+                dispute: dispute.id.as_str().to_owned(),
+                payment: dispute.payment_intent.as_ref().map(|payment| payment.id().as_str().to_owned()),
+            },
+            EventObject::ChargeDisputeClosed(dispute) => Happening::DisputeClosed {
+                dispute: dispute.id.as_str().to_owned(),
+                payment: dispute.payment_intent.as_ref().map(|payment| payment.id().as_str().to_owned()),
+                won: matches!(dispute.status, stripe_shared::DisputeStatus::Won),
             },
             _ => Happening::Other { kind: event.type_.as_str().to_owned() },
         };

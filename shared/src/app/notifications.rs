@@ -116,6 +116,35 @@ impl NewNotification {
         Self::about_session(&booking.mentor, "payment_paid_out", &booking.id, text, at)
     }
 
+    /// The mentor learns the learner's bank disputed the payment for a session
+    /// (`closed` = `None`), or how the bank decided.
+    pub fn dispute_changed(booking: &Booking, closed: Option<bool>, at: DateTime<Utc>) -> Self {
+        let (kind, text) = match closed {
+            None => (
+                "payment_disputed",
+                format!(
+                    "The payment for \"{}\" is disputed by the learner's bank: your earning is on hold until it decides.",
+                    booking.topic
+                ),
+            ),
+            Some(true) => (
+                "payment_dispute_won",
+                format!(
+                    "The dispute about \"{}\" was decided in your favour: your earning is released.",
+                    booking.topic
+                ),
+            ),
+            Some(false) => (
+                "payment_dispute_lost",
+                format!(
+                    "The learner's bank took back the payment for \"{}\": there is no earning for it.",
+                    booking.topic
+                ),
+            ),
+        };
+        Self::about_session(&booking.mentor, kind, &booking.id, text, at)
+    }
+
     /// The learner's request lapsed unanswered.
     pub fn request_expired(expired: &Booking) -> Self {
         let text = format!("Your request \"{}\" expired without an answer.", expired.topic);

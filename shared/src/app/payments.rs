@@ -161,6 +161,63 @@ impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
         Err(AppError::Contended)
     }
 
+    /// The learner's bank opened (`closed` = `None`) or decided (`Some(won)`) `dispute` on
+    /// `payment`: the session's money follows, with the event's mark, in one transaction,
+    /// and the mentor is told. Opening one is counted (`DisputesOpened`), which alarms the
+    /// people who run the platform: they answer the bank with the session's evidence.
+    async fn dispute_changed(
+        &self,
+        event: &PaymentEventId,
+        now: DateTime<Utc>,
+        dispute: &str,
+        payment: Option<&str>,
+        closed: Option<bool>,
+    ) -> Result<Handled, AppError> {
+        let kind = if closed.is_some() { "charge.dispute.closed" } else { "charge.dispute.created" };
+        let session = match payment {
+            Some(payment) => self.store.session_of_payment(payment).await?,
+            None => None,
+        };
+        // Not a session's payment: nothing of ours is disputed.
+        let Some(id) = session else { return Ok(self.store.mark_handled(event, kind, now).await?) };
+        for _ in 0..SAVE_ATTEMPTS {
+            let Some(current) = self.store.session(&id).await? else {
+                return Ok(self.store.mark_handled(event, kind, now).await?);
+            };
+            let next = match closed {
+                None => current.dispute_opened(dispute.to_owned(), now),
+                Some(won) => current.dispute_closed(dispute, won, now),
+            };
+            // Recorded already (another delivery of the same news): only remember it was heard.
+            let Some(next) = next else { return Ok(self.store.mark_handled(event, kind, now).await?) };
+            let notify = [NewNotification::dispute_changed(&next, closed, now)];
+            let nothing = AccountChanges::default();
+            match self
+                .store
+                .save_session_on_event(
+                    event,
+                    kind,
+                    now,
+                    &next,
+                    &current,
+                    &self.policy,
+                    &Effect::None,
+                    &notify,
+                    &nothing,
+                )
+                .await
+            {
+                Err(SessionWriteError::Stale) => continue,
+                Ok(Handled::Applied) if closed.is_none() => {
+                    crate::observability::metrics::count(now, crate::observability::metrics::DISPUTES_OPENED);
+                    return Ok(Handled::Applied);
+                }
+                handled => return handled.map_err(write_error),
+            }
+        }
+        Err(AppError::Contended)
+    }
+
     /// Acts on one webhook delivery: `payload` exactly as received and its
     /// `Stripe-Signature`. A delivery that is not believed writes nothing; an event handled
     /// before (a retry or a replay) writes nothing either.
@@ -188,6 +245,12 @@ impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
             }
             Happening::PaymentSucceeded { payment, charge, amount, session } => {
                 self.payment_arrived(&id, now, payment, charge, amount, session).await
+            }
+            Happening::DisputeOpened { dispute, payment } => {
+                self.dispute_changed(&id, now, &dispute, payment.as_deref(), None).await
+            }
+            Happening::DisputeClosed { dispute, payment, won } => {
+                self.dispute_changed(&id, now, &dispute, payment.as_deref(), Some(won)).await
             }
             // The learner may try again with the same payment while the session waits.
             other => Ok(self.store.mark_handled(&id, other.kind(), now).await?),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::payments::{Cents, EarningStage, FeePercent, LateCancelPolicy, SessionRefund, Split};
+use super::payments::{Cents, EarningStage, FeePercent, LateCancelPolicy, SessionDispute, SessionRefund, Split};
 use super::{Interval, Invalid, RequestMessage, ShortText, UserId};
 
 /// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
@@ -459,6 +459,9 @@ pub struct SessionPayment {
     /// tried again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_at: Option<DateTime<Utc>>,
+    /// The learner's bank disputing the charge, once it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispute: Option<SessionDispute>,
 }
 
 /// A change someone asks for on a session.

@@ -21,6 +21,8 @@ pub const MESSAGES_SENT: &str = "MessagesSent";
 pub const POINTS_AWARDED: &str = "PointsAwarded";
 /// A leaderboard was closed for its period (a rerun does not count).
 pub const BOARDS_CLOSED: &str = "BoardsClosed";
+/// A learner's bank disputed a session's payment (template.yaml alarms on it).
+pub const DISPUTES_OPENED: &str = "DisputesOpened";
 /// Time from the start of an HTTP invocation to its response, per function and route.
 pub const LATENCY: &str = "Latency";
 

@@ -209,6 +209,9 @@ pub trait PaymentStore: Send + Sync {
         accounts: &AccountChanges,
     ) -> impl Future<Output = Result<Handled, SessionWriteError>> + Send;
 
+    /// The session the provider's `payment` paid for, once its money arrived.
+    fn session_of_payment(&self, payment: &str) -> impl Future<Output = Result<Option<SessionId>, StoreError>> + Send;
+
     /// `member`'s wallet totals, read strongly.
     fn wallet(&self, member: &UserId) -> impl Future<Output = Result<Wallet, StoreError>> + Send;
 

@@ -47,6 +47,7 @@
 //! | the mark that a payment event was handled (kept 90 days) | `PAYMENT_EVENT#<event id>` | `HANDLED` |
 //! | a money ledger entry (once per movement, by its natural key) | `MONEY#<CHARGE\|REFUND\|RELEASE\|TRANSFER>#<session>` (disputes: `MONEY#DISPUTE#<dispute>#...`) | `ENTRY` |
 //! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
+//! | which session a payment paid for (written when the money arrives) | `PAYMENT#<payment intent id>` | `SESSION` |
 //! | the platform's fee account | `PLATFORM` | `FEES` |
 //!
 //! A session is in GSI1 only while a job must act on it: a request under
@@ -496,6 +497,11 @@ pub fn money_entry(key: &str) -> Key {
 /// A member's wallet totals.
 pub fn wallet(member: &UserId) -> Key {
     Key { pk: format!("USER#{member}"), sk: "WALLET".into() }
+}
+
+/// Which session a provider's payment paid for (disputes name the payment, not the session).
+pub fn payment_session(payment: &str) -> Key {
+    Key { pk: format!("PAYMENT#{payment}"), sk: "SESSION".into() }
 }
 
 /// The platform's fee account.

@@ -11,7 +11,7 @@ use super::points::built;
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, n};
 use crate::domain::payments::{PaymentEventId, PayoutAccountId, Payouts, Wallet};
-use crate::domain::{Booking, Effect, Policy, UserId};
+use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
 use crate::ports::{AccountChanges, Handled, NewNotification, PaymentStore, SessionWriteError, StoreError};
 
 /// The condition of a put that must not overwrite.
@@ -152,6 +152,14 @@ impl PaymentStore for DynamoStore {
     ) -> Result<Handled, SessionWriteError> {
         let marks = vec![self.event_mark(event, kind, at)?];
         self.save_session_marked(marks, next, previous, policy, effect, notify, accounts).await
+    }
+
+    async fn session_of_payment(&self, payment: &str) -> Result<Option<SessionId>, StoreError> {
+        let Some(item) = self.get_one(keys::payment_session(payment)).await? else { return Ok(None) };
+        let session = item.get("session").and_then(|value| value.as_s().ok()).map(String::as_str).unwrap_or_default();
+        SessionId::parse(session)
+            .map(Some)
+            .map_err(|invalid| StoreError::Corrupt(format!("payment {payment}: session {}", invalid.reason())))
     }
 
     async fn wallet(&self, member: &UserId) -> Result<Wallet, StoreError> {

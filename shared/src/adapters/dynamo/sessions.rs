@@ -365,6 +365,15 @@ impl DynamoStore {
             writes.items.push(item);
             writes.parts.push(Part::Ledger);
         }
+        // When the money arrives, which session it paid for: disputes name the payment.
+        if previous.paid_split().is_none()
+            && let Some(payment) = next.payment.as_ref().filter(|payment| payment.paid_at.is_some())
+        {
+            let mut item = keys::payment_session(&payment.id).item();
+            item.insert("entity".into(), s("PaymentSession"));
+            item.insert("session".into(), s(next.id.to_string()));
+            writes.put(Part::Other, item, None)?;
+        }
         if let Some((next, previous)) = &accounts.mentor {
             for item in self.user_writes(next, previous)? {
                 writes.items.push(item);

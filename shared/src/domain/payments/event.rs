@@ -65,6 +65,22 @@ pub enum Happening {
         /// The session the payment is for, when it names one.
         session: Option<String>,
     },
+    /// The learner's bank disputed a charge (`charge.dispute.created`).
+    DisputeOpened {
+        /// The provider's dispute id.
+        dispute: String,
+        /// The disputed charge's payment, when the dispute names one.
+        payment: Option<String>,
+    },
+    /// The bank decided a dispute (`charge.dispute.closed`).
+    DisputeClosed {
+        /// The provider's dispute id.
+        dispute: String,
+        /// The disputed charge's payment, when the dispute names one.
+        payment: Option<String>,
+        /// Decided for the platform (anything else counts as lost).
+        won: bool,
+    },
     /// Anything the platform does not act on (acknowledged, so the provider stops sending it).
     Other {
         /// The provider's event type.
@@ -79,6 +95,8 @@ impl Happening {
             Happening::PayoutAccountUpdated { .. } => "account.updated",
             Happening::PaymentSucceeded { .. } => "payment_intent.succeeded",
             Happening::PaymentFailed { .. } => "payment_intent.payment_failed",
+            Happening::DisputeOpened { .. } => "charge.dispute.created",
+            Happening::DisputeClosed { .. } => "charge.dispute.closed",
             Happening::Other { kind } => kind,
         }
     }

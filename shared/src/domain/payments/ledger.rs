@@ -79,7 +79,7 @@ pub enum Movement {
         /// Where the mentor's part is taken from (a transferred one is reversed).
         from: EarningStage,
     },
-    /// A dispute froze the mentor's pending earning.
+    /// A dispute froze the mentor's earning where it was (nothing, once transferred).
     DisputeOpened {
         /// The provider's dispute id.
         dispute: String,
@@ -87,8 +87,10 @@ pub enum Movement {
         mentor: UserId,
         /// How much is frozen.
         earning: Cents,
+        /// Where it is frozen from.
+        from: EarningStage,
     },
-    /// A dispute closed in the platform's favour: the earning is pending again.
+    /// A dispute closed in the platform's favour: the earning goes back where it was.
     DisputeWon {
         /// The provider's dispute id.
         dispute: String,
@@ -96,17 +98,22 @@ pub enum Movement {
         mentor: UserId,
         /// How much is unfrozen.
         earning: Cents,
+        /// Where it goes back to.
+        to: EarningStage,
     },
-    /// A dispute was lost: the learner's bank took the charge back.
+    /// A dispute was lost: the learner's bank took back what was left of the charge; the
+    /// fee and the frozen earning give back their parts.
     DisputeLost {
         /// The provider's dispute id.
         dispute: String,
         /// Who got the money back.
         learner: UserId,
-        /// Whose frozen earning goes.
+        /// Whose earning goes.
         mentor: UserId,
-        /// The charge and its parts.
+        /// What was left of the charge, and its parts.
         split: Split,
+        /// Where the earning is taken from (frozen, or already transferred).
+        from: EarningStage,
     },
 }
 
@@ -121,6 +128,23 @@ pub enum EarningStage {
     Available,
     /// Transferred.
     PaidOut,
+    /// Frozen by an open dispute.
+    Held,
+    /// Lost to a dispute.
+    Forfeited,
+}
+
+impl EarningStage {
+    /// The mentor's account holding an earning at this stage (a forfeited one was last held).
+    pub fn account(self, mentor: &UserId) -> LedgerAccount {
+        let mentor = mentor.clone();
+        match self {
+            Self::Pending => LedgerAccount::MentorPending(mentor),
+            Self::Available => LedgerAccount::MentorAvailable(mentor),
+            Self::PaidOut => LedgerAccount::MentorPaidOut(mentor),
+            Self::Held | Self::Forfeited => LedgerAccount::MentorHeld(mentor),
+        }
+    }
 }
 
 /// An entry would not balance, or an amount does not fit a ledger amount.
@@ -186,29 +210,18 @@ impl Movement {
             Self::TransferredOut { mentor, earning, .. } => {
                 transfer(MentorAvailable(mentor.clone()), MentorPaidOut(mentor.clone()), *earning)
             }
-            Self::Refunded { learner, mentor, split, from, .. } => {
-                let earning_account = match from {
-                    EarningStage::Pending => MentorPending(mentor.clone()),
-                    EarningStage::Available => MentorAvailable(mentor.clone()),
-                    EarningStage::PaidOut => MentorPaidOut(mentor.clone()),
-                };
-                Ok(vec![
-                    line(Learner(learner.clone()), split.charged, 1)?,
-                    line(PlatformFees, split.fee, -1)?,
-                    line(earning_account, split.earning, -1)?,
-                ])
-            }
-            Self::DisputeOpened { mentor, earning, .. } => {
-                transfer(MentorPending(mentor.clone()), MentorHeld(mentor.clone()), *earning)
-            }
-            Self::DisputeWon { mentor, earning, .. } => {
-                transfer(MentorHeld(mentor.clone()), MentorPending(mentor.clone()), *earning)
-            }
-            Self::DisputeLost { learner, mentor, split, .. } => Ok(vec![
+            Self::Refunded { learner, mentor, split, from, .. }
+            | Self::DisputeLost { learner, mentor, split, from, .. } => Ok(vec![
                 line(Learner(learner.clone()), split.charged, 1)?,
                 line(PlatformFees, split.fee, -1)?,
-                line(MentorHeld(mentor.clone()), split.earning, -1)?,
+                line(from.account(mentor), split.earning, -1)?,
             ]),
+            Self::DisputeOpened { mentor, earning, from, .. } => {
+                transfer(from.account(mentor), MentorHeld(mentor.clone()), *earning)
+            }
+            Self::DisputeWon { mentor, earning, to, .. } => {
+                transfer(MentorHeld(mentor.clone()), to.account(mentor), *earning)
+            }
         }
     }
 }
@@ -339,8 +352,18 @@ mod tests {
         let split = Split::of(Cents::new(100), FeePercent::new(15).unwrap());
         let charged = Movement::Charged { session: session(3), learner: user(1), mentor: user(2), split };
         assert_eq!(charged.key(), format!("CHARGE#{}", session(3)));
-        let opened = Movement::DisputeOpened { dispute: "dp_1".into(), mentor: user(2), earning: split.earning };
-        let won = Movement::DisputeWon { dispute: "dp_1".into(), mentor: user(2), earning: split.earning };
+        let opened = Movement::DisputeOpened {
+            dispute: "dp_1".into(),
+            mentor: user(2),
+            earning: split.earning,
+            from: EarningStage::Pending,
+        };
+        let won = Movement::DisputeWon {
+            dispute: "dp_1".into(),
+            mentor: user(2),
+            earning: split.earning,
+            to: EarningStage::Pending,
+        };
         assert_ne!(opened.key(), won.key());
     }
 
@@ -356,7 +379,13 @@ mod tests {
             let split = Split::of(Cents::new(charged), FeePercent::new(fee).unwrap());
             (split, split.refund_percent(refunded))
         });
-        let stage = prop::sample::select(vec![EarningStage::Pending, EarningStage::Available, EarningStage::PaidOut]);
+        let stage = prop::sample::select(vec![
+            EarningStage::Pending,
+            EarningStage::Available,
+            EarningStage::PaidOut,
+            EarningStage::Held,
+            EarningStage::Forfeited,
+        ]);
         (0u128..4, 0u128..4, 0u128..8, split, stage, 0usize..7).prop_map(
             |(learner, mentor, id, (split, refund), from, kind)| {
                 let (learner, mentor, earning) = (user(learner), user(10 + mentor), split.earning);
@@ -365,9 +394,9 @@ mod tests {
                     1 => Movement::Released { session: session(id), mentor, earning },
                     2 => Movement::TransferredOut { session: session(id), mentor, earning },
                     3 => Movement::Refunded { refund: format!("re_{id}"), learner, mentor, split: refund, from },
-                    4 => Movement::DisputeOpened { dispute: format!("dp_{id}"), mentor, earning },
-                    5 => Movement::DisputeWon { dispute: format!("dp_{id}"), mentor, earning },
-                    _ => Movement::DisputeLost { dispute: format!("dp_{id}"), learner, mentor, split },
+                    4 => Movement::DisputeOpened { dispute: format!("dp_{id}"), mentor, earning, from },
+                    5 => Movement::DisputeWon { dispute: format!("dp_{id}"), mentor, earning, to: from },
+                    _ => Movement::DisputeLost { dispute: format!("dp_{id}"), learner, mentor, split, from },
                 }
             },
         )

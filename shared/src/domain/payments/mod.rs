@@ -17,4 +17,4 @@ pub use fee::{FeePercent, Split, session_charge};
 pub use ledger::{Balances, EarningStage, LedgerAccount, LedgerEntry, Movement, Posting, Unbalanced, Wallet};
 pub use payout_account::{PayoutAccountId, PayoutStatus, Payouts};
 pub use refund::{Cancellation, FULL_REFUND_NOTICE, LateCancelPolicy, refund_percent};
-pub use settlement::{MoneyStep, SessionRefund, money_moved};
+pub use settlement::{DisputeStatus, MoneyStep, SessionDispute, SessionRefund, money_moved};

@@ -25,6 +25,29 @@ pub struct SessionRefund {
     pub id: Option<String>,
 }
 
+/// Where a dispute of a session's charge stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DisputeStatus {
+    /// The bank has not decided: the mentor's earning is frozen.
+    Open,
+    /// Decided for the platform: the earning goes on where it was.
+    Won,
+    /// Decided for the learner: the bank took the money back.
+    Lost,
+}
+
+/// The learner's bank disputing a session's charge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SessionDispute {
+    /// The provider's dispute.
+    pub id: String,
+    /// Where it stands.
+    pub status: DisputeStatus,
+    /// Where the mentor's earning was when the dispute opened.
+    pub held_from: EarningStage,
+}
+
 /// The provider's steps a session's money waits for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoneyStep {
@@ -44,6 +67,13 @@ pub enum MoneyStep {
         /// The charge the money came from.
         charge: Option<String>,
     },
+}
+
+impl SessionPayment {
+    /// Whether a dispute of the charge is open: its money waits for the bank's decision.
+    pub fn disputed(&self) -> bool {
+        self.dispute.as_ref().is_some_and(|dispute| dispute.status == DisputeStatus::Open)
+    }
 }
 
 impl Booking {
@@ -110,7 +140,7 @@ impl Booking {
     /// When the payouts job has something to do for this session: a refund to issue at
     /// once, an earning to release at the end of its window, or one to transfer.
     pub fn money_due(&self) -> Option<DateTime<Utc>> {
-        let payment = self.payment.as_ref().filter(|payment| payment.paid_at.is_some())?;
+        let payment = self.payment.as_ref().filter(|payment| payment.paid_at.is_some() && !payment.disputed())?;
         if payment.refund.as_ref().is_some_and(|refund| refund.id.is_none()) {
             return Some(self.updated_at);
         }
@@ -123,7 +153,7 @@ impl Booking {
 
     /// The next step the provider must take for this session's money at `now`, if one is due.
     pub fn money_step(&self, now: DateTime<Utc>) -> Option<MoneyStep> {
-        let payment = self.payment.as_ref().filter(|payment| payment.paid_at.is_some())?;
+        let payment = self.payment.as_ref().filter(|payment| payment.paid_at.is_some() && !payment.disputed())?;
         if let Some(refund) = payment.refund.as_ref().filter(|refund| refund.id.is_none()) {
             return Some(MoneyStep::Refund { payment: payment.id.clone(), amount: refund.amount });
         }
@@ -137,6 +167,39 @@ impl Booking {
             }
             _ => None,
         }
+    }
+
+    /// The session once the learner's bank opened dispute `id` on its charge: the mentor's
+    /// earning is frozen where it is (an earning already transferred stays with the
+    /// mentor). Once per session.
+    pub fn dispute_opened(&self, id: String, now: DateTime<Utc>) -> Option<Booking> {
+        self.money_changed(now, |payment| {
+            payment.dispute.is_none().then_some(())?;
+            let held_from = payment.earning;
+            if matches!(held_from, EarningStage::Pending | EarningStage::Available) {
+                payment.earning = EarningStage::Held;
+            }
+            payment.dispute = Some(SessionDispute { id, status: DisputeStatus::Open, held_from });
+            Some(())
+        })
+    }
+
+    /// The session once dispute `id` closed, `won` or lost. Won, a frozen earning goes on
+    /// where it was (its release no earlier than now, so the job still finds it); lost, it
+    /// is forfeited.
+    pub fn dispute_closed(&self, id: &str, won: bool, now: DateTime<Utc>) -> Option<Booking> {
+        self.money_changed(now, |payment| {
+            let dispute = payment.dispute.as_mut().filter(|d| d.id == id && d.status == DisputeStatus::Open)?;
+            dispute.status = if won { DisputeStatus::Won } else { DisputeStatus::Lost };
+            let held_from = dispute.held_from;
+            if payment.earning == EarningStage::Held {
+                payment.earning = if won { held_from } else { EarningStage::Forfeited };
+                if won && held_from == EarningStage::Pending {
+                    payment.release_at = payment.release_at.map(|at| at.max(now));
+                }
+            }
+            Some(())
+        })
     }
 
     /// The session once the provider issued its refund `id`.
@@ -222,6 +285,50 @@ pub fn money_moved(before: &Booking, after: &Booking) -> Vec<Movement> {
     }
     let stage_after = after.payment.as_ref().map_or(EarningStage::Pending, |payment| payment.earning);
     let earning = after.remaining_earning();
+    let dispute_before = before.payment.as_ref().filter(|_| was_paid).and_then(|p| p.dispute.as_ref());
+    if let Some(dispute) = after.payment.as_ref().and_then(|p| p.dispute.as_ref()) {
+        let (id, held) =
+            (dispute.id.clone(), stage_after == EarningStage::Held || dispute.held_from != EarningStage::PaidOut);
+        let frozen = if held { earning } else { Cents::ZERO };
+        let status_before = dispute_before.map(|d| d.status);
+        if status_before.is_none() {
+            moved.push(Movement::DisputeOpened {
+                dispute: id.clone(),
+                mentor: mentor.clone(),
+                earning: frozen,
+                from: dispute.held_from,
+            });
+        }
+        match (status_before.unwrap_or(DisputeStatus::Open), dispute.status) {
+            (DisputeStatus::Open, DisputeStatus::Won) => moved.push(Movement::DisputeWon {
+                dispute: id,
+                mentor: mentor.clone(),
+                earning: frozen,
+                to: dispute.held_from,
+            }),
+            (DisputeStatus::Open, DisputeStatus::Lost) => {
+                let refunded = after.refunded_split().unwrap_or(Split {
+                    charged: Cents::ZERO,
+                    fee: Cents::ZERO,
+                    earning: Cents::ZERO,
+                });
+                let left = Split {
+                    charged: split.charged.checked_sub(refunded.charged).unwrap_or(Cents::ZERO),
+                    fee: split.fee.checked_sub(refunded.fee).unwrap_or(Cents::ZERO),
+                    earning,
+                };
+                let from = if held { EarningStage::Held } else { EarningStage::PaidOut };
+                moved.push(Movement::DisputeLost {
+                    dispute: id,
+                    learner: learner.clone(),
+                    mentor: mentor.clone(),
+                    split: left,
+                    from,
+                });
+            }
+            _ => {}
+        }
+    }
     let released = Movement::Released { session: session.clone(), mentor: mentor.clone(), earning };
     let transferred = Movement::TransferredOut { session: session.clone(), mentor: mentor.clone(), earning };
     match (stage_before, stage_after) {
@@ -433,6 +540,62 @@ mod tests {
             assert_eq!(balances.of(&LedgerAccount::MentorPaidOut(mentor_id.clone())), paid_out, "{label}");
             assert_eq!(balances.of(&LedgerAccount::MentorPending(mentor_id)), 0, "{label}");
         }
+    }
+
+    /// One change of a session's money.
+    type Change<'a> = &'a dyn Fn(&Booking) -> Option<Booking>;
+
+    /// Applies `changes` in turn from `start`, summing the ledger movements of each.
+    fn ledger_of(start: &Booking, changes: &[Change]) -> (Booking, Balances) {
+        let mut balances = Balances::default();
+        let mut current = start.clone();
+        for change in changes {
+            let next = change(&current).unwrap();
+            for movement in money_moved(&current, &next) {
+                balances.apply(&LedgerEntry::of(movement).unwrap()).unwrap();
+            }
+            assert_eq!(balances.total(), 0);
+            current = next;
+        }
+        (current, balances)
+    }
+
+    #[test]
+    fn a_dispute_freezes_the_earning_until_the_bank_decides() {
+        let done = ended(&paid(LateCancelPolicy::NoRefund), LEARNER, Move::Complete, at(12, 17));
+        let (mentor, learner) = (done.mentor.clone(), done.learner.clone());
+        let open = |b: &Booking| b.dispute_opened("dp_1".into(), at(13, 0));
+        let won = |b: &Booking| b.dispute_closed("dp_1", true, at(20, 0));
+        let lost = |b: &Booking| b.dispute_closed("dp_1", false, at(20, 0));
+        let release = |b: &Booking| b.released(at(20, 0));
+        let pay = |b: &Booking| b.paid_out("tr_1".into(), at(20, 0));
+
+        let (held, balances) = ledger_of(&done, &[&open]);
+        assert_eq!(balances.of(&LedgerAccount::MentorHeld(mentor.clone())), 5100);
+        assert_eq!(balances.of(&LedgerAccount::MentorPending(mentor.clone())), -5100, "moved out of pending");
+        assert_eq!((held.money_due(), held.money_step(at(20, 0))), (None, None), "nothing moves while open");
+        assert_eq!(held.dispute_opened("dp_2".into(), at(13, 0)), None, "one dispute per charge");
+        assert_eq!(held.dispute_closed("dp_9", true, at(20, 0)), None, "only the open dispute closes");
+
+        // Won after the window ended: released at once, then paid out.
+        let (after_won, balances) = ledger_of(&done, &[&open, &won]);
+        assert_eq!(after_won.money_due(), Some(at(20, 0)));
+        assert_eq!(balances.of(&LedgerAccount::MentorHeld(mentor.clone())), 0);
+        let (_, balances) = ledger_of(&done, &[&open, &won, &release, &pay]);
+        assert_eq!(balances.of(&LedgerAccount::MentorPaidOut(mentor.clone())), 5100);
+
+        // Lost: the learner has everything back, the platform's fee and the earning go
+        // (balances here are changes since the session was paid).
+        let (forfeited, balances) = ledger_of(&done, &[&open, &lost]);
+        assert_eq!(balances.of(&LedgerAccount::Learner(learner.clone())), 6000);
+        assert_eq!(balances.of(&LedgerAccount::PlatformFees), -900);
+        assert_eq!(balances.of(&LedgerAccount::MentorHeld(mentor.clone())), 0);
+        assert_eq!((forfeited.money_due(), forfeited.money_step(at(30, 0))), (None, None));
+
+        // Lost after the transfer: it comes out of what the mentor was paid.
+        let (_, balances) = ledger_of(&done, &[&release, &pay, &open, &lost]);
+        assert_eq!(balances.of(&LedgerAccount::MentorPaidOut(mentor)), 0);
+        assert_eq!(balances.of(&LedgerAccount::Learner(learner)), 6000);
     }
 
     proptest! {
