@@ -214,6 +214,7 @@ fn walk_of(route: &str) -> Walk {
         | "POST /admin/verifications/{id}/reject"
         | "GET /admin/audit"
         | "GET /admin/stats"
+        | "GET /admin/payments"
         | "GET /admin/reports"
         | "POST /admin/reports/{id}/resolve"
         | "POST /admin/users/{id}/suspend"
@@ -240,7 +241,7 @@ fn walk_of(route: &str) -> Walk {
         | "GET /me/uploads"
         | "POST /me/uploads/{id}/complete" => Walk::Own,
         "GET /me/verification" | "POST /me/verification" => Walk::Own,
-        "GET /me/payouts" | "POST /me/payouts/onboarding" | "GET /me/wallet" => Walk::Own,
+        "GET /me/payouts" | "POST /me/payouts/onboarding" | "GET /me/wallet" | "GET /me/transactions" => Walk::Own,
         "POST /webhooks/stripe" => Walk::Listed(
             "no bearer identity: Stripe's signature is the authority (tests/payments.rs covers unsigned, forged, stale and replayed)",
         ),

@@ -6,8 +6,8 @@
 
 use peerlearn_tests::stripe::{StripeAccount, eventually, payments_gateway};
 use peerlearn_tests::{
-    Call, Member, Reply, STARTS_AT, as_function, available_mentor, clock_at, enable_payouts, instant, item_count,
-    member,
+    Call, Member, Reply, STARTS_AT, admin, as_function, available_mentor, clock_at, enable_payouts, instant,
+    invoke_event, item_count, member, sample_event,
 };
 use serde_json::{Value, json};
 use shared::App;
@@ -581,6 +581,87 @@ async fn refunds_follow_the_notice_rule_and_are_issued_once() {
     assert_eq!(wallet(app, &learner).await["spent_cents"], 3000);
     assert_eq!(wallet(app, &mentor).await["pending_cents"], 2550);
     assert_eq!(ledger_sum(app).await, 0);
+
+    // Each member's history, newest first, a page at a time: three payments and three refunds.
+    let first = history(app, &learner, "limit=4").await;
+    let lines = first["transactions"].as_array().unwrap();
+    assert_eq!(lines.len(), 4);
+    assert_eq!((lines[0]["kind"].as_str(), lines[0]["session"].as_str()), (Some("refunded"), Some(absent.as_str())));
+    assert_eq!(lines[0]["changes"], json!({"spent_cents": -6000}));
+    assert_eq!((lines[1]["kind"].as_str(), lines[1]["session"].as_str()), (Some("charged"), Some(absent.as_str())));
+    assert_eq!(lines[2]["changes"], json!({"spent_cents": -3000}));
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rest = history(app, &learner, &format!("limit=4&cursor={cursor}")).await;
+    let kinds: Vec<_> = rest["transactions"].as_array().unwrap().iter().map(|line| line["kind"].clone()).collect();
+    assert_eq!(kinds, [json!("refunded"), json!("charged")]);
+    assert!(rest["next_cursor"].is_null(), "{rest}");
+    let mentor_lines = history(app, &mentor, "").await;
+    let pending: i64 = mentor_lines["transactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["changes"]["pending_cents"].as_i64().unwrap())
+        .sum();
+    assert_eq!(pending, 2550, "the mentor's lines add up to their wallet");
+    // A cursor is the caller's own.
+    let theirs =
+        Call::new("GET", "/me/transactions").query(&format!("cursor={cursor}")).token(&mentor.token).send(app).await;
+    assert_eq!(theirs.status, 400, "{:?}", theirs.body);
+
+    // The platform's figures, counted by the stream consumer from each ledger entry.
+    let boss = admin(app, "refunds-admin@example.com").await;
+    for (n, entry) in ledger_entry_images(app).await.into_iter().enumerate() {
+        let event = sample_event("deliver/new-notification.json", |change| {
+            change["Keys"] = json!({"PK": entry["PK"].clone(), "SK": entry["SK"].clone()});
+            change["NewImage"] = entry.clone();
+        });
+        let mut event = event;
+        event["Records"][0]["eventID"] = json!(format!("entry-{n}"));
+        let result = invoke_event(app, "award-points", event).await.unwrap();
+        assert_eq!(result["batchItemFailures"], json!([]), "{result}");
+    }
+    let figures = Call::new("GET", "/admin/payments").token(&boss.token).send(app).await;
+    assert_eq!(figures.status, 200, "{:?}", figures.body);
+    for period in ["week", "month"] {
+        let mut got = figures.body[period].clone();
+        got.as_object_mut().unwrap().remove("period");
+        let expected = json!({"charged_cents": 18000, "fees_cents": 450, "refunded_cents": 15000, "paid_out_cents": 0,
+            "disputes_opened": 0, "disputes_lost_cents": 0});
+        assert_eq!(got, expected, "{period}");
+    }
+    assert_eq!(figures.body["week"]["period"], "2026-W24");
+    assert_eq!(Call::new("GET", "/admin/payments").token(&learner.token).send(app).await.status, 403);
+}
+
+async fn history(app: &App, who: &Member, query: &str) -> Value {
+    let reply = Call::new("GET", "/me/transactions").query(query).token(&who.token).send(app).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    assert_eq!(reply.body["currency"], "usd");
+    reply.body
+}
+
+/// Every money ledger entry in the table, as a stream record's image (tests only: a scan).
+async fn ledger_entry_images(app: &App) -> Vec<Value> {
+    fn image(value: &aws_sdk_dynamodb::types::AttributeValue) -> Value {
+        use aws_sdk_dynamodb::types::AttributeValue as A;
+        match value {
+            A::S(text) => json!({"S": text}),
+            A::N(number) => json!({"N": number}),
+            A::Bool(flag) => json!({"BOOL": flag}),
+            A::L(list) => json!({"L": list.iter().map(image).collect::<Vec<_>>()}),
+            A::M(map) => {
+                json!({"M": map.iter().map(|(k, v)| (k.clone(), image(v))).collect::<serde_json::Map<_, _>>()})
+            }
+            other => panic!("not in a ledger entry: {other:?}"),
+        }
+    }
+    let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
+    output
+        .items()
+        .iter()
+        .filter(|item| item.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("LedgerEntry"))
+        .map(|item| Value::Object(item.iter().map(|(k, v)| (k.clone(), image(v))).collect()))
+        .collect()
 }
 
 #[tokio::test]

@@ -114,7 +114,11 @@ async fn stats_count_what_happened_once_through_the_stream() {
     assert_eq!(done.status, 200, "{:?}", done.body);
 
     let boss = boss.renewed(app);
-    let period = |week: &str| json!({"period": week, "sessions": {"requested": 2, "confirmed": 1, "completed": 1, "cancelled": 1}, "messages": 2});
+    let nothing_paid = |period: &str| {
+        json!({"period": period, "charged_cents": 0, "fees_cents": 0, "refunded_cents": 0, "paid_out_cents": 0,
+            "disputes_opened": 0, "disputes_lost_cents": 0})
+    };
+    let period = |week: &str| json!({"period": week, "sessions": {"requested": 2, "confirmed": 1, "completed": 1, "cancelled": 1}, "messages": 2, "payments": nothing_paid(week)});
     let expected = json!({
         // The admin and the learner learn, "other" does both; one admin; "other" is suspended.
         "members": {"by_role": {"learner": 3, "mentor": 2, "admin": 1}, "by_status": {"active": 3, "suspended": 1}},

@@ -67,6 +67,8 @@ impl Keys {
     pub const CHECK_AND_PAGE: Self = Self { check_tokens: true, cursors: true, ..Self::NONE };
     /// Endpoints that check the caller's token and call Stripe.
     pub const CHECK_AND_PAY: Self = Self { check_tokens: true, stripe: true, ..Self::NONE };
+    /// Endpoints that check the caller's token, page and call Stripe.
+    pub const CHECK_PAGE_AND_PAY: Self = Self { check_tokens: true, cursors: true, stripe: true, ..Self::NONE };
     /// Jobs that call Stripe (the payouts job): the secret API key alone.
     pub const PAY: Self = Self { stripe: true, ..Self::NONE };
     /// The Stripe webhook: its signing secret alone.

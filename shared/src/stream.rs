@@ -13,8 +13,8 @@ use aws_lambda_events::event::dynamodb::EventRecord;
 use aws_lambda_events::event::streams::DynamoDbBatchItemFailure;
 
 use crate::adapters::dynamo::{
-    booking_from_image, entity_of, key_of, membership_from_image, message_time_from_image, notification_from_image,
-    review_from_image, verification_pending_in_image,
+    booking_from_image, entity_of, key_of, membership_from_image, message_time_from_image, money_figures_from_image,
+    notification_from_image, review_from_image, verification_pending_in_image,
 };
 use crate::domain::Committed;
 use crate::ports::StoreError;
@@ -97,6 +97,9 @@ pub fn committed(record: EventRecord) -> Option<Committed> {
             .map(|(before, after)| Committed::MemberChanged { before, after }),
         ("INSERT", Some("Message")) => {
             at.read("a message", message_time_from_image(new)).map(|at| Committed::MessageSent { at })
+        }
+        ("INSERT", Some("LedgerEntry")) => {
+            at.read("a ledger entry", money_figures_from_image(new)).map(Committed::MoneyMoved)
         }
         ("INSERT" | "MODIFY", Some("Verification")) => at
             .read_both("a verification", verification_pending_in_image(old), verification_pending_in_image(new))

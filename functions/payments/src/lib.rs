@@ -1,15 +1,16 @@
 //! `payments`: a member's money calls to Stripe. POST /me/payouts/onboarding (a mentor
 //! opens, or continues, their payout account), GET /me/payouts (where it stands) and
-//! POST /sessions/{id}/payment (the learner pays for an accepted session).
+//! POST /sessions/{id}/payment (the learner pays for an accepted session); and what the
+//! member's money did: GET /me/wallet and GET /me/transactions.
 
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use lambda_http::Request;
 use serde::Serialize;
 use shared::App;
-use shared::domain::payments::PayoutStatus;
+use shared::domain::payments::{PayoutStatus, Transaction};
 use shared::domain::{Booking, SessionId};
-use shared::http::{ApiError, HttpResponse, authenticate, json, path_resource, route_key};
+use shared::http::{ApiError, HttpResponse, PageRequest, authenticate, json, path_resource, route_key};
 use utoipa::OpenApi;
 
 /// Where a mentor's payouts stand.
@@ -63,9 +64,21 @@ pub struct WalletView {
     pub held_cents: i64,
 }
 
+/// A page of the caller's money history.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TransactionsView {
+    /// The platform currency (ISO 4217, lower case).
+    pub currency: &'static str,
+    /// Newest first: what each money movement did to the caller's wallet, with its session.
+    pub transactions: Vec<Transaction>,
+    /// Pass as `cursor` for older ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(start_onboarding, my_payouts, pay_for_session, my_wallet))]
+#[openapi(paths(start_onboarding, my_payouts, pay_for_session, my_wallet, my_transactions))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.
@@ -73,6 +86,7 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
     let result = match route_key(&request) {
         "POST /me/payouts/onboarding" => start_onboarding(app, &request).await,
         "GET /me/payouts" => my_payouts(app, &request).await,
+        "GET /me/transactions" => my_transactions(app, &request).await,
         "POST /sessions/{id}/payment" => pay_for_session(app, &request).await,
         "GET /me/wallet" => my_wallet(app, &request).await,
         _ => Err(ApiError::NotFound),
@@ -142,6 +156,32 @@ async fn my_wallet(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
             available_cents: wallet.available,
             paid_out_cents: wallet.paid_out,
             held_cents: wallet.held,
+        },
+    )
+}
+
+/// The caller's money history, newest first: each payment, refund, release, transfer and
+/// dispute step, with the session it was for.
+#[utoipa::path(get, path = "/me/transactions", tag = "payments", security(("bearer" = [])),
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Page size, 1-50 (default 20)"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's next_cursor"),
+    ),
+    responses(
+        (status = 200, description = "A page of the history", body = TransactionsView),
+        (status = 400, description = "Unknown parameter, a bad limit or cursor"),
+        (status = 403, description = "Suspended"),
+    ))]
+async fn my_transactions(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let paging = PageRequest::parse(request, &app.cursors, format!("transactions:{}", caller.user_id()))?;
+    let page = app.my_transactions(caller.bearer(), paging.after.as_deref(), paging.limit).await?;
+    json(
+        StatusCode::OK,
+        &TransactionsView {
+            currency: "usd",
+            next_cursor: paging.next_cursor(&app.cursors, page.next),
+            transactions: page.transactions,
         },
     )
 }

@@ -249,6 +249,7 @@ fn key_variables(keys: &str) -> Option<BTreeSet<&'static str>> {
         "CHECK_AND_PAGE" => (false, true, true, false, false),
         "CHECK_AND_PAY" => (false, true, false, true, false),
         "PAY" => (false, false, false, true, false),
+        "CHECK_PAGE_AND_PAY" => (false, true, true, true, false),
         "STRIPE_WEBHOOKS" => (false, false, false, false, true),
         _ => return None,
     };

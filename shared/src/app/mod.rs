@@ -40,7 +40,7 @@ pub use points::Awarded;
 pub use reminders::ReminderRun;
 pub use reports::ReportFiling;
 pub use sessions::{Requested, SessionRequest};
-pub use stats::Counted;
+pub use stats::{Counted, PaymentStats};
 pub use uploads::{AVATAR_LINK_TTL, MAX_LISTED_UPLOADS, StartedUpload};
 pub use verifications::{DOCUMENT_LINK_TTL, VerificationReview};
 

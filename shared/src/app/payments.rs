@@ -8,7 +8,7 @@ use crate::domain::payments::{Cents, Happening, PaymentEvent, PaymentEventId, Pa
 use crate::domain::{Actor, Bearer, Booking, Effect, Move, Party, Role, SessionId, SessionState};
 use crate::ports::{
     AccountChanges, AccountStore, EventRefusal, Handled, NewNotification, OnboardingLink, PaymentError, PaymentStore,
-    SessionStore, SessionWriteError, StoreError,
+    SessionStore, SessionWriteError, StoreError, TransactionPage,
 };
 
 /// Optimistic writes retry this often before giving up (the provider retries the event).
@@ -58,6 +58,19 @@ impl<S: AccountStore + PaymentStore> App<S> {
         let (admitted, wallet) = futures_util::join!(self.admit(caller), self.store.wallet(&caller.member));
         admitted?;
         Ok(wallet?)
+    }
+
+    /// A page of the caller's money history, newest first.
+    pub async fn my_transactions(
+        &self,
+        caller: &Bearer,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<TransactionPage, AppError> {
+        let (admitted, page) =
+            futures_util::join!(self.admit(caller), self.store.transactions(&caller.member, after, limit));
+        admitted?;
+        Ok(page?)
     }
 
     /// Where the caller's payouts stand.

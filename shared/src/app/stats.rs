@@ -1,7 +1,19 @@
 //! Platform stats: counting each committed change once, and the figures admins read.
 
 use super::{ADMINS_ONLY, App, AppError};
-use crate::domain::{Bearer, Committed, PlatformStats, Tally};
+use crate::domain::payments::PaymentFigures;
+use crate::domain::{Bearer, Committed, PlatformStats, StatsScope, Tally};
+
+/// The platform's payments this week and this month: GET /admin/payments.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PaymentStats {
+    /// The instant the current week and month are taken from.
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    /// This ISO week (Monday 00:00 UTC on).
+    pub week: PaymentFigures,
+    /// This calendar month (the 1st 00:00 UTC on).
+    pub month: PaymentFigures,
+}
 use crate::ports::{AccountStore, Recorded, StatsStore};
 
 /// What counting one committed change did.
@@ -26,6 +38,27 @@ impl<S: StatsStore + AccountStore> App<S> {
         match self.store.count(change_id, &tally, self.clock.now()).await? {
             Recorded::AlreadyCounted => Ok(Counted::Replayed),
             _ => Ok(Counted::Moved),
+        }
+    }
+
+    /// The payment figures for this week and this month as of the app's clock, from the
+    /// same counter items. Admins only.
+    pub async fn payment_stats(&self, admin: &Bearer) -> Result<PaymentStats, AppError> {
+        if !admin.is_admin() {
+            return Err(AppError::NotAllowed(ADMINS_ONLY));
+        }
+        let now = self.clock.now();
+        let [_, week, month] = PlatformStats::scopes(now);
+        let scopes = [week, month];
+        let (admitted, counts) = futures_util::join!(self.admit(admin), self.store.counts(&scopes));
+        admitted?;
+        match (counts?.as_slice(), week, month) {
+            ([week_counts, month_counts], StatsScope::Period(week), StatsScope::Period(month)) => Ok(PaymentStats {
+                as_of: now,
+                week: PaymentFigures::read(week, week_counts),
+                month: PaymentFigures::read(month, month_counts),
+            }),
+            _ => Err(AppError::Store(crate::ports::StoreError::Corrupt("payment counters missing".into()))),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::payments::MoneyMoves;
 use super::{Booking, Membership, Notification, Review};
 
 /// One committed change that a stream consumer acts on, read from a stream record by
@@ -35,6 +36,8 @@ pub enum Committed {
         /// When the platform stored it.
         at: DateTime<Utc>,
     },
+    /// A money ledger entry was written: what it adds to the payment counters, and when.
+    MoneyMoved(MoneyMoves),
     /// A mentor's verification request was made or moved (it waits while `pending`).
     VerificationMoved {
         /// Whether it was pending before (false for a new request).

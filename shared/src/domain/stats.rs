@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::gamification::LeaderboardPeriod;
+use super::payments::{MoneyMoves, PaymentFigures};
 use super::{AccountStatus, Committed, Role, Roles, SessionState};
 
 /// What a member is counted as: their roles and whether they are active.
@@ -112,12 +113,16 @@ pub struct Tally {
     pub totals: Vec<(Total, i64)>,
     /// What happened and when (the item's own time, stamped by the app's clock).
     pub activity: Option<(Activity, DateTime<Utc>)>,
+    /// Payment figures a ledger entry moved, and when it was written.
+    pub money: Option<MoneyMoves>,
 }
 
 impl Tally {
     /// Whether the change moves no counter.
     pub fn is_empty(&self) -> bool {
-        self.totals.is_empty() && self.activity.is_none()
+        self.totals.is_empty()
+            && self.activity.is_none()
+            && self.money.as_ref().is_none_or(|moves| moves.figures.is_empty())
     }
 
     /// What `change` counts. Changes that move nothing (a profile edit, a reschedule, a
@@ -136,16 +141,17 @@ impl Tally {
                 Self::happened(Activity::of_session(after.state), after.updated_at)
             }
             Committed::MessageSent { at } => Self::happened(Some(Activity::MessageSent), *at),
+            Committed::MoneyMoved(moves) => Self { money: Some(moves.clone()), ..Self::default() },
             _ => Self::default(),
         }
     }
 
     fn totals(moves: Vec<(Total, i64)>) -> Self {
-        Self { totals: moves.into_iter().filter(|(_, by)| *by != 0).collect(), activity: None }
+        Self { totals: moves.into_iter().filter(|(_, by)| *by != 0).collect(), ..Self::default() }
     }
 
     fn happened(activity: Option<Activity>, at: DateTime<Utc>) -> Self {
-        Self { totals: Vec::new(), activity: activity.map(|activity| (activity, at)) }
+        Self { activity: activity.map(|activity| (activity, at)), ..Self::default() }
     }
 }
 
@@ -238,6 +244,8 @@ pub struct PeriodActivity {
     pub sessions: SessionCounts,
     /// Chat messages sent.
     pub messages: i64,
+    /// Payments.
+    pub payments: PaymentFigures,
 }
 
 impl PeriodActivity {
@@ -252,6 +260,7 @@ impl PeriodActivity {
                 cancelled: counts.get(Activity::SessionCancelled.name()),
             },
             messages: counts.get(Activity::MessageSent.name()),
+            payments: PaymentFigures::read(period, counts),
         }
     }
 }

@@ -31,6 +31,7 @@ pub use members::{MemberAdmin, MemberPage};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};
 pub use payments::{
     EventRefusal, Handled, NoPayments, OnboardingLink, PaymentError, PaymentProvider, PaymentStore, StartedPayment,
+    TransactionPage,
 };
 pub use points::{LedgerPage, PointsStore, Recorded};
 pub use realtime::{BoxFuture, Connection, ConnectionStore, LivePush, NoPush, PushError};

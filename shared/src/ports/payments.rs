@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{AccountChanges, NewNotification, SessionWriteError};
 use super::{BoxFuture, StoreError};
-use crate::domain::payments::{Cents, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts, Wallet};
+use crate::domain::payments::{Cents, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts, Transaction, Wallet};
 use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
 
 /// The payment provider failed.
@@ -158,6 +158,15 @@ impl PaymentProvider for NoPayments {
     }
 }
 
+/// A page of a member's money history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionPage {
+    /// Newest first.
+    pub transactions: Vec<Transaction>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<String>,
+}
+
 /// What handling an event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handled {
@@ -211,6 +220,14 @@ pub trait PaymentStore: Send + Sync {
 
     /// The session the provider's `payment` paid for, once its money arrived.
     fn session_of_payment(&self, payment: &str) -> impl Future<Output = Result<Option<SessionId>, StoreError>> + Send;
+
+    /// A page of `member`'s money history, newest first.
+    fn transactions(
+        &self,
+        member: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<TransactionPage, StoreError>> + Send;
 
     /// `member`'s wallet totals, read strongly.
     fn wallet(&self, member: &UserId) -> impl Future<Output = Result<Wallet, StoreError>> + Send;

@@ -47,6 +47,7 @@
 //! | the mark that a payment event was handled (kept 90 days) | `PAYMENT_EVENT#<event id>` | `HANDLED` |
 //! | a money ledger entry (once per movement, by its natural key) | `MONEY#<CHARGE\|REFUND\|RELEASE\|TRANSFER>#<session>` (disputes: `MONEY#DISPUTE#<dispute>#...`) | `ENTRY` |
 //! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
+//! | a line of a member's money history, one per ledger entry that moved their wallet | `USER#<user id>` | `TXN#<at>#<entry key>` |
 //! | which session a payment paid for (written when the money arrives) | `PAYMENT#<payment intent id>` | `SESSION` |
 //! | the platform's fee account | `PLATFORM` | `FEES` |
 //!
@@ -497,6 +498,14 @@ pub fn money_entry(key: &str) -> Key {
 /// A member's wallet totals.
 pub fn wallet(member: &UserId) -> Key {
     Key { pk: format!("USER#{member}"), sk: "WALLET".into() }
+}
+
+/// Sort-key prefix of a member's money history (newest last by time).
+pub const TRANSACTION_PREFIX: &str = "TXN#";
+
+/// A line of `member`'s money history: the ledger entry `entry_key` at `at`.
+pub fn transaction(member: &UserId, at: chrono::DateTime<chrono::Utc>, entry_key: &str) -> Key {
+    Key { pk: format!("USER#{member}"), sk: format!("{TRANSACTION_PREFIX}{}#{entry_key}", time(at)) }
 }
 
 /// Which session a provider's payment paid for (disputes name the payment, not the session).

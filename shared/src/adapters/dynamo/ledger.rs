@@ -12,8 +12,8 @@ use super::keys::{self, Key};
 use super::points::built;
 use super::records::{from_item, to_item};
 use super::{DynamoStore, n, s};
-use crate::domain::UserId;
-use crate::domain::payments::{LedgerEntry, Wallet};
+use crate::domain::payments::{LedgerEntry, Transaction, Wallet};
+use crate::domain::{SessionId, UserId};
 use crate::ports::StoreError;
 
 /// A ledger entry (entity `LedgerEntry`): append-only.
@@ -27,6 +27,10 @@ struct EntryRecord<'a> {
     key: &'a str,
     at: DateTime<Utc>,
     postings: Vec<PostingRecord>,
+    /// What the entry adds to the payment counters, which the stream consumer keeps.
+    /// Skipped when empty: DynamoDB Local's stream writes an empty map with no type.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    figures: BTreeMap<&'static str, i64>,
 }
 
 /// One line of an entry.
@@ -34,6 +38,18 @@ struct EntryRecord<'a> {
 struct PostingRecord {
     account: String,
     amount: i64,
+}
+
+/// A line of a member's money history (entity `Transaction`).
+#[derive(Debug, Serialize, Deserialize)]
+struct TransactionRecord {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    entity: String,
+    #[serde(flatten)]
+    transaction: Transaction,
 }
 
 /// A member's wallet (entity `Wallet`).
@@ -51,6 +67,7 @@ impl DynamoStore {
     pub(super) fn ledger_writes(
         &self,
         entries: &[LedgerEntry],
+        session: &SessionId,
         at: DateTime<Utc>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut items = Vec::new();
@@ -63,8 +80,15 @@ impl DynamoStore {
                 .iter()
                 .map(|posting| PostingRecord { account: posting.account.name(), amount: posting.amount })
                 .collect();
-            let record = EntryRecord { pk, sk, entity: "LedgerEntry", key: &entry.key, at, postings };
+            let figures = entry.figures().into_iter().map(|(figure, by)| (figure.name(), by)).collect();
+            let record = EntryRecord { pk, sk, entity: "LedgerEntry", key: &entry.key, at, postings, figures };
             items.push(self.put(to_item(&record)?, Some("attribute_not_exists(PK)"))?);
+            // Each member's history line rides on the entry's condition: written once too.
+            for (member, transaction) in entry.transactions(session, at) {
+                let Key { pk, sk } = keys::transaction(&member, at, &entry.key);
+                let line = TransactionRecord { pk, sk, entity: "Transaction".into(), transaction };
+                items.push(self.put(to_item(&line)?, None)?);
+            }
             for posting in &entry.postings {
                 match posting.account.wallet_line() {
                     Some((member, line, sign)) => {
@@ -105,6 +129,23 @@ impl DynamoStore {
             items.push(TransactWriteItem::builder().update(update).build());
         }
         Ok(items)
+    }
+
+    /// A page of `member`'s money history, newest first.
+    pub(super) async fn transactions_of(
+        &self,
+        member: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Transaction>, Option<String>), StoreError> {
+        let pk = keys::user(member).pk;
+        let query = self.prefix_query(pk.clone(), keys::TRANSACTION_PREFIX).scan_index_forward(false);
+        let (items, next) = self.query_page(query, &pk, after, limit).await?;
+        let lines = items
+            .into_iter()
+            .map(|item| from_item::<TransactionRecord>(item).map(|record| record.transaction))
+            .collect::<Result<_, _>>()?;
+        Ok((lines, next))
     }
 
     /// `member`'s wallet, read strongly; all zero before any money moved.

@@ -25,7 +25,9 @@ mod stats;
 mod uploads;
 mod verifications;
 
-pub use stats::{membership_from_image, message_time_from_image, verification_pending_in_image};
+pub use stats::{
+    membership_from_image, message_time_from_image, money_figures_from_image, verification_pending_in_image,
+};
 
 use std::collections::HashMap;
 use std::sync::Arc;

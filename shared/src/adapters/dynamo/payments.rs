@@ -12,7 +12,9 @@ use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, n};
 use crate::domain::payments::{PaymentEventId, PayoutAccountId, Payouts, Wallet};
 use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
-use crate::ports::{AccountChanges, Handled, NewNotification, PaymentStore, SessionWriteError, StoreError};
+use crate::ports::{
+    AccountChanges, Handled, NewNotification, PaymentStore, SessionWriteError, StoreError, TransactionPage,
+};
 
 /// The condition of a put that must not overwrite.
 const NEW: &str = "attribute_not_exists(PK)";
@@ -160,6 +162,16 @@ impl PaymentStore for DynamoStore {
         SessionId::parse(session)
             .map(Some)
             .map_err(|invalid| StoreError::Corrupt(format!("payment {payment}: session {}", invalid.reason())))
+    }
+
+    async fn transactions(
+        &self,
+        member: &UserId,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<TransactionPage, StoreError> {
+        let (transactions, next) = self.transactions_of(member, after, limit).await?;
+        Ok(TransactionPage { transactions, next })
     }
 
     async fn wallet(&self, member: &UserId) -> Result<Wallet, StoreError> {

@@ -361,7 +361,7 @@ impl DynamoStore {
             .map(LedgerEntry::of)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|unbalanced| StoreError::Corrupt(format!("session {}: {unbalanced}", next.id)))?;
-        for item in self.ledger_writes(&entries, next.updated_at)? {
+        for item in self.ledger_writes(&entries, &next.id, next.updated_at)? {
             writes.items.push(item);
             writes.parts.push(Part::Ledger);
         }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::keys::{self, EXPIRES_AT, PK, SK};
 use super::points::built;
 use super::{DynamoStore, Item, TransactFailure, n, s};
+use crate::domain::payments::{MoneyFigure, MoneyMoves};
 use crate::domain::stats::Counts;
 use crate::domain::{AccountStatus, Membership, Roles, StatsScope, Tally};
 use crate::ports::{Recorded, StatsStore, StoreError};
@@ -60,12 +61,22 @@ impl StatsStore for DynamoStore {
             let moves: Vec<_> = tally.totals.iter().map(|(total, by)| (total.name(), *by)).collect();
             items.push(self.counter_update(StatsScope::Totals, &moves)?);
         }
+        let mut moves: Vec<(&str, i64)> = Vec::new();
+        let mut when = None;
         if let Some((activity, at)) = tally.activity {
+            moves.push((activity.name(), 1));
+            when = Some(at);
+        }
+        if let Some(money) = &tally.money {
+            moves.extend(money.figures.iter().map(|(figure, by)| (figure.name(), *by)));
+            when = Some(money.at);
+        }
+        if let Some(at) = when {
             for period in [
                 crate::domain::gamification::LeaderboardPeriod::week_of(at),
                 crate::domain::gamification::LeaderboardPeriod::month_of(at),
             ] {
-                items.push(self.counter_update(StatsScope::Period(period), &[(activity.name(), 1)])?);
+                items.push(self.counter_update(StatsScope::Period(period), &moves)?);
             }
         }
         match self.transact(items).await {
@@ -115,6 +126,21 @@ pub fn message_time_from_image(image: serde_dynamo::Item) -> Result<DateTime<Utc
         sent_at: DateTime<Utc>,
     }
     serde_dynamo::from_item::<_, Image>(image).map(|image| image.sent_at).map_err(StoreError::corrupt)
+}
+
+/// What a new ledger entry's image adds to the payment counters, and when it was written.
+/// Figures this version does not know are left out (a newer writer's), never guessed.
+pub fn money_figures_from_image(image: serde_dynamo::Item) -> Result<MoneyMoves, StoreError> {
+    #[derive(Deserialize)]
+    struct Image {
+        at: DateTime<Utc>,
+        #[serde(default)]
+        figures: std::collections::BTreeMap<String, i64>,
+    }
+    let image = serde_dynamo::from_item::<_, Image>(image).map_err(StoreError::corrupt)?;
+    let figures =
+        image.figures.iter().filter_map(|(name, by)| MoneyFigure::named(name).map(|figure| (figure, *by))).collect();
+    Ok(MoneyMoves { figures, at: image.at })
 }
 
 /// Whether a verification request's image is waiting for an admin (`state = pending`);
