@@ -3,10 +3,15 @@
 use std::time::Duration;
 
 use crate::auth::{CursorKey, KeyError, PublicKeys, SigningKey};
+use crate::domain::payments::{Currency, FeePercent};
 
 /// Everything a function needs to know about where it runs.
 #[derive(Clone)]
 pub struct Config {
+    /// The platform's currency (`PAYMENTS_CURRENCY`, default usd).
+    pub currency: Currency,
+    /// The platform's fee on paid sessions (`PLATFORM_FEE_PERCENT`, default 15).
+    pub fee: FeePercent,
     /// The single table's name (`TABLE_NAME`).
     pub table_name: String,
     /// Overrides the DynamoDB endpoint (`DYNAMODB_ENDPOINT`), for DynamoDB Local only.
@@ -131,8 +136,32 @@ impl Config {
             .map(|text| CursorKey::new(&text).map_err(invalid("CURSOR_KEY")))
             .transpose()?;
         let stripe_secret_key = key(keys.stripe, "STRIPE_SECRET_KEY")?;
+        // The platform's money terms: the same on every function that reads them
+        // (template parameters), defaults where a function does not deal in money.
+        let currency = get("PAYMENTS_CURRENCY")
+            .filter(|v| !v.is_empty())
+            .map(|raw| {
+                Currency::parse(&raw).map_err(|_| {
+                    ConfigError::Invalid(
+                        "PAYMENTS_CURRENCY",
+                        "must be one of usd, eur, gbp, cad, aud, nzd, chf, sek, nok, dkk, sgd",
+                    )
+                })
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let fee = get("PLATFORM_FEE_PERCENT")
+            .filter(|v| !v.is_empty())
+            .map(|raw| {
+                let invalid = ConfigError::Invalid("PLATFORM_FEE_PERCENT", "must be a whole percent from 0 to 100");
+                raw.parse::<u8>().ok().and_then(|percent| FeePercent::new(percent).ok()).ok_or(invalid)
+            })
+            .transpose()?
+            .unwrap_or(FeePercent::DEFAULT);
         let stripe_webhook_secret = key(keys.stripe_webhooks, "STRIPE_WEBHOOK_SECRET")?;
         Ok(Self {
+            currency,
+            fee,
             cursor_key,
             stripe_secret_key,
             stripe_webhook_secret,
@@ -174,6 +203,25 @@ mod tests {
             ("ACCESS_TOKEN_PUBLIC_KEYS", public.to_jwks()),
             ("CURSOR_KEY", "c".repeat(40)),
         ]
+    }
+
+    #[test]
+    fn the_money_terms_default_and_are_checked() {
+        let terms = |extra: &[(&str, &str)]| {
+            let mut values = everything();
+            values.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+            Config::from_lookup(Keys::NONE, lookup(&values))
+        };
+        let plain = terms(&[]).unwrap();
+        assert_eq!((plain.currency, plain.fee), (Currency::USD, FeePercent::DEFAULT));
+        let set = terms(&[("PAYMENTS_CURRENCY", "EUR"), ("PLATFORM_FEE_PERCENT", "20")]).unwrap();
+        assert_eq!((set.currency.as_str(), set.fee.percent()), ("eur", 20));
+        for (name, bad) in
+            [("PAYMENTS_CURRENCY", "jpy"), ("PLATFORM_FEE_PERCENT", "101"), ("PLATFORM_FEE_PERCENT", "15%")]
+        {
+            let refused = terms(&[(name, bad)]).err();
+            assert!(matches!(refused, Some(ConfigError::Invalid(n, _)) if n == name), "{name}={bad}: {refused:?}");
+        }
     }
 
     #[test]

@@ -129,7 +129,8 @@ pub async fn from_env_paying(keys: Keys) -> Result<App, StartupError> {
         config.stripe_webhook_secret.as_deref(),
         config.stripe_api_base.as_deref(),
         &config.web_app_url,
-    )?;
+    )?
+    .in_currency(config.currency);
     let clients = Clients::from_config(&config).await?.with_payments(stripe);
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }
@@ -159,7 +160,7 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         cursors: config.cursor_key.as_ref().map_or_else(CursorSigner::without_key, CursorSigner::new),
         passwords: PasswordHasher::new(),
         clock,
-        policy: Policy::default(),
+        policy: Policy { fee: config.fee, currency: config.currency, ..Policy::default() },
         limits: Limits::default(),
         rooms: Arc::new(JitsiRooms),
         push,

@@ -150,7 +150,7 @@ async fn my_wallet(app: &App, request: &Request) -> Result<HttpResponse, ApiErro
     json(
         StatusCode::OK,
         &WalletView {
-            currency: "usd",
+            currency: app.policy.currency.as_str(),
             spent_cents: wallet.spent,
             pending_cents: wallet.pending,
             available_cents: wallet.available,
@@ -179,7 +179,7 @@ async fn my_transactions(app: &App, request: &Request) -> Result<HttpResponse, A
     json(
         StatusCode::OK,
         &TransactionsView {
-            currency: "usd",
+            currency: app.policy.currency.as_str(),
             next_cursor: paging.next_cursor(&app.cursors, page.next),
             transactions: page.transactions,
         },

@@ -74,6 +74,7 @@ pub fn stripe(
                 Some(base),
                 &config.web_app_url,
             )
+            .map(|stripe| stripe.in_currency(config.currency))
         })
         .transpose()
 }

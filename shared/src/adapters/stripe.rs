@@ -13,7 +13,7 @@ use stripe_core::payment_intent::CreatePaymentIntent;
 use stripe_core::refund::CreateRefund;
 use stripe_webhook::{EventObject, Webhook, WebhookError};
 
-use crate::domain::payments::{Cents, Happening, PaymentEvent, PaymentEventId, PayoutAccountId};
+use crate::domain::payments::{Cents, Currency, Happening, PaymentEvent, PaymentEventId, PayoutAccountId};
 use crate::domain::{SessionId, UserId};
 use crate::ports::{BoxFuture, EventRefusal, OnboardingLink, PaymentError, PaymentProvider, StartedPayment};
 
@@ -64,6 +64,14 @@ impl StripeApi {
             webhook_secret: webhook_secret.map(str::to_owned),
             web_app: web_app.trim_end_matches('/').to_owned(),
         })
+    }
+
+    /// The same account, charging and paying out in `currency` (USD unless told).
+    pub fn in_currency(self, currency: Currency) -> Self {
+        // Infallible: an unknown code would only become Stripe's `Unknown`, and `Currency`
+        // holds supported codes only.
+        let currency = currency.as_str().parse().unwrap_or(stripe_types::Currency::USD);
+        Self { currency, ..self }
     }
 
     fn client(&self) -> Result<&Client, PaymentError> {

@@ -9,6 +9,8 @@ use crate::domain::{Bearer, Committed, PlatformStats, StatsScope, Tally};
 pub struct PaymentStats {
     /// The instant the current week and month are taken from.
     pub as_of: chrono::DateTime<chrono::Utc>,
+    /// The platform currency the amounts are in (ISO 4217, lower case).
+    pub currency: &'static str,
     /// This ISO week (Monday 00:00 UTC on).
     pub week: PaymentFigures,
     /// This calendar month (the 1st 00:00 UTC on).
@@ -55,6 +57,7 @@ impl<S: StatsStore + AccountStore> App<S> {
         match (counts?.as_slice(), week, month) {
             ([week_counts, month_counts], StatsScope::Period(week), StatsScope::Period(month)) => Ok(PaymentStats {
                 as_of: now,
+                currency: self.policy.currency.as_str(),
                 week: PaymentFigures::read(week, week_counts),
                 month: PaymentFigures::read(month, month_counts),
             }),

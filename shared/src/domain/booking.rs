@@ -10,7 +10,9 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::payments::{Cents, EarningStage, FeePercent, LateCancelPolicy, SessionDispute, SessionRefund, Split};
+use super::payments::{
+    Cents, Currency, EarningStage, FeePercent, LateCancelPolicy, SessionDispute, SessionRefund, Split,
+};
 use super::{Interval, Invalid, RequestMessage, ShortText, UserId};
 
 /// Time is locked in 15-minute blocks: every slot starts on one and covers whole blocks.
@@ -319,6 +321,8 @@ pub struct Policy {
     pub payment_window: chrono::Duration,
     /// The platform's fee on a paid session; the mentor earns the rest.
     pub fee: FeePercent,
+    /// The one currency every price and payment is in.
+    pub currency: Currency,
     /// How long a paid session's earning is held after it ends, for the learner to dispute
     /// it; a confirmed session nobody completed or reported is completed by the platform
     /// this long after its end.
@@ -335,6 +339,7 @@ impl Default for Policy {
             no_show_after: chrono::Duration::minutes(10),
             payment_window: chrono::Duration::minutes(30),
             fee: FeePercent::DEFAULT,
+            currency: Currency::USD,
             dispute_window: chrono::Duration::hours(48),
         }
     }

@@ -4,6 +4,7 @@
 //! adapter maps these to its calls).
 
 pub mod cents;
+pub mod currency;
 pub mod event;
 pub mod fee;
 pub mod figures;
@@ -14,6 +15,7 @@ pub mod settlement;
 pub mod transaction;
 
 pub use cents::Cents;
+pub use currency::Currency;
 pub use event::{Happening, PaymentEvent, PaymentEventId};
 pub use fee::{FeePercent, Split, session_charge};
 pub use figures::{MoneyFigure, MoneyMoves, PaymentFigures};
