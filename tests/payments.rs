@@ -264,6 +264,7 @@ async fn a_paid_session_is_confirmed_only_when_stripe_says_the_money_arrived() {
     assert!(confirmed["payment"]["paid_at"].is_string(), "{confirmed}");
     // Paying again after that is refused: one payment per session.
     assert_eq!(session_move(app, &learner, &id, "payment").await.status, 409);
+    assert_eq!(ledger_sum(app).await, 0);
 }
 
 #[tokio::test]
@@ -305,6 +306,8 @@ async fn an_unpaid_session_expires_frees_its_time_and_a_late_payment_goes_back()
     })
     .await;
     assert_eq!(session_state(app, &learner, &id).await["state"], "expired");
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 0, "money for an expired session is never the platform's");
+    assert_eq!(ledger_sum(app).await, 0);
 }
 
 #[tokio::test]
@@ -582,16 +585,32 @@ async fn refunds_follow_the_notice_rule_and_are_issued_once() {
     assert_eq!(wallet(app, &mentor).await["pending_cents"], 2550);
     assert_eq!(ledger_sum(app).await, 0);
 
-    // Each member's history, newest first, a page at a time: three payments and three refunds.
-    let first = history(app, &learner, "limit=4").await;
+    // The mentor calls a fourth session off an hour ahead: everything back, whatever their policy.
+    let (called_off, called_off_payment) = paid_hour(app, &stripe, &learner, &mentor, 55).await;
+    clock.advance(chrono::Duration::minutes(50));
+    stripe.follow_clock(&clock).await;
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+    let cancelled = session_move(app, &mentor, &called_off, "cancel").await;
+    assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
+    assert_eq!(cancelled.body["payment"]["refund"]["percent"], 100);
+    assert_eq!(run_payouts(app).await.refunded, 1);
+    eventually("mentor's cancellation refunded", || async {
+        refunded_of(&stripe, &called_off_payment).await == [6000]
+    })
+    .await;
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 3000);
+
+    // Each member's history, newest first, a page at a time: four payments, four refunds.
+    let first = history(app, &learner, "limit=6").await;
     let lines = first["transactions"].as_array().unwrap();
-    assert_eq!(lines.len(), 4);
-    assert_eq!((lines[0]["kind"].as_str(), lines[0]["session"].as_str()), (Some("refunded"), Some(absent.as_str())));
-    assert_eq!(lines[0]["changes"], json!({"spent_cents": -6000}));
-    assert_eq!((lines[1]["kind"].as_str(), lines[1]["session"].as_str()), (Some("charged"), Some(absent.as_str())));
-    assert_eq!(lines[2]["changes"], json!({"spent_cents": -3000}));
+    assert_eq!(lines.len(), 6);
+    let line = |n: usize| (lines[n]["kind"].as_str().unwrap(), lines[n]["session"].as_str().unwrap());
+    assert_eq!([line(0), line(1)], [("refunded", called_off.as_str()), ("charged", called_off.as_str())]);
+    assert_eq!([line(2), line(3)], [("refunded", absent.as_str()), ("charged", absent.as_str())]);
+    assert_eq!(lines[2]["changes"], json!({"spent_cents": -6000}));
+    assert_eq!(lines[4]["changes"], json!({"spent_cents": -3000}));
     let cursor = first["next_cursor"].as_str().unwrap();
-    let rest = history(app, &learner, &format!("limit=4&cursor={cursor}")).await;
+    let rest = history(app, &learner, &format!("limit=6&cursor={cursor}")).await;
     let kinds: Vec<_> = rest["transactions"].as_array().unwrap().iter().map(|line| line["kind"].clone()).collect();
     assert_eq!(kinds, [json!("refunded"), json!("charged")]);
     assert!(rest["next_cursor"].is_null(), "{rest}");
@@ -625,7 +644,7 @@ async fn refunds_follow_the_notice_rule_and_are_issued_once() {
     for period in ["week", "month"] {
         let mut got = figures.body[period].clone();
         got.as_object_mut().unwrap().remove("period");
-        let expected = json!({"charged_cents": 18000, "fees_cents": 450, "refunded_cents": 15000, "paid_out_cents": 0,
+        let expected = json!({"charged_cents": 24000, "fees_cents": 450, "refunded_cents": 21000, "paid_out_cents": 0,
             "disputes_opened": 0, "disputes_lost_cents": 0});
         assert_eq!(got, expected, "{period}");
     }
@@ -674,52 +693,71 @@ async fn a_dispute_freezes_the_mentors_earning_until_the_bank_decides() {
     let (mentor, learner, _) = onboarded_mentor_and_learner(app, "dispute", 6000, 0).await;
     let (kept, _) = paid_hour(app, &stripe, &learner, &mentor, 49).await;
     let (taken, _) = paid_hour(app, &stripe, &learner, &mentor, 51).await;
+    let (late, _) = paid_hour(app, &stripe, &learner, &mentor, 52).await;
     clock.advance(chrono::Duration::hours(53));
     stripe.follow_clock(&clock).await;
     let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
-    for id in [&kept, &taken] {
+    for id in [&kept, &taken, &late] {
         assert_eq!(session_move(app, &learner, id, "complete").await.status, 200);
     }
-    assert_eq!(wallet(app, &mentor).await["pending_cents"], 10200);
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 15300);
 
-    // The learner's bank disputes both charges: both earnings are frozen.
-    for id in [&kept, &taken] {
-        let charge = session_state(app, &learner, id).await["payment"]["charge"].as_str().unwrap().to_owned();
-        let (status, body) = stripe.post(&format!("/_standin/charges/{charge}/dispute"), &[]).await;
-        assert_eq!(status, 200, "{body}");
-    }
+    // The learner's bank disputes two charges: those earnings are frozen.
+    let dispute = |id: String, learner: Member| {
+        let stripe = &stripe;
+        async move {
+            let charge = session_state(app, &learner, &id).await["payment"]["charge"].as_str().unwrap().to_owned();
+            let (status, body) = stripe.post(&format!("/_standin/charges/{charge}/dispute"), &[]).await;
+            assert_eq!(status, 200, "{body}");
+            body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let kept_dispute = dispute(kept.clone(), learner.clone()).await;
+    let taken_dispute = dispute(taken.clone(), learner.clone()).await;
     eventually("both disputed", || async {
         let held = wallet(app, &mentor).await;
-        held["held_cents"] == 10200 && held["pending_cents"] == 0
+        held["held_cents"] == 10200 && held["pending_cents"] == 5100
     })
     .await;
-    let dispute_of = |session: Value| session["payment"]["dispute"]["id"].as_str().unwrap().to_owned();
-    let kept_dispute = dispute_of(session_state(app, &learner, &kept).await);
-    let taken_dispute = dispute_of(session_state(app, &learner, &taken).await);
     assert_eq!(session_state(app, &learner, &kept).await["payment"]["dispute"]["status"], "open");
 
-    // Nothing is released while the bank decides, even past the window.
+    // Past the window, only the undisputed earning is released and transferred.
     clock.advance(chrono::Duration::hours(49));
     stripe.follow_clock(&clock).await;
-    assert_eq!(run_payouts(app).await, shared::app::PayoutRun::default());
+    let run = run_payouts(app).await;
+    assert_eq!((run.released, run.transferred, run.failed), (1, 1, 0), "{run:?}");
+    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
+
+    // Its charge is disputed after the transfer: nothing to freeze, it stays paid out.
+    let late_dispute = dispute(late.clone(), learner.clone()).await;
+    eventually("disputed after the transfer", || async {
+        session_state(app, &learner, &late).await["payment"]["dispute"]["status"] == "open"
+    })
+    .await;
+    assert_eq!(wallet(app, &mentor).await["paid_out_cents"], 5100);
 
     // Won: the earning goes on (released at once, the window having passed); lost: the
-    // learner's bank has the money, the fee and the earning go.
-    let (status, body) = stripe.post(&format!("/_standin/disputes/{kept_dispute}/close"), &[("status", "won")]).await;
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = stripe.post(&format!("/_standin/disputes/{taken_dispute}/close"), &[("status", "lost")]).await;
-    assert_eq!(status, 200, "{body}");
-    let (learner, mentor) = (learner.renewed(app), mentor.renewed(app));
-    eventually("both decided", || async {
+    // learner's bank has the money, the fee and the earning go; lost after the transfer:
+    // the transfer is taken back from the mentor.
+    for (id, status) in [(&kept_dispute, "won"), (&taken_dispute, "lost"), (&late_dispute, "lost")] {
+        let (code, body) = stripe.post(&format!("/_standin/disputes/{id}/close"), &[("status", status)]).await;
+        assert_eq!(code, 200, "{body}");
+    }
+    eventually("all decided", || async {
         let held = wallet(app, &mentor).await;
-        held["held_cents"] == 0 && held["pending_cents"] == 5100
+        held["held_cents"] == 0 && held["pending_cents"] == 5100 && held["paid_out_cents"] == 0
     })
     .await;
     assert_eq!(wallet(app, &learner).await["spent_cents"], 6000);
     assert_eq!(session_state(app, &learner, &taken).await["payment"]["earning"], "forfeited");
     let run = run_payouts(app).await;
-    assert_eq!((run.released, run.transferred), (1, 1), "{run:?}");
+    assert_eq!((run.released, run.transferred, run.reversed, run.failed), (1, 1, 1, 0), "{run:?}");
     assert_eq!(wallet(app, &mentor).await["paid_out_cents"], 5100);
+    let reversals = stripe_events(&stripe, "transfer.reversed").await;
+    assert_eq!(reversals.len(), 1);
+    assert_eq!(reversals[0]["data"]["object"]["amount_reversed"], 5100, "{}", reversals[0]);
+    assert!(session_state(app, &learner, &late).await["payment"]["reversal"].is_string());
+    assert_eq!(run_payouts(app).await, shared::app::PayoutRun::default(), "reversed once");
     assert_eq!(ledger_sum(app).await, 0);
 
     // Stripe delivers the news again: nothing changes.
@@ -730,4 +768,39 @@ async fn a_dispute_freezes_the_mentors_earning_until_the_bank_decides() {
         assert_eq!(again.body["duplicate"], true, "{kind}: {:?}", again.body);
     }
     assert_eq!(item_count(app).await, items);
+}
+
+#[tokio::test]
+async fn a_payment_racing_the_learners_cancellation_always_ends_refunded() {
+    let clock = clock_at(STARTS_AT);
+    let (app, stripe, _gateway) = payments_gateway(clock.clone()).await;
+    let (mentor, learner, _) = onboarded_mentor_and_learner(app, "race", 6000, 0).await;
+    for round in 0..3 {
+        let start = instant(STARTS_AT) + chrono::Duration::hours(49 + round);
+        let body =
+            json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Race"});
+        let reply = Call::new("POST", "/sessions").token(&learner.token).json(body).send(app).await;
+        let id = reply.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(session_move(app, &mentor, &id, "accept").await.status, 200);
+        let started = session_move(app, &learner, &id, "payment").await;
+        let payment = started.body["session"]["payment"]["id"].as_str().unwrap().to_owned();
+        // The learner's browser pays while the learner, in another tab, cancels.
+        let (paid, cancelled) = tokio::join!(
+            confirm_with_card(&stripe, &payment, "pm_card_visa"),
+            session_move(app, &learner, &id, "cancel")
+        );
+        assert_eq!(paid.0, 200, "{}", paid.1);
+        assert_eq!(cancelled.status, 200, "round {round}: {:?}", cancelled.body);
+        // Whichever came first, the money goes back in full: at once when the session no
+        // longer waited for it, or by the payouts job when it was confirmed first.
+        eventually("refunded in full", || async {
+            run_payouts(app).await;
+            refunded_of(&stripe, &payment).await == [6000]
+        })
+        .await;
+        assert_eq!(session_state(app, &learner, &id).await["state"], "cancelled");
+    }
+    assert_eq!(wallet(app, &learner).await["spent_cents"], 0);
+    assert_eq!(wallet(app, &mentor).await["pending_cents"], 0);
+    assert_eq!(ledger_sum(app).await, 0);
 }

@@ -268,6 +268,7 @@ pub async fn register(app: &App, email: &str, roles: &str) -> Value {
 }
 
 /// A registered member: access token and id.
+#[derive(Clone)]
 pub struct Member {
     /// Access token.
     pub token: String,

@@ -17,6 +17,7 @@ pub async fn handler(app: &App, event: EventBridgeEvent) -> Result<PayoutRun, la
         refunded = run.refunded,
         released = run.released,
         transferred = run.transferred,
+        reversed = run.reversed,
         deferred = run.deferred,
         failed = run.failed,
         "payouts run"

@@ -9,6 +9,7 @@ use stripe_connect::account::{
 };
 use stripe_connect::account_link::{CreateAccountLink, CreateAccountLinkType};
 use stripe_connect::transfer::CreateTransfer;
+use stripe_connect::transfer_reversal::CreateIdTransferReversal;
 use stripe_core::payment_intent::CreatePaymentIntent;
 use stripe_core::refund::CreateRefund;
 use stripe_webhook::{EventObject, Webhook, WebhookError};
@@ -243,6 +244,25 @@ impl PaymentProvider for StripeApi {
                 .await
                 .map_err(failure)?;
             Ok(transfer.id.as_str().to_owned())
+        })
+    }
+
+    fn reverse_transfer<'a>(
+        &'a self,
+        transfer: &'a str,
+        amount: Cents,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<String, PaymentError>> {
+        Box::pin(async move {
+            use stripe::StripeRequest;
+            let reversal = CreateIdTransferReversal::new(transfer)
+                .amount(minor_units(amount)?)
+                .customize()
+                .request_strategy(once(key.to_owned())?)
+                .send(self.client()?)
+                .await
+                .map_err(failure)?;
+            Ok(reversal.id.as_str().to_owned())
         })
     }
 

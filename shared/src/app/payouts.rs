@@ -31,6 +31,8 @@ pub struct PayoutRun {
     pub released: usize,
     /// Earnings transferred to mentors.
     pub transferred: usize,
+    /// Transfers taken back after a dispute lost once the earning was transferred.
+    pub reversed: usize,
     /// Transfers put off: the mentor's payouts are not enabled.
     pub deferred: usize,
     /// Sessions whose step failed at the provider (tried again next run).
@@ -90,6 +92,12 @@ impl<S: AccountStore + SessionStore + SessionAgenda + PaymentStore> App<S> {
                     let refund = self.payments.refund(&payment, amount, &key).await?;
                     run.refunded += 1;
                     (current.refund_issued(refund, now), Some(NewNotification::refund_issued(&current, amount, now)))
+                }
+                MoneyStep::Reverse { transfer, amount } => {
+                    let key = format!("session-reversal-{}", current.id);
+                    let reversal = self.payments.reverse_transfer(&transfer, amount, &key).await?;
+                    run.reversed += 1;
+                    (current.transfer_reversed(reversal, now), None)
                 }
                 MoneyStep::Release => {
                     run.released += 1;

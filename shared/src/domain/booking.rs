@@ -464,6 +464,10 @@ pub struct SessionPayment {
     /// tried again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_at: Option<DateTime<Utc>>,
+    /// The provider's reversal of the transfer, once a dispute lost after it took the
+    /// earning back from the mentor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversal: Option<String>,
     /// The learner's bank disputing the charge, once it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispute: Option<SessionDispute>,

@@ -108,6 +108,15 @@ pub trait PaymentProvider: Send + Sync {
         charge: Option<&'a str>,
     ) -> BoxFuture<'a, Result<String, PaymentError>>;
 
+    /// Takes `amount` of `transfer` back from the mentor's account, once per `key`; the
+    /// provider's reversal id.
+    fn reverse_transfer<'a>(
+        &'a self,
+        transfer: &'a str,
+        amount: Cents,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<String, PaymentError>>;
+
     /// Verifies a webhook delivery (`payload` exactly as received, its `Stripe-Signature`
     /// header) at `now`, and reads the event.
     fn verify_event(
@@ -150,6 +159,10 @@ impl PaymentProvider for NoPayments {
         _: Cents,
         _: Option<&'a str>,
     ) -> BoxFuture<'a, Result<String, PaymentError>> {
+        Box::pin(async { Err(PaymentError::NotConfigured) })
+    }
+
+    fn reverse_transfer<'a>(&'a self, _: &'a str, _: Cents, _: &'a str) -> BoxFuture<'a, Result<String, PaymentError>> {
         Box::pin(async { Err(PaymentError::NotConfigured) })
     }
 

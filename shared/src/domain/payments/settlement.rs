@@ -67,12 +67,29 @@ pub enum MoneyStep {
         /// The charge the money came from.
         charge: Option<String>,
     },
+    /// A dispute lost after the transfer: take `amount` of `transfer` back from the mentor.
+    Reverse {
+        /// The provider's transfer.
+        transfer: String,
+        /// How much.
+        amount: Cents,
+    },
 }
 
 impl SessionPayment {
     /// Whether a dispute of the charge is open: its money waits for the bank's decision.
     pub fn disputed(&self) -> bool {
         self.dispute.as_ref().is_some_and(|dispute| dispute.status == DisputeStatus::Open)
+    }
+
+    /// Whether a dispute was lost after the earning was transferred, and the transfer is
+    /// not reversed yet.
+    fn reversal_due(&self) -> bool {
+        self.reversal.is_none()
+            && self.transfer.is_some()
+            && self.dispute.as_ref().is_some_and(|dispute| {
+                dispute.status == DisputeStatus::Lost && dispute.held_from == EarningStage::PaidOut
+            })
     }
 }
 
@@ -141,7 +158,7 @@ impl Booking {
     /// once, an earning to release at the end of its window, or one to transfer.
     pub fn money_due(&self) -> Option<DateTime<Utc>> {
         let payment = self.payment.as_ref().filter(|payment| payment.paid_at.is_some() && !payment.disputed())?;
-        if payment.refund.as_ref().is_some_and(|refund| refund.id.is_none()) {
+        if payment.refund.as_ref().is_some_and(|refund| refund.id.is_none()) || payment.reversal_due() {
             return Some(self.updated_at);
         }
         match payment.earning {
@@ -156,6 +173,9 @@ impl Booking {
         let payment = self.payment.as_ref().filter(|payment| payment.paid_at.is_some() && !payment.disputed())?;
         if let Some(refund) = payment.refund.as_ref().filter(|refund| refund.id.is_none()) {
             return Some(MoneyStep::Refund { payment: payment.id.clone(), amount: refund.amount });
+        }
+        if let Some(transfer) = payment.transfer.as_ref().filter(|_| payment.reversal_due()) {
+            return Some(MoneyStep::Reverse { transfer: transfer.clone(), amount: self.remaining_earning() });
         }
         let earning = self.remaining_earning();
         match payment.earning {
@@ -207,6 +227,15 @@ impl Booking {
         self.money_changed(now, |payment| {
             let refund = payment.refund.as_mut().filter(|refund| refund.id.is_none())?;
             refund.id = Some(id);
+            Some(())
+        })
+    }
+
+    /// The session once the provider reversed its transfer by `reversal`.
+    pub fn transfer_reversed(&self, reversal: String, now: DateTime<Utc>) -> Option<Booking> {
+        self.money_changed(now, |payment| {
+            payment.reversal_due().then_some(())?;
+            payment.reversal = Some(reversal);
             Some(())
         })
     }
@@ -529,6 +558,7 @@ mod tests {
                     MoneyStep::Refund { .. } => current.refund_issued("re_1".into(), later),
                     MoneyStep::Release => current.released(later),
                     MoneyStep::Transfer { .. } => current.paid_out("tr_1".into(), later),
+                    MoneyStep::Reverse { .. } => current.transfer_reversed("trr_1".into(), later),
                 }
                 .unwrap();
                 apply(&current, &next);
@@ -592,8 +622,18 @@ mod tests {
         assert_eq!(balances.of(&LedgerAccount::MentorHeld(mentor.clone())), 0);
         assert_eq!((forfeited.money_due(), forfeited.money_step(at(30, 0))), (None, None));
 
-        // Lost after the transfer: it comes out of what the mentor was paid.
-        let (_, balances) = ledger_of(&done, &[&release, &pay, &open, &lost]);
+        // Lost after the transfer: it comes out of what the mentor was paid, and the
+        // transfer is taken back (once).
+        let (reversing, balances) = ledger_of(&done, &[&release, &pay, &open, &lost]);
+        assert_eq!(
+            reversing.money_step(at(20, 0)),
+            Some(MoneyStep::Reverse { transfer: "tr_1".into(), amount: Cents::new(5100) })
+        );
+        assert_eq!(reversing.money_due(), Some(at(20, 0)));
+        let reversed = reversing.transfer_reversed("trr_1".into(), at(20, 1)).unwrap();
+        assert_eq!((reversed.money_step(at(30, 0)), reversed.money_due()), (None, None));
+        assert_eq!(reversed.transfer_reversed("trr_2".into(), at(20, 2)), None);
+        assert_eq!(money_moved(&reversing, &reversed), vec![], "the ledger took it out when the dispute was lost");
         assert_eq!(balances.of(&LedgerAccount::MentorPaidOut(mentor)), 0);
         assert_eq!(balances.of(&LedgerAccount::Learner(learner)), 6000);
     }
