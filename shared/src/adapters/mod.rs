@@ -1,6 +1,7 @@
 //! Adapters: the ports implemented over AWS services.
 
 pub mod dynamo;
+pub mod google;
 pub mod https;
 pub mod meeting;
 pub mod realtime;

@@ -3,12 +3,14 @@
 
 mod access_token;
 mod cursor;
+pub mod google_id_token;
 mod keys;
 mod password_hash;
 mod refresh_token;
 
 pub use access_token::{AccessClaims, TokenError, TokenIssuer};
 pub use cursor::{CursorError, CursorSigner};
+pub use google_id_token::{GoogleIdentity, GoogleKeyCache, GoogleTokenError};
 pub use keys::{CursorKey, KeyError, PublicKeys, SigningKey};
 pub use password_hash::{HashError, PasswordHasher};
 pub use refresh_token::{RefreshToken, RefreshTokenError};
