@@ -314,3 +314,120 @@ async fn malformed_refresh_tokens_are_400_and_unknown_ones_401() {
     let reply = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": unknown})).send(app).await;
     assert_eq!(reply.status, 401);
 }
+
+/// The client id the tests' Google tokens are for.
+const GOOGLE_CLIENT: &str = "peerlearn-test.apps.googleusercontent.com";
+
+/// Serves `jwks` at /certs on loopback, as Google publishes its keys; its URL.
+async fn serve_jwks(jwks: Value) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/certs", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/certs",
+        axum::routing::get(move || {
+            let jwks = jwks.clone();
+            async move { ([("cache-control", "public, max-age=3600")], axum::Json(jwks)) }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+/// An app whose Google sign-in accepts tokens for [`GOOGLE_CLIENT`] signed by the keys at
+/// `jwks_url`.
+async fn google_app(jwks_url: &str) -> &'static shared::App {
+    let (client, name) = peerlearn_tests::fresh_table().await;
+    let mut config = dev_gateway::local::config(&name, &peerlearn_tests::endpoint()).unwrap();
+    config.google_client_ids = vec![GOOGLE_CLIENT.to_owned()];
+    config.google_jwks_url = jwks_url.to_owned();
+    let clients = shared::startup::Clients::new(client);
+    Box::leak(Box::new(shared::startup::build(&config, clients, clock_at(STARTS_AT))))
+}
+
+#[tokio::test]
+async fn google_sign_in_creates_an_account_and_never_takes_over_a_password_account() {
+    use shared::auth::google_id_token::testing::TestGoogleKey;
+    let key = TestGoogleKey::generate("g1").unwrap();
+    let app = google_app(&serve_jwks(TestGoogleKey::jwks(&[&key])).await).await;
+    let now = app.clock.now().timestamp();
+    let claims = |sub: &str, email: &str| {
+        json!({"iss": "https://accounts.google.com", "aud": GOOGLE_CLIENT, "sub": sub, "email": email,
+            "email_verified": true, "name": "Gabi Google", "iat": now - 10, "exp": now + 3590})
+    };
+    let sign_in = |token: String, extra: Value| {
+        let mut body = json!({"id_token": token});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        Call::new("POST", "/auth/google").json(body)
+    };
+    let token = key.sign(&claims("g-100", "Gabi@Example.com")).unwrap();
+
+    // A first sign-in must say which roles the new account has.
+    let no_roles = sign_in(token.clone(), json!({})).send(app).await;
+    assert_eq!((no_roles.status, no_roles.error_fields()), (400, vec!["roles".to_owned()]), "{:?}", no_roles.body);
+    let items = item_count(app).await;
+    assert_eq!(items, 0, "a refused first sign-in writes nothing");
+
+    let created = sign_in(token.clone(), json!({"roles": "learner"})).send(app).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let user = created.body["user"].clone();
+    assert_eq!((user["email"].as_str(), user["name"].as_str()), (Some("gabi@example.com"), Some("Gabi Google")));
+    let me = Call::new("GET", "/me").token(created.body["access_token"].as_str().unwrap()).send(app).await;
+    assert_eq!(me.body["id"], user["id"]);
+
+    // Later sign-ins find the same account by Google's subject.
+    let again = sign_in(key.sign(&claims("g-100", "gabi@example.com")).unwrap(), json!({})).send(app).await;
+    assert_eq!((again.status, &again.body["user"]["id"]), (200, &user["id"]), "{:?}", again.body);
+    // The account has no password: a password sign-in fails like an unknown address.
+    let guessed = Call::new("POST", "/auth/login")
+        .json(json!({"email": "gabi@example.com", "password": "anything at all"}))
+        .send(app)
+        .await;
+    assert_eq!(guessed.status, 401);
+    assert_eq!(guessed.body["type"], "urn:peerlearn:problem:invalid-credentials");
+    // ... and the address stays taken for password registrations.
+    let taken = Call::new("POST", "/auth/register").json(registration("gabi@example.com")).send(app).await;
+    assert_eq!(taken.status, 409);
+
+    // An address with a password account is not merged: sign in with the password and link.
+    register(app, "pat@example.com", "learner").await;
+    let items = item_count(app).await;
+    let takeover = sign_in(key.sign(&claims("g-200", "pat@example.com")).unwrap(), json!({"roles": "both"}));
+    let takeover = takeover.send(app).await;
+    assert_eq!(takeover.status, 409, "{:?}", takeover.body);
+    assert_eq!(takeover.body["type"], "urn:peerlearn:problem:google-account-not-linked");
+    assert_eq!(takeover.error_fields(), ["id_token"]);
+    assert_eq!(item_count(app).await, items, "nothing written");
+}
+
+#[tokio::test]
+async fn google_tokens_that_are_forged_expired_foreign_or_unverified_are_refused() {
+    use shared::auth::google_id_token::testing::TestGoogleKey;
+    let key = TestGoogleKey::generate("g1").unwrap();
+    let app = google_app(&serve_jwks(TestGoogleKey::jwks(&[&key])).await).await;
+    let now = app.clock.now().timestamp();
+    let claims = |change: &dyn Fn(&mut Value)| {
+        let mut claims = json!({"iss": "accounts.google.com", "aud": GOOGLE_CLIENT, "sub": "g-300",
+            "email": "lee@example.com", "email_verified": true, "name": "Lee", "iat": now - 10, "exp": now + 3590});
+        change(&mut claims);
+        claims
+    };
+    let impostor = TestGoogleKey::generate("g1").unwrap();
+    let stranger = TestGoogleKey::generate("g9").unwrap();
+    let refused = [
+        ("forged", impostor.sign(&claims(&|_| {}))),
+        ("unknown key", stranger.sign(&claims(&|_| {}))),
+        ("another app", key.sign(&claims(&|c| c["aud"] = json!("someone-else.apps.googleusercontent.com")))),
+        ("another issuer", key.sign(&claims(&|c| c["iss"] = json!("https://accounts.example.com")))),
+        ("expired", key.sign(&claims(&|c| c["exp"] = json!(now - 60)))),
+        ("unverified email", key.sign(&claims(&|c| c["email_verified"] = json!(false)))),
+        ("not a token", Some("not.a.token".to_owned())),
+    ];
+    for (what, token) in refused {
+        let reply = Call::new("POST", "/auth/google")
+            .json(json!({"id_token": token.unwrap(), "roles": "learner"}))
+            .send(app)
+            .await;
+        assert_eq!(reply.status, 401, "{what}: {:?}", reply.body);
+    }
+    assert_eq!(item_count(app).await, 0, "nothing written");
+}

@@ -12,6 +12,11 @@ pub struct Config {
     pub currency: Currency,
     /// The platform's fee on paid sessions (`PLATFORM_FEE_PERCENT`, default 15).
     pub fee: FeePercent,
+    /// The OAuth client ids Google ID tokens must be for (`GOOGLE_CLIENT_IDS`, comma
+    /// separated); none: Sign in with Google is off.
+    pub google_client_ids: Vec<String>,
+    /// Where Google's signing keys are read (`GOOGLE_JWKS_URL`; locally the dev gateway).
+    pub google_jwks_url: String,
     /// The single table's name (`TABLE_NAME`).
     pub table_name: String,
     /// Overrides the DynamoDB endpoint (`DYNAMODB_ENDPOINT`), for DynamoDB Local only.
@@ -162,6 +167,12 @@ impl Config {
         Ok(Self {
             currency,
             fee,
+            google_client_ids: get("GOOGLE_CLIENT_IDS")
+                .map(|ids| ids.split(',').map(str::trim).filter(|id| !id.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            google_jwks_url: get("GOOGLE_JWKS_URL")
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| crate::auth::google_id_token::GOOGLE_JWKS_URL.to_owned()),
             cursor_key,
             stripe_secret_key,
             stripe_webhook_secret,

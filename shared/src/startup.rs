@@ -7,13 +7,14 @@ use std::sync::Arc;
 use aws_config::BehaviorVersion;
 
 use crate::adapters::dynamo::DynamoStore;
+use crate::adapters::google::JwksOverHttps;
 use crate::adapters::https;
 use crate::adapters::meeting::JitsiRooms;
 use crate::adapters::realtime::ConnectionsApi;
 use crate::adapters::s3::UploadsBucket;
 use crate::adapters::sns::NotificationTopic;
 use crate::adapters::stripe::StripeApi;
-use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
+use crate::auth::{CursorSigner, GoogleKeyCache, PasswordHasher, TokenIssuer};
 use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Limits, Policy};
 use crate::observability::aws_calls::AwsCalls;
@@ -167,5 +168,21 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         fanout,
         files,
         payments,
+        google: google_keys(config),
+    }
+}
+
+/// Google's keys where Sign in with Google is configured: built (nothing fetched) once per
+/// cold start; the first Google sign-in fetches them.
+fn google_keys(config: &Config) -> Option<Arc<GoogleKeyCache>> {
+    if config.google_client_ids.is_empty() {
+        return None;
+    }
+    match JwksOverHttps::new(&config.google_jwks_url) {
+        Ok(fetch) => Some(Arc::new(GoogleKeyCache::new(Box::new(fetch), config.google_client_ids.clone()))),
+        Err(error) => {
+            tracing::error!(%error, "Google's key fetcher could not be built; Google sign-in is off");
+            None
+        }
     }
 }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use super::{App, AppError, active};
 use crate::auth::{PasswordHasher, RefreshToken};
 use crate::domain::{
-    AccountStatus, DisplayName, Email, MentorStats, Password, Profile, QuotaUse, Roles, Scope, SourceAddress, User,
-    UserId, VerificationStatus,
+    AccountStatus, DisplayName, Email, Invalid, MentorStats, Password, Profile, QuotaUse, Roles, Scope, SourceAddress,
+    User, UserId, VerificationStatus,
 };
 use crate::ports::{AccountStore, GrantStore, QuotaStore, RefreshGrant, RotateError, StoreError};
 
@@ -39,29 +39,46 @@ pub struct SignedIn {
     pub refresh_token: RefreshToken,
 }
 
+/// A sign-in with Google: the ID token Google gave the client, and for a first sign-in
+/// (a new account) the roles and, when the token carries none, the name.
+#[derive(Debug)]
+pub struct GoogleSignIn {
+    /// The ID token, as Google issued it.
+    pub id_token: String,
+    /// Learner, mentor, or both: required when the Google account has no account yet.
+    pub roles: Option<Roles>,
+    /// Name shown to others; the Google account's name when absent.
+    pub name: Option<DisplayName>,
+}
+
+/// A new member's account as it starts.
+fn new_member(email: Email, name: DisplayName, roles: Roles, now: DateTime<Utc>) -> User {
+    User {
+        id: UserId::new(ulid::Ulid::new()),
+        email,
+        name,
+        roles,
+        status: AccountStatus::Active,
+        tokens_not_before: None,
+        verification: VerificationStatus::Unverified,
+        mentor: MentorStats::default(),
+        booked: Vec::new(),
+        profile: Profile::default(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+}
+
 impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
     /// Creates an account and signs it in. The email is claimed by the database in the
     /// same transaction that creates the user, so two racing registrations cannot both win.
     pub async fn register(&self, registration: Registration) -> Result<SignedIn, AppError> {
         let password_hash = hash_off_thread(&self.passwords, registration.password).await?;
         let now = self.clock.now();
-        let user = User {
-            id: UserId::new(ulid::Ulid::new()),
-            email: registration.email,
-            name: registration.name,
-            roles: registration.roles,
-            status: AccountStatus::Active,
-            tokens_not_before: None,
-            verification: VerificationStatus::Unverified,
-            mentor: MentorStats::default(),
-            booked: Vec::new(),
-            profile: Profile::default(),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let user = new_member(registration.email, registration.name, registration.roles, now);
         let (grant, token) = new_family(&user.id, now)?;
-        match self.store.create_account(&user, &password_hash, &grant).await {
+        match self.store.create_account(&user, Some(&password_hash), None, &grant).await {
             Ok(()) => {}
             Err(StoreError::Conflict("email")) => return Err(AppError::EmailTaken),
             Err(error) => return Err(error.into()),
@@ -89,7 +106,8 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
             futures_util::future::join(self.store.take_quota(&guess, now), self.store.credentials(&email)).await;
         reserved?;
         let credentials = credentials?;
-        let stored_hash = credentials.as_ref().map(|c| c.password_hash.clone());
+        // An account without a password (Google only) fails like an unknown address.
+        let stored_hash = credentials.as_ref().and_then(|c| c.password_hash.clone());
         let matches = verify_off_thread(&self.passwords, password, stored_hash).await?;
         // A wrong guess keeps its uses: that is what the limits count.
         let credentials = credentials.filter(|_| matches).ok_or(AppError::InvalidCredentials)?;
@@ -101,6 +119,48 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
         let (grant, token) = new_family(&user.id, now)?;
         self.store.start_family(&grant).await?;
         self.signed_in(user, token, now)
+    }
+
+    /// Signs in with a Google ID token: the account the Google account (its `sub`) signs in
+    /// to, or on a first sign-in a new one (`true`). An address that already has a password
+    /// account is never merged on its own (whoever controls the Google account would take
+    /// the account over): `GoogleNotLinked`, and the member links Google while signed in.
+    pub async fn sign_in_with_google(&self, request: GoogleSignIn) -> Result<(SignedIn, bool), AppError> {
+        let google = self
+            .google
+            .as_ref()
+            .ok_or(AppError::GoogleToken(crate::auth::GoogleTokenError::Rejected("no client id".into())))?;
+        let now = self.clock.now();
+        let identity = google.verify(&request.id_token, now).await.map_err(AppError::GoogleToken)?;
+        if let Some(id) = self.store.google_account(&identity.subject).await? {
+            let user = active(self.store.user(&id).await?)?;
+            let (grant, token) = new_family(&user.id, now)?;
+            self.store.start_family(&grant).await?;
+            return Ok((self.signed_in(user, token, now)?, false));
+        }
+        let email = Email::parse(&identity.email)
+            .map_err(|_| AppError::GoogleToken(crate::auth::GoogleTokenError::Rejected("email".into())))?;
+        if self.store.credentials(&email).await?.is_some() {
+            return Err(AppError::GoogleNotLinked);
+        }
+        let roles = request
+            .roles
+            .ok_or(AppError::Rule { field: "roles", reason: Invalid::new("is required for a new account") })?;
+        let name =
+            request.name.or_else(|| identity.name.as_deref().and_then(|name| DisplayName::parse(name).ok())).ok_or(
+                AppError::Rule { field: "name", reason: Invalid::new("is required: the Google account has none") },
+            )?;
+        let user = new_member(email, name, roles, now);
+        let (grant, token) = new_family(&user.id, now)?;
+        match self.store.create_account(&user, None, Some(&identity.subject), &grant).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict("email")) => return Err(AppError::GoogleNotLinked),
+            // A first sign-in racing this one created the account: signing in again finds it.
+            Err(StoreError::Conflict(_)) => return Err(AppError::Contended),
+            Err(error) => return Err(error.into()),
+        }
+        crate::observability::metrics::count(now, crate::observability::metrics::REGISTRATIONS);
+        Ok((self.signed_in(user, token, now)?, true))
     }
 
     /// Exchanges a refresh token for a new pair. A token shown a second time means it

@@ -29,7 +29,7 @@ use crate::ports::{
     PaymentProvider, QuotaError, StoreError,
 };
 
-pub use accounts::{Registration, SignedIn};
+pub use accounts::{GoogleSignIn, Registration, SignedIn};
 pub use admin::{LAST_ADMIN, NOT_YOURSELF, Suspension};
 pub use chat::{ChatTarget, Delivery, ServerFrame};
 pub use idempotency::Idempotency;
@@ -169,6 +169,12 @@ pub enum AppError {
     /// An event names something not recorded yet; the provider will deliver it again.
     #[error("payment event arrived before its account was recorded")]
     PaymentsNotReady,
+    /// A Google ID token was not accepted, or Google's keys were unavailable.
+    #[error(transparent)]
+    GoogleToken(crate::auth::GoogleTokenError),
+    /// A Google sign-in for an address whose password account is not linked to Google.
+    #[error("the address has a password account not linked to Google")]
+    GoogleNotLinked,
 }
 
 /// The application: the store and services, built once per cold start by
@@ -201,6 +207,8 @@ pub struct App<S> {
     pub files: Arc<dyn FileStore>,
     /// The payment provider ([`crate::ports::NoPayments`] where the function takes no payments).
     pub payments: Arc<dyn PaymentProvider>,
+    /// Google's keys, for Sign in with Google (none where no client id is configured).
+    pub google: Option<Arc<crate::auth::GoogleKeyCache>>,
 }
 
 impl From<Exhausted> for AppError {

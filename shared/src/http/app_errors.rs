@@ -88,6 +88,19 @@ impl From<AppError> for ApiError {
             AppError::EventRefused(EventRefusal::Unreadable(_)) => {
                 ApiError::field("body", &Invalid::new("is not an event this endpoint reads"))
             }
+            AppError::GoogleToken(crate::auth::GoogleTokenError::KeysUnavailable(cause)) => {
+                ApiError::SignInUnavailable(cause)
+            }
+            AppError::GoogleToken(error) => ApiError::Unauthenticated(match error {
+                crate::auth::GoogleTokenError::Expired => "The Google ID token has expired; sign in with Google again.",
+                crate::auth::GoogleTokenError::EmailNotVerified => "Google has not verified this account's email.",
+                _ => "The Google ID token is not valid for this app.",
+            }),
+            AppError::GoogleNotLinked => ApiError::Conflict {
+                kind: ProblemType::GoogleAccountNotLinked,
+                detail: "An account with this email signs in with a password: sign in with it, then link Google from your account.",
+                field: Some("id_token"),
+            },
             AppError::EventRefused(refusal) => ApiError::field(
                 "Stripe-Signature",
                 &Invalid::new(match refusal {

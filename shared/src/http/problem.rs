@@ -94,6 +94,9 @@ pub enum ApiError {
     /// 503: the payment provider is not reachable or not ready. The cause is logged.
     #[error("payments unavailable: {0}")]
     PaymentsUnavailable(String),
+    /// 503: a sign-in provider is not reachable. The cause is logged.
+    #[error("sign-in unavailable: {0}")]
+    SignInUnavailable(String),
 }
 
 impl ApiError {
@@ -125,6 +128,7 @@ impl ApiError {
             Self::TooManyRequests { .. } => ProblemType::RateLimited,
             Self::Internal(_) => ProblemType::Internal,
             Self::PaymentsUnavailable(_) => ProblemType::PaymentsUnavailable,
+            Self::SignInUnavailable(_) => ProblemType::SignInUnavailable,
         }
     }
 
@@ -220,6 +224,11 @@ impl ApiError {
                 headers.push((header::RETRY_AFTER, HeaderValue::from(30u64)));
                 ("Payments are not available right now; try again shortly.".into(), Vec::new())
             }
+            Self::SignInUnavailable(cause) => {
+                tracing::warn!(%cause, "sign-in provider unavailable");
+                headers.push((header::RETRY_AFTER, HeaderValue::from(30u64)));
+                ("Signing in with this provider is not available right now; try again shortly.".into(), Vec::new())
+            }
         };
         (problem_body(status, kind.uri(), detail, errors), headers)
     }
@@ -272,13 +281,16 @@ pub struct Problem {
     /// `urn:peerlearn:problem:upload-missing` (put the file with the upload's link first),
     /// `urn:peerlearn:problem:upload-mismatch` (the file was not what was declared and is
     /// deleted; start a new upload),
-    /// `urn:peerlearn:problem:payouts-not-enabled` (finish payout onboarding first);
+    /// `urn:peerlearn:problem:payouts-not-enabled` (finish payout onboarding first),
+    /// `urn:peerlearn:problem:google-account-not-linked` (sign in with the password, then
+    /// link Google);
     /// 413 `urn:peerlearn:problem:payload-too-large`;
     /// 415 `urn:peerlearn:problem:unsupported-media-type`;
     /// 429 `urn:peerlearn:problem:rate-limited` (wait `retry_after` seconds);
     /// 500 `urn:peerlearn:problem:internal` (retry later);
     /// 503 `urn:peerlearn:problem:payments-unavailable` (the payment provider is not
-    /// reachable or not ready; retry later). `about:blank` only on statuses
+    /// reachable or not ready; retry later), `urn:peerlearn:problem:sign-in-unavailable`
+    /// (Google's keys are not reachable; retry later). `about:blank` only on statuses
     /// outside this list. New kinds may be added: treat an unknown one by its status.
     #[serde(rename = "type")]
     #[schema(examples("urn:peerlearn:problem:validation", "urn:peerlearn:problem:time-taken"))]

@@ -54,11 +54,15 @@ pub enum ProblemType {
     Internal,
     /// 503: the payment provider is not reachable or not ready; retry later.
     PaymentsUnavailable,
+    /// A Google sign-in for an address that has a password account not linked to Google.
+    GoogleAccountNotLinked,
+    /// A sign-in provider (Google's keys) is not reachable.
+    SignInUnavailable,
 }
 
 impl ProblemType {
     /// Every kind, in the documented order.
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 24] = [
         Self::Validation,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -81,6 +85,8 @@ impl ProblemType {
         Self::RateLimited,
         Self::Internal,
         Self::PaymentsUnavailable,
+        Self::GoogleAccountNotLinked,
+        Self::SignInUnavailable,
     ];
 
     /// The `type` URI, `urn:peerlearn:problem:<kind>`; never changes once published.
@@ -108,6 +114,8 @@ impl ProblemType {
             Self::RateLimited => "urn:peerlearn:problem:rate-limited",
             Self::Internal => "urn:peerlearn:problem:internal",
             Self::PaymentsUnavailable => "urn:peerlearn:problem:payments-unavailable",
+            Self::GoogleAccountNotLinked => "urn:peerlearn:problem:google-account-not-linked",
+            Self::SignInUnavailable => "urn:peerlearn:problem:sign-in-unavailable",
         }
     }
 
@@ -123,11 +131,12 @@ impl ProblemType {
             Self::InvalidState | Self::TimeTaken | Self::EmailTaken | Self::AlreadyReviewed => StatusCode::CONFLICT,
             Self::IdempotencyMismatch | Self::Contended => StatusCode::CONFLICT,
             Self::UploadMissing | Self::UploadMismatch | Self::PayoutsNotEnabled => StatusCode::CONFLICT,
+            Self::GoogleAccountNotLinked => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::PaymentsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PaymentsUnavailable | Self::SignInUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

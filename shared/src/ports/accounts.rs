@@ -12,8 +12,8 @@ use crate::domain::{Email, Exhausted, QuotaUse, Standing, User, UserId};
 pub struct Credentials {
     /// The account.
     pub user_id: UserId,
-    /// PHC-format argon2id hash.
-    pub password_hash: String,
+    /// PHC-format argon2id hash; none for an account that signs in with Google only.
+    pub password_hash: Option<String>,
 }
 
 /// One refresh token as stored: only its hash, never the token.
@@ -45,14 +45,20 @@ pub enum RotateError {
 
 /// Accounts: users, their sign-in claims and credentials.
 pub trait AccountStore: Send + Sync {
-    /// Creates the user, claims the email and starts a refresh family, all or nothing.
-    /// `Conflict` when the email is taken.
+    /// Creates the user, claims the email (with its password hash, if it has a password),
+    /// records its Google identity (if it signs in with Google) and starts a refresh family,
+    /// all or nothing. `Conflict("email")` when the email is taken, `Conflict("google")` when
+    /// the Google account already has an account.
     fn create_account(
         &self,
         user: &User,
-        password_hash: &str,
+        password_hash: Option<&str>,
+        google_subject: Option<&str>,
         first_grant: &RefreshGrant,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The account a Google account (its `sub`) signs in to, if any.
+    fn google_account(&self, subject: &str) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
 
     /// The credentials of an address, if it has an account (read strongly consistently).
     fn credentials(&self, email: &Email) -> impl Future<Output = Result<Option<Credentials>, StoreError>> + Send;

@@ -4,8 +4,8 @@ use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::keys::{self, Key};
 use super::records::{
-    CredentialsRecord, FamilyRecord, GrantRecord, ListingRecord, MemberFamilyRecord, StandingRecord, UserRecord,
-    from_item, to_item,
+    CredentialsRecord, FamilyRecord, GoogleIdentityRecord, GrantRecord, ListingRecord, MemberFamilyRecord,
+    StandingRecord, UserRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, unavailable};
 use crate::domain::{Email, MentorCard, Standing, User, UserId};
@@ -90,20 +90,29 @@ impl AccountStore for DynamoStore {
     async fn create_account(
         &self,
         user: &User,
-        password_hash: &str,
+        password_hash: Option<&str>,
+        google_subject: Option<&str>,
         first_grant: &RefreshGrant,
     ) -> Result<(), StoreError> {
-        // The credentials item is first: a failed condition at index 0 means the email is taken.
-        let items = vec![
+        // The credentials item is first: a failed condition at index 0 means the email is
+        // taken; the Google identity, when there is one, is last.
+        let mut items = vec![
             self.put_new(to_item(&CredentialsRecord::new(&user.email, &user.id, password_hash))?)?,
             self.put_new(to_item(&UserRecord::from_user(user))?)?,
             self.put_new(to_item(&FamilyRecord::new(first_grant))?)?,
             self.put_new(to_item(&GrantRecord::new(first_grant))?)?,
             self.put_new(to_item(&MemberFamilyRecord::new(first_grant))?)?,
         ];
+        if let Some(subject) = google_subject {
+            items.push(self.put_new(to_item(&GoogleIdentityRecord::new(subject, &user.id))?)?);
+        }
+        let google_index = 5;
         match self.transact(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&0) => Err(StoreError::Conflict("email")),
+            Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&google_index) => {
+                Err(StoreError::Conflict("google"))
+            }
             Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("id")),
             Err(TransactFailure::Store(error)) => Err(error),
         }
@@ -114,6 +123,12 @@ impl AccountStore for DynamoStore {
         let Some(item) = found.into_iter().next() else { return Ok(None) };
         let record: CredentialsRecord = from_item(item)?;
         Ok(Some(Credentials { user_id: record.user_id, password_hash: record.password_hash }))
+    }
+
+    async fn google_account(&self, subject: &str) -> Result<Option<UserId>, StoreError> {
+        let found = self.get_many(&[keys::google_identity(subject)]).await?;
+        let Some(item) = found.into_iter().next() else { return Ok(None) };
+        Ok(Some(from_item::<GoogleIdentityRecord>(item)?.user_id))
     }
 
     async fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {

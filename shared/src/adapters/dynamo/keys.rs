@@ -48,6 +48,7 @@
 //! | a money ledger entry (once per movement, by its natural key) | `MONEY#<CHARGE\|REFUND\|RELEASE\|TRANSFER>#<session>` (disputes: `MONEY#DISPUTE#<dispute>#...`) | `ENTRY` |
 //! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
 //! | a line of a member's money history, one per ledger entry that moved their wallet | `USER#<user id>` | `TXN#<at>#<entry key>` |
+//! | which account a Google account signs in to | `GOOGLE#<sub>` | `IDENTITY` |
 //! | which session a payment paid for (written when the money arrives) | `PAYMENT#<payment intent id>` | `SESSION` |
 //! | the platform's fee account | `PLATFORM` | `FEES` |
 //!
@@ -506,6 +507,11 @@ pub const TRANSACTION_PREFIX: &str = "TXN#";
 /// A line of `member`'s money history: the ledger entry `entry_key` at `at`.
 pub fn transaction(member: &UserId, at: chrono::DateTime<chrono::Utc>, entry_key: &str) -> Key {
     Key { pk: format!("USER#{member}"), sk: format!("{TRANSACTION_PREFIX}{}#{entry_key}", time(at)) }
+}
+
+/// Which account a Google account (its `sub`) signs in to.
+pub fn google_identity(subject: &str) -> Key {
+    Key { pk: format!("GOOGLE#{subject}"), sk: "IDENTITY".into() }
 }
 
 /// Which session a provider's payment paid for (disputes name the payment, not the session).

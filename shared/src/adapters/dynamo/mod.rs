@@ -347,7 +347,7 @@ impl DynamoStore {
     pub fn user_items(user: &User, password_hash: Option<&str>) -> Result<Vec<Item>, StoreError> {
         let mut items = vec![records::to_item(&records::UserRecord::from_user(user))?];
         if let Some(hash) = password_hash {
-            items.push(records::to_item(&records::CredentialsRecord::new(&user.email, &user.id, hash))?);
+            items.push(records::to_item(&records::CredentialsRecord::new(&user.email, &user.id, Some(hash)))?);
         }
         if let Some(card) = MentorCard::of(user) {
             for key in keys::listings(&card) {

@@ -115,13 +115,34 @@ pub(crate) struct CredentialsRecord {
     pub sk: String,
     pub entity: String,
     pub user_id: UserId,
-    pub password_hash: String,
+    /// Absent for an account that signs in with Google only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
 }
 
 impl CredentialsRecord {
-    pub fn new(email: &Email, user_id: &UserId, password_hash: &str) -> Self {
+    pub fn new(email: &Email, user_id: &UserId, password_hash: Option<&str>) -> Self {
         let Key { pk, sk } = keys::credentials(email);
-        Self { pk, sk, entity: "Credentials".into(), user_id: user_id.clone(), password_hash: password_hash.into() }
+        let password_hash = password_hash.map(str::to_owned);
+        Self { pk, sk, entity: "Credentials".into(), user_id: user_id.clone(), password_hash }
+    }
+}
+
+/// Which account a Google account signs in to (entity `GoogleIdentity`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct GoogleIdentityRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: UserId,
+}
+
+impl GoogleIdentityRecord {
+    pub fn new(subject: &str, user_id: &UserId) -> Self {
+        let Key { pk, sk } = keys::google_identity(subject);
+        Self { pk, sk, entity: "GoogleIdentity".into(), user_id: user_id.clone() }
     }
 }
 
