@@ -431,3 +431,55 @@ async fn google_tokens_that_are_forged_expired_foreign_or_unverified_are_refused
     }
     assert_eq!(item_count(app).await, 0, "nothing written");
 }
+
+#[tokio::test]
+async fn a_member_links_google_and_never_unlinks_the_last_way_in() {
+    use shared::auth::google_id_token::testing::TestGoogleKey;
+    let key = TestGoogleKey::generate("g1").unwrap();
+    let app = google_app(&serve_jwks(TestGoogleKey::jwks(&[&key])).await).await;
+    let now = app.clock.now().timestamp();
+    let token = |sub: &str, email: &str| {
+        key.sign(&json!({"iss": "https://accounts.google.com", "aud": GOOGLE_CLIENT, "sub": sub, "email": email,
+            "email_verified": true, "name": "Pat", "iat": now - 10, "exp": now + 3590}))
+            .unwrap()
+    };
+    let google_sign_in = |sub: &str, email: &str| {
+        Call::new("POST", "/auth/google").json(json!({"id_token": token(sub, email), "roles": "learner"}))
+    };
+    let link = async |access: &str, sub: &str, email: &str| {
+        let body = json!({"id_token": token(sub, email)});
+        Call::new("POST", "/me/identities/google").token(access).json(body).send(app).await
+    };
+
+    // A password member links their Google account (any of its addresses) while signed in.
+    let pat = register(app, "pat@example.com", "learner").await;
+    let pat_token = pat["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(google_sign_in("g-200", "pat@example.com").send(app).await.status, 409, "not linked yet");
+    assert_eq!(link(&pat_token, "g-200", "pat.work@example.com").await.status, 204);
+    assert_eq!(link(&pat_token, "g-200", "pat.work@example.com").await.status, 204, "again: a no-op");
+    let signed_in = google_sign_in("g-200", "pat.work@example.com").send(app).await;
+    assert_eq!((signed_in.status, &signed_in.body["user"]["id"]), (200, &pat["user"]["id"]), "{:?}", signed_in.body);
+
+    // One Google account per member, one member per Google account.
+    let second = link(&pat_token, "g-201", "pat2@example.com").await;
+    assert_eq!((second.status, second.body["type"].as_str()), (409, Some("urn:peerlearn:problem:identity-conflict")));
+    let kim = register(app, "kim@example.com", "learner").await;
+    let kim_token = kim["access_token"].as_str().unwrap().to_owned();
+    let taken = link(&kim_token, "g-200", "pat.work@example.com").await;
+    assert_eq!(taken.status, 409, "{:?}", taken.body);
+
+    // Unlinked, the Google account signs in to nothing (and the address is Pat's).
+    let unlinked = Call::new("DELETE", "/me/identities/google").token(&pat_token).send(app).await;
+    assert_eq!(unlinked.status, 204, "{:?}", unlinked.body);
+    assert_eq!(google_sign_in("g-200", "pat@example.com").send(app).await.status, 409);
+
+    // An account made with Google has no password: Google is its only way in.
+    let gabi = google_sign_in("g-300", "gabi@example.com").send(app).await;
+    assert_eq!(gabi.status, 201);
+    let items = item_count(app).await;
+    let refused =
+        Call::new("DELETE", "/me/identities/google").token(gabi.body["access_token"].as_str().unwrap()).send(app).await;
+    assert_eq!((refused.status, refused.body["type"].as_str()), (409, Some("urn:peerlearn:problem:identity-conflict")));
+    assert_eq!(item_count(app).await, items, "nothing written");
+    assert_eq!(google_sign_in("g-300", "gabi@example.com").send(app).await.status, 200);
+}

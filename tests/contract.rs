@@ -242,6 +242,7 @@ fn walk_of(route: &str) -> Walk {
         | "POST /me/uploads/{id}/complete" => Walk::Own,
         "GET /me/verification" | "POST /me/verification" => Walk::Own,
         "GET /me/payouts" | "POST /me/payouts/onboarding" | "GET /me/wallet" | "GET /me/transactions" => Walk::Own,
+        "POST /me/identities/google" | "DELETE /me/identities/google" => Walk::Own,
         "POST /webhooks/stripe" => Walk::Listed(
             "no bearer identity: Stripe's signature is the authority (tests/payments.rs covers unsigned, forged, stale and replayed)",
         ),

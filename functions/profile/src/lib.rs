@@ -162,7 +162,7 @@ fn timezone_schema() -> utoipa::openapi::Object {
 
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(get_me, patch_me, get_user, block_member, unblock_member))]
+#[openapi(paths(get_me, patch_me, get_user, block_member, unblock_member, link_google, unlink_google))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.
@@ -173,6 +173,8 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         "GET /users/{id}" => get_user(app, &request).await,
         "PUT /me/blocks/{id}" => block_member(app, &request).await,
         "DELETE /me/blocks/{id}" => unblock_member(app, &request).await,
+        "POST /me/identities/google" => link_google(app, &request).await,
+        "DELETE /me/identities/google" => unlink_google(app, &request).await,
         _ => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -237,6 +239,53 @@ async fn get_user(app: &App, request: &Request) -> Result<HttpResponse, ApiError
     let user = app.member(caller.bearer(), &id).await?;
     let avatar = app.avatar_url(&user.id).await?;
     json(StatusCode::OK, &PublicUserView::from(&user).with_avatar(avatar))
+}
+
+/// Body of POST /me/identities/google.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkGoogleRequest {
+    /// The ID token of the Google account to link, from Google's Sign-In.
+    #[schema(min_length = 1, max_length = 4096)]
+    pub id_token: String,
+}
+
+/// Link a Google account: it then signs in to this account.
+#[utoipa::path(
+    post,
+    path = "/me/identities/google",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = LinkGoogleRequest,
+    responses(
+        (status = 204, description = "Linked (also when it already was)"),
+        (status = 401, description = "The ID token is forged, expired, for another app, or its email is not verified"),
+        (status = 409, description = "The Google account signs in to another member, or another one is linked (`identity-conflict`)"),
+        (status = 503, description = "Google's keys are not reachable; retry (`sign-in-unavailable`)"),
+    )
+)]
+async fn link_google(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let body: LinkGoogleRequest = parse_json(request)?;
+    app.link_google(caller.bearer(), &body.id_token).await?;
+    Ok(no_content())
+}
+
+/// Unlink the Google account, unless it is the only way to sign in.
+#[utoipa::path(
+    delete,
+    path = "/me/identities/google",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Unlinked (also when none was linked)"),
+        (status = 409, description = "Google is the only way to sign in (`identity-conflict`)"),
+    )
+)]
+async fn unlink_google(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    app.unlink_google(caller.bearer()).await?;
+    Ok(no_content())
 }
 
 /// Block a member: they no longer appear in your matches or searches.

@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{App, AppError, active};
+use super::{App, AppError, active, admitted};
+use crate::auth::GoogleTokenError;
 use crate::auth::{PasswordHasher, RefreshToken};
 use crate::domain::{
-    AccountStatus, DisplayName, Email, Invalid, MentorStats, Password, Profile, QuotaUse, Roles, Scope, SourceAddress,
-    User, UserId, VerificationStatus,
+    AccountStatus, Bearer, DisplayName, Email, Invalid, MentorStats, Password, Profile, QuotaUse, Roles, Scope,
+    SourceAddress, User, UserId, VerificationStatus,
 };
 use crate::ports::{AccountStore, GrantStore, QuotaStore, RefreshGrant, RotateError, StoreError};
 
@@ -161,6 +162,39 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
         }
         crate::observability::metrics::count(now, crate::observability::metrics::REGISTRATIONS);
         Ok((self.signed_in(user, token, now)?, true))
+    }
+
+    /// Links the Google account of `id_token` to the signed-in caller, so it signs in to
+    /// their account. Linking the one already linked is a no-op.
+    pub async fn link_google(&self, caller: &Bearer, id_token: &str) -> Result<(), AppError> {
+        let google = self.google.as_ref().ok_or(AppError::GoogleToken(GoogleTokenError::Rejected("off".into())))?;
+        let member = admitted(self.store.user(&caller.member).await?, caller)?;
+        let identity = google.verify(id_token, self.clock.now()).await.map_err(AppError::GoogleToken)?;
+        match self.store.link_google(&member.id, &identity.subject).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict(_)) => match self.store.linked_google(&member.id).await? {
+                Some(linked) if linked == identity.subject => Ok(()),
+                Some(_) => {
+                    Err(AppError::IdentityConflict("Another Google account is linked already: unlink it first."))
+                }
+                None => Err(AppError::IdentityConflict("This Google account signs in to another member's account.")),
+            },
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Unlinks the caller's Google account, unless it is their only way to sign in.
+    pub async fn unlink_google(&self, caller: &Bearer) -> Result<(), AppError> {
+        let member = admitted(self.store.user(&caller.member).await?, caller)?;
+        let Some(subject) = self.store.linked_google(&member.id).await? else { return Ok(()) };
+        match self.store.unlink_google(&member.id, &member.email, &subject).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::Conflict("last")) => Err(AppError::IdentityConflict(
+                "Google is your only way to sign in: set a password before unlinking it.",
+            )),
+            Err(StoreError::Conflict(_)) => Err(AppError::Contended),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Exchanges a refresh token for a new pair. A token shown a second time means it

@@ -175,6 +175,9 @@ pub enum AppError {
     /// A Google sign-in for an address whose password account is not linked to Google.
     #[error("the address has a password account not linked to Google")]
     GoogleNotLinked,
+    /// Linking or unlinking a sign-in identity is refused; the reason is for the member.
+    #[error("identity conflict: {0}")]
+    IdentityConflict(&'static str),
 }
 
 /// The application: the store and services, built once per cold start by

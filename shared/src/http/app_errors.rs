@@ -101,6 +101,9 @@ impl From<AppError> for ApiError {
                 detail: "An account with this email signs in with a password: sign in with it, then link Google from your account.",
                 field: Some("id_token"),
             },
+            AppError::IdentityConflict(detail) => {
+                ApiError::Conflict { kind: ProblemType::IdentityConflict, detail, field: None }
+            }
             AppError::EventRefused(refusal) => ApiError::field(
                 "Stripe-Signature",
                 &Invalid::new(match refusal {

@@ -283,7 +283,8 @@ pub struct Problem {
     /// deleted; start a new upload),
     /// `urn:peerlearn:problem:payouts-not-enabled` (finish payout onboarding first),
     /// `urn:peerlearn:problem:google-account-not-linked` (sign in with the password, then
-    /// link Google);
+    /// link Google), `urn:peerlearn:problem:identity-conflict` (the Google account is
+    /// linked to another member, another one is linked already, or it is the only way in);
     /// 413 `urn:peerlearn:problem:payload-too-large`;
     /// 415 `urn:peerlearn:problem:unsupported-media-type`;
     /// 429 `urn:peerlearn:problem:rate-limited` (wait `retry_after` seconds);

@@ -58,11 +58,13 @@ pub enum ProblemType {
     GoogleAccountNotLinked,
     /// A sign-in provider (Google's keys) is not reachable.
     SignInUnavailable,
+    /// A Google account linked elsewhere, another one linked already, or the last way in.
+    IdentityConflict,
 }
 
 impl ProblemType {
     /// Every kind, in the documented order.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 25] = [
         Self::Validation,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -87,6 +89,7 @@ impl ProblemType {
         Self::PaymentsUnavailable,
         Self::GoogleAccountNotLinked,
         Self::SignInUnavailable,
+        Self::IdentityConflict,
     ];
 
     /// The `type` URI, `urn:peerlearn:problem:<kind>`; never changes once published.
@@ -116,6 +119,7 @@ impl ProblemType {
             Self::PaymentsUnavailable => "urn:peerlearn:problem:payments-unavailable",
             Self::GoogleAccountNotLinked => "urn:peerlearn:problem:google-account-not-linked",
             Self::SignInUnavailable => "urn:peerlearn:problem:sign-in-unavailable",
+            Self::IdentityConflict => "urn:peerlearn:problem:identity-conflict",
         }
     }
 
@@ -131,7 +135,7 @@ impl ProblemType {
             Self::InvalidState | Self::TimeTaken | Self::EmailTaken | Self::AlreadyReviewed => StatusCode::CONFLICT,
             Self::IdempotencyMismatch | Self::Contended => StatusCode::CONFLICT,
             Self::UploadMissing | Self::UploadMismatch | Self::PayoutsNotEnabled => StatusCode::CONFLICT,
-            Self::GoogleAccountNotLinked => StatusCode::CONFLICT,
+            Self::GoogleAccountNotLinked | Self::IdentityConflict => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,

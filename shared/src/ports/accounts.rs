@@ -57,6 +57,23 @@ pub trait AccountStore: Send + Sync {
         first_grant: &RefreshGrant,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// The Google account (its `sub`) `member` linked, if any.
+    fn linked_google(&self, member: &UserId) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Links the Google account `subject` to `member`. `Conflict("google")` when it signs
+    /// in to an account already, `Conflict("linked")` when `member` linked another.
+    fn link_google(&self, member: &UserId, subject: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Unlinks `member`'s Google account `subject`, only while the member (`email`) has a
+    /// password to sign in with: `Conflict("last")` otherwise, `Conflict("linked")` when the
+    /// link changed meanwhile.
+    fn unlink_google(
+        &self,
+        member: &UserId,
+        email: &Email,
+        subject: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The account a Google account (its `sub`) signs in to, if any.
     fn google_account(&self, subject: &str) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
 

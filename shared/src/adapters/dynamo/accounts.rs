@@ -1,11 +1,11 @@
 //! [`AccountStore`] over DynamoDB.
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
 use super::keys::{self, Key};
 use super::records::{
-    CredentialsRecord, FamilyRecord, GoogleIdentityRecord, GrantRecord, ListingRecord, MemberFamilyRecord,
-    StandingRecord, UserRecord, from_item, to_item,
+    CredentialsRecord, FamilyRecord, GoogleIdentityRecord, GrantRecord, LinkedGoogleRecord, ListingRecord,
+    MemberFamilyRecord, StandingRecord, UserRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, unavailable};
 use crate::domain::{Email, MentorCard, Standing, User, UserId};
@@ -105,6 +105,7 @@ impl AccountStore for DynamoStore {
         ];
         if let Some(subject) = google_subject {
             items.push(self.put_new(to_item(&GoogleIdentityRecord::new(subject, &user.id))?)?);
+            items.push(self.put_new(to_item(&LinkedGoogleRecord::new(&user.id, subject))?)?);
         }
         let google_index = 5;
         match self.transact(items).await {
@@ -123,6 +124,63 @@ impl AccountStore for DynamoStore {
         let Some(item) = found.into_iter().next() else { return Ok(None) };
         let record: CredentialsRecord = from_item(item)?;
         Ok(Some(Credentials { user_id: record.user_id, password_hash: record.password_hash }))
+    }
+
+    async fn linked_google(&self, member: &UserId) -> Result<Option<String>, StoreError> {
+        let found = self.get_many(&[keys::linked_google(member)]).await?;
+        let Some(item) = found.into_iter().next() else { return Ok(None) };
+        Ok(Some(from_item::<LinkedGoogleRecord>(item)?.subject))
+    }
+
+    async fn link_google(&self, member: &UserId, subject: &str) -> Result<(), StoreError> {
+        let items = vec![
+            self.put_new(to_item(&GoogleIdentityRecord::new(subject, member))?)?,
+            self.put_new(to_item(&LinkedGoogleRecord::new(member, subject))?)?,
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&0) => Err(StoreError::Conflict("google")),
+            Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("linked")),
+            Err(TransactFailure::Store(error)) => Err(error),
+        }
+    }
+
+    async fn unlink_google(&self, member: &UserId, email: &Email, subject: &str) -> Result<(), StoreError> {
+        let built = |e: aws_sdk_dynamodb::error::BuildError| StoreError::Unavailable(e.to_string());
+        let me = aws_sdk_dynamodb::types::AttributeValue::S(member.to_string());
+        // Never the last way in: the member's email item must hold a password.
+        let has_password = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::credentials(email).item()))
+            .condition_expression("attribute_exists(password_hash) AND user_id = :me")
+            .expression_attribute_values(":me", me.clone())
+            .build()
+            .map_err(built)?;
+        let identity = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::google_identity(subject).item()))
+            .condition_expression("user_id = :me")
+            .expression_attribute_values(":me", me)
+            .build()
+            .map_err(built)?;
+        let link = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(keys::linked_google(member).item()))
+            .condition_expression("subject = :subject")
+            .expression_attribute_values(":subject", aws_sdk_dynamodb::types::AttributeValue::S(subject.to_owned()))
+            .build()
+            .map_err(built)?;
+        let items = vec![
+            TransactWriteItem::builder().condition_check(has_password).build(),
+            TransactWriteItem::builder().delete(identity).build(),
+            TransactWriteItem::builder().delete(link).build(),
+        ];
+        match self.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::ConditionFailed(failed)) if failed.contains(&0) => Err(StoreError::Conflict("last")),
+            Err(TransactFailure::ConditionFailed(_)) => Err(StoreError::Conflict("linked")),
+            Err(TransactFailure::Store(error)) => Err(error),
+        }
     }
 
     async fn google_account(&self, subject: &str) -> Result<Option<UserId>, StoreError> {

@@ -49,6 +49,7 @@
 //! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
 //! | a line of a member's money history, one per ledger entry that moved their wallet | `USER#<user id>` | `TXN#<at>#<entry key>` |
 //! | which account a Google account signs in to | `GOOGLE#<sub>` | `IDENTITY` |
+//! | which Google account a member linked | `USER#<user id>` | `IDENTITY#google` |
 //! | which session a payment paid for (written when the money arrives) | `PAYMENT#<payment intent id>` | `SESSION` |
 //! | the platform's fee account | `PLATFORM` | `FEES` |
 //!
@@ -512,6 +513,11 @@ pub fn transaction(member: &UserId, at: chrono::DateTime<chrono::Utc>, entry_key
 /// Which account a Google account (its `sub`) signs in to.
 pub fn google_identity(subject: &str) -> Key {
     Key { pk: format!("GOOGLE#{subject}"), sk: "IDENTITY".into() }
+}
+
+/// Which Google account a member linked (the way back from the member to its identity).
+pub fn linked_google(member: &UserId) -> Key {
+    Key { pk: format!("USER#{member}"), sk: "IDENTITY#google".into() }
 }
 
 /// Which session a provider's payment paid for (disputes name the payment, not the session).

@@ -146,6 +146,24 @@ impl GoogleIdentityRecord {
     }
 }
 
+/// The Google account a member linked (entity `LinkedGoogle`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct LinkedGoogleRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub subject: String,
+}
+
+impl LinkedGoogleRecord {
+    pub fn new(member: &UserId, subject: &str) -> Self {
+        let Key { pk, sk } = keys::linked_google(member);
+        Self { pk, sk, entity: "LinkedGoogle".into(), subject: subject.to_owned() }
+    }
+}
+
 /// A refresh family: revoking it kills every grant in it at once.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct FamilyRecord {
