@@ -483,3 +483,48 @@ async fn a_member_links_google_and_never_unlinks_the_last_way_in() {
     assert_eq!(item_count(app).await, items, "nothing written");
     assert_eq!(google_sign_in("g-300", "gabi@example.com").send(app).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_dev_gateway_stands_in_for_google_with_real_signatures() {
+    use dev_gateway::{Gateway, handlers};
+    use shared::auth::google_id_token::testing::TestGoogleKey;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (client, name) = peerlearn_tests::fresh_table().await;
+    let mut config = dev_gateway::local::config(&name, &peerlearn_tests::endpoint()).unwrap();
+    config.google_client_ids = vec![GOOGLE_CLIENT.to_owned()];
+    config.google_jwks_url = format!("{url}/_local/google/certs");
+    let app = shared::startup::build(&config, shared::startup::Clients::new(client), clock_at(STARTS_AT));
+    let gateway = Gateway::new(app, peerlearn_tests::template().clone(), &handlers::functions(), &handlers::events())
+        .unwrap()
+        .with_google(TestGoogleKey::generate("local-google").unwrap(), GOOGLE_CLIENT);
+    let router = gateway.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let http = reqwest::Client::new();
+
+    let certs = http.get(format!("{url}/_local/google/certs")).send().await.unwrap();
+    assert_eq!(certs.headers()["cache-control"], "public, max-age=3600");
+    let certs: Value = certs.json().await.unwrap();
+    assert_eq!(certs["keys"][0]["kid"], "local-google");
+
+    let minted: Value = http
+        .post(format!("{url}/_local/google/id-token"))
+        .json(&json!({"sub": "1001", "email": "you@example.com", "name": "You"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let signed_in = http
+        .post(format!("{url}/auth/google"))
+        .json(&json!({"id_token": minted["id_token"], "roles": "learner"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status().as_u16(), 201);
+    let body: Value = signed_in.json().await.unwrap();
+    assert_eq!((body["user"]["email"].as_str(), body["user"]["name"].as_str()), (Some("you@example.com"), Some("You")));
+    let bad = http.post(format!("{url}/_local/google/id-token")).body("{}").send().await.unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+}

@@ -10,6 +10,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use http::{HeaderValue, Method, StatusCode, header};
 use shared::App;
+use shared::auth::google_id_token::testing::TestGoogleKey;
 use shared::http::problem;
 
 use crate::clock::{LocalClock, parse_duration};
@@ -54,6 +55,9 @@ pub struct Gateway {
     schedule_marks: Mutex<HashMap<String, chrono::DateTime<chrono::Utc>>>,
     /// Each function's identity for the local IAM check, by binary name.
     principals: HashMap<String, Arc<Principal>>,
+    /// The local stand-in for Google's Sign-In: the key `/_local/google/certs` publishes and
+    /// `/_local/google/id-token` signs with, and the client id tokens are for.
+    google: Option<(Arc<TestGoogleKey>, String)>,
 }
 
 impl Gateway {
@@ -88,7 +92,15 @@ impl Gateway {
             hub: crate::connections::Hub::default(),
             clock: None,
             schedule_marks: Mutex::new(schedule_marks),
+            google: None,
         })
+    }
+
+    /// Publishes `key` at `/_local/google/certs` and signs ID tokens for `client_id` with it
+    /// at `/_local/google/id-token`: Sign in with Google, offline, with real RS256 tokens.
+    pub fn with_google(mut self, key: TestGoogleKey, client_id: &str) -> Self {
+        self.google = Some((Arc::new(key), client_id.to_owned()));
+        self
     }
 
     /// Serves `/_local/clock` over `clock`, which must be the clock the app runs on.
@@ -283,6 +295,9 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
         let mut response = Response::new(Body::from(body.to_string()));
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response
+    } else if path.starts_with("/_local/google/") {
+        let bytes = axum::body::to_bytes(body, MAX_PAYLOAD).await.unwrap_or_default();
+        local_google(&gateway, &parts.method, &path, &bytes)
     } else if path == "/_local/clock" {
         let bytes = axum::body::to_bytes(body, MAX_PAYLOAD).await.unwrap_or_default();
         local_clock(&gateway, &parts.method, &bytes).await
@@ -354,6 +369,60 @@ async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
             response
         }
         Err(_) => to_axum(problem(StatusCode::GATEWAY_TIMEOUT, "The function timed out.".into(), Vec::new(), &[])),
+    }
+}
+
+/// `/_local/google/certs` (GET): the JWKS the app's Google sign-in reads, as Google
+/// publishes its keys. `/_local/google/id-token` (POST `{"sub", "email", "name"?}`): an ID
+/// token for that Google account, signed as Google signs them, stamped with the app's clock.
+fn local_google(gateway: &Gateway, method: &Method, path: &str, body: &[u8]) -> Response {
+    let Some((key, client_id)) = &gateway.google else {
+        return to_axum(problem(
+            StatusCode::NOT_FOUND,
+            "This gateway stands in for no Google.".into(),
+            Vec::new(),
+            &[],
+        ));
+    };
+    let json = |value: serde_json::Value, cache: Option<&'static str>| {
+        let mut response = Response::new(Body::from(value.to_string()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(cache) = cache {
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        }
+        response
+    };
+    match (method, path) {
+        (&Method::GET, "/_local/google/certs") => json(TestGoogleKey::jwks(&[key]), Some("public, max-age=3600")),
+        (&Method::POST, "/_local/google/id-token") => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Account {
+                sub: String,
+                email: String,
+                name: Option<String>,
+            }
+            let Ok(account) = serde_json::from_slice::<Account>(body) else {
+                let errors = vec![shared::http::FieldError::message("body", r#"give {"sub": "...", "email": "..."}"#)];
+                return to_axum(problem(
+                    StatusCode::BAD_REQUEST,
+                    "The request has invalid fields.".into(),
+                    errors,
+                    &[],
+                ));
+            };
+            let now = gateway.app.clock.now().timestamp();
+            let claims = serde_json::json!({
+                "iss": "https://accounts.google.com", "aud": client_id, "azp": client_id, "sub": account.sub,
+                "email": account.email, "email_verified": true, "name": account.name,
+                "iat": now, "exp": now + 3600,
+            });
+            match key.sign(&claims) {
+                Some(token) => json(serde_json::json!({"id_token": token}), None),
+                None => to_axum(problem(StatusCode::INTERNAL_SERVER_ERROR, "Signing failed.".into(), Vec::new(), &[])),
+            }
+        }
+        _ => to_axum(problem(StatusCode::NOT_FOUND, "No such local Google endpoint.".into(), Vec::new(), &[])),
     }
 }
 

@@ -40,6 +40,9 @@ async fn bind(port: u16, what: &str, hint: &str) -> Result<tokio::net::TcpListen
     })
 }
 
+/// The client id the local Google stand-in issues ID tokens for.
+const LOCAL_GOOGLE_CLIENT: &str = "peerlearn-local.apps.googleusercontent.com";
+
 /// The uploads bucket in the emulator.
 const UPLOADS_BUCKET: &str = "peerlearn-uploads";
 
@@ -64,7 +67,16 @@ async fn run() -> Result<(), String> {
     let ws_listener = bind(ws_port, "WebSocket API", "make dev WS_PORT=3101").await?;
     let ws_address = ws_listener.local_addr().map_err(|e| e.to_string())?;
 
-    let config = local::config(&table_name, &endpoint).map_err(|e| e.to_string())?;
+    let mut config = local::config(&table_name, &endpoint).map_err(|e| e.to_string())?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    // Sign in with Google, offline: this gateway publishes a key of its own and signs ID
+    // tokens with it (real RS256), unless GOOGLE_CLIENT_IDS points the app at real Google.
+    let google_key = shared::auth::google_id_token::testing::TestGoogleKey::generate("local-google")
+        .ok_or("cannot make the local Google signing key")?;
+    if config.google_client_ids.is_empty() {
+        config.google_client_ids = vec![LOCAL_GOOGLE_CLIENT.to_owned()];
+        config.google_jwks_url = format!("http://{address}/_local/google/certs");
+    }
     // Real time until someone moves it (POST /_local/clock).
     let clock = Arc::new(LocalClock::real());
     let mut clients = Clients::new(client.clone()).with_push(local::connections_api(&format!("http://{ws_address}")));
@@ -89,12 +101,11 @@ async fn run() -> Result<(), String> {
     let app = startup::build(&config, clients, clock.clone());
     let mut gateway = Gateway::new(app, template, &handlers::functions(), &handlers::events())
         .map_err(|e| e.to_string())?
-        .with_clock(clock);
+        .with_clock(clock)
+        .with_google(google_key, LOCAL_GOOGLE_CLIENT);
     if let Ok(origins) = std::env::var("ALLOWED_ORIGINS") {
         gateway = gateway.with_allowed_origins(origins.split(',').map(|o| o.trim().to_owned()).collect());
     }
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
-
     println!("Peerlearn dev gateway");
     println!("  API        http://{address}");
     println!("  OpenAPI    http://{address}/openapi.json");
@@ -130,6 +141,12 @@ async fn run() -> Result<(), String> {
         "  clock      GET/POST/DELETE http://{address}/_local/clock  ({{\"advance\":\"PT32H\"}} moves every function's time)"
     );
     println!("  IAM        every AWS call a function makes is checked against its template Policies (GET /_local/iam)");
+    println!(
+        "  Google     sign in with Google offline: TOKEN=$(curl -s -X POST http://{address}/_local/google/id-token -d '{{\"sub\":\"1001\",\"email\":\"you@example.com\",\"name\":\"You\"}}' | sed -E 's/.*\"id_token\":\"([^\"]+)\".*/\\1/')"
+    );
+    println!(
+        "             then POST http://{address}/auth/google {{\"id_token\":\"$TOKEN\",\"roles\":\"learner\"}} (keys at /_local/google/certs)"
+    );
     println!("Ctrl-C stops everything.");
 
     let gateway = Arc::new(gateway);
