@@ -230,8 +230,8 @@ cmd_dev() {
   start_dynamodb "$ddb_port" "$LOCAL/dynamodb-data"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (data in .local/dynamodb-data)"
   wait_moto
-  export S3_ENDPOINT="$MOTO_ENDPOINT" SNS_ENDPOINT="$MOTO_ENDPOINT"
-  say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory; log .local/moto-$moto_port.log)"
+  export S3_ENDPOINT="$MOTO_ENDPOINT" SNS_ENDPOINT="$MOTO_ENDPOINT" SES_ENDPOINT="$MOTO_ENDPOINT"
+  say "moto server (S3, SNS, SES) on $MOTO_ENDPOINT (in memory; log .local/moto-$moto_port.log)"
   wait_stripe
   # The gateway's webhook route as an endpoint of the dev Stripe account; the gateway checks
   # deliveries with the signing secret the stand-in returns.

@@ -79,9 +79,9 @@ async fn twenty_concurrent_registrations_of_one_email_give_one_account() {
     let created = replies.iter().filter(|r| r.status == 201).count();
     let conflicts = replies.iter().filter(|r| r.status == 409).count();
     assert_eq!((created, conflicts), (1, 19), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
-    // One user, one email claim, one refresh family (and the member's copy) and grant:
-    // nothing from the losers.
-    assert_eq!(item_count(app).await, 5);
+    // One user, one email claim, one refresh family (and the member's copy) and grant, and
+    // the winner's confirmation link with its mail counter: nothing from the losers.
+    assert_eq!(item_count(app).await, 7);
 }
 
 #[tokio::test]
@@ -527,4 +527,205 @@ async fn the_dev_gateway_stands_in_for_google_with_real_signatures() {
     assert_eq!((body["user"]["email"].as_str(), body["user"]["name"].as_str()), (Some("you@example.com"), Some("You")));
     let bad = http.post(format!("{url}/_local/google/id-token")).body("{}").send().await.unwrap();
     assert_eq!(bad.status().as_u16(), 400);
+}
+
+/// A registration that mails for real: an address no other test uses (moto is shared).
+async fn registered(app: &shared::App, local: &str) -> (String, Value) {
+    let email = format!("{local}-{}@example.com", ulid::Ulid::new()).to_lowercase();
+    let reply = Call::new("POST", "/auth/register").json(registration(&email)).send(app).await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    (email, reply.body)
+}
+
+fn bearer(body: &Value) -> String {
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_new_member_confirms_their_address_with_the_mailed_link_once() {
+    let app = app().await;
+    let (email, body) = registered(app, "ana").await;
+    assert_eq!(body["user"]["email_verified"], false);
+    let token = peerlearn_tests::mailed_token(&email, "Confirm your email address").await;
+    let (_, text) = peerlearn_tests::mails_to(&email).await.pop().unwrap();
+    assert!(text.contains("http://localhost:5173/verify-email?token="), "{text}");
+
+    let confirmed = Call::new("POST", "/auth/verify-email").json(json!({"token": token})).send(app).await;
+    assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+    assert_eq!(confirmed.body, json!({"email": email, "email_verified": true}));
+    let me = Call::new("GET", "/me").token(&bearer(&body)).send(app).await;
+    assert_eq!(me.body["email_verified"], true);
+
+    // Single use; and a token of the right shape that was never issued is the same 400.
+    let again = Call::new("POST", "/auth/verify-email").json(json!({"token": token})).send(app).await;
+    assert_eq!((again.status, again.error_fields()), (400, vec!["token".to_owned()]));
+    let unknown = Call::new("POST", "/auth/verify-email").json(json!({"token": "A".repeat(43)})).send(app).await;
+    assert_eq!((unknown.status, unknown.error_fields()), (400, vec!["token".to_owned()]));
+    // Confirmed already: a resend sends nothing.
+    let mails = peerlearn_tests::mails_to(&email).await.len();
+    let resend = Call::new("POST", "/me/email/verification").token(&bearer(&body)).send(app).await;
+    assert_eq!(resend.status, 204);
+    assert_eq!(peerlearn_tests::mails_to(&email).await.len(), mails);
+}
+
+#[tokio::test]
+async fn a_confirmation_link_expires_after_a_day_and_resends_are_limited() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone()).await;
+    let (email, body) = registered(app, "omar").await;
+    let first = peerlearn_tests::mailed_token(&email, "Confirm your email address").await;
+    clock.advance(chrono::Duration::hours(24));
+    let late = Call::new("POST", "/auth/verify-email").json(json!({"token": first})).send(app).await;
+    assert_eq!((late.status, late.error_fields()), (400, vec!["token".to_owned()]));
+
+    // Three mails to an address an hour, then 429 naming the limit.
+    start_of_an_hour(&clock);
+    let token = bearer(&body);
+    let token = peerlearn_tests::renew(app, &token);
+    for _ in 0..3 {
+        let resend = Call::new("POST", "/me/email/verification").token(&token).send(app).await;
+        assert_eq!(resend.status, 202, "{:?}", resend.body);
+    }
+    let refused = Call::new("POST", "/me/email/verification").token(&token).send(app).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.body["limit"], "link_mails_per_address");
+    let newest = peerlearn_tests::mailed_token(&email, "Confirm your email address").await;
+    let confirmed = Call::new("POST", "/auth/verify-email").json(json!({"token": newest})).send(app).await;
+    assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+}
+
+fn start_of_an_hour(clock: &TestClock) {
+    use shared::ports::Clock as _;
+    let into = clock.now().timestamp().rem_euclid(3600);
+    clock.advance(chrono::Duration::seconds(3600 - into + 60));
+}
+
+#[tokio::test]
+async fn forgot_password_answers_the_same_for_unknown_addresses_and_mails_known_ones() {
+    let app = app().await;
+    let (email, _) = registered(app, "lena").await;
+    let nobody = format!("nobody-{}@example.com", ulid::Ulid::new()).to_lowercase();
+    let known = Call::new("POST", "/auth/password/forgot").json(json!({"email": email})).send(app).await;
+    let unknown = Call::new("POST", "/auth/password/forgot").json(json!({"email": nobody})).send(app).await;
+    assert_eq!((known.status, unknown.status), (202, 202));
+    assert_eq!(known.body, unknown.body);
+    assert!(peerlearn_tests::mails_to(&nobody).await.is_empty());
+    let (subject, text) = peerlearn_tests::mails_to(&email).await.pop().unwrap();
+    assert_eq!(subject, "Reset your password");
+    assert!(text.contains("/reset-password?token="), "{text}");
+}
+
+#[tokio::test]
+async fn a_reset_sets_the_password_ends_every_sign_in_and_voids_older_links() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone()).await;
+    let (email, body) = registered(app, "ivy").await;
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    let forgot = || Call::new("POST", "/auth/password/forgot").json(json!({"email": email.clone()}));
+    assert_eq!(forgot().send(app).await.status, 202);
+    let older = peerlearn_tests::mailed_token(&email, "Reset your password").await;
+    clock.advance(chrono::Duration::seconds(1));
+    assert_eq!(forgot().send(app).await.status, 202);
+    let newer = peerlearn_tests::mailed_token(&email, "Reset your password").await;
+    assert_ne!(older, newer);
+
+    let reset = |token: &str, password: &str| {
+        Call::new("POST", "/auth/password/reset").json(json!({"token": token, "password": password}))
+    };
+    // A password against the rules names the field and spends nothing.
+    let weak = reset(&newer, "short").send(app).await;
+    assert_eq!((weak.status, weak.error_fields()), (400, vec!["password".to_owned()]));
+    assert_eq!(reset(&newer, "a whole new secret").send(app).await.status, 204);
+
+    assert_eq!(login(&email, "correct horse battery").send(app).await.status, 401);
+    assert_eq!(login(&email, "a whole new secret").send(app).await.status, 200);
+    let refreshed = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": refresh})).send(app).await;
+    assert_eq!(refreshed.status, 401, "the sign-in from before the reset must be over");
+    // The same link again, and the older one, are spent.
+    for token in [&newer, &older] {
+        let spent = reset(token, "yet another secret").send(app).await;
+        assert_eq!((spent.status, spent.error_fields()), (400, vec!["token".to_owned()]));
+    }
+    // A reset link does not confirm an address, and lives half an hour (a new hour: the
+    // registration and two resets used this one's three mails).
+    start_of_an_hour(&clock);
+    assert_eq!(forgot().send(app).await.status, 202);
+    let late = peerlearn_tests::mailed_token(&email, "Reset your password").await;
+    let confirm = Call::new("POST", "/auth/verify-email").json(json!({"token": late})).send(app).await;
+    assert_eq!(confirm.status, 400);
+    clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(reset(&late, "too late a secret").send(app).await.status, 400);
+}
+
+#[tokio::test]
+async fn changing_the_password_proves_the_current_one_and_ends_other_sign_ins() {
+    let app = app().await;
+    let (email, body) = registered(app, "kai").await;
+    let token = bearer(&body);
+    let old_refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    let change = |current: &str, new: &str| {
+        Call::new("PATCH", "/me/password").token(&token).json(json!({"current_password": current, "new_password": new}))
+    };
+    let wrong = change("not my password", "a whole new secret").send(app).await;
+    assert_eq!((wrong.status, wrong.error_fields()), (400, vec!["current_password".to_owned()]));
+    let weak = change("correct horse battery", &email).send(app).await;
+    assert_eq!((weak.status, weak.error_fields()), (400, vec!["new_password".to_owned()]));
+    let changed = change("correct horse battery", "a whole new secret").send(app).await;
+    assert_eq!(changed.status, 200, "{:?}", changed.body);
+    let new_refresh = changed.body["refresh_token"].as_str().unwrap();
+    let old = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": old_refresh})).send(app).await;
+    assert_eq!(old.status, 401);
+    let fresh = Call::new("POST", "/auth/refresh").json(json!({"refresh_token": new_refresh})).send(app).await;
+    assert_eq!(fresh.status, 200);
+    assert_eq!(login(&email, "a whole new secret").send(app).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_address_change_takes_effect_when_the_new_address_confirms_it() {
+    let app = app().await;
+    let (email, body) = registered(app, "noa").await;
+    let token = bearer(&body);
+    let new = format!("noa-new-{}@example.com", ulid::Ulid::new()).to_lowercase();
+    let change = |address: &str, password: &str| {
+        Call::new("PATCH", "/me/email").token(&token).json(json!({"email": address, "password": password}))
+    };
+    let wrong = change(&new, "not my password").send(app).await;
+    assert_eq!((wrong.status, wrong.error_fields()), (400, vec!["password".to_owned()]));
+    let same = change(&email, "correct horse battery").send(app).await;
+    assert_eq!((same.status, same.error_fields()), (400, vec!["email".to_owned()]));
+    assert_eq!(change(&new, "correct horse battery").send(app).await.status, 202);
+    let (subject, _) = peerlearn_tests::mails_to(&email).await.pop().unwrap();
+    assert_eq!(subject, "Your sign-in address is changing");
+    // Nothing changes until the new address answers.
+    assert_eq!(login(&email, "correct horse battery").send(app).await.status, 200);
+
+    let link = peerlearn_tests::mailed_token(&new, "Confirm your new email address").await;
+    let confirmed = Call::new("POST", "/auth/verify-email").json(json!({"token": link})).send(app).await;
+    assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+    assert_eq!(confirmed.body, json!({"email": new, "email_verified": true}));
+    assert_eq!(login(&email, "correct horse battery").send(app).await.status, 401);
+    assert_eq!(login(&new, "correct horse battery").send(app).await.status, 200);
+    // The old address is free again, and the new one is taken.
+    let (_, other) = registered(app, "zoe").await;
+    let taken = Call::new("POST", "/auth/register").json(registration(&new)).send(app).await;
+    assert_eq!(taken.status, 409);
+    let reuse = Call::new("POST", "/auth/register").json(registration(&email)).send(app).await;
+    assert_eq!(reuse.status, 201);
+
+    // An address taken between the request and the confirmation: 409, nothing moves.
+    let contested = format!("contested-{}@example.com", ulid::Ulid::new()).to_lowercase();
+    let other_token = bearer(&other);
+    let asked = Call::new("PATCH", "/me/email")
+        .token(&other_token)
+        .json(json!({"email": contested, "password": "correct horse battery"}))
+        .send(app)
+        .await;
+    assert_eq!(asked.status, 202);
+    let link = peerlearn_tests::mailed_token(&contested, "Confirm your new email address").await;
+    assert_eq!(Call::new("POST", "/auth/register").json(registration(&contested)).send(app).await.status, 201);
+    let before = item_count(app).await;
+    let refused = Call::new("POST", "/auth/verify-email").json(json!({"token": link})).send(app).await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(refused.body["type"], "urn:peerlearn:problem:email-taken");
+    assert_eq!(item_count(app).await, before);
 }

@@ -160,6 +160,7 @@ fn representative_routes(member: &str) -> Vec<(&'static str, String, Option<Valu
         ("GET", "/me/uploads".to_owned(), None),
         ("GET", "/me/verification".to_owned(), None),
         ("GET", "/me/payouts".to_owned(), None),
+        ("POST", "/me/email/verification".to_owned(), None),
         ("POST", format!("/users/{member}/report"), Some(json!({"reason": "spam", "details": "Sent me adverts."}))),
         ("POST", "/notifications/read-all".to_owned(), None),
         ("PUT", format!("/me/blocks/{member}"), None),

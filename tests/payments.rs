@@ -6,8 +6,8 @@
 
 use peerlearn_tests::stripe::{StripeAccount, eventually, payments_gateway};
 use peerlearn_tests::{
-    Call, Member, Reply, STARTS_AT, admin, as_function, available_mentor, clock_at, enable_payouts, instant,
-    invoke_event, item_count, member, sample_event,
+    Call, Member, Reply, STARTS_AT, admin, as_function, available_mentor, clock_at, confirm_email, enable_payouts,
+    instant, invoke_event, item_count, member, sample_event,
 };
 use serde_json::{Value, json};
 use shared::App;
@@ -196,6 +196,7 @@ async fn priced_mentor_and_learner(app: &App, name: &str, cents: u32) -> (Member
     enable_payouts(app, &mentor.id).await;
     assert_eq!(set_price(app, &mentor, cents).await.status, 200);
     let learner = member(app, &format!("{name}-learner@example.com"), "learner").await;
+    confirm_email(app, &learner.id).await;
     (mentor, learner)
 }
 
@@ -289,6 +290,13 @@ async fn an_unpaid_session_expires_frees_its_time_and_a_late_payment_goes_back()
 
     // The time is free again: another learner books it and the mentor accepts.
     let other = member(app, "late-other@example.com", "learner").await;
+    // Not before the learner confirms their address: money needs one that answers.
+    let start = instant(STARTS_AT) + chrono::Duration::hours(49);
+    let body = json!({"mentor_id": mentor.id, "start": start.to_rfc3339(), "duration_minutes": 60, "topic": "Paid"});
+    let unconfirmed = Call::new("POST", "/sessions").token(&other.token).json(body).send(app).await;
+    assert_eq!(unconfirmed.status, 403, "{:?}", unconfirmed.body);
+    assert_eq!(unconfirmed.body["type"], "urn:peerlearn:problem:email-not-verified");
+    confirm_email(app, &other.id).await;
     let (second, _) = request_hour(app, &other, &mentor).await;
     assert_eq!(session_move(app, &mentor, &second, "accept").await.status, 200);
 
@@ -397,6 +405,7 @@ async fn onboarded_mentor_and_learner(app: &App, name: &str, cents: u32, late_ca
     assert_eq!(priced.status, 200, "{:?}", priced.body);
     assert_eq!(priced.body["profile"]["late_cancel_refund_percent"], late_cancel);
     let learner = member(app, &format!("{name}-learner@example.com"), "learner").await;
+    confirm_email(app, &learner.id).await;
     (mentor, learner, account)
 }
 

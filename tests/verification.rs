@@ -10,9 +10,11 @@ use shared::App;
 /// A small but genuine PDF (its magic bytes are what the upload check sniffs).
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
-/// A mentor who teaches rust at level 5 and is free all week (UTC), not yet verified.
+/// A mentor who teaches rust at level 5 and is free all week (UTC), not yet verified (their
+/// address confirmed).
 async fn mentor(app: &App, email: &str) -> Member {
     let mentor = member(app, email, "mentor").await;
+    confirm_email(app, &mentor.id).await;
     let profile = json!({"timezone": "UTC", "availability": all_week(), "skills": [{"name": "rust", "level": 5}]});
     let saved = Call::new("PATCH", "/me").token(&mentor.token).json(profile).send(app).await;
     assert_eq!(saved.status, 200, "{:?}", saved.body);
@@ -395,4 +397,18 @@ async fn a_verified_mentor_with_a_new_name_or_id_document_is_unlisted_until_veri
     let mine = Call::new("GET", "/me/verification").token(&lucia.token).send(app).await;
     assert_eq!(mine.body["status"], "unverified");
     assert!(found(app, &learner).await.is_empty(), "a new ID document takes her listings down");
+}
+
+#[tokio::test]
+async fn a_mentor_whose_address_is_unconfirmed_cannot_ask_to_be_verified() {
+    let app = files_app().await;
+    let mentor = member(app, "unconfirmed@example.com", "mentor").await;
+    let id_document = upload(app, &mentor, "id_document").await;
+    let before = item_count(app).await;
+    let refused = ask(app, &mentor, &[&id_document]).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(refused.body["type"], "urn:peerlearn:problem:email-not-verified");
+    assert_eq!(item_count(app).await, before);
+    confirm_email(app, &mentor.id).await;
+    assert_eq!(ask(app, &mentor, &[&id_document]).await.status, 201);
 }

@@ -15,6 +15,9 @@ pub struct AccountView {
     pub id: UserId,
     /// Sign-in address (only ever shown to its owner).
     pub email: Email,
+    /// Whether the member confirmed the address with the mailed link; until then they
+    /// cannot book paid sessions or ask to be verified as a mentor.
+    pub email_verified: bool,
     /// Display name.
     pub name: DisplayName,
     /// Roles held.
@@ -47,6 +50,7 @@ impl From<&User> for AccountView {
         Self {
             id: user.id.clone(),
             email: user.email.clone(),
+            email_verified: user.email_verified,
             name: user.name.clone(),
             roles: user.roles,
             status: user.status,

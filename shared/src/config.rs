@@ -43,8 +43,16 @@ pub struct Config {
     pub stripe_webhook_secret: Option<String>,
     /// Overrides Stripe's API base URL (`STRIPE_API_BASE`), for the local stand-in only.
     pub stripe_api_base: Option<String>,
-    /// The web app's origin (`WEB_APP_URL`), where Stripe's onboarding sends mentors back.
+    /// The web app's origin (`WEB_APP_URL`), where Stripe's onboarding sends mentors back
+    /// and mailed links point.
     pub web_app_url: String,
+    /// The address mail is sent from (`MAIL_SENDER`, an SES identity), in functions that
+    /// mail members: only they build an SES client.
+    pub mail_sender: Option<String>,
+    /// The SES configuration set mail is sent through (`MAIL_CONFIGURATION_SET`), if any.
+    pub mail_configuration_set: Option<String>,
+    /// Overrides the SES endpoint (`SES_ENDPOINT`), for the local emulator only.
+    pub ses_endpoint: Option<String>,
 }
 
 /// Which keys a function holds. Each function's `main.rs` names its own: configuration
@@ -69,8 +77,11 @@ impl Keys {
     /// Stream, schedule and `$disconnect` functions, and chat frames: no key at all.
     pub const NONE: Self =
         Self { sign_tokens: false, check_tokens: false, cursors: false, stripe: false, stripe_webhooks: false };
-    /// Register and login: they issue tokens and check none.
+    /// Register: issues tokens and checks none.
     pub const SIGN: Self = Self { sign_tokens: true, ..Self::NONE };
+    /// Login: issues tokens, and checks them on the signed-in credential changes
+    /// (password, email).
+    pub const SIGN_AND_CHECK: Self = Self { sign_tokens: true, check_tokens: true, ..Self::NONE };
     /// Endpoints that check the caller's token.
     pub const CHECK: Self = Self { check_tokens: true, ..Self::NONE };
     /// Endpoints that check the caller's token and page.
@@ -178,6 +189,9 @@ impl Config {
             stripe_webhook_secret,
             stripe_api_base: get("STRIPE_API_BASE").filter(|v| !v.is_empty()),
             web_app_url: get("WEB_APP_URL").filter(|v| !v.is_empty()).unwrap_or_else(|| "http://localhost:5173".into()),
+            mail_sender: get("MAIL_SENDER").filter(|v| !v.is_empty()),
+            mail_configuration_set: get("MAIL_CONFIGURATION_SET").filter(|v| !v.is_empty()),
+            ses_endpoint: get("SES_ENDPOINT").filter(|v| !v.is_empty()),
             table_name: required("TABLE_NAME")?,
             dynamodb_endpoint: get("DYNAMODB_ENDPOINT").filter(|v| !v.is_empty()),
             connections_endpoint: get("CONNECTIONS_ENDPOINT").filter(|v| !v.is_empty()),

@@ -47,6 +47,16 @@ where
     serve_built(keys, startup::from_env_paying, handler)
 }
 
+/// As [`serve`], for the functions that mail members (confirmation and reset links): only
+/// these link the SES client.
+pub fn serve_mailing<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
+where
+    F: Fn(&'static App, Request) -> Fut + Sync,
+    Fut: Future<Output = HttpResponse> + Send,
+{
+    serve_built(keys, startup::from_env_mailing, handler)
+}
+
 fn serve_built<B, BFut, F, Fut>(keys: Keys, build: B, handler: F) -> Result<(), Error>
 where
     B: FnOnce(Keys) -> BFut,

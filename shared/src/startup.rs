@@ -12,6 +12,7 @@ use crate::adapters::https;
 use crate::adapters::meeting::JitsiRooms;
 use crate::adapters::realtime::ConnectionsApi;
 use crate::adapters::s3::UploadsBucket;
+use crate::adapters::ses::SesMailer;
 use crate::adapters::sns::NotificationTopic;
 use crate::adapters::stripe::StripeApi;
 use crate::auth::{CursorSigner, GoogleKeyCache, PasswordHasher, TokenIssuer};
@@ -19,8 +20,8 @@ use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Limits, Policy};
 use crate::observability::aws_calls::AwsCalls;
 use crate::ports::{
-    Clock, FileStore, LivePush, NoFanout, NoFiles, NoPayments, NoPush, NotificationFanout, PaymentError,
-    PaymentProvider, SystemClock,
+    Clock, FileStore, LivePush, Mailer, NoFanout, NoFiles, NoMail, NoPayments, NoPush, NotificationFanout,
+    PaymentError, PaymentProvider, SystemClock,
 };
 
 /// The application as deployed: the use cases over the DynamoDB table. Handlers take `&App`.
@@ -54,12 +55,14 @@ pub struct Clients {
     pub files: Option<UploadsBucket>,
     /// Stripe, where the function takes payments or hears of them.
     pub payments: Option<Arc<StripeApi>>,
+    /// SES, where the function mails members.
+    pub mail: Option<SesMailer>,
 }
 
 impl Clients {
     /// The table alone: nothing is pushed and notifications stay in-app.
     pub fn new(dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        Self { dynamodb, push: None, fanout: None, files: None, payments: None }
+        Self { dynamodb, push: None, fanout: None, files: None, payments: None, mail: None }
     }
 
     /// Also pushes live frames through `push`.
@@ -80,6 +83,12 @@ impl Clients {
         self
     }
 
+    /// Also mails members through `mailer`.
+    pub fn with_mail(mut self, mailer: SesMailer) -> Self {
+        self.mail = Some(mailer);
+        self
+    }
+
     /// Also takes payments through `stripe`.
     pub fn with_payments(mut self, stripe: StripeApi) -> Self {
         self.payments = Some(Arc::new(stripe));
@@ -90,27 +99,39 @@ impl Clients {
     /// that trusts only Amazon's roots. No network call happens here: the SDK resolves
     /// credentials lazily on first use.
     pub async fn from_config(config: &Config) -> Result<Self, StartupError> {
-        let sdk = aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await;
-        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(AwsCalls::from_env());
+        Ok(Self::from_sdk(config, &sdk_settings().await?))
+    }
+
+    /// The clients `config` asks for, from `sdk`'s settings.
+    pub fn from_sdk(config: &Config, sdk: &aws_config::SdkConfig) -> Self {
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(AwsCalls::from_env());
         if let Some(endpoint) = &config.dynamodb_endpoint {
             dynamodb = dynamodb.endpoint_url(endpoint);
         }
-        Ok(Self {
+        Self {
             dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
-            push: config.connections_endpoint.as_deref().map(|endpoint| ConnectionsApi::from_sdk(&sdk, endpoint)),
+            push: config.connections_endpoint.as_deref().map(|endpoint| ConnectionsApi::from_sdk(sdk, endpoint)),
             fanout: config
                 .notifications_topic
                 .as_deref()
-                .map(|arn| NotificationTopic::from_sdk(&sdk, arn, config.sns_endpoint.as_deref())),
+                .map(|arn| NotificationTopic::from_sdk(sdk, arn, config.sns_endpoint.as_deref())),
             // Only functions whose environment names the bucket pay for an S3 client.
             files: config
                 .uploads_bucket
                 .as_deref()
-                .map(|bucket| UploadsBucket::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref())),
-            // Stripe is wired by `from_env_paying` only, so only those binaries link it.
+                .map(|bucket| UploadsBucket::from_sdk(sdk, bucket, config.s3_endpoint.as_deref())),
+            // Stripe and SES are wired by `from_env_paying` and `from_env_mailing` only, so
+            // only those binaries link them.
             payments: None,
-        })
+            mail: None,
+        }
     }
+}
+
+/// The SDK settings every client shares, through the HTTPS client that trusts only
+/// Amazon's roots. No network call: credentials resolve lazily on first use.
+async fn sdk_settings() -> Result<aws_config::SdkConfig, StartupError> {
+    Ok(aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await)
 }
 
 /// Builds the application from the environment set by template.yaml, reading only the
@@ -136,6 +157,23 @@ pub async fn from_env_paying(keys: Keys) -> Result<App, StartupError> {
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }
 
+/// As [`from_env`], with the SES client for the sender the configuration names: for the
+/// functions that mail members (verification and reset links).
+pub async fn from_env_mailing(keys: Keys) -> Result<App, StartupError> {
+    let config = Config::from_env(keys)?;
+    let sdk = sdk_settings().await?;
+    let mut clients = Clients::from_sdk(&config, &sdk);
+    if let Some(sender) = &config.mail_sender {
+        clients = clients.with_mail(SesMailer::from_sdk(
+            &sdk,
+            sender,
+            config.mail_configuration_set.as_deref(),
+            config.ses_endpoint.as_deref(),
+        ));
+    }
+    Ok(build(&config, clients, Arc::new(SystemClock)))
+}
+
 /// Builds the application over `clients` on `clock`. A missing push endpoint, topic or bucket
 /// is wired as [`NoPush`] / [`NoFanout`] / [`NoFiles`], so the use cases never ask whether one exists.
 pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
@@ -150,6 +188,10 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
     let files: Arc<dyn FileStore> = match clients.files {
         Some(bucket) => Arc::new(bucket),
         None => Arc::new(NoFiles),
+    };
+    let mail: Arc<dyn Mailer> = match clients.mail {
+        Some(mailer) => Arc::new(mailer),
+        None => Arc::new(NoMail),
     };
     let payments: Arc<dyn PaymentProvider> = match clients.payments {
         Some(stripe) => stripe,
@@ -168,6 +210,8 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         fanout,
         files,
         payments,
+        mail,
+        web_app_url: config.web_app_url.clone(),
         google: google_keys(config),
     }
 }

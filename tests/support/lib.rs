@@ -71,7 +71,7 @@ pub async fn app() -> &'static App {
 pub async fn app_with_clock(clock: Arc<dyn Clock>) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    let clients = with_stripe(with_bucket(Clients::new(client)).await, &config);
+    let clients = with_stripe(with_mail(with_bucket(Clients::new(client)).await).await, &config);
     Box::leak(Box::new(startup::build(&config, clients, clock)))
 }
 
@@ -96,12 +96,56 @@ pub async fn with_bucket(clients: Clients) -> Clients {
     }
 }
 
+/// `clients` with mail through moto's SES, when the stack runs moto (`make test` does).
+pub async fn with_mail(clients: Clients) -> Clients {
+    match std::env::var("MOTO_ENDPOINT").ok().filter(|v| !v.is_empty()) {
+        Some(moto) => clients.with_mail(local::mailer(&moto).await.unwrap()),
+        None => clients,
+    }
+}
+
+/// The mails moto's SES took for `address`, oldest first: (subject, body).
+pub async fn mails_to(address: &str) -> Vec<(String, String)> {
+    let moto = realtime::moto_endpoint();
+    let data: Value = reqwest::get(format!("{moto}/moto-api/data.json")).await.unwrap().json().await.unwrap();
+    let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
+    messages
+        .iter()
+        .filter(|m| m["destinations"]["ToAddresses"].as_array().is_some_and(|to| to.iter().any(|a| a == address)))
+        .map(|m| (m["subject"].as_str().unwrap().to_owned(), m["body"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// The token of the newest link mailed to `address` whose subject is `subject`.
+pub async fn mailed_token(address: &str, subject: &str) -> String {
+    let mails = mails_to(address).await;
+    let (_, body) = mails
+        .iter()
+        .rev()
+        .find(|(s, _)| s == subject)
+        .unwrap_or_else(|| panic!("no {subject:?} mail to {address}: {mails:?}"));
+    let token = body.split("token=").nth(1).unwrap();
+    token.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// Marks a member's address confirmed through the store, for tests about something else
+/// (the mailed link itself is tested in tests/accounts.rs).
+pub async fn confirm_email(app: &App, id: &str) {
+    use shared::ports::AccountStore;
+    let id = UserId::parse(id).unwrap();
+    let previous = app.store.user(&id).await.unwrap().unwrap();
+    let mut next = previous.clone();
+    next.email_verified = true;
+    next.version += 1;
+    app.store.save_user(&next, &previous).await.unwrap();
+}
+
 /// As [`app_with_clock`], with `adjust` applied to the app before it is shared (e.g. a
 /// session policy other than the default).
 pub async fn app_adjusted(clock: Arc<dyn Clock>, adjust: impl FnOnce(&mut App)) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
-    let clients = with_stripe(with_bucket(Clients::new(client)).await, &config);
+    let clients = with_stripe(with_mail(with_bucket(Clients::new(client)).await).await, &config);
     let mut app = startup::build(&config, clients, clock);
     adjust(&mut app);
     Box::leak(Box::new(app))

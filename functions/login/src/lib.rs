@@ -1,4 +1,8 @@
-//! `login`: POST /auth/login, POST /auth/google, POST /auth/refresh and POST /auth/logout.
+//! `login`: every way a member proves who they are. Sign-in (POST /auth/login, /auth/google,
+//! /auth/refresh, /auth/logout), mailed links (POST /auth/verify-email, /auth/password/forgot,
+//! /auth/password/reset, /me/email/verification) and signed-in credential changes (PATCH
+//! /me/password, /me/email). One function, because these are the routes that hash passwords
+//! and hold the token-signing key.
 
 use http::StatusCode;
 use lambda_http::Request;
@@ -6,9 +10,10 @@ use serde::Deserialize;
 use shared::App;
 use shared::api::SignedInView;
 use shared::app::{GoogleSignIn, RefreshToken};
+use shared::auth::EmailToken;
 use shared::domain::{DisplayName, Email, Invalid, Roles};
 use shared::http::{
-    ApiError, FieldError, Fields, HttpResponse, json, no_content, parse_json, route_key, source_address,
+    ApiError, FieldError, Fields, HttpResponse, authenticate, json, no_content, parse_json, route_key, source_address,
 };
 use utoipa::OpenApi;
 
@@ -66,9 +71,96 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// Body of POST /auth/verify-email.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailRequest {
+    /// The `token` of the mailed link.
+    #[schema(pattern = "^[0-9A-Za-z_-]{43}$")]
+    pub token: String,
+}
+
+/// Body of POST /auth/password/forgot.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    /// The account's sign-in address.
+    #[schema(
+        max_length = 254,
+        pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,32}(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,2}@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}\\s*$"
+    )]
+    pub email: String,
+}
+
+/// Body of POST /auth/password/reset.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The `token` of the mailed reset link.
+    #[schema(pattern = "^[0-9A-Za-z_-]{43}$")]
+    pub token: String,
+    /// The new password: 8 to 128 characters, not the email address.
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: String,
+}
+
+/// Body of PATCH /me/password.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password now.
+    #[schema(min_length = 1)]
+    pub current_password: String,
+    /// The new password: 8 to 128 characters, not the email address.
+    #[schema(min_length = 8, max_length = 128)]
+    pub new_password: String,
+}
+
+/// Body of PATCH /me/email.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEmailRequest {
+    /// The new sign-in address; it takes effect when the link mailed to it is followed.
+    #[schema(
+        max_length = 254,
+        pattern = "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,32}(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,2}@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}\\s*$"
+    )]
+    pub email: String,
+    /// The account's password.
+    #[schema(min_length = 1)]
+    pub password: String,
+}
+
+/// The address a member signs in with, and whether it is confirmed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EmailStatusView {
+    /// The sign-in address.
+    pub email: Email,
+    /// Whether it was confirmed with a mailed link.
+    pub email_verified: bool,
+}
+
+/// What an accepted request that mails something says.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MailAcceptedView {
+    /// For the member.
+    pub detail: &'static str,
+}
+
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(login, google, refresh, logout))]
+#[openapi(paths(
+    login,
+    google,
+    refresh,
+    logout,
+    verify_email,
+    resend_confirmation,
+    forgot_password,
+    reset_password,
+    change_password,
+    change_email
+))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.
@@ -78,6 +170,12 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         "POST /auth/google" => google(app, &request).await,
         "POST /auth/refresh" => refresh(app, &request).await,
         "POST /auth/logout" => logout(app, &request).await,
+        "POST /auth/verify-email" => verify_email(app, &request).await,
+        "POST /me/email/verification" => resend_confirmation(app, &request).await,
+        "POST /auth/password/forgot" => forgot_password(app, &request).await,
+        "POST /auth/password/reset" => reset_password(app, &request).await,
+        "PATCH /me/password" => change_password(app, &request).await,
+        "PATCH /me/email" => change_email(app, &request).await,
         _ => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -173,6 +271,143 @@ async fn logout(app: &App, request: &Request) -> Result<HttpResponse, ApiError> 
     let token = presented_token(request)?;
     app.logout(token).await?;
     Ok(no_content())
+}
+
+/// Confirm an email address with the token of the mailed link: the address the member
+/// registered with, or the new one they asked to move to (which then becomes the sign-in
+/// address). Needs no sign-in: the link is the proof.
+#[utoipa::path(
+    post,
+    path = "/auth/verify-email",
+    tag = "accounts",
+    request_body = VerifyEmailRequest,
+    responses(
+        (status = 200, description = "Confirmed; the account's address as it now is", body = EmailStatusView),
+        (status = 400, description = "The link was used, has expired, or never existed (`errors` names `token`)"),
+        (status = 403, description = "Account suspended"),
+        (status = 409, description = "The new address has an account meanwhile (`email-taken`)"),
+    )
+)]
+async fn verify_email(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let body: VerifyEmailRequest = parse_json(request)?;
+    let token = email_token(&body.token)?;
+    let member = app.confirm_email(&token).await?;
+    json(StatusCode::OK, &EmailStatusView { email: member.email, email_verified: member.email_verified })
+}
+
+/// Mail the link that confirms the caller's address again (3 mails an hour).
+#[utoipa::path(
+    post,
+    path = "/me/email/verification",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "A new link is on its way", body = MailAcceptedView),
+        (status = 204, description = "The address is confirmed already: nothing sent"),
+        (status = 429, description = "Three mails went to the address in the last hour (`link_mails_per_address`)"),
+        (status = 503, description = "The mail was not sent; retry (`mail-unavailable`)"),
+    )
+)]
+async fn resend_confirmation(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    if app.resend_confirmation(caller.bearer()).await? {
+        json(StatusCode::ACCEPTED, &MailAcceptedView { detail: "A new confirmation link is on its way." })
+    } else {
+        Ok(no_content())
+    }
+}
+
+/// Ask for a password-reset link. The answer is the same, in about the same time, whether
+/// or not the address has an account; one that has gets a link valid 30 minutes.
+#[utoipa::path(
+    post,
+    path = "/auth/password/forgot",
+    tag = "accounts",
+    request_body = ForgotPasswordRequest,
+    responses(
+        (status = 202, description = "If the address has an account, a reset link is on its way", body = MailAcceptedView),
+        (status = 429, description = "Three links went to the address in the last hour, or 20 resets were asked from this network"),
+    )
+)]
+async fn forgot_password(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let source = source_address(request)?;
+    let body: ForgotPasswordRequest = parse_json(request)?;
+    let email = Email::parse(&body.email).map_err(|reason| ApiError::field("email", &reason))?;
+    app.forgot_password(email, source).await?;
+    json(
+        StatusCode::ACCEPTED,
+        &MailAcceptedView { detail: "If this address has an account, a link to reset its password is on its way." },
+    )
+}
+
+/// Set a new password with the token of a mailed reset link: every sign-in of the account
+/// ends, and every other reset link stops working.
+#[utoipa::path(
+    post,
+    path = "/auth/password/reset",
+    tag = "accounts",
+    request_body = ResetPasswordRequest,
+    responses(
+        (status = 204, description = "The password is set; sign in with it"),
+        (status = 400, description = "The link was used, has expired or was replaced (`token`), or the password breaks the rules (`password`)"),
+    )
+)]
+async fn reset_password(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let body: ResetPasswordRequest = parse_json(request)?;
+    let token = email_token(&body.token)?;
+    app.reset_password(&token, &body.password).await?;
+    Ok(no_content())
+}
+
+/// Change the password, proving the current one: every sign-in ends (this one gets a fresh
+/// token pair) and every reset link stops working.
+#[utoipa::path(
+    patch,
+    path = "/me/password",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Changed; a new sign-in for this client", body = SignedInView),
+        (status = 400, description = "The current password is wrong or the account has none (`current_password`), or the new one breaks the rules (`new_password`)"),
+        (status = 429, description = "Too many wrong passwords, as at sign-in"),
+    )
+)]
+async fn change_password(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let source = source_address(request)?;
+    let body: ChangePasswordRequest = parse_json(request)?;
+    let signed_in = app.change_password(caller.bearer(), body.current_password, &body.new_password, source).await?;
+    json(StatusCode::OK, &SignedInView::from(&signed_in))
+}
+
+/// Move the account to another address, proving the password: the new address gets a link
+/// that makes the change (valid 24 hours), the current one a note that it was asked for.
+#[utoipa::path(
+    patch,
+    path = "/me/email",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = ChangeEmailRequest,
+    responses(
+        (status = 202, description = "A link is on its way to the new address", body = MailAcceptedView),
+        (status = 400, description = "A bad or unchanged address (`email`), or a wrong password (`password`)"),
+        (status = 429, description = "Too many wrong passwords, or three links to the address in the last hour"),
+        (status = 503, description = "The mail was not sent; retry (`mail-unavailable`)"),
+    )
+)]
+async fn change_email(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let source = source_address(request)?;
+    let body: ChangeEmailRequest = parse_json(request)?;
+    let email = Email::parse(&body.email).map_err(|reason| ApiError::field("email", &reason))?;
+    app.change_email(caller.bearer(), email, body.password, source).await?;
+    json(StatusCode::ACCEPTED, &MailAcceptedView { detail: "A link to confirm the new address is on its way." })
+}
+
+fn email_token(raw: &str) -> Result<EmailToken, ApiError> {
+    EmailToken::parse(raw)
+        .map_err(|_| ApiError::field("token", &Invalid::new("is not a link token issued by Peerlearn")))
 }
 
 fn presented_token(request: &Request) -> Result<RefreshToken, ApiError> {

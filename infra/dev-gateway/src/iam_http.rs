@@ -99,6 +99,7 @@ pub fn accesses(service: &str, request: &HttpRequest, locals: &Locals) -> Result
         }
         "sns" => sns(body),
         "s3" => s3(request.method(), request.uri()),
+        "ses" => ses(request.method(), request.uri(), body),
         "execute-api" => execute_api(request.method(), request.uri(), locals),
         other => Err(format!("unknown service {other:?}")),
     }
@@ -154,6 +155,29 @@ pub fn sns(body: &[u8]) -> Result<Vec<Access>, String> {
         .or_else(|| field("Name").map(|name| format!("arn:aws:sns:{REGION}:{ACCOUNT_ID}:{name}")))
         .unwrap_or_else(|| "*".into());
     Ok(vec![Access::new(format!("sns:{operation}"), resource)])
+}
+
+/// SES API v2 (REST JSON): SendEmail (`POST /v2/email/outbound-emails`) is authorised on
+/// the sending identity, the From address's domain, and on the configuration set it names.
+pub fn ses(method: &str, uri: &str, body: &[u8]) -> Result<Vec<Access>, String> {
+    let (path, _) = split_uri(uri);
+    let arn = |resource: String| format!("arn:aws:ses:{REGION}:{ACCOUNT_ID}:{resource}");
+    match (method, path) {
+        ("POST", "/v2/email/outbound-emails") => {
+            let body: Value = serde_json::from_slice(body).map_err(|e| format!("body is not JSON: {e}"))?;
+            let from = body["FromEmailAddress"].as_str().ok_or("no FromEmailAddress")?;
+            // `Name <address>` or a bare address.
+            let address = from.rsplit('<').next().unwrap_or(from).trim_end_matches('>').trim();
+            let (_, domain) = address.rsplit_once('@').ok_or("the From address has no domain")?;
+            let mut accesses = vec![Access::new("ses:SendEmail", arn(format!("identity/{domain}")))];
+            if let Some(set) = body["ConfigurationSetName"].as_str() {
+                accesses.push(Access::new("ses:SendEmail", arn(format!("configuration-set/{set}"))));
+            }
+            Ok(accesses)
+        }
+        ("POST", "/v2/email/identities") => Ok(vec![Access::new("ses:CreateEmailIdentity", "*")]),
+        _ => Err(format!("SES {method} {path} is not modelled")),
+    }
 }
 
 /// S3, path-style (`/bucket/key`, as local endpoints are addressed).

@@ -123,6 +123,31 @@ pub async fn notification_topic(
     Ok(shared::adapters::sns::NotificationTopic::new(client, arn))
 }
 
+/// The domain local mail comes from: template.yaml's `MailDomain` default, which the
+/// functions' policies name (a mismatch is refused by the local IAM check).
+pub const MAIL_DOMAIN: &str = "peerlearn.example";
+
+/// Mail through the emulator's SES (moto server), from `no-reply@` [`MAIL_DOMAIN`], whose
+/// identity is created there first (moto refuses unverified senders, as SES does).
+pub async fn mailer(endpoint: &str) -> Result<shared::adapters::ses::SesMailer, String> {
+    let config = aws_sdk_sesv2::Config::builder()
+        .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
+        .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sesv2::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
+        .endpoint_url(endpoint)
+        .http_client(crate::iam_http::checking_default())
+        .interceptor(AwsCalls::from_env())
+        .build();
+    let client = aws_sdk_sesv2::Client::from_conf(config);
+    if let Err(error) = client.create_email_identity().email_identity(MAIL_DOMAIN).send().await {
+        // Another run (or test) on the same emulator created it already.
+        if client.get_email_identity().email_identity(MAIL_DOMAIN).send().await.is_err() {
+            return Err(format!("{error:?}"));
+        }
+    }
+    Ok(shared::adapters::ses::SesMailer::new(client, format!("Peerlearn <no-reply@{MAIL_DOMAIN}>"), None))
+}
+
 /// An S3 client for the local emulator (moto server), addressed path-style.
 pub fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()

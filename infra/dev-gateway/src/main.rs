@@ -93,6 +93,12 @@ async fn run() -> Result<(), String> {
             local::uploads_bucket(s3, UPLOADS_BUCKET).await.map_err(|e| format!("S3 emulator at {s3}: {e}"))?;
         clients = clients.with_files(bucket);
     }
+    // Mail (confirmation and reset links) goes to the emulator's SES, where it can be read.
+    let ses = std::env::var("SES_ENDPOINT").ok().filter(|v| !v.is_empty());
+    if let Some(ses) = &ses {
+        let mailer = local::mailer(ses).await.map_err(|e| format!("SES emulator at {ses}: {e}"))?;
+        clients = clients.with_mail(mailer);
+    }
     // Payments go to the local Stripe stand-in that infra/stack.sh starts; without it the
     // payment routes answer 503, like a deployment whose Stripe is down.
     if let Some(stripe) = local::stripe(&config).map_err(|e| format!("Stripe stand-in: {e}"))? {
@@ -121,6 +127,13 @@ async fn run() -> Result<(), String> {
     match &s3 {
         Some(s3) => println!("  S3         {s3}  bucket {UPLOADS_BUCKET}"),
         None => println!("  S3         not configured (S3_ENDPOINT unset): uploads answer 500"),
+    }
+    match &ses {
+        Some(ses) => println!(
+            "  SES        {ses}  mail from no-reply@{}; read what was sent: curl -s {ses}/moto-api/data.json | python3 -c 'import json,sys; [print(m[\"destinations\"], m[\"subject\"], m[\"body\"], sep=\"\\n\") for m in json.load(sys.stdin)[\"ses\"][\"Message\"]]'",
+            local::MAIL_DOMAIN
+        ),
+        None => println!("  SES        not configured (SES_ENDPOINT unset): confirmation and reset mails are not sent"),
     }
     for route in &gateway.template().routes {
         println!("  route      {:<40} -> {}", route.key(), route.function);

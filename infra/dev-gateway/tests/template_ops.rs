@@ -245,6 +245,7 @@ fn key_variables(keys: &str) -> Option<BTreeSet<&'static str>> {
     let (sign, check, page, stripe, webhooks) = match keys {
         "NONE" => (false, false, false, false, false),
         "SIGN" => (true, false, false, false, false),
+        "SIGN_AND_CHECK" => (true, true, false, false, false),
         "CHECK" => (false, true, false, false, false),
         "CHECK_AND_PAGE" => (false, true, true, false, false),
         "CHECK_AND_PAY" => (false, true, false, true, false),
@@ -328,10 +329,14 @@ fn variable_problems(doc: &Value, main_rs: impl Fn(&str) -> Option<String>) -> V
             problems.push(format!("{function}: no Keys::<name> in {code}/src/main.rs"));
             continue;
         };
-        let Some(wanted) = key_variables(&keys) else {
+        let Some(mut wanted) = key_variables(&keys) else {
             problems.push(format!("{function}: Keys::{keys} is not one this test knows; add it to key_variables"));
             continue;
         };
+        if variables.contains_key("MAIL_SENDER") {
+            // Mailed links point at the web app.
+            wanted.insert("WEB_APP_URL");
+        }
         let held: BTreeSet<&str> = KEYED.iter().copied().filter(|name| variables.contains_key(*name)).collect();
         for extra in held.difference(&wanted) {
             problems.push(format!("{function} (Keys::{keys}) gets {extra}, which it does not read"));
@@ -349,6 +354,7 @@ fn variable_problems(doc: &Value, main_rs: impl Fn(&str) -> Option<String>) -> V
             ("CONNECTIONS_ENDPOINT", "execute-api:ManageConnections"),
             ("NOTIFICATIONS_TOPIC_ARN", "sns:Publish"),
             ("UPLOADS_BUCKET", "s3:GetObject"),
+            ("MAIL_SENDER", "ses:SendEmail"),
         ] {
             match (variables.contains_key(variable), allows(resource, action)) {
                 (true, false) => problems.push(format!("{function} gets {variable} but may not {action}")),

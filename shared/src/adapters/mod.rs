@@ -6,5 +6,6 @@ pub mod https;
 pub mod meeting;
 pub mod realtime;
 pub mod s3;
+pub mod ses;
 pub mod sns;
 pub mod stripe;

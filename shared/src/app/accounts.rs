@@ -9,7 +9,7 @@ use crate::domain::{
     AccountStatus, Bearer, DisplayName, Email, Invalid, MentorStats, Password, Profile, QuotaUse, Roles, Scope,
     SourceAddress, User, UserId, VerificationStatus,
 };
-use crate::ports::{AccountStore, GrantStore, QuotaStore, RefreshGrant, RotateError, StoreError};
+use crate::ports::{AccountStore, GrantStore, QuotaStore, RecoveryStore, RefreshGrant, RotateError, StoreError};
 
 /// A sign-in lives 30 days from the moment of signing in; rotation never extends it.
 const SESSION_DAYS: i64 = 30;
@@ -53,13 +53,14 @@ pub struct GoogleSignIn {
 }
 
 /// A new member's account as it starts.
-fn new_member(email: Email, name: DisplayName, roles: Roles, now: DateTime<Utc>) -> User {
+fn new_member(email: Email, email_verified: bool, name: DisplayName, roles: Roles, now: DateTime<Utc>) -> User {
     User {
         id: UserId::new(ulid::Ulid::new()),
         email,
         name,
         roles,
         status: AccountStatus::Active,
+        email_verified,
         tokens_not_before: None,
         verification: VerificationStatus::Unverified,
         mentor: MentorStats::default(),
@@ -71,13 +72,13 @@ fn new_member(email: Email, name: DisplayName, roles: Roles, now: DateTime<Utc>)
     }
 }
 
-impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
+impl<S: AccountStore + GrantStore + QuotaStore + RecoveryStore> App<S> {
     /// Creates an account and signs it in. The email is claimed by the database in the
     /// same transaction that creates the user, so two racing registrations cannot both win.
     pub async fn register(&self, registration: Registration) -> Result<SignedIn, AppError> {
         let password_hash = hash_off_thread(&self.passwords, registration.password).await?;
         let now = self.clock.now();
-        let user = new_member(registration.email, registration.name, registration.roles, now);
+        let user = new_member(registration.email, false, registration.name, registration.roles, now);
         let (grant, token) = new_family(&user.id, now)?;
         match self.store.create_account(&user, Some(&password_hash), None, &grant).await {
             Ok(()) => {}
@@ -85,6 +86,7 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
             Err(error) => return Err(error.into()),
         }
         crate::observability::metrics::count(now, crate::observability::metrics::REGISTRATIONS);
+        self.welcome(&user).await;
         self.signed_in(user, token, now)
     }
 
@@ -151,7 +153,7 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
             request.name.or_else(|| identity.name.as_deref().and_then(|name| DisplayName::parse(name).ok())).ok_or(
                 AppError::Rule { field: "name", reason: Invalid::new("is required: the Google account has none") },
             )?;
-        let user = new_member(email, name, roles, now);
+        let user = new_member(email, true, name, roles, now);
         let (grant, token) = new_family(&user.id, now)?;
         match self.store.create_account(&user, None, Some(&identity.subject), &grant).await {
             Ok(()) => {}
@@ -246,13 +248,18 @@ impl<S: AccountStore + GrantStore + QuotaStore> App<S> {
         Ok(())
     }
 
-    fn signed_in(&self, user: User, refresh_token: RefreshToken, now: DateTime<Utc>) -> Result<SignedIn, AppError> {
+    pub(super) fn signed_in(
+        &self,
+        user: User,
+        refresh_token: RefreshToken,
+        now: DateTime<Utc>,
+    ) -> Result<SignedIn, AppError> {
         let access_token = self.tokens.issue(&user.id, user.roles, now).map_err(|e| AppError::Crypto(e.to_string()))?;
         Ok(SignedIn { user, access_token, expires_in: self.tokens.ttl_seconds(), refresh_token })
     }
 }
 
-fn new_family(user: &UserId, now: DateTime<Utc>) -> Result<(RefreshGrant, RefreshToken), AppError> {
+pub(super) fn new_family(user: &UserId, now: DateTime<Utc>) -> Result<(RefreshGrant, RefreshToken), AppError> {
     let family_id = ulid::Ulid::new().to_string();
     let token = RefreshToken::generate(&family_id).map_err(|e| AppError::Crypto(e.to_string()))?;
     let grant = RefreshGrant {
@@ -266,7 +273,7 @@ fn new_family(user: &UserId, now: DateTime<Utc>) -> Result<(RefreshGrant, Refres
 }
 
 /// argon2 is deliberately slow CPU work: keep it off the async workers.
-async fn hash_off_thread(hasher: &PasswordHasher, password: Password) -> Result<String, AppError> {
+pub(super) async fn hash_off_thread(hasher: &PasswordHasher, password: Password) -> Result<String, AppError> {
     let hasher = hasher.clone();
     tokio::task::spawn_blocking(move || hasher.hash(&password))
         .await
@@ -274,7 +281,7 @@ async fn hash_off_thread(hasher: &PasswordHasher, password: Password) -> Result<
         .map_err(|e| AppError::Crypto(e.to_string()))
 }
 
-async fn verify_off_thread(
+pub(super) async fn verify_off_thread(
     hasher: &PasswordHasher,
     candidate: String,
     stored: Option<String>,

@@ -7,8 +7,6 @@
 //! connections closed. A rerun (the same POST after a failure halfway) finds the member
 //! already suspended, writes nothing new and redoes only what is left.
 
-use futures_util::future::join_all;
-
 use super::{ADMINS_ONLY, App, AppError};
 use crate::domain::{
     Actor, AuditAction, AuditEntry, Bearer, Email, MemberSearch, MemberText, Move, Reason, Role, SessionId,
@@ -60,9 +58,7 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberAdmin
         self.admit(admin).await?;
         let suspended = Audited { actor: &admin.member, action: AuditAction::MemberSuspended, reason: Some(reason) };
         let member = self.save_member(id, suspended, |user| user.suspended(self.clock.now())).await?;
-        let families = self.store.families(id).await?;
-        let revoked = join_all(families.iter().map(|family| self.store.revoke_family(family))).await;
-        let families_revoked = revoked.into_iter().collect::<Result<Vec<()>, StoreError>>()?.len();
+        let families_revoked = self.end_sign_ins(id).await?;
         let sessions_cancelled = self.call_off_sessions(id).await?;
         let connections_closed = self.close_connections(id).await?;
         tracing::info!(

@@ -12,6 +12,7 @@ mod payments;
 mod payouts;
 mod points;
 mod profiles;
+mod recovery;
 mod reminders;
 mod reports;
 mod reviews;
@@ -25,7 +26,7 @@ use std::sync::Arc;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::domain::{Bearer, Exhausted, Invalid, LimitKind, Limits, Mismatch, Policy, Refusal, User};
 use crate::ports::{
-    AccountStore, Clock, EventRefusal, FileStore, LivePush, MeetingRooms, NotificationFanout, PaymentError,
+    AccountStore, Clock, EventRefusal, FileStore, LivePush, Mailer, MeetingRooms, NotificationFanout, PaymentError,
     PaymentProvider, QuotaError, StoreError,
 };
 
@@ -37,6 +38,7 @@ pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, Ranked
 pub use matching::{CANDIDATE_CAP, MatchOutcome, MatchRequest, SearchPage};
 pub use payouts::{PayoutRun, TRANSFER_RETRY};
 pub use points::Awarded;
+pub use recovery::FORGOT_ANSWER_FLOOR;
 pub use reminders::ReminderRun;
 pub use reports::ReportFiling;
 pub use sessions::{Requested, SessionRequest};
@@ -178,6 +180,15 @@ pub enum AppError {
     /// Linking or unlinking a sign-in identity is refused; the reason is for the member.
     #[error("identity conflict: {0}")]
     IdentityConflict(&'static str),
+    /// The caller must confirm their email address first; the reason says for what.
+    #[error("email not verified: {0}")]
+    EmailNotVerified(&'static str),
+    /// A mailed link is unknown, used, expired or void.
+    #[error("link not valid")]
+    LinkInvalid,
+    /// The mail service did not take a mail.
+    #[error("mail failed: {0}")]
+    Mail(String),
 }
 
 /// The application: the store and services, built once per cold start by
@@ -210,6 +221,10 @@ pub struct App<S> {
     pub files: Arc<dyn FileStore>,
     /// The payment provider ([`crate::ports::NoPayments`] where the function takes no payments).
     pub payments: Arc<dyn PaymentProvider>,
+    /// Mail to members ([`crate::ports::NoMail`] where the function sends none).
+    pub mail: Arc<dyn Mailer>,
+    /// The web app's origin, where mailed links point.
+    pub web_app_url: String,
     /// Google's keys, for Sign in with Google (none where no client id is configured).
     pub google: Option<Arc<crate::auth::GoogleKeyCache>>,
 }

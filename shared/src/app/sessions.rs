@@ -106,6 +106,10 @@ impl<S: AccountStore + SessionStore + MentorDirectory> App<S> {
                         .map_or(Cents::ZERO, |price| session_charge(price, u32::from(request.slot.length().minutes()))),
                     mentor.profile.late_cancel,
                 );
+        // Money needs an address that answers: receipts and refunds go there.
+        if booking.is_paid() && !me.email_verified {
+            return Err(AppError::EmailNotVerified("Confirm your email address before booking a paid session."));
+        }
         let notify = [NewNotification::session_requested(&booking, me.name.as_str())];
         // The answer is stored with the session, so a retry gets exactly this answer.
         let reply = key.as_ref().map(|key| idempotency::created(key, &booking)).transpose()?;

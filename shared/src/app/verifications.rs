@@ -93,6 +93,10 @@ impl<S: AccountStore + UploadStore + VerificationStore> App<S> {
         let completed = self.completed_uploads(mentor, uploads.ids()).await?;
         for _ in 0..ATTEMPTS {
             let previous = admitted(self.store.user(mentor).await?, caller)?;
+            // Admins write to a verified mentor by mail; an address nobody answers is no contact.
+            if !previous.email_verified {
+                return Err(AppError::EmailNotVerified("Confirm your email address before asking to be verified."));
+            }
             let now = self.clock.now();
             let id = VerificationId::new(ulid::Ulid::from_datetime(now.into()));
             let (request, next) =

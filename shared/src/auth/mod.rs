@@ -3,6 +3,7 @@
 
 mod access_token;
 mod cursor;
+mod email_token;
 pub mod google_id_token;
 mod keys;
 mod password_hash;
@@ -10,6 +11,7 @@ mod refresh_token;
 
 pub use access_token::{AccessClaims, TokenError, TokenIssuer};
 pub use cursor::{CursorError, CursorSigner};
+pub use email_token::{EmailToken, EmailTokenError};
 pub use google_id_token::{GoogleIdentity, GoogleKeyCache, GoogleTokenError};
 pub use keys::{CursorKey, KeyError, PublicKeys, SigningKey};
 pub use password_hash::{HashError, PasswordHasher};

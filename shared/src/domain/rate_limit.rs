@@ -24,6 +24,10 @@ pub enum LimitKind {
     MessagesPerMember,
     /// Reports by one member about one other member.
     ReportsPerPair,
+    /// Mails with a link (confirmation, reset, address change) to one member or address.
+    LinkMailsPerAddress,
+    /// Password-reset requests from one source network, across addresses.
+    ResetsPerSource,
 }
 
 impl LimitKind {
@@ -36,6 +40,8 @@ impl LimitKind {
             Self::SessionRequestsPerLearner => "session_requests_per_learner",
             Self::MessagesPerMember => "messages_per_member",
             Self::ReportsPerPair => "reports_per_pair",
+            Self::LinkMailsPerAddress => "link_mails_per_address",
+            Self::ResetsPerSource => "resets_per_source",
         }
     }
 }
@@ -111,6 +117,11 @@ pub struct Limits {
     /// 1 report per member about another per UTC day: one report says it, repeats only
     /// flood the admins' queue.
     pub reports_per_pair: RateLimit,
+    /// 3 mails with a link per address per hour: a resend or two, never a mail bomb
+    /// (counted for unknown addresses too, so the limit tells nothing).
+    pub link_mails_per_address: RateLimit,
+    /// 20 password-reset requests per source network per hour, across addresses.
+    pub resets_per_source: RateLimit,
 }
 
 impl Default for Limits {
@@ -122,6 +133,8 @@ impl Default for Limits {
             session_requests_per_learner: RateLimit::new(LimitKind::SessionRequestsPerLearner, 10, Duration::hours(1)),
             messages_per_member: RateLimit::new(LimitKind::MessagesPerMember, 30, Duration::minutes(1)),
             reports_per_pair: RateLimit::new(LimitKind::ReportsPerPair, 1, Duration::days(1)),
+            link_mails_per_address: RateLimit::new(LimitKind::LinkMailsPerAddress, 3, Duration::hours(1)),
+            resets_per_source: RateLimit::new(LimitKind::ResetsPerSource, 20, Duration::hours(1)),
         }
     }
 }

@@ -72,6 +72,9 @@ pub struct User {
     pub roles: Roles,
     /// Active or suspended.
     pub status: AccountStatus,
+    /// The member followed a link mailed to `email`: only then may they book paid
+    /// sessions or ask to be verified as a mentor.
+    pub email_verified: bool,
     /// Access tokens issued before this instant are refused (set by a suspension, kept by
     /// the restore, so tokens from before a suspension never work again).
     pub tokens_not_before: Option<DateTime<Utc>>,
@@ -259,6 +262,7 @@ mod tests {
             name: DisplayName::parse("Ana").unwrap(),
             roles: Roles::from_requested("learner").unwrap(),
             status: AccountStatus::Active,
+            email_verified: true,
             tokens_not_before: None,
             verification: VerificationStatus::Unverified,
             mentor: MentorStats::default(),

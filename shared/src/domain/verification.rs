@@ -218,6 +218,7 @@ mod tests {
             profile: Default::default(),
             created_at: at(0),
             updated_at: at(0),
+            email_verified: true,
             tokens_not_before: None,
             version: 3,
         }

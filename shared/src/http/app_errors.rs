@@ -104,6 +104,14 @@ impl From<AppError> for ApiError {
             AppError::IdentityConflict(detail) => {
                 ApiError::Conflict { kind: ProblemType::IdentityConflict, detail, field: None }
             }
+            AppError::EmailNotVerified(detail) => {
+                ApiError::Conflict { kind: ProblemType::EmailNotVerified, detail, field: None }
+            }
+            AppError::LinkInvalid => ApiError::field(
+                "token",
+                &Invalid::new("is not a live link: it was used, has expired, or a newer one replaced it"),
+            ),
+            AppError::Mail(cause) => ApiError::MailUnavailable(cause),
             AppError::EventRefused(refusal) => ApiError::field(
                 "Stripe-Signature",
                 &Invalid::new(match refusal {

@@ -97,6 +97,9 @@ pub enum ApiError {
     /// 503: a sign-in provider is not reachable. The cause is logged.
     #[error("sign-in unavailable: {0}")]
     SignInUnavailable(String),
+    /// 503: the mail service is not reachable. The cause is logged.
+    #[error("mail unavailable: {0}")]
+    MailUnavailable(String),
 }
 
 impl ApiError {
@@ -129,6 +132,7 @@ impl ApiError {
             Self::Internal(_) => ProblemType::Internal,
             Self::PaymentsUnavailable(_) => ProblemType::PaymentsUnavailable,
             Self::SignInUnavailable(_) => ProblemType::SignInUnavailable,
+            Self::MailUnavailable(_) => ProblemType::MailUnavailable,
         }
     }
 
@@ -229,6 +233,11 @@ impl ApiError {
                 headers.push((header::RETRY_AFTER, HeaderValue::from(30u64)));
                 ("Signing in with this provider is not available right now; try again shortly.".into(), Vec::new())
             }
+            Self::MailUnavailable(cause) => {
+                tracing::warn!(%cause, "mail service unavailable");
+                headers.push((header::RETRY_AFTER, HeaderValue::from(60u64)));
+                ("The mail could not be sent right now; try again in a minute.".into(), Vec::new())
+            }
         };
         (problem_body(status, kind.uri(), detail, errors), headers)
     }
@@ -243,6 +252,8 @@ fn limit_detail(limit: LimitKind) -> &'static str {
         LimitKind::SessionRequestsPerLearner => "Too many session requests.",
         LimitKind::MessagesPerMember => "Too many messages in a short time.",
         LimitKind::ReportsPerPair => "You already reported this member today.",
+        LimitKind::LinkMailsPerAddress => "Several mails went to this address in the last hour; check the inbox.",
+        LimitKind::ResetsPerSource => "Too many password resets were asked for from this network.",
     }
 }
 
@@ -285,13 +296,16 @@ pub struct Problem {
     /// `urn:peerlearn:problem:google-account-not-linked` (sign in with the password, then
     /// link Google), `urn:peerlearn:problem:identity-conflict` (the Google account is
     /// linked to another member, another one is linked already, or it is the only way in);
+    /// 403 `urn:peerlearn:problem:email-not-verified` (confirm the address with the mailed
+    /// link first);
     /// 413 `urn:peerlearn:problem:payload-too-large`;
     /// 415 `urn:peerlearn:problem:unsupported-media-type`;
     /// 429 `urn:peerlearn:problem:rate-limited` (wait `retry_after` seconds);
     /// 500 `urn:peerlearn:problem:internal` (retry later);
     /// 503 `urn:peerlearn:problem:payments-unavailable` (the payment provider is not
     /// reachable or not ready; retry later), `urn:peerlearn:problem:sign-in-unavailable`
-    /// (Google's keys are not reachable; retry later). `about:blank` only on statuses
+    /// (Google's keys are not reachable; retry later), `urn:peerlearn:problem:mail-unavailable`
+    /// (the mail was not sent; retry later). `about:blank` only on statuses
     /// outside this list. New kinds may be added: treat an unknown one by its status.
     #[serde(rename = "type")]
     #[schema(examples("urn:peerlearn:problem:validation", "urn:peerlearn:problem:time-taken"))]

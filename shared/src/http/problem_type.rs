@@ -60,11 +60,15 @@ pub enum ProblemType {
     SignInUnavailable,
     /// A Google account linked elsewhere, another one linked already, or the last way in.
     IdentityConflict,
+    /// 403: the caller's email address is not verified yet (paid sessions, mentor verification).
+    EmailNotVerified,
+    /// 503: the mail service is not reachable; the link was not sent.
+    MailUnavailable,
 }
 
 impl ProblemType {
     /// Every kind, in the documented order.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 27] = [
         Self::Validation,
         Self::Unauthenticated,
         Self::InvalidCredentials,
@@ -90,6 +94,8 @@ impl ProblemType {
         Self::GoogleAccountNotLinked,
         Self::SignInUnavailable,
         Self::IdentityConflict,
+        Self::EmailNotVerified,
+        Self::MailUnavailable,
     ];
 
     /// The `type` URI, `urn:peerlearn:problem:<kind>`; never changes once published.
@@ -120,6 +126,8 @@ impl ProblemType {
             Self::GoogleAccountNotLinked => "urn:peerlearn:problem:google-account-not-linked",
             Self::SignInUnavailable => "urn:peerlearn:problem:sign-in-unavailable",
             Self::IdentityConflict => "urn:peerlearn:problem:identity-conflict",
+            Self::EmailNotVerified => "urn:peerlearn:problem:email-not-verified",
+            Self::MailUnavailable => "urn:peerlearn:problem:mail-unavailable",
         }
     }
 
@@ -130,7 +138,7 @@ impl ProblemType {
             Self::Unauthenticated | Self::InvalidCredentials | Self::RefreshTokenInvalid | Self::TokenExpired => {
                 StatusCode::UNAUTHORIZED
             }
-            Self::Forbidden | Self::Suspended => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Suspended | Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::InvalidState | Self::TimeTaken | Self::EmailTaken | Self::AlreadyReviewed => StatusCode::CONFLICT,
             Self::IdempotencyMismatch | Self::Contended => StatusCode::CONFLICT,
@@ -140,7 +148,9 @@ impl ProblemType {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::PaymentsUnavailable | Self::SignInUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PaymentsUnavailable | Self::SignInUnavailable | Self::MailUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 

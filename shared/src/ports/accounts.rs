@@ -5,7 +5,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{Email, Exhausted, QuotaUse, Standing, User, UserId};
+use crate::domain::{Email, Exhausted, IssuedCheck, QuotaUse, Standing, User, UserId};
 
 /// A password hash with the account it unlocks.
 #[derive(Debug, Clone)]
@@ -14,6 +14,8 @@ pub struct Credentials {
     pub user_id: UserId,
     /// PHC-format argon2id hash; none for an account that signs in with Google only.
     pub password_hash: Option<String>,
+    /// When the password was last reset or changed (none: as registered).
+    pub password_set_at: Option<DateTime<Utc>>,
 }
 
 /// One refresh token as stored: only its hash, never the token.
@@ -138,4 +140,52 @@ pub trait GrantStore: Send + Sync {
 
     /// Ends a family: none of its grants works any more.
     fn revoke_family(&self, family_id: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Mailed links: addresses proved, passwords reset and changed. Each link is single-use:
+/// the write that acts on it deletes it in the same transaction, on condition it is there.
+pub trait RecoveryStore: Send + Sync {
+    /// Stores a link (by its token's hash); it expires by itself after its lifetime.
+    fn issue_check(&self, issued: &IssuedCheck) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The link a token's hash names, if it was issued and not used (expired ones may
+    /// still be returned: the caller checks the time).
+    fn check(&self, token_hash: &str) -> impl Future<Output = Result<Option<IssuedCheck>, StoreError>> + Send;
+
+    /// Uses a [`crate::domain::EmailCheck::VerifyAddress`] link: the member's address is verified, if it is
+    /// still the one the link was mailed to. `Conflict("used")` when the link was used
+    /// meanwhile, `Conflict("email")` when the address changed since.
+    fn verify_address(&self, issued: &IssuedCheck) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Uses a [`crate::domain::EmailCheck::ChangeAddress`] link: the member's sign-in address moves from
+    /// `from` (whose credentials are `credentials`) to the link's, verified. `Conflict("email")`
+    /// when the new address has an account, `Conflict("used")` when the link was used or
+    /// anything changed meanwhile.
+    fn change_address(
+        &self,
+        issued: &IssuedCheck,
+        from: &Email,
+        credentials: &Credentials,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Uses a [`crate::domain::EmailCheck::ResetPassword`] link: the password of the link's address becomes
+    /// `password_hash`, set at `now`. `Conflict("used")` when the link was used, or a password
+    /// was set after it was issued (every older reset link dies with a reset or a change).
+    fn reset_password(
+        &self,
+        issued: &IssuedCheck,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Replaces the password of `email` (belonging to `member`) with `password_hash`, set at
+    /// `now`, if it is still `current` (`Conflict("password")` otherwise).
+    fn change_password(
+        &self,
+        member: &UserId,
+        email: &Email,
+        current: Option<&str>,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

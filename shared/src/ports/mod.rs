@@ -7,6 +7,7 @@ mod chat;
 mod clock;
 mod files;
 mod leaderboards;
+mod mail;
 mod matching;
 mod members;
 mod notifications;
@@ -20,12 +21,15 @@ mod stats;
 mod uploads;
 mod verifications;
 
-pub use accounts::{AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RefreshGrant, RotateError};
+pub use accounts::{
+    AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RecoveryStore, RefreshGrant, RotateError,
+};
 pub use audit::{AuditPage, AuditStore};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
 pub use clock::{Clock, SystemClock};
 pub use files::{FileError, FileStore, NoFiles, ObjectHead, UploadLink};
 pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};
+pub use mail::{Mailer, NoMail};
 pub use matching::{Listing, ListingOrder, MentorDirectory};
 pub use members::{MemberAdmin, MemberPage};
 pub use notifications::{NewNotification, NoFanout, NotificationFanout, NotificationPage, NotificationStore};

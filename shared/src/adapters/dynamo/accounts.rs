@@ -123,7 +123,8 @@ impl AccountStore for DynamoStore {
         let found = self.get_many(&[keys::credentials(email)]).await?;
         let Some(item) = found.into_iter().next() else { return Ok(None) };
         let record: CredentialsRecord = from_item(item)?;
-        Ok(Some(Credentials { user_id: record.user_id, password_hash: record.password_hash }))
+        let password_set_at = record.password_set_ms.and_then(chrono::DateTime::from_timestamp_millis);
+        Ok(Some(Credentials { user_id: record.user_id, password_hash: record.password_hash, password_set_at }))
     }
 
     async fn linked_google(&self, member: &UserId) -> Result<Option<String>, StoreError> {

@@ -49,6 +49,7 @@
 //! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
 //! | a line of a member's money history, one per ledger entry that moved their wallet | `USER#<user id>` | `TXN#<at>#<entry key>` |
 //! | which account a Google account signs in to | `GOOGLE#<sub>` | `IDENTITY` |
+//! | a mailed link (address check or password reset), single-use, by its token's hash | `CHECK#<sha256 of token>` | `CHECK` |
 //! | which Google account a member linked | `USER#<user id>` | `IDENTITY#google` |
 //! | which session a payment paid for (written when the money arrives) | `PAYMENT#<payment intent id>` | `SESSION` |
 //! | the platform's fee account | `PLATFORM` | `FEES` |
@@ -518,6 +519,11 @@ pub fn google_identity(subject: &str) -> Key {
 /// Which Google account a member linked (the way back from the member to its identity).
 pub fn linked_google(member: &UserId) -> Key {
     Key { pk: format!("USER#{member}"), sk: "IDENTITY#google".into() }
+}
+
+/// A mailed link (verify or change an address, reset a password), by its token's hash.
+pub fn email_check(token_hash: &str) -> Key {
+    Key { pk: format!("CHECK#{token_hash}"), sk: "CHECK".into() }
 }
 
 /// Which session a provider's payment paid for (disputes name the payment, not the session).

@@ -18,6 +18,7 @@ mod points;
 pub use notifications::notification_from_image;
 pub use points::{booking_from_image, entity_of, key_of, review_from_image};
 mod records;
+mod recovery;
 mod reports;
 mod reviews;
 mod sessions;

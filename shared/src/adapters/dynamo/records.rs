@@ -27,6 +27,9 @@ pub(crate) struct UserRecord {
     pub name: DisplayName,
     pub roles: Roles,
     pub status: AccountStatus,
+    /// The member followed a link mailed to `email` (absent: not yet).
+    #[serde(default)]
+    pub email_verified: bool,
     /// Tokens issued before it are refused (absent until a first suspension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens_not_before: Option<DateTime<Utc>>,
@@ -60,6 +63,7 @@ impl UserRecord {
             name: user.name.clone(),
             roles: user.roles,
             status: user.status,
+            email_verified: user.email_verified,
             tokens_not_before: user.tokens_not_before,
             gsi1pk: Some(keys::member_index(user.status)),
             gsi1sk: Some(keys::member_order(user)),
@@ -80,6 +84,7 @@ impl UserRecord {
             name: self.name,
             roles: self.roles,
             status: self.status,
+            email_verified: self.email_verified,
             tokens_not_before: self.tokens_not_before,
             verification: self.verification,
             mentor: self.mentor,
@@ -118,13 +123,63 @@ pub(crate) struct CredentialsRecord {
     /// Absent for an account that signs in with Google only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_hash: Option<String>,
+    /// When the password was last set by a reset or a change, epoch milliseconds (absent:
+    /// at registration): reset links issued before it are void. A number, so a condition
+    /// compares instants, not strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_set_ms: Option<i64>,
 }
 
 impl CredentialsRecord {
     pub fn new(email: &Email, user_id: &UserId, password_hash: Option<&str>) -> Self {
         let Key { pk, sk } = keys::credentials(email);
         let password_hash = password_hash.map(str::to_owned);
-        Self { pk, sk, entity: "Credentials".into(), user_id: user_id.clone(), password_hash }
+        Self { pk, sk, entity: "Credentials".into(), user_id: user_id.clone(), password_hash, password_set_ms: None }
+    }
+}
+
+/// A mailed link, by its token's hash (entity `EmailCheck`); gone by TTL after it expires.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct EmailCheckRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub check: crate::domain::EmailCheck,
+    pub user_id: UserId,
+    pub email: Email,
+    pub issued_at: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+    /// TTL, epoch seconds: a day after the link dies (DynamoDB deletes within days anyway).
+    pub expires_at: i64,
+}
+
+impl EmailCheckRecord {
+    pub fn new(issued: &crate::domain::IssuedCheck) -> Self {
+        let Key { pk, sk } = keys::email_check(&issued.token_hash);
+        Self {
+            pk,
+            sk,
+            entity: "EmailCheck".into(),
+            check: issued.check,
+            user_id: issued.member.clone(),
+            email: issued.email.clone(),
+            issued_at: issued.issued_at,
+            valid_until: issued.expires_at,
+            expires_at: (issued.expires_at + chrono::Duration::days(1)).timestamp(),
+        }
+    }
+
+    pub fn into_issued(self, token_hash: &str) -> crate::domain::IssuedCheck {
+        crate::domain::IssuedCheck {
+            token_hash: token_hash.to_owned(),
+            check: self.check,
+            member: self.user_id,
+            email: self.email,
+            issued_at: self.issued_at,
+            expires_at: self.valid_until,
+        }
     }
 }
 
