@@ -43,10 +43,10 @@ trap 'exit 130' INT TERM
 
 # A table of its own, so the run never meets another run's (or a test's) data.
 TABLE="schemathesis-$PORT"
-# Uploads need a bucket, and mailed links a sender: the stack's moto server (the gateway
-# creates both there).
+# Uploads need a bucket, mailed links a sender and texted codes SNS: the stack's moto
+# server (the gateway sets each up there).
 (cd "$ROOT" && PORT="$PORT" WS_PORT="$WS_PORT" TABLE_NAME="$TABLE" TEMPLATE="$ROOT/template.yaml" \
-  S3_ENDPOINT="${MOTO_ENDPOINT:-}" SES_ENDPOINT="${MOTO_ENDPOINT:-}" RUST_LOG="${RUST_LOG:-warn}" exec "$GATEWAY") >"$REPORT/gateway.log" 2>&1 &
+  S3_ENDPOINT="${MOTO_ENDPOINT:-}" SES_ENDPOINT="${MOTO_ENDPOINT:-}" SNS_ENDPOINT="${MOTO_ENDPOINT:-}" RUST_LOG="${RUST_LOG:-warn}" exec "$GATEWAY") >"$REPORT/gateway.log" 2>&1 &
 GATEWAY_PID="$!"
 BASE="http://127.0.0.1:$PORT"
 tries=0

@@ -729,3 +729,156 @@ async fn an_address_change_takes_effect_when_the_new_address_confirms_it() {
     assert_eq!(refused.body["type"], "urn:peerlearn:problem:email-taken");
     assert_eq!(item_count(app).await, before);
 }
+
+/// A US number no other test texts (moto is shared by the whole run).
+fn fresh_phone() -> String {
+    let random = ulid::Ulid::new().random() % 1_000_000;
+    format!("+14152{random:06}")
+}
+
+async fn member_token(app: &shared::App, local: &str) -> (String, String) {
+    let (_, body) = registered(app, local).await;
+    (bearer(&body), body["user"]["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_member_verifies_a_phone_with_the_texted_code() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone()).await;
+    let (token, _) = member_token(app, "pia").await;
+    let phone = fresh_phone();
+    let send = |number: &str| Call::new("POST", "/me/phone").token(&token).json(json!({"phone": number}));
+    for (bad, why) in
+        [("4155552671", "no +"), ("+1 876 555 2671", "Jamaica: not texted"), ("+999 1234 5678", "no such country")]
+    {
+        let refused = send(bad).send(app).await;
+        assert_eq!((refused.status, refused.error_fields()), (400, vec!["phone".to_owned()]), "{why}");
+    }
+    let pretty = format!("+1 (415) {}-{}", &phone[5..8], &phone[8..]);
+    assert_eq!(send(&pretty).send(app).await.status, 202);
+    let again = send(&phone).send(app).await;
+    assert_eq!((again.status, again.body["limit"].clone()), (429, json!("text_resend")));
+    let code = peerlearn_tests::texted_code(&phone).await;
+    assert_eq!(peerlearn_tests::texts_to(&phone).await.len(), 1, "the refused resend sent nothing");
+
+    let verify = |code: &str| Call::new("POST", "/me/phone/verify").token(&token).json(json!({"code": code}));
+    let wrong_code = if code == "000000" { "000001" } else { "000000" };
+    let wrong = verify(wrong_code).send(app).await;
+    assert_eq!((wrong.status, wrong.error_fields()), (400, vec!["code".to_owned()]));
+    let right = verify(&code).send(app).await;
+    assert_eq!(right.status, 200, "{:?}", right.body);
+    assert_eq!(right.body, json!({"phone": phone, "phone_verified": true}));
+    let me = Call::new("GET", "/me").token(&token).send(app).await;
+    assert_eq!(me.body["phone"], json!(phone));
+    // Used: the same code again finds none.
+    assert_eq!(verify(&code).send(app).await.status, 400);
+    assert_eq!(send(&phone).send(app).await.error_fields(), ["phone"], "already the member's");
+}
+
+#[tokio::test]
+async fn five_wrong_guesses_or_ten_minutes_end_a_code() {
+    let clock = clock_at(STARTS_AT);
+    let app = app_with_clock(clock.clone()).await;
+    let (token, _) = member_token(app, "rio").await;
+    let phone = fresh_phone();
+    let send = || Call::new("POST", "/me/phone").token(&token).json(json!({"phone": phone.clone()}));
+    let verify = |code: &str| Call::new("POST", "/me/phone/verify").token(&token).json(json!({"code": code}));
+    assert_eq!(send().send(app).await.status, 202);
+    let code = peerlearn_tests::texted_code(&phone).await;
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    // Each guess is taken before it is compared: concurrent ones cannot share one, so at
+    // most five are ever compared.
+    let burst = futures::future::join_all((0..8).map(|_| verify(wrong).send(app))).await;
+    assert!(burst.iter().all(|g| g.status == 400), "{:?}", burst.iter().map(|g| g.status).collect::<Vec<_>>());
+    for _ in 0..5 {
+        assert_eq!(verify(wrong).send(app).await.status, 400);
+    }
+    let spent = verify(&code).send(app).await;
+    assert_eq!(spent.status, 400, "the right code after five wrong ones: {:?}", spent.body);
+
+    clock.advance(chrono::Duration::seconds(61));
+    let token = peerlearn_tests::renew(app, &token);
+    let send = || Call::new("POST", "/me/phone").token(&token).json(json!({"phone": phone.clone()}));
+    assert_eq!(send().send(app).await.status, 202);
+    let code = peerlearn_tests::texted_code(&phone).await;
+    clock.advance(chrono::Duration::minutes(10));
+    let token = peerlearn_tests::renew(app, &token);
+    let late = Call::new("POST", "/me/phone/verify").token(&token).json(json!({"code": code})).send(app).await;
+    assert_eq!(late.status, 400, "expired");
+}
+
+#[tokio::test]
+async fn a_number_moves_to_whoever_proves_they_hold_it_and_signs_them_in() {
+    let app = app().await;
+    let phone = fresh_phone();
+    let (first, first_id) = member_token(app, "old-holder").await;
+    let (second, second_id) = member_token(app, "new-holder").await;
+    for token in [&first, &second] {
+        let sent = Call::new("POST", "/me/phone").token(token).json(json!({"phone": phone})).send(app).await;
+        assert_eq!(sent.status, 202, "the same answer whoever holds the number: {:?}", sent.body);
+        let code = peerlearn_tests::texted_code(&phone).await;
+        let verified = Call::new("POST", "/me/phone/verify").token(token).json(json!({"code": code})).send(app).await;
+        assert_eq!(verified.status, 200, "{:?}", verified.body);
+    }
+    let old = Call::new("GET", "/me").token(&first).send(app).await;
+    assert!(old.body.get("phone").is_none(), "{:?}", old.body);
+
+    // Sign in by phone: the holder gets the code; an unknown number gets the same answer.
+    let nobody = fresh_phone();
+    let start = |number: &str| Call::new("POST", "/auth/otp/start").json(json!({"phone": number}));
+    let texts_before = peerlearn_tests::texts_to(&phone).await.len();
+    let known = start(&phone).send(app).await;
+    let unknown = start(&nobody).send(app).await;
+    assert_eq!((known.status, unknown.status), (202, 202));
+    assert_eq!(known.body, unknown.body);
+    assert!(peerlearn_tests::texts_to(&nobody).await.is_empty());
+    assert_eq!(peerlearn_tests::texts_to(&phone).await.len(), texts_before + 1);
+    let code = peerlearn_tests::texted_code(&phone).await;
+    let finish =
+        |number: &str, code: &str| Call::new("POST", "/auth/otp/verify").json(json!({"phone": number, "code": code}));
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let refused = finish(&phone, wrong).send(app).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.body["type"], "urn:peerlearn:problem:invalid-credentials");
+    assert_eq!(finish(&nobody, &code).send(app).await.status, 401);
+    let signed_in = finish(&phone, &code).send(app).await;
+    assert_eq!(signed_in.status, 200, "{:?}", signed_in.body);
+    assert_eq!(signed_in.body["user"]["id"], json!(second_id));
+    assert_ne!(second_id, first_id);
+    assert_eq!(finish(&phone, &code).send(app).await.status, 401, "single use");
+}
+
+#[tokio::test]
+async fn texts_stop_at_the_numbers_and_the_platforms_daily_caps() {
+    let clock = clock_at(STARTS_AT);
+    let app = peerlearn_tests::app_adjusted(clock.clone(), |app| {
+        app.limits.texts_per_platform = shared::domain::Limits::platform_texts(7);
+    })
+    .await;
+    let (first, _) = member_token(app, "cap").await;
+    let (second, _) = member_token(app, "cap-too").await;
+    let phone = fresh_phone();
+    // Five codes to one number a UTC day, whoever asks, a minute apart; the sixth is refused.
+    for round in 0..6 {
+        let token = peerlearn_tests::renew(app, if round < 3 { &first } else { &second });
+        let sent = Call::new("POST", "/me/phone").token(&token).json(json!({"phone": phone})).send(app).await;
+        if round < 5 {
+            assert_eq!(sent.status, 202, "round {round}: {:?}", sent.body);
+        } else {
+            assert_eq!((sent.status, sent.body["limit"].clone()), (429, json!("texts_per_number")));
+        }
+        clock.advance(chrono::Duration::seconds(61));
+    }
+    // The platform's fuse (7 here): two more to other members, then nobody gets a text.
+    for round in 0..3 {
+        let (other, _) = member_token(app, "fuse").await;
+        let number = fresh_phone();
+        let sent = Call::new("POST", "/me/phone").token(&other).json(json!({"phone": number})).send(app).await;
+        if round < 2 {
+            assert_eq!(sent.status, 202, "{:?}", sent.body);
+        } else {
+            assert_eq!((sent.status, sent.body["limit"].clone()), (429, json!("texts_per_platform")));
+            assert!(peerlearn_tests::texts_to(&number).await.is_empty());
+        }
+    }
+}

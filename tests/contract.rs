@@ -246,6 +246,7 @@ fn walk_of(route: &str) -> Walk {
         "GET /me/payouts" | "POST /me/payouts/onboarding" | "GET /me/wallet" | "GET /me/transactions" => Walk::Own,
         "POST /me/identities/google" | "DELETE /me/identities/google" => Walk::Own,
         "PATCH /me/password" | "PATCH /me/email" | "POST /me/email/verification" => Walk::Own,
+        "POST /me/phone" | "POST /me/phone/verify" => Walk::Own,
         "POST /webhooks/stripe" => Walk::Listed(
             "no bearer identity: Stripe's signature is the authority (tests/payments.rs covers unsigned, forged, stale and replayed)",
         ),
@@ -258,6 +259,9 @@ fn walk_of(route: &str) -> Walk {
         ),
         "POST /auth/verify-email" | "POST /auth/password/forgot" | "POST /auth/password/reset" => Walk::Listed(
             "no bearer identity to cross: a mailed single-use link (or, to ask for one, the address) is the authority (tests/accounts.rs covers reuse, expiry and voiding)",
+        ),
+        "POST /auth/otp/start" | "POST /auth/otp/verify" => Walk::Listed(
+            "no bearer identity to cross: a texted single-use code (or, to ask for one, the number) is the authority (tests/accounts.rs covers guesses, reuse and unknown numbers)",
         ),
         _ => panic!("{route} is neither walked nor listed in tests/contract.rs (walk_of): classify it"),
     }
@@ -384,6 +388,6 @@ async fn a_third_member_reaches_nothing_of_two_others_on_any_route() {
     let still = Call::new("GET", &format!("/sessions/{session}")).token(&learner.token).send(app).await;
     assert_eq!(still.body["state"], "confirmed", "{:?}", still.body);
     assert_eq!(walked.len() + listed.len(), template().routes.len());
-    assert_eq!(listed.len(), 9, "{listed:#?}");
+    assert_eq!(listed.len(), 11, "{listed:#?}");
     println!("IDOR walk: {} routes walked, {} listed:\n{}", walked.len(), listed.len(), listed.join("\n"));
 }

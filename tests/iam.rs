@@ -6,7 +6,7 @@ use dev_gateway::iam;
 use peerlearn_tests::{Call, STARTS_AT, app, clock_at, gateway_with_template, member, template};
 use serde_json::{Value, json};
 
-/// Takes `action` out of every statement of `function`'s policies.
+/// Takes `action` out of every Allow statement of `function`'s policies.
 fn without_action(function: &str, action: &str) -> dev_gateway::Template {
     let mut trimmed = template().clone();
     let policies = trimmed.policies.get_mut(function).unwrap();
@@ -14,6 +14,9 @@ fn without_action(function: &str, action: &str) -> dev_gateway::Template {
     for policy in policies.iter_mut() {
         let Some(serde_yaml::Value::Sequence(statements)) = policy.get_mut("Statement") else { continue };
         for statement in statements {
+            if statement.get("Effect").and_then(serde_yaml::Value::as_str) == Some("Deny") {
+                continue;
+            }
             if let Some(serde_yaml::Value::Sequence(actions)) = statement.get_mut("Action") {
                 let before = actions.len();
                 actions.retain(|a| a.as_str() != Some(action));
@@ -21,7 +24,7 @@ fn without_action(function: &str, action: &str) -> dev_gateway::Template {
             }
         }
     }
-    assert_eq!(removed, 1, "{function}'s policy lists {action} once");
+    assert_eq!(removed, 1, "{function}'s policy allows {action} once");
     trimmed
 }
 
@@ -129,4 +132,42 @@ async fn uploads_cannot_check_a_file_without_reading_it() {
     // Under the policy as written the same completion goes through.
     let done = Call::new("POST", &format!("/me/uploads/{id}/complete")).token(&owner.token).send(app).await;
     assert_eq!(done.status, 200, "{:?}", done.body);
+}
+
+#[tokio::test]
+async fn codes_and_links_cannot_be_sent_without_their_permissions() {
+    use std::sync::Arc;
+
+    use dev_gateway::iam::{Locals, Principal};
+    use shared::app::AppError;
+    use shared::domain::{Bearer, PhoneNumber, Role, Roles, UserId};
+
+    let app = app().await;
+    let owner = member(app, "iam-texts@example.com", "learner").await;
+    let caller = Bearer {
+        member: UserId::parse(&owner.id).unwrap(),
+        roles: Roles::only(Role::Learner),
+        issued_at: app.clock.now(),
+    };
+    let random = ulid::Ulid::new().random() % 1_000_000;
+    let phone = PhoneNumber::parse(&format!("+14153{random:06}")).unwrap();
+
+    let trimmed = without_action("login", "sns:Publish");
+    let principal = Arc::new(Principal::resolve(&trimmed, "login", &Locals::of_app(app, &trimmed)).unwrap());
+    let refused = iam::as_function(principal, app.send_phone_code(&caller, phone.clone())).await;
+    assert!(matches!(refused, Err(AppError::Delivery(_))), "{refused:?}");
+    assert!(iam::denials().iter().any(|d| d.function == "login" && d.action == "sns:Publish" && d.resource == "*"));
+
+    let trimmed = without_action("login", "ses:SendEmail");
+    let principal = Arc::new(Principal::resolve(&trimmed, "login", &Locals::of_app(app, &trimmed)).unwrap());
+    let refused = iam::as_function(principal, app.resend_confirmation(&caller)).await;
+    assert!(matches!(refused, Err(AppError::Delivery(_))), "{refused:?}");
+    assert!(iam::denials().iter().any(|d| d.function == "login"
+        && d.action == "ses:SendEmail"
+        && d.resource.ends_with(":identity/peerlearn.example")));
+
+    // The Deny keeps the phone permission off every topic.
+    let principal = Arc::new(Principal::resolve(template(), "login", &Locals::of_app(app, template())).unwrap());
+    let topic = iam::Access::new("sns:Publish", "arn:aws:sns:us-east-1:000000000000:peerlearn-notifications");
+    assert!(iam::authorize(&principal, &[topic]).is_err());
 }

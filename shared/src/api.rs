@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::app::SignedIn;
 use crate::domain::{
-    AccountStatus, DisplayName, Email, MentorStats, Profile, Role, Roles, User, UserId, VerificationStatus,
+    AccountStatus, DisplayName, Email, MentorStats, PhoneNumber, Profile, Role, Roles, User, UserId, VerificationStatus,
 };
 
 /// A member's account with its private fields: for the member themself, and for admins.
@@ -18,6 +18,10 @@ pub struct AccountView {
     /// Whether the member confirmed the address with the mailed link; until then they
     /// cannot book paid sessions or ask to be verified as a mentor.
     pub email_verified: bool,
+    /// The phone number the member verified with a texted code; absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "+14155552671")]
+    pub phone: Option<PhoneNumber>,
     /// Display name.
     pub name: DisplayName,
     /// Roles held.
@@ -51,6 +55,7 @@ impl From<&User> for AccountView {
             id: user.id.clone(),
             email: user.email.clone(),
             email_verified: user.email_verified,
+            phone: user.phone.clone(),
             name: user.name.clone(),
             roles: user.roles,
             status: user.status,

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::auth::{CursorKey, KeyError, PublicKeys, SigningKey};
+use crate::auth::{CodeKey, CursorKey, KeyError, PublicKeys, SigningKey};
+use crate::domain::PhoneCountries;
 use crate::domain::payments::{Currency, FeePercent};
 
 /// Everything a function needs to know about where it runs.
@@ -53,6 +54,13 @@ pub struct Config {
     pub mail_configuration_set: Option<String>,
     /// Overrides the SES endpoint (`SES_ENDPOINT`), for the local emulator only.
     pub ses_endpoint: Option<String>,
+    /// The countries the platform texts (`PHONE_COUNTRIES`, ISO codes, comma separated), in
+    /// the function that texts codes: only it builds an SMS client. None: texting is off.
+    pub phone_countries: PhoneCountries,
+    /// Texted codes a UTC day for the whole platform (`SMS_DAILY_CAP`, default 1,000).
+    pub sms_daily_cap: u32,
+    /// The key that seals texted codes (`CODE_KEY`), in the function that checks them.
+    pub code_key: Option<CodeKey>,
 }
 
 /// Which keys a function holds. Each function's `main.rs` names its own: configuration
@@ -71,17 +79,25 @@ pub struct Keys {
     pub stripe: bool,
     /// Believes Stripe's webhooks: the endpoint's signing secret (`STRIPE_WEBHOOK_SECRET`).
     pub stripe_webhooks: bool,
+    /// Seals and checks texted codes: the code key (`CODE_KEY`).
+    pub codes: bool,
 }
 
 impl Keys {
     /// Stream, schedule and `$disconnect` functions, and chat frames: no key at all.
-    pub const NONE: Self =
-        Self { sign_tokens: false, check_tokens: false, cursors: false, stripe: false, stripe_webhooks: false };
+    pub const NONE: Self = Self {
+        sign_tokens: false,
+        check_tokens: false,
+        cursors: false,
+        stripe: false,
+        stripe_webhooks: false,
+        codes: false,
+    };
     /// Register: issues tokens and checks none.
     pub const SIGN: Self = Self { sign_tokens: true, ..Self::NONE };
-    /// Login: issues tokens, and checks them on the signed-in credential changes
-    /// (password, email).
-    pub const SIGN_AND_CHECK: Self = Self { sign_tokens: true, check_tokens: true, ..Self::NONE };
+    /// Login, where members prove who they are: issues tokens, checks them on the signed-in
+    /// credential changes (password, email, phone) and seals texted codes.
+    pub const CREDENTIALS: Self = Self { sign_tokens: true, check_tokens: true, codes: true, ..Self::NONE };
     /// Endpoints that check the caller's token.
     pub const CHECK: Self = Self { check_tokens: true, ..Self::NONE };
     /// Endpoints that check the caller's token and page.
@@ -96,7 +112,7 @@ impl Keys {
     pub const STRIPE_WEBHOOKS: Self = Self { stripe_webhooks: true, ..Self::NONE };
     /// Everything: the local stack, which hosts every function in one process.
     pub const ALL: Self =
-        Self { sign_tokens: true, check_tokens: true, cursors: true, stripe: true, stripe_webhooks: true };
+        Self { sign_tokens: true, check_tokens: true, cursors: true, stripe: true, stripe_webhooks: true, codes: true };
 }
 
 /// How access tokens are signed and checked.
@@ -152,6 +168,25 @@ impl Config {
             .map(|text| CursorKey::new(&text).map_err(invalid("CURSOR_KEY")))
             .transpose()?;
         let stripe_secret_key = key(keys.stripe, "STRIPE_SECRET_KEY")?;
+        let code_key =
+            key(keys.codes, "CODE_KEY")?.map(|text| CodeKey::new(&text).map_err(invalid("CODE_KEY"))).transpose()?;
+        let phone_countries = get("PHONE_COUNTRIES")
+            .map(|list| {
+                PhoneCountries::parse(&list)
+                    .map_err(|_| ConfigError::Invalid("PHONE_COUNTRIES", "must list countries of the phone table"))
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let sms_daily_cap = get("SMS_DAILY_CAP")
+            .filter(|v| !v.is_empty())
+            .map(|raw| {
+                raw.parse::<u32>()
+                    .ok()
+                    .filter(|cap| *cap > 0)
+                    .ok_or(ConfigError::Invalid("SMS_DAILY_CAP", "must be a whole number above 0"))
+            })
+            .transpose()?
+            .unwrap_or(1000);
         // The platform's money terms: the same on every function that reads them
         // (template parameters), defaults where a function does not deal in money.
         let currency = get("PAYMENTS_CURRENCY")
@@ -189,6 +224,9 @@ impl Config {
             stripe_webhook_secret,
             stripe_api_base: get("STRIPE_API_BASE").filter(|v| !v.is_empty()),
             web_app_url: get("WEB_APP_URL").filter(|v| !v.is_empty()).unwrap_or_else(|| "http://localhost:5173".into()),
+            phone_countries,
+            sms_daily_cap,
+            code_key,
             mail_sender: get("MAIL_SENDER").filter(|v| !v.is_empty()),
             mail_configuration_set: get("MAIL_CONFIGURATION_SET").filter(|v| !v.is_empty()),
             ses_endpoint: get("SES_ENDPOINT").filter(|v| !v.is_empty()),

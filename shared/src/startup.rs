@@ -13,6 +13,7 @@ use crate::adapters::meeting::JitsiRooms;
 use crate::adapters::realtime::ConnectionsApi;
 use crate::adapters::s3::UploadsBucket;
 use crate::adapters::ses::SesMailer;
+use crate::adapters::sms::SnsTexts;
 use crate::adapters::sns::NotificationTopic;
 use crate::adapters::stripe::StripeApi;
 use crate::auth::{CursorSigner, GoogleKeyCache, PasswordHasher, TokenIssuer};
@@ -20,8 +21,8 @@ use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Limits, Policy};
 use crate::observability::aws_calls::AwsCalls;
 use crate::ports::{
-    Clock, FileStore, LivePush, Mailer, NoFanout, NoFiles, NoMail, NoPayments, NoPush, NotificationFanout,
-    PaymentError, PaymentProvider, SystemClock,
+    Clock, FileStore, LivePush, Mailer, NoFanout, NoFiles, NoMail, NoPayments, NoPush, NoTexts, NotificationFanout,
+    PaymentError, PaymentProvider, SystemClock, TextMessages,
 };
 
 /// The application as deployed: the use cases over the DynamoDB table. Handlers take `&App`.
@@ -57,12 +58,14 @@ pub struct Clients {
     pub payments: Option<Arc<StripeApi>>,
     /// SES, where the function mails members.
     pub mail: Option<SesMailer>,
+    /// SMS through SNS, where the function texts codes.
+    pub texts: Option<SnsTexts>,
 }
 
 impl Clients {
     /// The table alone: nothing is pushed and notifications stay in-app.
     pub fn new(dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        Self { dynamodb, push: None, fanout: None, files: None, payments: None, mail: None }
+        Self { dynamodb, push: None, fanout: None, files: None, payments: None, mail: None, texts: None }
     }
 
     /// Also pushes live frames through `push`.
@@ -86,6 +89,12 @@ impl Clients {
     /// Also mails members through `mailer`.
     pub fn with_mail(mut self, mailer: SesMailer) -> Self {
         self.mail = Some(mailer);
+        self
+    }
+
+    /// Also texts codes through `texts`.
+    pub fn with_texts(mut self, texts: SnsTexts) -> Self {
+        self.texts = Some(texts);
         self
     }
 
@@ -124,6 +133,9 @@ impl Clients {
             // only those binaries link them.
             payments: None,
             mail: None,
+            // Only the function that lists countries to text builds an SMS client.
+            texts: (!config.phone_countries.is_empty())
+                .then(|| SnsTexts::from_sdk(sdk, config.sns_endpoint.as_deref())),
         }
     }
 }
@@ -193,6 +205,10 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         Some(mailer) => Arc::new(mailer),
         None => Arc::new(NoMail),
     };
+    let texts: Arc<dyn TextMessages> = match clients.texts {
+        Some(texts) => Arc::new(texts),
+        None => Arc::new(NoTexts),
+    };
     let payments: Arc<dyn PaymentProvider> = match clients.payments {
         Some(stripe) => stripe,
         None => Arc::new(NoPayments),
@@ -204,13 +220,15 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         passwords: PasswordHasher::new(),
         clock,
         policy: Policy { fee: config.fee, currency: config.currency, ..Policy::default() },
-        limits: Limits::default(),
+        limits: Limits { texts_per_platform: Limits::platform_texts(config.sms_daily_cap), ..Limits::default() },
         rooms: Arc::new(JitsiRooms),
         push,
         fanout,
         files,
         payments,
         mail,
+        texts,
+        phones: crate::app::Phones { countries: config.phone_countries.clone(), key: config.code_key.clone() },
         web_app_url: config.web_app_url.clone(),
         google: google_keys(config),
     }

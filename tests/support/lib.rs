@@ -96,12 +96,30 @@ pub async fn with_bucket(clients: Clients) -> Clients {
     }
 }
 
-/// `clients` with mail through moto's SES, when the stack runs moto (`make test` does).
+/// `clients` with mail through moto's SES and texts through its SNS, when the stack runs
+/// moto (`make test` does).
 pub async fn with_mail(clients: Clients) -> Clients {
     match std::env::var("MOTO_ENDPOINT").ok().filter(|v| !v.is_empty()) {
-        Some(moto) => clients.with_mail(local::mailer(&moto).await.unwrap()),
+        Some(moto) => clients.with_mail(local::mailer(&moto).await.unwrap()).with_texts(local::texts(&moto)),
         None => clients,
     }
+}
+
+/// The texts moto's SNS took for `phone` (E.164), oldest first.
+pub async fn texts_to(phone: &str) -> Vec<String> {
+    let moto = realtime::moto_endpoint();
+    let data: Value = reqwest::get(format!("{moto}/moto-api/data.json")).await.unwrap().json().await.unwrap();
+    let texts = data["sns"]["SMS"].as_array().cloned().unwrap_or_default();
+    texts.iter().filter(|t| t["phone_number"] == phone).map(|t| t["message"].as_str().unwrap().to_owned()).collect()
+}
+
+/// The code of the newest text to `phone`.
+pub async fn texted_code(phone: &str) -> String {
+    let texts = texts_to(phone).await;
+    let newest = texts.last().unwrap_or_else(|| panic!("no text to {phone}"));
+    let code: String = newest.split(" is ").nth(1).unwrap().chars().take(6).collect();
+    assert!(code.chars().all(|c| c.is_ascii_digit()), "{newest}");
+    code
 }
 
 /// The mails moto's SES took for `address`, oldest first: (subject, body).

@@ -1,7 +1,8 @@
 //! `login`: every way a member proves who they are. Sign-in (POST /auth/login, /auth/google,
 //! /auth/refresh, /auth/logout), mailed links (POST /auth/verify-email, /auth/password/forgot,
-//! /auth/password/reset, /me/email/verification) and signed-in credential changes (PATCH
-//! /me/password, /me/email). One function, because these are the routes that hash passwords
+//! /auth/password/reset, /me/email/verification), signed-in credential changes (PATCH
+//! /me/password, /me/email) and phones (POST /me/phone, /me/phone/verify, /auth/otp/start,
+//! /auth/otp/verify). One function, because these are the routes that hash passwords
 //! and hold the token-signing key.
 
 use http::StatusCode;
@@ -10,8 +11,8 @@ use serde::Deserialize;
 use shared::App;
 use shared::api::SignedInView;
 use shared::app::{GoogleSignIn, RefreshToken};
-use shared::auth::EmailToken;
-use shared::domain::{DisplayName, Email, Invalid, Roles};
+use shared::auth::{EmailToken, PhoneCode};
+use shared::domain::{DisplayName, Email, Invalid, PhoneNumber, Roles};
 use shared::http::{
     ApiError, FieldError, Fields, HttpResponse, authenticate, json, no_content, parse_json, route_key, source_address,
 };
@@ -131,6 +132,47 @@ pub struct ChangeEmailRequest {
     pub password: String,
 }
 
+/// Body of POST /me/phone and POST /auth/otp/start.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneRequest {
+    /// The number in international form (E.164: + and the country code), from a country
+    /// the platform texts; spaces, dots, dashes and parentheses are ignored.
+    #[schema(pattern = "^\\s*\\+[0-9 ().-]{7,30}\\s*$", example = "+14155552671")]
+    pub phone: String,
+}
+
+/// Body of POST /me/phone/verify.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCodeRequest {
+    /// The 6 digits of the text.
+    #[schema(pattern = "^\\s*[0-9]{6}\\s*$", example = "042917")]
+    pub code: String,
+}
+
+/// Body of POST /auth/otp/verify.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneSignInRequest {
+    /// The number the code was texted to.
+    #[schema(pattern = "^\\s*\\+[0-9 ().-]{7,30}\\s*$", example = "+14155552671")]
+    pub phone: String,
+    /// The 6 digits of the text.
+    #[schema(pattern = "^\\s*[0-9]{6}\\s*$", example = "042917")]
+    pub code: String,
+}
+
+/// The member's verified phone.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PhoneStatusView {
+    /// The verified number (E.164).
+    #[schema(value_type = String, example = "+14155552671")]
+    pub phone: PhoneNumber,
+    /// Always true: the code proved it.
+    pub phone_verified: bool,
+}
+
 /// The address a member signs in with, and whether it is confirmed.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct EmailStatusView {
@@ -159,7 +201,11 @@ pub struct MailAcceptedView {
     forgot_password,
     reset_password,
     change_password,
-    change_email
+    change_email,
+    send_phone_code,
+    verify_phone,
+    start_phone_sign_in,
+    finish_phone_sign_in
 ))]
 pub struct Api;
 
@@ -176,6 +222,10 @@ pub async fn handler(app: &App, request: Request) -> HttpResponse {
         "POST /auth/password/reset" => reset_password(app, &request).await,
         "PATCH /me/password" => change_password(app, &request).await,
         "PATCH /me/email" => change_email(app, &request).await,
+        "POST /me/phone" => send_phone_code(app, &request).await,
+        "POST /me/phone/verify" => verify_phone(app, &request).await,
+        "POST /auth/otp/start" => start_phone_sign_in(app, &request).await,
+        "POST /auth/otp/verify" => finish_phone_sign_in(app, &request).await,
         _ => Err(ApiError::NotFound),
     };
     result.unwrap_or_else(ApiError::into_response)
@@ -305,7 +355,7 @@ async fn verify_email(app: &App, request: &Request) -> Result<HttpResponse, ApiE
         (status = 202, description = "A new link is on its way", body = MailAcceptedView),
         (status = 204, description = "The address is confirmed already: nothing sent"),
         (status = 429, description = "Three mails went to the address in the last hour (`link_mails_per_address`)"),
-        (status = 503, description = "The mail was not sent; retry (`mail-unavailable`)"),
+        (status = 503, description = "The mail was not sent; retry (`delivery-unavailable`)"),
     )
 )]
 async fn resend_confirmation(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -393,7 +443,7 @@ async fn change_password(app: &App, request: &Request) -> Result<HttpResponse, A
         (status = 202, description = "A link is on its way to the new address", body = MailAcceptedView),
         (status = 400, description = "A bad or unchanged address (`email`), or a wrong password (`password`)"),
         (status = 429, description = "Too many wrong passwords, or three links to the address in the last hour"),
-        (status = 503, description = "The mail was not sent; retry (`mail-unavailable`)"),
+        (status = 503, description = "The mail was not sent; retry (`delivery-unavailable`)"),
     )
 )]
 async fn change_email(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
@@ -403,6 +453,100 @@ async fn change_email(app: &App, request: &Request) -> Result<HttpResponse, ApiE
     let email = Email::parse(&body.email).map_err(|reason| ApiError::field("email", &reason))?;
     app.change_email(caller.bearer(), email, body.password, source).await?;
     json(StatusCode::ACCEPTED, &MailAcceptedView { detail: "A link to confirm the new address is on its way." })
+}
+
+/// Text a code to a number, to verify it as the caller's phone. The answer is the same
+/// whoever holds the number; a number verified by another member moves to whoever proves
+/// they hold it.
+#[utoipa::path(
+    post,
+    path = "/me/phone",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = PhoneRequest,
+    responses(
+        (status = 202, description = "A 6-digit code is texted (valid 10 minutes, 5 guesses)", body = MailAcceptedView),
+        (status = 400, description = "Not an international number, not from a country the platform texts, or your verified number already (`phone`)"),
+        (status = 429, description = "A code less than a minute ago (`text_resend`), or the day's texts to you, to the number or for the platform are used up"),
+        (status = 503, description = "The text was not sent; retry (`delivery-unavailable`)"),
+    )
+)]
+async fn send_phone_code(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let body: PhoneRequest = parse_json(request)?;
+    let phone = PhoneNumber::parse(&body.phone).map_err(|reason| ApiError::field("phone", &reason))?;
+    app.send_phone_code(caller.bearer(), phone).await?;
+    json(StatusCode::ACCEPTED, &MailAcceptedView { detail: "A code is on its way by text." })
+}
+
+/// Verify the phone with the texted code.
+#[utoipa::path(
+    post,
+    path = "/me/phone/verify",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = PhoneCodeRequest,
+    responses(
+        (status = 200, description = "The number is the caller's verified phone", body = PhoneStatusView),
+        (status = 400, description = "Not the code, or none is live (expired, five wrong guesses, never sent): `code`"),
+        (status = 409, description = "The account changed meanwhile; retry (`contended`)"),
+    )
+)]
+async fn verify_phone(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let caller = authenticate(request, &app.tokens)?;
+    let body: PhoneCodeRequest = parse_json(request)?;
+    let code = PhoneCode::parse(&body.code).map_err(|reason| ApiError::field("code", &reason))?;
+    let member = app.verify_phone(caller.bearer(), &code).await?;
+    let phone = member.phone.ok_or_else(|| ApiError::internal("verified phone not stored"))?;
+    json(StatusCode::OK, &PhoneStatusView { phone, phone_verified: true })
+}
+
+/// Ask for a sign-in code by text. The answer is the same, in about the same time, whether
+/// or not a member's verified phone is that number; one that is gets the code.
+#[utoipa::path(
+    post,
+    path = "/auth/otp/start",
+    tag = "accounts",
+    request_body = PhoneRequest,
+    responses(
+        (status = 202, description = "If the number is a member's verified phone, a code is on its way", body = MailAcceptedView),
+        (status = 400, description = "Not an international number, or not from a country the platform texts (`phone`)"),
+        (status = 429, description = "The day's codes to the number, or this network's sign-ins for the hour, are used up"),
+    )
+)]
+async fn start_phone_sign_in(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let source = source_address(request)?;
+    let body: PhoneRequest = parse_json(request)?;
+    let phone = PhoneNumber::parse(&body.phone).map_err(|reason| ApiError::field("phone", &reason))?;
+    app.start_phone_sign_in(phone, source).await?;
+    json(
+        StatusCode::ACCEPTED,
+        &MailAcceptedView { detail: "If this number is verified on an account, a code is on its way by text." },
+    )
+}
+
+/// Sign in with the texted code.
+#[utoipa::path(
+    post,
+    path = "/auth/otp/verify",
+    tag = "accounts",
+    request_body = PhoneSignInRequest,
+    responses(
+        (status = 200, description = "Signed in", body = SignedInView),
+        (status = 401, description = "Not the code, or no live code for the number (`invalid-credentials`, as for a wrong password)"),
+        (status = 403, description = "Account suspended"),
+        (status = 429, description = "Too many failed sign-ins from this network"),
+    )
+)]
+async fn finish_phone_sign_in(app: &App, request: &Request) -> Result<HttpResponse, ApiError> {
+    let source = source_address(request)?;
+    let body: PhoneSignInRequest = parse_json(request)?;
+    let mut fields = Fields::default();
+    let phone = fields.check("phone", PhoneNumber::parse(&body.phone));
+    let code = fields.check("code", PhoneCode::parse(&body.code));
+    let (Some(phone), Some(code)) = (phone, code) else { return Err(fields.into_error()) };
+    let signed_in = app.finish_phone_sign_in(phone, &code, source).await?;
+    json(StatusCode::OK, &SignedInView::from(&signed_in))
 }
 
 fn email_token(raw: &str) -> Result<EmailToken, ApiError> {

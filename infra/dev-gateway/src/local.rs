@@ -41,7 +41,12 @@ pub fn config(table: &str, endpoint: &str) -> Result<shared::config::Config, sha
     // the webhook endpoint's secret it registered for the gateway.
     let stripe_key = from_env("STRIPE_SECRET_KEY").unwrap_or_else(|| "sk_test_local".into());
     let webhook_secret = from_env("STRIPE_WEBHOOK_SECRET").unwrap_or_else(|| "whsec_local".into());
+    // A code key per run, like the cursor key.
+    let code_key = from_env("CODE_KEY").unwrap_or_else(|| format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new()));
+    let countries = from_env("PHONE_COUNTRIES").unwrap_or_else(|| PHONE_COUNTRIES.to_owned());
     let mut values = vec![
+        ("CODE_KEY", code_key),
+        ("PHONE_COUNTRIES", countries),
         ("TABLE_NAME", table.to_owned()),
         ("DYNAMODB_ENDPOINT", endpoint.to_owned()),
         ("ACCESS_TOKEN_SIGNING_KEY", signing),
@@ -50,7 +55,7 @@ pub fn config(table: &str, endpoint: &str) -> Result<shared::config::Config, sha
         ("STRIPE_SECRET_KEY", stripe_key),
         ("STRIPE_WEBHOOK_SECRET", webhook_secret),
     ];
-    for optional in ["STRIPE_API_BASE", "WEB_APP_URL"] {
+    for optional in ["STRIPE_API_BASE", "WEB_APP_URL", "SMS_DAILY_CAP"] {
         if let Some(value) = from_env(optional) {
             values.push((optional, value));
         }
@@ -121,6 +126,14 @@ pub async fn notification_topic(
     let created = client.create_topic().name(name).send().await.map_err(|e| format!("{e:?}"))?;
     let arn = created.topic_arn().ok_or("CreateTopic returned no ARN")?.to_owned();
     Ok(shared::adapters::sns::NotificationTopic::new(client, arn))
+}
+
+/// The countries texted locally: template.yaml's `SmsCountries` default.
+pub const PHONE_COUNTRIES: &str = "US,CA,GB,IE,AU,NZ,DE,FR,ES,IT,NL,BE,AT,CH,SE,NO,DK,FI,PT,PL";
+
+/// Texts through the emulator's SNS (moto server), which records them.
+pub fn texts(endpoint: &str) -> shared::adapters::sms::SnsTexts {
+    shared::adapters::sms::SnsTexts::new(sns_client(endpoint))
 }
 
 /// The domain local mail comes from: template.yaml's `MailDomain` default, which the

@@ -85,7 +85,8 @@ async fn run() -> Result<(), String> {
         let topic = local::notification_topic(sns, "peerlearn-notifications")
             .await
             .map_err(|e| format!("SNS emulator at {sns}: {e}"))?;
-        clients = clients.with_fanout(topic);
+        // Texted codes (phone verification and sign-in) are recorded by the emulator too.
+        clients = clients.with_fanout(topic).with_texts(local::texts(sns));
     }
     let s3 = std::env::var("S3_ENDPOINT").ok().filter(|v| !v.is_empty());
     if let Some(s3) = &s3 {
@@ -121,7 +122,9 @@ async fn run() -> Result<(), String> {
         if created { "created from template.yaml" } else { "existing" }
     );
     match &sns {
-        Some(sns) => println!("  SNS        {sns}  topic peerlearn-notifications"),
+        Some(sns) => println!(
+            "  SNS        {sns}  topic peerlearn-notifications; texted codes: curl -s {sns}/moto-api/data.json | python3 -c 'import json,sys; [print(m[\"phone_number\"], m[\"message\"]) for m in json.load(sys.stdin)[\"sns\"][\"SMS\"]]'"
+        ),
         None => println!("  SNS        not configured (SNS_ENDPOINT unset): notifications stay in-app"),
     }
     match &s3 {

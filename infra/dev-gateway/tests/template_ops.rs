@@ -245,7 +245,7 @@ fn key_variables(keys: &str) -> Option<BTreeSet<&'static str>> {
     let (sign, check, page, stripe, webhooks) = match keys {
         "NONE" => (false, false, false, false, false),
         "SIGN" => (true, false, false, false, false),
-        "SIGN_AND_CHECK" => (true, true, false, false, false),
+        "CREDENTIALS" => (true, true, false, false, false),
         "CHECK" => (false, true, false, false, false),
         "CHECK_AND_PAGE" => (false, true, true, false, false),
         "CHECK_AND_PAY" => (false, true, false, true, false),
@@ -275,11 +275,16 @@ fn key_variables(keys: &str) -> Option<BTreeSet<&'static str>> {
     if webhooks {
         wanted.insert("STRIPE_WEBHOOK_SECRET");
     }
+    if keys == "CREDENTIALS" {
+        // Texted codes are sealed with it.
+        wanted.insert("CODE_KEY");
+    }
     Some(wanted)
 }
 
 /// Every variable the key rule governs.
-const KEYED: [&str; 8] = [
+const KEYED: [&str; 9] = [
+    "CODE_KEY",
     "ACCESS_TOKEN_SIGNING_KEY",
     "ACCESS_TOKEN_PUBLIC_KEYS",
     "JWT_ISSUER",
@@ -302,6 +307,18 @@ fn allows(resource: &Value, action: &str) -> bool {
         list(policy.get("Statement"))
             .iter()
             .any(|s| list(s.get("Action")).iter().any(|a| a.as_str().is_some_and(|a| a.eq_ignore_ascii_case(action))))
+    })
+}
+
+/// Whether `resource` is allowed sns:Publish on `*` (`to_phones`: texts) or on a named topic.
+fn publishes(resource: &Value, to_phones: bool) -> bool {
+    list(property(resource, &["Policies"])).iter().any(|policy| {
+        list(policy.get("Statement")).iter().any(|statement| {
+            let allow = statement.get("Effect").and_then(Value::as_str) != Some("Deny");
+            let publish = list(statement.get("Action")).iter().any(|a| a.as_str() == Some("sns:Publish"));
+            let everything = statement.get("Resource").and_then(Value::as_str) == Some("*");
+            allow && publish && everything == to_phones
+        })
     })
 }
 
@@ -350,13 +367,19 @@ fn variable_problems(doc: &Value, main_rs: impl Fn(&str) -> Option<String>) -> V
             }
         }
         // Endpoints exactly where the policy lets the function use them.
-        for (variable, action) in [
-            ("CONNECTIONS_ENDPOINT", "execute-api:ManageConnections"),
-            ("NOTIFICATIONS_TOPIC_ARN", "sns:Publish"),
-            ("UPLOADS_BUCKET", "s3:GetObject"),
-            ("MAIL_SENDER", "ses:SendEmail"),
+        for (variable, action, allowed) in [
+            (
+                "CONNECTIONS_ENDPOINT",
+                "execute-api:ManageConnections",
+                allows(resource, "execute-api:ManageConnections"),
+            ),
+            // A topic is a named resource; texts to phone numbers are Publish on `*`.
+            ("NOTIFICATIONS_TOPIC_ARN", "sns:Publish to a topic", publishes(resource, false)),
+            ("PHONE_COUNTRIES", "sns:Publish to phone numbers", publishes(resource, true)),
+            ("UPLOADS_BUCKET", "s3:GetObject", allows(resource, "s3:GetObject")),
+            ("MAIL_SENDER", "ses:SendEmail", allows(resource, "ses:SendEmail")),
         ] {
-            match (variables.contains_key(variable), allows(resource, action)) {
+            match (variables.contains_key(variable), allowed) {
                 (true, false) => problems.push(format!("{function} gets {variable} but may not {action}")),
                 (false, true) => problems.push(format!("{function} may {action} but lacks {variable}")),
                 _ => {}

@@ -7,5 +7,6 @@ pub mod meeting;
 pub mod realtime;
 pub mod s3;
 pub mod ses;
+pub mod sms;
 pub mod sns;
 pub mod stripe;

@@ -61,6 +61,7 @@ fn new_member(email: Email, email_verified: bool, name: DisplayName, roles: Role
         roles,
         status: AccountStatus::Active,
         email_verified,
+        phone: None,
         tokens_not_before: None,
         verification: VerificationStatus::Unverified,
         mentor: MentorStats::default(),

@@ -10,6 +10,7 @@ mod matching;
 mod notifications;
 mod payments;
 mod payouts;
+mod phones;
 mod points;
 mod profiles;
 mod recovery;
@@ -37,8 +38,9 @@ pub use idempotency::Idempotency;
 pub use leaderboards::{BoardClosed, Leaderboard, MAX_BOARD, PeriodClosed, RankedEntry, SNAPSHOT_SIZE, Standing};
 pub use matching::{CANDIDATE_CAP, MatchOutcome, MatchRequest, SearchPage};
 pub use payouts::{PayoutRun, TRANSFER_RETRY};
+pub use phones::Phones;
 pub use points::Awarded;
-pub use recovery::FORGOT_ANSWER_FLOOR;
+pub use recovery::ANSWER_FLOOR;
 pub use reminders::ReminderRun;
 pub use reports::ReportFiling;
 pub use sessions::{Requested, SessionRequest};
@@ -186,9 +188,9 @@ pub enum AppError {
     /// A mailed link is unknown, used, expired or void.
     #[error("link not valid")]
     LinkInvalid,
-    /// The mail service did not take a mail.
-    #[error("mail failed: {0}")]
-    Mail(String),
+    /// The mail or text service did not take a message.
+    #[error("delivery failed: {0}")]
+    Delivery(String),
 }
 
 /// The application: the store and services, built once per cold start by
@@ -223,6 +225,10 @@ pub struct App<S> {
     pub payments: Arc<dyn PaymentProvider>,
     /// Mail to members ([`crate::ports::NoMail`] where the function sends none).
     pub mail: Arc<dyn Mailer>,
+    /// Texts to members ([`crate::ports::NoTexts`] where the function texts no one).
+    pub texts: Arc<dyn crate::ports::TextMessages>,
+    /// Which countries are texted, and the key codes are sealed with.
+    pub phones: Phones,
     /// The web app's origin, where mailed links point.
     pub web_app_url: String,
     /// Google's keys, for Sign in with Google (none where no client id is configured).

@@ -14,10 +14,10 @@ use crate::ports::{AccountStore, Credentials, GrantStore, QuotaStore, RecoverySt
 
 use super::SignedIn;
 
-/// A password reset answers no sooner than this after it arrived, mail or no mail, so the
-/// time it takes does not tell whether the address has an account. Above what a lookup and
-/// an SES send take together.
-pub const FORGOT_ANSWER_FLOOR: Duration = Duration::from_millis(300);
+/// A password reset or a phone sign-in answers no sooner than this after it arrived, sent
+/// or not, so the time it takes does not tell whether the address or number has an
+/// account. Above what a lookup and an SES or SNS send take together.
+pub const ANSWER_FLOOR: Duration = Duration::from_millis(300);
 
 impl<S: AccountStore + GrantStore + QuotaStore + RecoveryStore> App<S> {
     /// Issues a `check` link for `member`, to `to`, and mails it. The link is stored first:
@@ -27,7 +27,7 @@ impl<S: AccountStore + GrantStore + QuotaStore + RecoveryStore> App<S> {
         let issued = IssuedCheck::new(token.hash(), check, member.id.clone(), to.clone(), self.clock.now());
         self.store.issue_check(&issued).await?;
         let url = link(&self.web_app_url, check, token.expose());
-        self.mail.send(&Mail::with_link(check, to, &member.name, &url)).await.map_err(AppError::Mail)
+        self.mail.send(&Mail::with_link(check, to, &member.name, &url)).await.map_err(AppError::Delivery)
     }
 
     /// Takes one of `email`'s link mails for the hour (and `more`), or refuses.
@@ -90,10 +90,10 @@ impl<S: AccountStore + GrantStore + QuotaStore + RecoveryStore> App<S> {
     }
 
     /// Asks for a password-reset link for `email`, from `source`. The answer is the same,
-    /// and comes no sooner than [`FORGOT_ANSWER_FLOOR`], whether or not the address has an
+    /// and comes no sooner than [`ANSWER_FLOOR`], whether or not the address has an
     /// account; a known address gets the link. Limited per address and per network.
     pub async fn forgot_password(&self, email: Email, source: SourceAddress) -> Result<(), AppError> {
-        let answer_at = tokio::time::Instant::now() + FORGOT_ANSWER_FLOOR;
+        let answer_at = tokio::time::Instant::now() + ANSWER_FLOOR;
         let per_source = QuotaUse::new(self.limits.resets_per_source, Scope::Source(source), self.clock.now());
         self.take_mail_quota(&email, Some(per_source)).await?;
         let sent = async {

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Email, SourceAddress, UserId};
+use super::{Email, PhoneNumber, SourceAddress, UserId};
 
 /// Which limit a quota is; its name appears in 429 answers and in counter keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,6 +28,16 @@ pub enum LimitKind {
     LinkMailsPerAddress,
     /// Password-reset requests from one source network, across addresses.
     ResetsPerSource,
+    /// Texted codes to one member, per UTC day.
+    TextsPerMember,
+    /// Texted codes to one number, per UTC day (counted for unknown numbers too).
+    TextsPerNumber,
+    /// Texted codes by the whole platform, per UTC day: the SMS-pumping fuse.
+    TextsPerPlatform,
+    /// A new code within a minute of the last one.
+    TextResend,
+    /// Phone sign-in codes asked for from one source network.
+    PhoneSignInsPerSource,
 }
 
 impl LimitKind {
@@ -42,6 +52,11 @@ impl LimitKind {
             Self::ReportsPerPair => "reports_per_pair",
             Self::LinkMailsPerAddress => "link_mails_per_address",
             Self::ResetsPerSource => "resets_per_source",
+            Self::TextsPerMember => "texts_per_member",
+            Self::TextsPerNumber => "texts_per_number",
+            Self::TextsPerPlatform => "texts_per_platform",
+            Self::TextResend => "text_resend",
+            Self::PhoneSignInsPerSource => "phone_sign_ins_per_source",
         }
     }
 }
@@ -122,6 +137,22 @@ pub struct Limits {
     pub link_mails_per_address: RateLimit,
     /// 20 password-reset requests per source network per hour, across addresses.
     pub resets_per_source: RateLimit,
+    /// 5 texted codes per member per UTC day: a few tries at typing a number.
+    pub texts_per_member: RateLimit,
+    /// 5 texted codes per number per UTC day, whoever asks: no one is texted all day.
+    pub texts_per_number: RateLimit,
+    /// Texted codes per UTC day for the whole platform (`SmsDailyCap`, default 1,000): SMS
+    /// pumping costs money by the text, so a fuse caps the worst day.
+    pub texts_per_platform: RateLimit,
+    /// 20 phone sign-in codes asked for per source network per hour.
+    pub phone_sign_ins_per_source: RateLimit,
+}
+
+impl Limits {
+    /// The platform's daily text cap at `per_day` (the `SmsDailyCap` template parameter).
+    pub fn platform_texts(per_day: u32) -> RateLimit {
+        RateLimit::new(LimitKind::TextsPerPlatform, per_day, Duration::days(1))
+    }
 }
 
 impl Default for Limits {
@@ -135,6 +166,10 @@ impl Default for Limits {
             reports_per_pair: RateLimit::new(LimitKind::ReportsPerPair, 1, Duration::days(1)),
             link_mails_per_address: RateLimit::new(LimitKind::LinkMailsPerAddress, 3, Duration::hours(1)),
             resets_per_source: RateLimit::new(LimitKind::ResetsPerSource, 20, Duration::hours(1)),
+            texts_per_member: RateLimit::new(LimitKind::TextsPerMember, 5, Duration::days(1)),
+            texts_per_number: RateLimit::new(LimitKind::TextsPerNumber, 5, Duration::days(1)),
+            texts_per_platform: Self::platform_texts(1000),
+            phone_sign_ins_per_source: RateLimit::new(LimitKind::PhoneSignInsPerSource, 20, Duration::hours(1)),
         }
     }
 }
@@ -162,6 +197,10 @@ pub enum Scope {
         /// Who is reported.
         reported: UserId,
     },
+    /// A phone number (counted whether or not a member holds it).
+    Phone(PhoneNumber),
+    /// The whole platform.
+    Platform,
 }
 
 /// One use of a quota: the counter of `scope` for `limit` in the window of an instant.

@@ -75,6 +75,8 @@ pub struct User {
     /// The member followed a link mailed to `email`: only then may they book paid
     /// sessions or ask to be verified as a mentor.
     pub email_verified: bool,
+    /// The phone number the member proved with a texted code, if any.
+    pub phone: Option<super::PhoneNumber>,
     /// Access tokens issued before this instant are refused (set by a suspension, kept by
     /// the restore, so tokens from before a suspension never work again).
     pub tokens_not_before: Option<DateTime<Utc>>,
@@ -263,6 +265,7 @@ mod tests {
             roles: Roles::from_requested("learner").unwrap(),
             status: AccountStatus::Active,
             email_verified: true,
+            phone: None,
             tokens_not_before: None,
             verification: VerificationStatus::Unverified,
             mentor: MentorStats::default(),

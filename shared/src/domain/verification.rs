@@ -219,6 +219,7 @@ mod tests {
             created_at: at(0),
             updated_at: at(0),
             email_verified: true,
+            phone: None,
             tokens_not_before: None,
             version: 3,
         }

@@ -111,7 +111,7 @@ impl From<AppError> for ApiError {
                 "token",
                 &Invalid::new("is not a live link: it was used, has expired, or a newer one replaced it"),
             ),
-            AppError::Mail(cause) => ApiError::MailUnavailable(cause),
+            AppError::Delivery(cause) => ApiError::DeliveryUnavailable(cause),
             AppError::EventRefused(refusal) => ApiError::field(
                 "Stripe-Signature",
                 &Invalid::new(match refusal {

@@ -97,9 +97,9 @@ pub enum ApiError {
     /// 503: a sign-in provider is not reachable. The cause is logged.
     #[error("sign-in unavailable: {0}")]
     SignInUnavailable(String),
-    /// 503: the mail service is not reachable. The cause is logged.
-    #[error("mail unavailable: {0}")]
-    MailUnavailable(String),
+    /// 503: the mail or text service is not reachable. The cause is logged.
+    #[error("delivery unavailable: {0}")]
+    DeliveryUnavailable(String),
 }
 
 impl ApiError {
@@ -132,7 +132,7 @@ impl ApiError {
             Self::Internal(_) => ProblemType::Internal,
             Self::PaymentsUnavailable(_) => ProblemType::PaymentsUnavailable,
             Self::SignInUnavailable(_) => ProblemType::SignInUnavailable,
-            Self::MailUnavailable(_) => ProblemType::MailUnavailable,
+            Self::DeliveryUnavailable(_) => ProblemType::DeliveryUnavailable,
         }
     }
 
@@ -233,10 +233,10 @@ impl ApiError {
                 headers.push((header::RETRY_AFTER, HeaderValue::from(30u64)));
                 ("Signing in with this provider is not available right now; try again shortly.".into(), Vec::new())
             }
-            Self::MailUnavailable(cause) => {
-                tracing::warn!(%cause, "mail service unavailable");
+            Self::DeliveryUnavailable(cause) => {
+                tracing::warn!(%cause, "mail or text service unavailable");
                 headers.push((header::RETRY_AFTER, HeaderValue::from(60u64)));
-                ("The mail could not be sent right now; try again in a minute.".into(), Vec::new())
+                ("The mail or text could not be sent right now; try again in a minute.".into(), Vec::new())
             }
         };
         (problem_body(status, kind.uri(), detail, errors), headers)
@@ -254,6 +254,11 @@ fn limit_detail(limit: LimitKind) -> &'static str {
         LimitKind::ReportsPerPair => "You already reported this member today.",
         LimitKind::LinkMailsPerAddress => "Several mails went to this address in the last hour; check the inbox.",
         LimitKind::ResetsPerSource => "Too many password resets were asked for from this network.",
+        LimitKind::TextsPerMember => "Several codes were texted to you today.",
+        LimitKind::TextsPerNumber => "Several codes were texted to this number today.",
+        LimitKind::TextsPerPlatform => "No more codes can be texted today.",
+        LimitKind::TextResend => "A code was texted less than a minute ago.",
+        LimitKind::PhoneSignInsPerSource => "Too many phone sign-ins were asked for from this network.",
     }
 }
 
@@ -304,8 +309,8 @@ pub struct Problem {
     /// 500 `urn:peerlearn:problem:internal` (retry later);
     /// 503 `urn:peerlearn:problem:payments-unavailable` (the payment provider is not
     /// reachable or not ready; retry later), `urn:peerlearn:problem:sign-in-unavailable`
-    /// (Google's keys are not reachable; retry later), `urn:peerlearn:problem:mail-unavailable`
-    /// (the mail was not sent; retry later). `about:blank` only on statuses
+    /// (Google's keys are not reachable; retry later), `urn:peerlearn:problem:delivery-unavailable`
+    /// (the mail or text was not sent; retry later). `about:blank` only on statuses
     /// outside this list. New kinds may be added: treat an unknown one by its status.
     #[serde(rename = "type")]
     #[schema(examples("urn:peerlearn:problem:validation", "urn:peerlearn:problem:time-taken"))]

@@ -62,8 +62,8 @@ pub enum ProblemType {
     IdentityConflict,
     /// 403: the caller's email address is not verified yet (paid sessions, mentor verification).
     EmailNotVerified,
-    /// 503: the mail service is not reachable; the link was not sent.
-    MailUnavailable,
+    /// 503: the mail or text service is not reachable; the link or code was not sent.
+    DeliveryUnavailable,
 }
 
 impl ProblemType {
@@ -95,7 +95,7 @@ impl ProblemType {
         Self::SignInUnavailable,
         Self::IdentityConflict,
         Self::EmailNotVerified,
-        Self::MailUnavailable,
+        Self::DeliveryUnavailable,
     ];
 
     /// The `type` URI, `urn:peerlearn:problem:<kind>`; never changes once published.
@@ -127,7 +127,7 @@ impl ProblemType {
             Self::SignInUnavailable => "urn:peerlearn:problem:sign-in-unavailable",
             Self::IdentityConflict => "urn:peerlearn:problem:identity-conflict",
             Self::EmailNotVerified => "urn:peerlearn:problem:email-not-verified",
-            Self::MailUnavailable => "urn:peerlearn:problem:mail-unavailable",
+            Self::DeliveryUnavailable => "urn:peerlearn:problem:delivery-unavailable",
         }
     }
 
@@ -148,7 +148,7 @@ impl ProblemType {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::PaymentsUnavailable | Self::SignInUnavailable | Self::MailUnavailable => {
+            Self::PaymentsUnavailable | Self::SignInUnavailable | Self::DeliveryUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
         }

@@ -5,7 +5,9 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::domain::{Email, Exhausted, IssuedCheck, QuotaUse, Standing, User, UserId};
+use crate::domain::{
+    CodeSlot, Email, Exhausted, IssuedCheck, IssuedCode, PhoneNumber, QuotaUse, Standing, User, UserId,
+};
 
 /// A password hash with the account it unlocks.
 #[derive(Debug, Clone)]
@@ -188,4 +190,39 @@ pub trait RecoveryStore: Send + Sync {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Texted codes and verified numbers. A code is guessed by first taking a guess (so
+/// concurrent guesses cannot share one), then used in the transaction that acts on it.
+pub trait PhoneStore: Send + Sync {
+    /// Stores `code` as the one live code of its purpose (a member's verification code, a
+    /// number's sign-in code), replacing an older one, unless one was sent after
+    /// `cooled_from`: `Conflict("cooldown")`.
+    fn put_code(
+        &self,
+        code: &IssuedCode,
+        cooled_from: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The code kept in `slot`, if any; expired ones may be returned: the caller checks.
+    fn code(&self, slot: &CodeSlot) -> impl Future<Output = Result<Option<IssuedCode>, StoreError>> + Send;
+
+    /// Takes one guess of `code`, if it is still as read: `Conflict("guess")` otherwise.
+    fn take_guess(&self, code: &IssuedCode) -> impl Future<Output = Result<IssuedCode, StoreError>> + Send;
+
+    /// The member whose verified number `phone` is, if any.
+    fn phone_owner(&self, phone: &PhoneNumber) -> impl Future<Output = Result<Option<UserId>, StoreError>> + Send;
+
+    /// Uses a verification `code` (as guessed): its number becomes `member`'s verified phone,
+    /// their previous number is released, and a `previous_owner` of the number loses it
+    /// (holding the phone proves it). `Conflict` when anything changed meanwhile.
+    fn verify_phone(
+        &self,
+        code: &IssuedCode,
+        member: &User,
+        previous_owner: Option<&UserId>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Uses a sign-in `code` (as guessed): `Conflict` when it was used or guessed meanwhile.
+    fn use_sign_in_code(&self, code: &IssuedCode) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -18,11 +18,12 @@ mod reports;
 mod reviews;
 mod sessions;
 mod stats;
+mod texts;
 mod uploads;
 mod verifications;
 
 pub use accounts::{
-    AccountStore, Credentials, GrantStore, QuotaError, QuotaStore, RecoveryStore, RefreshGrant, RotateError,
+    AccountStore, Credentials, GrantStore, PhoneStore, QuotaError, QuotaStore, RecoveryStore, RefreshGrant, RotateError,
 };
 pub use audit::{AuditPage, AuditStore};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
@@ -46,6 +47,7 @@ pub use sessions::{
     SessionWriteError, StoredReply, Timeframe,
 };
 pub use stats::StatsStore;
+pub use texts::{NoTexts, TextMessages};
 pub use uploads::UploadStore;
 pub use verifications::{VerificationPage, VerificationStore};
 

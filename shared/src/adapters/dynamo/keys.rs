@@ -49,6 +49,9 @@
 //! | a member's wallet (versioned totals of their accounts) | `USER#<user id>` | `WALLET` |
 //! | a line of a member's money history, one per ledger entry that moved their wallet | `USER#<user id>` | `TXN#<at>#<entry key>` |
 //! | which account a Google account signs in to | `GOOGLE#<sub>` | `IDENTITY` |
+//! | a member's live phone-verification code (one at a time) | `USER#<user id>` | `PHONECODE` |
+//! | a number's live sign-in code | `PHONE#<e164>` | `SIGNINCODE` |
+//! | which member a verified number belongs to | `PHONE#<e164>` | `OWNER` |
 //! | a mailed link (address check or password reset), single-use, by its token's hash | `CHECK#<sha256 of token>` | `CHECK` |
 //! | which Google account a member linked | `USER#<user id>` | `IDENTITY#google` |
 //! | which session a payment paid for (written when the money arrives) | `PAYMENT#<payment intent id>` | `SESSION` |
@@ -154,6 +157,8 @@ pub fn rate_counter(counter: &QuotaUse) -> Key {
         Scope::Pair { learner, mentor } => format!("{learner}#{mentor}"),
         Scope::Member(member) => member.to_string(),
         Scope::Reporter { reporter, reported } => format!("{reporter}#{reported}"),
+        Scope::Phone(phone) => phone.as_str().to_owned(),
+        Scope::Platform => "ALL".to_owned(),
     };
     Key {
         pk: format!("LIMIT#{}#{scope}", counter.limit.kind.as_str()),
@@ -519,6 +524,19 @@ pub fn google_identity(subject: &str) -> Key {
 /// Which Google account a member linked (the way back from the member to its identity).
 pub fn linked_google(member: &UserId) -> Key {
     Key { pk: format!("USER#{member}"), sk: "IDENTITY#google".into() }
+}
+
+/// The live code of a slot: a member's verification code, or a number's sign-in code.
+pub fn phone_code(slot: &crate::domain::CodeSlot) -> Key {
+    match slot {
+        crate::domain::CodeSlot::Member(member) => Key { pk: format!("USER#{member}"), sk: "PHONECODE".into() },
+        crate::domain::CodeSlot::Number(phone) => Key { pk: format!("PHONE#{phone}"), sk: "SIGNINCODE".into() },
+    }
+}
+
+/// Which member a verified number belongs to.
+pub fn phone_owner(phone: &crate::domain::PhoneNumber) -> Key {
+    Key { pk: format!("PHONE#{phone}"), sk: "OWNER".into() }
 }
 
 /// A mailed link (verify or change an address, reset a password), by its token's hash.

@@ -13,6 +13,7 @@ mod limits;
 mod members;
 mod notifications;
 mod payments;
+mod phones;
 mod points;
 
 pub use notifications::notification_from_image;

@@ -30,6 +30,9 @@ pub(crate) struct UserRecord {
     /// The member followed a link mailed to `email` (absent: not yet).
     #[serde(default)]
     pub email_verified: bool,
+    /// The verified phone (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<crate::domain::PhoneNumber>,
     /// Tokens issued before it are refused (absent until a first suspension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens_not_before: Option<DateTime<Utc>>,
@@ -64,6 +67,7 @@ impl UserRecord {
             roles: user.roles,
             status: user.status,
             email_verified: user.email_verified,
+            phone: user.phone.clone(),
             tokens_not_before: user.tokens_not_before,
             gsi1pk: Some(keys::member_index(user.status)),
             gsi1sk: Some(keys::member_order(user)),
@@ -85,6 +89,7 @@ impl UserRecord {
             roles: self.roles,
             status: self.status,
             email_verified: self.email_verified,
+            phone: self.phone,
             tokens_not_before: self.tokens_not_before,
             verification: self.verification,
             mentor: self.mentor,
@@ -529,5 +534,72 @@ impl NotificationRecord {
             read: self.read,
             created_at: self.created_at,
         }
+    }
+}
+
+/// A live texted code (entity `PhoneCode`): its seal, never the code; gone by TTL.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PhoneCodeRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub purpose: crate::domain::CodePurpose,
+    pub user_id: UserId,
+    pub phone: crate::domain::PhoneNumber,
+    pub sealed: String,
+    /// Epoch milliseconds, a number so the cooldown condition compares instants.
+    pub sent_ms: i64,
+    pub guesses: u8,
+    /// TTL, epoch seconds: an hour after the code dies.
+    pub expires_at: i64,
+}
+
+impl PhoneCodeRecord {
+    pub fn new(code: &crate::domain::IssuedCode) -> Self {
+        let Key { pk, sk } = keys::phone_code(&code.slot());
+        Self {
+            pk,
+            sk,
+            entity: "PhoneCode".into(),
+            purpose: code.purpose,
+            user_id: code.member.clone(),
+            phone: code.phone.clone(),
+            sealed: code.sealed.clone(),
+            sent_ms: code.sent_at.timestamp_millis(),
+            guesses: code.guesses,
+            expires_at: (code.expires_at() + chrono::Duration::hours(1)).timestamp(),
+        }
+    }
+
+    pub fn into_code(self) -> Result<crate::domain::IssuedCode, StoreError> {
+        let sent_at = DateTime::from_timestamp_millis(self.sent_ms).ok_or_else(|| StoreError::corrupt("sent_ms"))?;
+        Ok(crate::domain::IssuedCode {
+            purpose: self.purpose,
+            member: self.user_id,
+            phone: self.phone,
+            sealed: self.sealed,
+            sent_at,
+            guesses: self.guesses,
+        })
+    }
+}
+
+/// Which member a verified number belongs to (entity `PhoneOwner`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PhoneOwnerRecord {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub user_id: UserId,
+}
+
+impl PhoneOwnerRecord {
+    pub fn new(phone: &crate::domain::PhoneNumber, user_id: &UserId) -> Self {
+        let Key { pk, sk } = keys::phone_owner(phone);
+        Self { pk, sk, entity: "PhoneOwner".into(), user_id: user_id.clone() }
     }
 }
