@@ -340,7 +340,7 @@ async fn google_app(jwks_url: &str) -> &'static shared::App {
     let mut config = dev_gateway::local::config(&name, &peerlearn_tests::endpoint()).unwrap();
     config.google_client_ids = vec![GOOGLE_CLIENT.to_owned()];
     config.google_jwks_url = jwks_url.to_owned();
-    let clients = shared::startup::Clients::new(client);
+    let clients = shared::startup::Clients::new(client).with_google(&config);
     Box::leak(Box::new(shared::startup::build(&config, clients, clock_at(STARTS_AT))))
 }
 
@@ -494,7 +494,8 @@ async fn the_dev_gateway_stands_in_for_google_with_real_signatures() {
     let mut config = dev_gateway::local::config(&name, &peerlearn_tests::endpoint()).unwrap();
     config.google_client_ids = vec![GOOGLE_CLIENT.to_owned()];
     config.google_jwks_url = format!("{url}/_local/google/certs");
-    let app = shared::startup::build(&config, shared::startup::Clients::new(client), clock_at(STARTS_AT));
+    let clients = shared::startup::Clients::new(client).with_google(&config);
+    let app = shared::startup::build(&config, clients, clock_at(STARTS_AT));
     let gateway = Gateway::new(app, peerlearn_tests::template().clone(), &handlers::functions(), &handlers::events())
         .unwrap()
         .with_google(TestGoogleKey::generate("local-google").unwrap(), GOOGLE_CLIENT);

@@ -44,7 +44,7 @@ pub enum StartupError {
 
 /// The clients an [`App`] talks through. Building a client is configuration only: no
 /// connection is made until its first use.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Clients {
     /// The table's client.
     pub dynamodb: aws_sdk_dynamodb::Client,
@@ -52,20 +52,39 @@ pub struct Clients {
     pub push: Option<ConnectionsApi>,
     /// The notifications topic, where the function fans notifications out.
     pub fanout: Option<NotificationTopic>,
-    /// The uploads bucket, where the function handles files.
-    pub files: Option<UploadsBucket>,
-    /// Stripe, where the function takes payments or hears of them.
-    pub payments: Option<Arc<StripeApi>>,
-    /// SES, where the function mails members.
-    pub mail: Option<SesMailer>,
+    /// The uploads bucket, where the function handles files (as the port: only the binaries
+    /// that call [`Clients::with_files`] link the S3 client).
+    pub files: Option<Arc<dyn FileStore>>,
+    /// Stripe, where the function takes payments or hears of them. Held as the port, so
+    /// only a binary that calls [`Clients::with_payments`] links the Stripe client (a
+    /// coercion in [`build`] would link it into every function).
+    pub payments: Option<Arc<dyn PaymentProvider>>,
+    /// SES, where the function mails members (as the port, for the same reason).
+    pub mail: Option<Arc<dyn Mailer>>,
     /// SMS through SNS, where the function texts codes.
     pub texts: Option<SnsTexts>,
+    /// Google's keys, where the function signs in or links with Google (login, profile).
+    pub google: Option<Arc<GoogleKeyCache>>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clients")
+            .field("push", &self.push.is_some())
+            .field("fanout", &self.fanout.is_some())
+            .field("files", &self.files.is_some())
+            .field("payments", &self.payments.is_some())
+            .field("mail", &self.mail.is_some())
+            .field("texts", &self.texts.is_some())
+            .field("google", &self.google.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Clients {
     /// The table alone: nothing is pushed and notifications stay in-app.
     pub fn new(dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        Self { dynamodb, push: None, fanout: None, files: None, payments: None, mail: None, texts: None }
+        Self { dynamodb, push: None, fanout: None, files: None, payments: None, mail: None, texts: None, google: None }
     }
 
     /// Also pushes live frames through `push`.
@@ -82,19 +101,26 @@ impl Clients {
 
     /// Also handles files in `bucket`.
     pub fn with_files(mut self, bucket: UploadsBucket) -> Self {
-        self.files = Some(bucket);
+        self.files = Some(Arc::new(bucket));
         self
     }
 
     /// Also mails members through `mailer`.
     pub fn with_mail(mut self, mailer: SesMailer) -> Self {
-        self.mail = Some(mailer);
+        self.mail = Some(Arc::new(mailer));
         self
     }
 
     /// Also texts codes through `texts`.
     pub fn with_texts(mut self, texts: SnsTexts) -> Self {
         self.texts = Some(texts);
+        self
+    }
+
+    /// Also verifies Google ID tokens, where `config` names client ids (only the binaries
+    /// that call this link the key fetcher).
+    pub fn with_google(mut self, config: &Config) -> Self {
+        self.google = google_keys(config);
         self
     }
 
@@ -124,18 +150,15 @@ impl Clients {
                 .notifications_topic
                 .as_deref()
                 .map(|arn| NotificationTopic::from_sdk(sdk, arn, config.sns_endpoint.as_deref())),
-            // Only functions whose environment names the bucket pay for an S3 client.
-            files: config
-                .uploads_bucket
-                .as_deref()
-                .map(|bucket| UploadsBucket::from_sdk(sdk, bucket, config.s3_endpoint.as_deref())),
-            // Stripe and SES are wired by `from_env_paying` and `from_env_mailing` only, so
-            // only those binaries link them.
+            files: None,
+            // S3, Stripe and SES are wired by `from_env_with_files`, `from_env_paying` and
+            // `from_env_mailing` only, so only those binaries link them.
             payments: None,
             mail: None,
             // Only the function that lists countries to text builds an SMS client.
             texts: (!config.phone_countries.is_empty())
                 .then(|| SnsTexts::from_sdk(sdk, config.sns_endpoint.as_deref())),
+            google: None,
         }
     }
 }
@@ -169,8 +192,23 @@ pub async fn from_env_paying(keys: Keys) -> Result<App, StartupError> {
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }
 
-/// As [`from_env`], with the SES client for the sender the configuration names: for the
-/// functions that mail members (verification and reset links).
+/// As [`from_env`], with the S3 client for the uploads bucket the configuration names, and
+/// Google's keys: for the functions that handle files (uploads, profile,
+/// admin-verifications; profile also links Google accounts).
+pub async fn from_env_with_files(keys: Keys) -> Result<App, StartupError> {
+    let config = Config::from_env(keys)?;
+    let sdk = sdk_settings().await?;
+    let mut clients = Clients::from_sdk(&config, &sdk);
+    if let Some(bucket) = &config.uploads_bucket {
+        clients = clients.with_files(UploadsBucket::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref()));
+    }
+    // Profile links Google accounts; its fellow file handlers simply have no client ids.
+    Ok(build(&config, clients.with_google(&config), Arc::new(SystemClock)))
+}
+
+/// As [`from_env`], with the SES client for the sender the configuration names, and
+/// Google's keys: for the functions that mail members (register; login, which also signs
+/// in with Google).
 pub async fn from_env_mailing(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let sdk = sdk_settings().await?;
@@ -183,7 +221,7 @@ pub async fn from_env_mailing(keys: Keys) -> Result<App, StartupError> {
             config.ses_endpoint.as_deref(),
         ));
     }
-    Ok(build(&config, clients, Arc::new(SystemClock)))
+    Ok(build(&config, clients.with_google(&config), Arc::new(SystemClock)))
 }
 
 /// Builds the application over `clients` on `clock`. A missing push endpoint, topic or bucket
@@ -197,22 +235,13 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         Some(topic) => Arc::new(topic),
         None => Arc::new(NoFanout),
     };
-    let files: Arc<dyn FileStore> = match clients.files {
-        Some(bucket) => Arc::new(bucket),
-        None => Arc::new(NoFiles),
-    };
-    let mail: Arc<dyn Mailer> = match clients.mail {
-        Some(mailer) => Arc::new(mailer),
-        None => Arc::new(NoMail),
-    };
+    let files: Arc<dyn FileStore> = clients.files.unwrap_or_else(|| Arc::new(NoFiles));
+    let mail: Arc<dyn Mailer> = clients.mail.unwrap_or_else(|| Arc::new(NoMail));
     let texts: Arc<dyn TextMessages> = match clients.texts {
         Some(texts) => Arc::new(texts),
         None => Arc::new(NoTexts),
     };
-    let payments: Arc<dyn PaymentProvider> = match clients.payments {
-        Some(stripe) => stripe,
-        None => Arc::new(NoPayments),
-    };
+    let payments: Arc<dyn PaymentProvider> = clients.payments.unwrap_or_else(|| Arc::new(NoPayments));
     App {
         store: DynamoStore::new(clients.dynamodb, config.table_name.clone()),
         tokens: TokenIssuer::new(&config.jwt, clock.clone()),
@@ -230,7 +259,7 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         texts,
         phones: crate::app::Phones { countries: config.phone_countries.clone(), key: config.code_key.clone() },
         web_app_url: config.web_app_url.clone(),
-        google: google_keys(config),
+        google: clients.google,
     }
 }
 

@@ -14,7 +14,8 @@ use shared::app::{GoogleSignIn, RefreshToken};
 use shared::auth::{EmailToken, PhoneCode};
 use shared::domain::{DisplayName, Email, Invalid, PhoneNumber, Roles};
 use shared::http::{
-    ApiError, FieldError, Fields, HttpResponse, authenticate, json, no_content, parse_json, route_key, source_address,
+    ApiError, FieldError, Fields, HttpResponse, authenticate, json, no_content, parse_json, roles_schema, route_key,
+    source_address,
 };
 use utoipa::OpenApi;
 
@@ -53,14 +54,6 @@ pub struct GoogleSignInRequest {
         required = false
     )]
     pub name: Option<String>,
-}
-
-/// The roles a member can start with, as an enum in the schema.
-fn roles_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(["learner", "mentor", "both"]))
-        .build()
 }
 
 /// Body of POST /auth/refresh and POST /auth/logout.

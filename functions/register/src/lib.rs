@@ -7,7 +7,7 @@ use shared::App;
 use shared::api::SignedInView;
 use shared::app::Registration;
 use shared::domain::{DisplayName, Email, Password, Roles};
-use shared::http::{ApiError, Fields, HttpResponse, json, parse_json};
+use shared::http::{ApiError, Fields, HttpResponse, json, parse_json, roles_schema};
 use utoipa::OpenApi;
 
 /// Body of POST /auth/register.
@@ -36,14 +36,6 @@ pub struct RegisterRequest {
     /// `learner`, `mentor` or `both`.
     #[schema(schema_with = roles_schema)]
     pub roles: String,
-}
-
-/// The roles a member can register with, as an enum in the schema.
-fn roles_schema() -> utoipa::openapi::Object {
-    utoipa::openapi::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(["learner", "mentor", "both"]))
-        .build()
 }
 
 /// The operations this function serves, for the OpenAPI document.

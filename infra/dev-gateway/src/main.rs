@@ -105,7 +105,7 @@ async fn run() -> Result<(), String> {
     if let Some(stripe) = local::stripe(&config).map_err(|e| format!("Stripe stand-in: {e}"))? {
         clients = clients.with_payments(stripe);
     }
-    let app = startup::build(&config, clients, clock.clone());
+    let app = startup::build(&config, clients.with_google(&config), clock.clone());
     let mut gateway = Gateway::new(app, template, &handlers::functions(), &handlers::events())
         .map_err(|e| e.to_string())?
         .with_clock(clock)

@@ -49,10 +49,7 @@ impl SesMailer {
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
-            .map_err(|error| match error.as_service_error() {
-                Some(service) => service.to_string(),
-                None => format!("{error:?}"),
-            })?;
+            .map_err(super::sdk_failure)?;
         Ok(())
     }
 }

@@ -41,10 +41,7 @@ impl SnsTexts {
             .message_attributes("AWS.SNS.SMS.SMSType", kind)
             .send()
             .await
-            .map_err(|error| match error.as_service_error() {
-                Some(service) => service.to_string(),
-                None => format!("{error:?}"),
-            })?;
+            .map_err(super::sdk_failure)?;
         Ok(())
     }
 }

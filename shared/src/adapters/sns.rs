@@ -68,10 +68,7 @@ impl NotificationTopic {
             .message_attributes("notification_id", attribute("String", notification.id.to_string())?)
             .send()
             .await
-            .map_err(|error| match error.as_service_error() {
-                Some(service) => service.to_string(),
-                None => format!("{error:?}"),
-            })?;
+            .map_err(super::sdk_failure)?;
         Ok(())
     }
 }

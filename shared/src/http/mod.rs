@@ -14,7 +14,7 @@ mod websocket;
 pub use auth::{Caller, authenticate, authenticate_admin, authenticate_token};
 pub use body::{MAX_BODY_BYTES, parse_json, parse_json_bytes, require_json_type};
 pub use fields::{Fields, nullable, nullable_object};
-pub use openapi::ErrorResponses;
+pub use openapi::{ErrorResponses, roles_schema};
 pub use problem::{ApiError, FieldError, Problem, TOKEN_EXPIRED_TYPE, problem};
 pub use problem_type::ProblemType;
 pub use query::{MAX_PAGE, PageRequest, QueryParams, path_member, path_param, path_resource};

@@ -127,6 +127,12 @@ fn problem_content() -> Content {
     ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build()
 }
 
+/// The roles a member can start with (register, a first Google sign-in), as an enum in the
+/// schema.
+pub fn roles_schema() -> utoipa::openapi::Object {
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["learner", "mentor", "both"])).build()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
