@@ -297,7 +297,7 @@ cmd_run() {
   start_dynamodb "$(free_port_except "$moto_port" "$STRIPE_PORT_USED" "$LOCALSTRIPE_PORT_USED")"
   say "DynamoDB Local on $DYNAMODB_ENDPOINT (in memory)"
   wait_moto
-  say "moto server (S3, SNS) on $MOTO_ENDPOINT (in memory)"
+  say "moto server (S3, SNS, SES) on $MOTO_ENDPOINT (in memory)"
   wait_stripe
   say "Stripe stand-in on $STRIPE_API_BASE (localstripe behind it; in memory)"
   "$@"
