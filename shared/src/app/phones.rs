@@ -147,11 +147,8 @@ impl<S: AccountStore + GrantStore + QuotaStore + RecoveryStore + PhoneStore> App
         let now = self.clock.now();
         let cooling = |retry_after| AppError::Throttled { limit: LimitKind::TextResend, retry_after };
         // A resend inside the minute takes no quota.
-        let slot = match purpose {
-            CodePurpose::VerifyPhone => CodeSlot::Member(member.clone()),
-            CodePurpose::SignIn => CodeSlot::Number(phone.clone()),
-        };
-        if let Some(wait) = self.store.code(&slot).await?.and_then(|live| live.cooling_down(now)) {
+        if let Some(wait) = self.store.code(&purpose.slot(member, phone)).await?.and_then(|live| live.cooling_down(now))
+        {
             return Err(cooling(wait));
         }
         let mut uses = vec![QuotaUse::new(self.limits.texts_per_member, Scope::Member(member.clone()), now)];

@@ -23,6 +23,16 @@ pub enum CodePurpose {
     SignIn,
 }
 
+impl CodePurpose {
+    /// Where `member`'s code for `phone` with this purpose is kept.
+    pub fn slot(self, member: &UserId, phone: &PhoneNumber) -> CodeSlot {
+        match self {
+            Self::VerifyPhone => CodeSlot::Member(member.clone()),
+            Self::SignIn => CodeSlot::Number(phone.clone()),
+        }
+    }
+}
+
 /// Where a live code is kept, one at a time: a member's verification code, or a number's
 /// sign-in code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,10 +78,7 @@ impl IssuedCode {
 
     /// Where it is kept.
     pub fn slot(&self) -> CodeSlot {
-        match self.purpose {
-            CodePurpose::VerifyPhone => CodeSlot::Member(self.member.clone()),
-            CodePurpose::SignIn => CodeSlot::Number(self.phone.clone()),
-        }
+        self.purpose.slot(&self.member, &self.phone)
     }
 
     /// When it stops working.
