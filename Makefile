@@ -1,6 +1,7 @@
 # Peerlearn: two commands set everything up on a fresh machine with Rust, Node and Java 17.
 #   make dev    start the whole platform locally (DynamoDB Local + dev gateway on PORT)
 #   make test   run every check and test (starts and stops its own DynamoDB Local)
+# The web client (web/) needs Node.js 20.19+; its browser tests need the OS package chromium.
 SHELL := /bin/bash
 PORT ?= 3000
 export PORT
@@ -9,10 +10,10 @@ MENTORS ?= 200
 LEARNERS ?= 50
 SEED ?= 42
 
-.PHONY: dev seed admin test test-only contract fmt-check clippy lint-template bench bench-100k package help
+.PHONY: dev seed admin test test-only contract fmt-check clippy lint-template web-check web-api web-e2e web bench bench-100k package help
 
 help:
-	@echo "make dev | make test | make contract | make seed | make admin EMAIL=... | make bench | make bench-100k | make package"
+	@echo "make dev | make test | make contract | make seed | make admin EMAIL=... | make web | make web-api | make web-e2e | make bench | make bench-100k | make package"
 
 dev:
 	@infra/stack.sh dev
@@ -28,13 +29,32 @@ admin:
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=member@example.com" >&2; exit 2; }
 	@infra/stack.sh seed -- --admin "$(EMAIL)"
 
-# Everything CI runs: formatting, lints, the template's linters, then unit,
+# Everything CI runs: formatting, lints, the template's linters, the web client's checks
+# (typed API client up to date, unit tests, type check, build within budget), then unit,
 # integration and end-to-end tests against a DynamoDB Local started for the run, then
-# Schemathesis against the OpenAPI document (infra/schemathesis.sh).
-test: fmt-check clippy lint-template test-only
+# Schemathesis against the OpenAPI document (infra/schemathesis.sh), then the browser
+# journeys in headless Chromium (web/e2e).
+test: fmt-check clippy lint-template web-check test-only
 
 test-only:
-	@infra/stack.sh run -- bash -c 'cargo test --workspace --all-targets --no-fail-fast && infra/schemathesis.sh'
+	@infra/stack.sh run -- bash -c 'cargo test --workspace --all-targets --no-fail-fast && infra/schemathesis.sh && infra/web.sh e2e'
+
+web-check:
+	@infra/web.sh check
+
+# Regenerates web/src/api/schema.d.ts after an API change (make test fails until it is).
+web-api:
+	@cd web && npm run --silent api
+
+# The browser journeys alone (screenshots in .local/web-e2e; SCREENSHOTS=1 keeps the main pages').
+web-e2e:
+	@cd web && npm run --silent build
+	@infra/stack.sh run -- infra/web.sh e2e
+
+# The web client alone, on :5173, against an API already running (PEERLEARN_API_URL,
+# default http://localhost:3000; PEERLEARN_WS_URL, default ws://localhost:3001/dev).
+web:
+	@infra/web.sh dev
 
 # The contract fuzzing alone (Schemathesis against a dev gateway started for it).
 contract:

@@ -3,7 +3,10 @@
 # cargo-lambda cross-compiles for arm64 and links with zig, no Docker), then prints each
 # function's bootstrap size and its zipped size (what Lambda would receive).
 #
-# Output: .aws-sam/build/<LogicalId>/bootstrap and .aws-sam/build/template.yaml.
+# Then, if web/ holds the web client, builds it (npm ci, npm run build) and prints the
+# size of web/dist.
+#
+# Output: .aws-sam/build/<LogicalId>/bootstrap and .aws-sam/build/template.yaml; web/dist.
 # The cargo build itself goes to the workspace's shared target/ (aws-lambda-builders
 # sets CARGO_TARGET_DIR from `cargo metadata`), profile [profile.release] of the root
 # Cargo.toml, target triple aarch64-unknown-linux-gnu.
@@ -70,3 +73,21 @@ with tempfile.TemporaryDirectory(prefix="peerlearn-zip-") as tmp:
         print(f"{fn:<20} {binary:<10} {os.path.getsize(bootstrap):>16,} {os.path.getsize(zpath):>12,}")
 sys.exit(1 if missing else 0)
 PY
+
+# The web client is no SAM artifact: after `sam deploy`, web/dist is copied to the stack's
+# bucket and index.html invalidated (outputs WebBucketName and WebDistributionId):
+#   aws s3 sync web/dist "s3://$WebBucketName" --delete
+#   aws s3 cp web/dist/index.html "s3://$WebBucketName/index.html" --cache-control no-cache
+#   aws cloudfront create-invalidation --distribution-id "$WebDistributionId" --paths '/index.html'
+# The cp makes browsers revalidate index.html (S3 sends no Cache-Control unless told, and
+# browsers then guess a lifetime). Hashed assets need no invalidation: a build that changes
+# one gives it a new name. The same build serves every stage: /config.json comes from the
+# stack (docs/ARCHITECTURE.md, "Web client hosting").
+if [ -f "$ROOT/web/package.json" ]; then
+  command -v npm >/dev/null 2>&1 || { echo "package: npm is required to build web/ (Node.js, see web/package.json engines)" >&2; exit 1; }
+  echo "package: web client: npm ci && npm run build"
+  start=$SECONDS
+  (cd "$ROOT/web" && npm ci --no-audit --no-fund && npm run build) </dev/null
+  echo "package: web build finished in $((SECONDS - start))s"
+  echo "package: web/dist is $(du -sh "$ROOT/web/dist" | cut -f1) in $(find "$ROOT/web/dist" -type f | wc -l) files"
+fi

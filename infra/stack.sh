@@ -3,7 +3,7 @@
 # `run`, from the repo venv (see infra/venv.sh): moto server, the S3/SNS emulator, and the
 # local Stripe, localstripe behind infra/stripe/standin.py), and runs either the dev gateway
 # (`dev`), the demo-data seeder (`seed -- ARGS...`) or a command such as the test suite
-# (`run -- CMD...`) against them.
+# (`run -- CMD...`) against them. `dev` also serves the web client (Vite, infra/web.sh dev).
 # Every process it starts is stopped when it exits, on Ctrl-C included.
 set -euo pipefail
 
@@ -217,6 +217,9 @@ cmd_dev() {
   port_in_use "$port" && die "port $port is in use; stop what holds it or choose another: make dev PORT=3001"
   port_in_use "$moto_port" && die "port $moto_port (moto server) is in use; stop what holds it or choose another: make dev MOTO_PORT=4567"
   port_in_use "$stripe_port" && die "port $stripe_port (Stripe stand-in) is in use; stop what holds it or choose another: make dev STRIPE_PORT=12112"
+  local web_port="${WEB_PORT:-5173}"
+  # The template's CORS default allows http://localhost:5173; another port needs ALLOWED_ORIGINS too.
+  port_in_use "$web_port" && die "port $web_port (web client) is in use; stop what holds it or choose another: make dev WEB_PORT=5174 ALLOWED_ORIGINS=http://localhost:5174"
   prepare
   prepare_venv
   say "Building the dev gateway and the seeder ..."
@@ -245,7 +248,17 @@ cmd_dev() {
   # and sign in as; `make seed` loads more. Demo data is a convenience: the API starts anyway.
   (cd "$ROOT" && TEMPLATE="$ROOT/template.yaml" "$TARGET/debug/seed" --mentors 200 --learners 50 --credentials 20 --demo-admin) \
     || say "warning: seeding the demo data failed; starting without it"
-  (cd "$ROOT" && PORT="$port" TEMPLATE="$ROOT/template.yaml" exec "$TARGET/debug/dev-gateway") &
+  # The web client, against this gateway (a missing Node.js only costs the client: the API starts).
+  local ws_port="${WS_PORT:-$((port + 1))}" web_url=""
+  if command -v node >/dev/null 2>&1; then
+    PEERLEARN_API_URL="http://127.0.0.1:$port" PEERLEARN_WS_URL="ws://127.0.0.1:$ws_port/dev" PEERLEARN_STRIPE_URL="$STRIPE_API_BASE" WEB_PORT="$web_port" \
+      "$ROOT/infra/web.sh" dev >"$LOCAL/web-$web_port.log" 2>&1 &
+    PIDS+=("$!")
+    web_url="http://localhost:$web_port"
+  else
+    say "warning: Node.js is missing, so the web client is not served (install Node.js 20.19+; see README)"
+  fi
+  (cd "$ROOT" && PORT="$port" WS_PORT="$ws_port" WEB_CLIENT_URL="$web_url" TEMPLATE="$ROOT/template.yaml" exec "$TARGET/debug/dev-gateway") &
   PIDS+=("$!")
   wait "${PIDS[-1]}"
 }

@@ -204,6 +204,7 @@ async fn approve(app: &App, request: &Request) -> Result<HttpResponse, ApiError>
 
 /// Rejects a pending request with a reason the mentor reads.
 #[utoipa::path(post, path = "/admin/verifications/{id}/reject", tag = "admin", security(("bearer" = [])),
+    operation_id = "reject_verification",
     params(("id" = String, Path, pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$", description = "Request id")),
     request_body = RejectBody,
     responses(

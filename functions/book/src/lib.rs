@@ -102,20 +102,23 @@ pub struct SessionList {
 
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(
-    request_session,
-    list_sessions,
-    get_session,
-    accept,
-    reject,
-    cancel,
-    complete,
-    no_show,
-    reschedule,
-    accept_reschedule,
-    decline_reschedule,
-    calendar
-))]
+#[openapi(
+    paths(
+        request_session,
+        list_sessions,
+        get_session,
+        accept,
+        reject,
+        cancel,
+        complete,
+        no_show,
+        reschedule,
+        accept_reschedule,
+        decline_reschedule,
+        calendar
+    ),
+    components(schemas(When))
+)]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.

@@ -31,7 +31,7 @@ enum Sort {
 
 /// The operations this function serves, for the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(match_mentors, search_mentors))]
+#[openapi(paths(match_mentors, search_mentors), components(schemas(Sort)))]
 pub struct Api;
 
 /// Lambda entry point: routes by the matched API Gateway route.

@@ -5,7 +5,11 @@
 //! (WebSocket API and its `@connections` endpoint, default PORT + 1), `SNS_ENDPOINT` (the
 //! local SNS emulator; without it notifications are not fanned out), `TABLE_NAME` (default
 //! `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `ACCESS_TOKEN_SIGNING_KEY` and
-//! `ACCESS_TOKEN_PUBLIC_KEYS`, `CURSOR_KEY` (default: made per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`).
+//! `ACCESS_TOKEN_PUBLIC_KEYS`, `CURSOR_KEY` (default: made per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`),
+//! `WEB_CLIENT_URL` (where `make dev` serves the web client, for the banner).
+//!
+//! `dev-gateway openapi` prints the OpenAPI document and exits (the web client's typed API
+//! client is generated from it; nothing needs to be running).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,6 +23,18 @@ use shared::startup::{self, Clients};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("openapi") {
+        return match dev_gateway::openapi::document(&handlers::functions()).to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("dev-gateway: cannot write the OpenAPI document: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     tracing_subscriber::fmt().with_target(false).compact().init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -116,6 +132,11 @@ async fn run() -> Result<(), String> {
     println!("Peerlearn dev gateway");
     println!("  API        http://{address}");
     println!("  OpenAPI    http://{address}/openapi.json");
+    if let Some(web) = std::env::var("WEB_CLIENT_URL").ok().filter(|v| !v.is_empty()) {
+        println!(
+            "  Web client {web}  (sign in with a demo login above, e.g. learner0@demo.peerlearn.dev; admins: admin@demo.peerlearn.dev)"
+        );
+    }
     println!("  WebSocket  ws://{ws_address}/{}?token=<access token>", gateway.stage());
     println!(
         "  DynamoDB   {endpoint}  table {table_name} ({})",
