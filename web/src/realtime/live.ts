@@ -31,16 +31,31 @@ live.onState((state) => linkState.set(state));
 /** Unread notifications (the bell). */
 export const unread = new Store<number>(0);
 
-/** Starts the connection while someone is signed in, and ends it when they sign out. */
+/**
+ * Starts the connection while someone is signed in, and ends it when they sign out. A
+ * connection lives no longer than the access token it opened with (the server refuses its
+ * frames and skips it for pushes after that), so it reconnects with each new token, and
+ * renews the token itself shortly before expiry when no request did.
+ */
 export function startLive(url: string): void {
   wsUrl = url;
   let signedInAs: string | null = null;
+  let token: string | null = null;
+  let renew: ReturnType<typeof setTimeout> | undefined;
   const follow = () => {
     const current = session.get();
     const who = current?.user.id ?? null;
-    if (who === signedInAs) return;
+    clearTimeout(renew);
+    // The refresh changes the session, and the change below reconnects with the new token.
+    if (current) renew = setTimeout(() => void refresh(current), Math.max(0, current.expiresAt - Date.now() - MIN_TOKEN_MS - 5000));
+    if (who === signedInAs) {
+      if (who && current?.access !== token) live.reconnect();
+      token = current?.access ?? null;
+      return;
+    }
     live.stop();
     signedInAs = who;
+    token = current?.access ?? null;
     if (who) live.start();
   };
   session.subscribe(follow);

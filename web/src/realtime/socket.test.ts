@@ -49,7 +49,13 @@ function harness() {
   const frames: ServerFrame[] = [];
   realtime.on((f) => frames.push(f));
   const settle = () => new Promise((r) => setTimeout(r, 0));
-  return { realtime, sockets, timers, frames, settle };
+  /** Started, and the first connection open. */
+  const connected = async () => {
+    realtime.start();
+    await settle();
+    sockets[0]!.open();
+  };
+  return { realtime, sockets, timers, frames, settle, connected };
 }
 
 const message = (client: string, id: string) => ({
@@ -84,9 +90,7 @@ describe("Realtime", () => {
 
   it("resends every unacknowledged message with its own id after a reconnect, and not the acknowledged ones", async () => {
     const h = harness();
-    h.realtime.start();
-    await h.settle();
-    h.sockets[0]!.open();
+    await h.connected();
     h.realtime.sendMessage({ conversation_id: "a-b" }, "one");
     h.realtime.sendMessage({ conversation_id: "a-b" }, "two");
     h.sockets[0]!.push({ type: "ack", client_msg_id: "c-1", message: message("c-1", "m1") });
@@ -120,9 +124,7 @@ describe("Realtime", () => {
 
   it("reconnects with a fresh token when the server says the token expired, keeping the refused send", async () => {
     const h = harness();
-    h.realtime.start();
-    await h.settle();
-    h.sockets[0]!.open();
+    await h.connected();
     h.realtime.sendMessage({ conversation_id: "a-b" }, "late");
     h.sockets[0]!.push({
       type: "error",
@@ -140,9 +142,7 @@ describe("Realtime", () => {
 
   it("drops a send refused for good, and passes the error on", async () => {
     const h = harness();
-    h.realtime.start();
-    await h.settle();
-    h.sockets[0]!.open();
+    await h.connected();
     h.realtime.sendMessage({ to_user_id: "b" }, "hi");
     h.sockets[0]!.push({
       type: "error",
@@ -156,9 +156,7 @@ describe("Realtime", () => {
 
   it("sends a rate-limited message again when the limit allows", async () => {
     const h = harness();
-    h.realtime.start();
-    await h.settle();
-    h.sockets[0]!.open();
+    await h.connected();
     h.realtime.sendMessage({ to_user_id: "b" }, "hi");
     h.sockets[0]!.push({
       type: "error",
@@ -174,9 +172,7 @@ describe("Realtime", () => {
 
   it("stops for good on sign-out", async () => {
     const h = harness();
-    h.realtime.start();
-    await h.settle();
-    h.sockets[0]!.open();
+    await h.connected();
     h.realtime.stop();
     expect(h.sockets[0]!.closed).toBe(true);
     h.sockets[0]!.drop();
