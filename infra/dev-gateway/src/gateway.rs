@@ -58,6 +58,8 @@ pub struct Gateway {
     /// The local stand-in for Google's Sign-In: the key `/_local/google/certs` publishes and
     /// `/_local/google/id-token` signs with, and the client id tokens are for.
     google: Option<(Arc<TestGoogleKey>, String)>,
+    /// What each invocation would be billed (on with `PEERLEARN_METER=1`; `/_local/metrics`).
+    meter: crate::metering::Meter,
 }
 
 impl Gateway {
@@ -93,7 +95,15 @@ impl Gateway {
             clock: None,
             schedule_marks: Mutex::new(schedule_marks),
             google: None,
+            meter: crate::metering::Meter::new(false),
         })
+    }
+
+    /// Meters every invocation: capacity units and billed milliseconds, read at
+    /// `/_local/metrics` (see [`crate::metering`]).
+    pub fn with_metering(mut self) -> Self {
+        self.meter = crate::metering::Meter::new(true);
+        self
     }
 
     /// Publishes `key` at `/_local/google/certs` and signs ID tokens for `client_id` with it
@@ -219,7 +229,9 @@ impl Gateway {
     pub async fn invoke_event(&self, function: &str, event: serde_json::Value) -> Result<serde_json::Value, String> {
         let handler = self.events.get(function).ok_or_else(|| format!("function {function} not linked"))?;
         let principal = self.principal(function)?;
-        tokio::time::timeout(FUNCTION_TIMEOUT, iam::as_function(principal, handler(&self.app, event)))
+        let action = crate::metering::event_action(&event);
+        let invocation = iam::as_function(principal, handler(&self.app, event));
+        tokio::time::timeout(FUNCTION_TIMEOUT, self.meter.run(function, &action, invocation))
             .await
             .map_err(|_| format!("{function} timed out"))?
     }
@@ -295,6 +307,15 @@ async fn dispatch(State(gateway): State<Arc<Gateway>>, request: Request) -> Resp
         let mut response = Response::new(Body::from(body.to_string()));
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response
+    } else if path == "/_local/metrics" && matches!(parts.method, Method::GET | Method::DELETE) {
+        // What the metered invocations would be billed, by function and action.
+        if parts.method == Method::DELETE {
+            gateway.meter.reset();
+        }
+        let body = serde_json::json!({"metering": gateway.meter.enabled(), "functions": gateway.meter.rows()});
+        let mut response = Response::new(Body::from(body.to_string()));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
     } else if path.starts_with("/_local/google/") {
         let bytes = axum::body::to_bytes(body, MAX_PAYLOAD).await.unwrap_or_default();
         local_google(&gateway, &parts.method, &path, &bytes)
@@ -360,7 +381,10 @@ async fn invoke(gateway: &Gateway, call: &HttpCall<'_>) -> Response {
         Ok(principal) => principal,
         Err(error) => return to_axum(problem(StatusCode::BAD_GATEWAY, error, Vec::new(), &[])),
     };
-    match tokio::time::timeout(FUNCTION_TIMEOUT, iam::as_function(principal, handler(&gateway.app, request))).await {
+    let invocation = iam::as_function(principal, handler(&gateway.app, request));
+    let action = route.key();
+    let metered = gateway.meter.run(&route.function, &action, invocation);
+    match tokio::time::timeout(FUNCTION_TIMEOUT, metered).await {
         Ok(response) => {
             let mut response = to_axum(response);
             if let Ok(id) = HeaderValue::from_str(&request_id) {

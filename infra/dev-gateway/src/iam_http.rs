@@ -65,10 +65,58 @@ impl HttpConnector for CheckingConnector {
             }
         };
         match verdict {
-            Ok(()) => self.inner.call(request),
+            Ok(()) => match crate::metering::current() {
+                Some(usage) if service == "dynamodb" => metered(self.inner.clone(), request, usage),
+                Some(usage) => {
+                    usage.count_call(&service);
+                    self.inner.call(request)
+                }
+                None => self.inner.call(request),
+            },
             Err(denial) => HttpConnectorFuture::ready(Ok(denied_response(&service, &denial))),
         }
     }
+}
+
+/// Sends a DynamoDB call asking for its consumed capacity, and adds what the answer reports
+/// to the invocation (see [`crate::metering`]). DynamoDB Local checks no signature, so the
+/// body may change after signing.
+fn metered(
+    inner: SharedHttpConnector,
+    mut request: HttpRequest,
+    usage: std::sync::Arc<crate::metering::Usage>,
+) -> HttpConnectorFuture {
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_types::byte_stream::ByteStream;
+
+    let operation = request
+        .headers()
+        .get("x-amz-target")
+        .and_then(|target| target.rsplit('.').next())
+        .unwrap_or_default()
+        .to_owned();
+    if crate::metering::operation_kind(&operation).is_none() {
+        return inner.call(request);
+    }
+    let asked =
+        request.body().bytes().and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok()).and_then(|mut body| {
+            crate::metering::ask_for_capacity(&mut body);
+            serde_json::to_vec(&body).ok()
+        });
+    if let Some(body) = asked {
+        request.headers_mut().insert("content-length", body.len().to_string());
+        *request.body_mut() = SdkBody::from(body);
+    }
+    HttpConnectorFuture::new(async move {
+        let mut response = inner.call(request).await?;
+        let body = std::mem::replace(response.body_mut(), SdkBody::taken());
+        let bytes = ByteStream::new(body).collect().await.map_err(|e| ConnectorError::io(Box::new(e)))?.into_bytes();
+        if let Ok(answer) = serde_json::from_slice::<Value>(&bytes) {
+            crate::metering::record(&usage, &operation, &answer);
+        }
+        *response.body_mut() = SdkBody::from(bytes);
+        Ok(response)
+    })
 }
 
 /// A call whose action the local check cannot tell: refused, and counted as denied.

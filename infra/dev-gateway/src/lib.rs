@@ -10,6 +10,7 @@ pub mod handlers;
 pub mod iam;
 pub mod iam_http;
 pub mod local;
+pub mod metering;
 pub mod openapi;
 pub mod sigv4;
 pub mod stream;

@@ -6,7 +6,8 @@
 //! local SNS emulator; without it notifications are not fanned out), `TABLE_NAME` (default
 //! `peerlearn-local`), `TEMPLATE` (default `template.yaml`), `ACCESS_TOKEN_SIGNING_KEY` and
 //! `ACCESS_TOKEN_PUBLIC_KEYS`, `CURSOR_KEY` (default: made per run), `ALLOWED_ORIGINS` (comma-separated; default: the template's `AllowedOrigins`),
-//! `WEB_CLIENT_URL` (where `make dev` serves the web client, for the banner).
+//! `WEB_CLIENT_URL` (where `make dev` serves the web client, for the banner), `PEERLEARN_METER`
+//! (`1`: meter every invocation's DynamoDB capacity and billed time, at `GET /_local/metrics`).
 //!
 //! `dev-gateway openapi` prints the OpenAPI document and exits (the web client's typed API
 //! client is generated from it; nothing needs to be running).
@@ -126,6 +127,10 @@ async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .with_clock(clock)
         .with_google(google_key, LOCAL_GOOGLE_CLIENT);
+    // PEERLEARN_METER=1: capacity units and billed ms per invocation at /_local/metrics.
+    if std::env::var("PEERLEARN_METER").is_ok_and(|v| v == "1") {
+        gateway = gateway.with_metering();
+    }
     if let Ok(origins) = std::env::var("ALLOWED_ORIGINS") {
         gateway = gateway.with_allowed_origins(origins.split(',').map(|o| o.trim().to_owned()).collect());
     }

@@ -322,6 +322,9 @@ pub struct Template {
     pub resource_types: BTreeMap<String, String>,
     /// Every parameter's `Default`, as text.
     pub parameters: BTreeMap<String, String>,
+    /// Each function's memory in MB (its `MemorySize`, else the Globals'), by binary name:
+    /// what Lambda bills GB-seconds on (`make cost`).
+    pub memory_mb: BTreeMap<String, u64>,
 }
 
 impl Template {
@@ -346,6 +349,14 @@ impl Template {
         let mut binaries = std::collections::HashMap::new();
         let mut policies = BTreeMap::new();
         let mut resource_types = BTreeMap::new();
+        let mut memory_mb = BTreeMap::new();
+        // Lambda's own default when neither the function nor Globals says.
+        let default_memory = doc
+            .get("Globals")
+            .and_then(|g| g.get("Function"))
+            .and_then(|f| f.get("MemorySize"))
+            .and_then(Value::as_u64)
+            .unwrap_or(128);
         for (logical_id, resource) in resources {
             if let (Some(id), Some(kind)) = (logical_id.as_str(), resource.get("Type").and_then(Value::as_str)) {
                 resource_types.insert(id.to_owned(), kind.to_owned());
@@ -362,6 +373,8 @@ impl Template {
                 .ok_or_else(|| TemplateError::Shape(format!("{id}: no Metadata.BuildProperties.Binary")))?;
             functions.insert(binary.to_owned());
             binaries.insert(id.to_owned(), binary.to_owned());
+            let memory = resource.get("Properties").and_then(|p| p.get("MemorySize")).and_then(Value::as_u64);
+            memory_mb.insert(binary.to_owned(), memory.unwrap_or(default_memory));
             let declared = resource.get("Properties").and_then(|p| p.get("Policies"));
             let declared = match declared {
                 None => Vec::new(),
@@ -462,6 +475,7 @@ impl Template {
             policies,
             resource_types,
             parameters,
+            memory_mb,
         })
     }
 
