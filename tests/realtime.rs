@@ -11,7 +11,9 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::DurationRound;
 use peerlearn_tests::realtime::{Realtime, WsClient, published, realtime, realtime_with_clock, wait_published};
-use peerlearn_tests::{Call, Member, STARTS_AT, available_mentor, clock_at, member, notification_count};
+use peerlearn_tests::{
+    Call, Member, STARTS_AT, available_mentor, clock_at, invoke_event, member, notification_count, sample_event,
+};
 use serde_json::{Value, json};
 use shared::App;
 use shared::domain::{Role, Roles, UserId};
@@ -300,6 +302,29 @@ async fn booking_notifications_arrive_live_through_the_stream() {
     while let Some(frame) = mentor_ws.next_within(Duration::from_millis(300)).await {
         assert_ne!(frame["notification"]["kind"], "session_confirmed");
     }
+
+    // The stream delivers at least once: the same record again (a retried batch) is neither
+    // pushed nor published a second time.
+    let n = &live["notification"];
+    let (user, note) = (n["user"].as_str().unwrap(), n["id"].as_str().unwrap());
+    let (pk, sk) = (format!("USER#{user}"), format!("NOTIF#{note}"));
+    let replay = sample_event("deliver/new-notification.json", |change| {
+        change["Keys"] = json!({"PK": {"S": pk}, "SK": {"S": sk}});
+        let image = &mut change["NewImage"];
+        image["PK"] = json!({"S": pk});
+        image["SK"] = json!({"S": sk});
+        image["id"] = json!({"S": note});
+        image["user"] = json!({"S": user});
+        image["kind"] = json!({"S": n["kind"]});
+        image["session"] = json!({"S": n["session"]});
+        image["text"] = json!({"S": n["text"]});
+        image["created_at"] = json!({"S": n["created_at"]});
+    });
+    let published_before = published(&rt.topic_arn).await.len();
+    let result = invoke_event(rt.app, "deliver", replay).await.unwrap();
+    assert_eq!(result["batchItemFailures"], json!([]), "{result}");
+    assert!(learner_ws.next_within(Duration::from_millis(500)).await.is_none(), "pushed twice");
+    assert_eq!(published(&rt.topic_arn).await.len(), published_before, "published twice");
 }
 
 #[tokio::test]

@@ -277,10 +277,29 @@ impl<S: ChatStore + ConnectionStore + NotificationStore + AccountStore> App<S> {
         Ok(page?)
     }
 
-    /// Delivers a stored notification: live to the member's open connections, then to SNS
-    /// for the channels its kind goes to (push only when it was not seen live). True when
-    /// it reached a connection.
+    /// Delivers a stored notification once: live to the member's open connections, then to
+    /// SNS for the channels its kind goes to (push only when it was not seen live). True when
+    /// it reached a connection; false also when it was delivered before.
     pub async fn deliver_notification(&self, notification: &Notification) -> Result<bool, AppError> {
+        // The stream delivers at least once (a retried batch holds records already done): the
+        // claim makes each notification go out once. A failure gives the claim back, so the
+        // retry sends it; only a crash between claim and send loses the live copy, and the
+        // notification still waits in the member's list.
+        if !self.store.claim_delivery(&notification.user, &notification.id, self.clock.now()).await? {
+            return Ok(false);
+        }
+        let sent = self.send_notification(notification).await;
+        if sent.is_err()
+            && let Err(error) = self.store.release_delivery(&notification.user, &notification.id).await
+        {
+            tracing::warn!(%error, notification = %notification.id, "could not give back a delivery claim");
+        }
+        sent
+    }
+
+    /// Pushes `notification` to the member's connections and publishes it for the channels
+    /// its kind goes to (push dropped when it was seen live); whether it was seen live.
+    async fn send_notification(&self, notification: &Notification) -> Result<bool, AppError> {
         let connections = self.store.connections_of(&[&notification.user], self.clock.now()).await?;
         let frame = ServerFrame::Notification { notification }.to_json()?;
         let pushed = self.push_all(&connections.iter().collect::<Vec<_>>(), &frame).await;

@@ -106,4 +106,21 @@ pub trait NotificationStore: Send + Sync {
 
     /// Marks all of `user`'s notifications read; how many were unread.
     fn mark_all_notifications_read(&self, user: &UserId) -> impl Future<Output = Result<u32, StoreError>> + Send;
+
+    /// Claims the delivery of notification `id` (pushed live, published): true for the
+    /// first claim only, false when it was claimed before or no longer exists. The stream
+    /// delivers at least once; the claim makes a retried batch deliver each once.
+    fn claim_delivery(
+        &self,
+        user: &UserId,
+        id: &NotificationId,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Gives a claim back after a failed delivery, so the stream's retry delivers it.
+    fn release_delivery(
+        &self,
+        user: &UserId,
+        id: &NotificationId,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

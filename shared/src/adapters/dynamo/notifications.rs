@@ -2,6 +2,7 @@
 //! partition, so counting and marking them reads only the unread ones.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use chrono::{DateTime, Utc};
 use futures_util::future::try_join_all;
 
 use super::keys::{self, GSI1, GSI1PK};
@@ -91,6 +92,43 @@ impl NotificationStore for DynamoStore {
             }
             Err(error) => Err(unavailable(error)),
         }
+    }
+
+    async fn claim_delivery(&self, user: &UserId, id: &NotificationId, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::notification(user, id).item()))
+            .update_expression("SET delivered_at = :at")
+            // Never a stub for a notification that expired; never a second claim.
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(delivered_at)")
+            .expression_attribute_values(":at", s(at.to_rfc3339()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn release_delivery(&self, user: &UserId, id: &NotificationId) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::notification(user, id).item()))
+            .update_expression("REMOVE delivered_at")
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await
+            .map(|_| ())
+            .or_else(|error| match error.as_service_error() {
+                Some(e) if e.is_conditional_check_failed_exception() => Ok(()),
+                _ => Err(unavailable(error)),
+            })
     }
 
     async fn mark_all_notifications_read(&self, user: &UserId) -> Result<u32, StoreError> {
