@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys::{self, Key, PK, SK};
 use super::records::{from_item, to_item};
-use super::{DynamoStore, Item, TransactFailure, n, s, unavailable};
+use super::{DynamoStore, Item, TransactFailure, n, s};
 use crate::domain::{
     ConversationId, ConversationSummary, Exhausted, Message, MessageId, MessagePreview, QuotaUse, UserId,
 };
@@ -264,7 +264,7 @@ impl ChatStore for DynamoStore {
                 return Ok(Some(current));
             }
             let unread = self.unread_after(user, id, up_to).await?;
-            let result = self
+            let update = self
                 .client
                 .update_item()
                 .table_name(&self.table)
@@ -274,13 +274,9 @@ impl ChatStore for DynamoStore {
                 .condition_expression("GSI1SK = :seen")
                 .expression_attribute_values(":up_to", s(up_to.to_string()))
                 .expression_attribute_values(":unread", n(unread))
-                .expression_attribute_values(":seen", s(current.last_message.id.to_string()))
-                .send()
-                .await;
-            match result {
-                Ok(_) => return Ok(Some(ConversationSummary { unread, last_read: Some(up_to.clone()), ..current })),
-                Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
-                Err(error) => return Err(unavailable(error)),
+                .expression_attribute_values(":seen", s(current.last_message.id.to_string()));
+            if self.update_if(update).await? {
+                return Ok(Some(ConversationSummary { unread, last_read: Some(up_to.clone()), ..current }));
             }
         }
         Err(StoreError::Conflict("conversation"))

@@ -40,6 +40,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, PutRequest, ReturnConsumedCapacity, TransactWriteItem, WriteRequest,
 };
@@ -257,6 +258,17 @@ impl DynamoStore {
         let next =
             output.last_evaluated_key.as_ref().and_then(|key| key.get(keys::SK)).and_then(|v| v.as_s().ok()).cloned();
         Ok((output.items.unwrap_or_default(), next))
+    }
+
+    /// Sends a conditional UpdateItem: true when it applied, false when its condition failed.
+    pub(crate) async fn update_if(&self, update: UpdateItemFluentBuilder) -> Result<bool, StoreError> {
+        match update.send().await {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(unavailable(error)),
+        }
     }
 
     /// Reads the item at `key` strongly consistently (one GetItem), counting the read.

@@ -7,7 +7,7 @@ use futures_util::future::try_join_all;
 
 use super::keys::{self, GSI1, GSI1PK};
 use super::records::{NotificationRecord, from_item, to_item};
-use super::{DynamoStore, TransactFailure, s, unavailable};
+use super::{DynamoStore, TransactFailure, s};
 use crate::domain::{Notification, NotificationId, UserId};
 use crate::ports::{NewNotification, NotificationPage, NotificationStore, StoreError};
 
@@ -73,7 +73,7 @@ impl NotificationStore for DynamoStore {
     }
 
     async fn mark_notification_read(&self, user: &UserId, id: &NotificationId) -> Result<bool, StoreError> {
-        let result = self
+        let update = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -82,20 +82,12 @@ impl NotificationStore for DynamoStore {
             // Never create a stub of a notification that does not exist (or expired).
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#read", "read")
-            .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(error) => Err(unavailable(error)),
-        }
+            .expression_attribute_values(":true", AttributeValue::Bool(true));
+        self.update_if(update).await
     }
 
     async fn claim_delivery(&self, user: &UserId, id: &NotificationId, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let result = self
+        let update = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -103,32 +95,20 @@ impl NotificationStore for DynamoStore {
             .update_expression("SET delivered_at = :at")
             // Never a stub for a notification that expired; never a second claim.
             .condition_expression("attribute_exists(PK) AND attribute_not_exists(delivered_at)")
-            .expression_attribute_values(":at", s(at.to_rfc3339()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(error) => Err(unavailable(error)),
-        }
+            .expression_attribute_values(":at", s(at.to_rfc3339()));
+        self.update_if(update).await
     }
 
     async fn release_delivery(&self, user: &UserId, id: &NotificationId) -> Result<(), StoreError> {
-        self.client
+        let update = self
+            .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(keys::notification(user, id).item()))
             .update_expression("REMOVE delivered_at")
-            .condition_expression("attribute_exists(PK)")
-            .send()
-            .await
-            .map(|_| ())
-            .or_else(|error| match error.as_service_error() {
-                Some(e) if e.is_conditional_check_failed_exception() => Ok(()),
-                _ => Err(unavailable(error)),
-            })
+            // An expired notification has nothing to give back.
+            .condition_expression("attribute_exists(PK)");
+        self.update_if(update).await.map(|_| ())
     }
 
     async fn mark_all_notifications_read(&self, user: &UserId) -> Result<u32, StoreError> {
