@@ -115,7 +115,7 @@ impl World {
         route: &str,
         body: Option<Value>,
         idempotency_key: Option<&str>,
-    ) -> Option<Answer> {
+    ) -> Answer {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(member) = member {
             request = request.bearer_auth(member.access());
@@ -143,14 +143,14 @@ impl World {
         if !expected {
             self.recorder.unexpected_body(route, status, &body);
         }
-        Some(Answer { status, body })
+        Answer { status, body }
     }
 
-    async fn get(&self, member: &Member, path: &str, route: &str) -> Option<Answer> {
+    async fn get(&self, member: &Member, path: &str, route: &str) -> Answer {
         self.call(Some(member), reqwest::Method::GET, path, route, None, None).await
     }
 
-    async fn post(&self, member: &Member, path: &str, route: &str, body: Value) -> Option<Answer> {
+    async fn post(&self, member: &Member, path: &str, route: &str, body: Value) -> Answer {
         self.call(Some(member), reqwest::Method::POST, path, route, Some(body), None).await
     }
 }
@@ -164,10 +164,7 @@ pub async fn sign_in(
     password: &str,
 ) -> Result<(Member, bool), String> {
     let body = json!({"email": email, "password": password});
-    let answer = world
-        .call(None, reqwest::Method::POST, "/auth/login", "POST /auth/login", Some(body), None)
-        .await
-        .ok_or("no answer")?;
+    let answer = world.call(None, reqwest::Method::POST, "/auth/login", "POST /auth/login", Some(body), None).await;
     if answer.status != 200 {
         return Err(format!("sign-in of {email} answered {}: {}", answer.status, answer.body));
     }
@@ -285,15 +282,19 @@ pub async fn run(world: Arc<World>, member: Arc<Member>, seed: u64, until: Insta
     }
 }
 
-/// One journey; false when there was nothing to do (no contact to write to, no request).
+/// One journey; false when there was nothing to do (no contact to write to, no mentor, the
+/// request allowance used up).
 async fn journey_once(world: &World, m: &Member, journey: Journey, rng: &mut Rng) -> bool {
     let skill = world.skills[(rng.next() as usize) % world.skills.len().max(1)];
     match journey {
-        Journey::Match => world.get(m, &format!("/match?skills={skill}&limit=10"), "GET /match").await.is_some(),
+        Journey::Match => {
+            world.get(m, &format!("/match?skills={skill}&limit=10"), "GET /match").await;
+            true
+        }
         Journey::Search => {
             let sort = ["relevance", "rating", "price_asc"][(rng.next() % 3) as usize];
             let first = world.get(m, &format!("/mentors?skill={skill}&sort={sort}&limit=20"), "GET /mentors").await;
-            if let Some(cursor) = first.as_ref().and_then(|a| a.body["next_cursor"].as_str()) {
+            if let Some(cursor) = first.body["next_cursor"].as_str() {
                 let path = format!("/mentors?skill={skill}&sort={sort}&limit=20&cursor={cursor}");
                 world.get(m, &path, "GET /mentors").await;
             }
@@ -307,9 +308,7 @@ async fn journey_once(world: &World, m: &Member, journey: Journey, rng: &mut Rng
         }
         Journey::Book => book(world, m, rng).await,
         Journey::Cancel => {
-            let Some(list) = world.get(m, "/sessions?when=upcoming&limit=20", "GET /sessions").await else {
-                return false;
-            };
+            let list = world.get(m, "/sessions?when=upcoming&limit=20", "GET /sessions").await;
             let open = list.body["sessions"].as_array().into_iter().flatten().find(|s| {
                 matches!(s["state"].as_str(), Some("requested" | "accepted" | "confirmed")) && rng.chance(1, 2)
             });
@@ -318,9 +317,7 @@ async fn journey_once(world: &World, m: &Member, journey: Journey, rng: &mut Rng
             true
         }
         Journey::Answer => {
-            let Some(list) = world.get(m, "/sessions?state=requested&limit=10", "GET /sessions").await else {
-                return false;
-            };
+            let list = world.get(m, "/sessions?state=requested&limit=10", "GET /sessions").await;
             let Some(request) = list.body["sessions"].as_array().and_then(|s| s.first().cloned()) else { return true };
             let (Some(id), Some(learner)) = (request["id"].as_str(), request["learner"].as_str()) else { return true };
             m.add_contact(learner);
@@ -338,7 +335,7 @@ async fn journey_once(world: &World, m: &Member, journey: Journey, rng: &mut Rng
         Journey::Reschedule => reschedule(world, m, rng).await,
         Journey::Chat => chat(world, m, rng).await,
         Journey::History => {
-            let Some(list) = world.get(m, "/conversations?limit=20", "GET /conversations").await else { return false };
+            let list = world.get(m, "/conversations?limit=20", "GET /conversations").await;
             if let Some(id) =
                 list.body["conversations"].as_array().and_then(|c| c.first()).and_then(|c| c["id"].as_str())
             {
@@ -350,7 +347,7 @@ async fn journey_once(world: &World, m: &Member, journey: Journey, rng: &mut Rng
         }
         Journey::Notifications => {
             let list = world.get(m, "/notifications?limit=20", "GET /notifications").await;
-            if list.is_some_and(|l| l.body["unread"].as_u64().unwrap_or(0) > 0) {
+            if list.body["unread"].as_u64().unwrap_or(0) > 0 {
                 world.post(m, "/notifications/read-all", "POST /notifications/read-all", json!({})).await;
             }
             true
@@ -370,7 +367,7 @@ async fn journey_once(world: &World, m: &Member, journey: Journey, rng: &mut Rng
             let body = json!({"refresh_token": refresh});
             let answer =
                 world.call(None, reqwest::Method::POST, "/auth/refresh", "POST /auth/refresh", Some(body), None).await;
-            if let Some(answer) = answer.filter(|a| a.status == 200)
+            if answer.status == 200
                 && let (Some(access), Some(refresh)) =
                     (answer.body["access_token"].as_str(), answer.body["refresh_token"].as_str())
                 && let Ok(mut tokens) = m.tokens.lock()
@@ -415,7 +412,7 @@ async fn book(world: &World, m: &Member, rng: &mut Rng) -> bool {
         return false;
     }
     let Some(mentor) = pick(&world.mentors, rng).cloned() else { return false };
-    let Some(user) = world.get(m, &format!("/users/{mentor}"), "GET /users/{id}").await else { return false };
+    let user = world.get(m, &format!("/users/{mentor}"), "GET /users/{id}").await;
     let starts = free_starts(&user.body["profile"], Utc::now());
     let Some(start) = starts.get((rng.next() as usize) % starts.len().max(1)) else { return true };
     let body = json!({
@@ -428,7 +425,7 @@ async fn book(world: &World, m: &Member, rng: &mut Rng) -> bool {
     if let Ok(mut n) = m.requests_made.lock() {
         *n += 1;
     }
-    if answer.is_some_and(|a| a.status == 201) {
+    if answer.status == 201 {
         m.add_contact(&mentor);
         if let Some(&other) = world.by_id.get(&mentor) {
             world.members[other].add_contact(&m.id);
@@ -438,13 +435,11 @@ async fn book(world: &World, m: &Member, rng: &mut Rng) -> bool {
 }
 
 async fn reschedule(world: &World, m: &Member, rng: &mut Rng) -> bool {
-    let Some(list) = world.get(m, "/sessions?when=upcoming&state=confirmed&limit=10", "GET /sessions").await else {
-        return false;
-    };
+    let list = world.get(m, "/sessions?when=upcoming&state=confirmed&limit=10", "GET /sessions").await;
     let Some(id) = list.body["sessions"].as_array().and_then(|s| s.first()).and_then(|s| s["id"].as_str()) else {
         return true;
     };
-    let Some(me) = world.get(m, &format!("/users/{}", m.id), "GET /users/{id}").await else { return false };
+    let me = world.get(m, &format!("/users/{}", m.id), "GET /users/{id}").await;
     let starts = free_starts(&me.body["profile"], Utc::now());
     let Some(start) = starts.get((rng.next() as usize) % starts.len().max(1)) else { return true };
     let body = json!({"start": start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "duration_minutes": 60});
