@@ -106,9 +106,10 @@ async fn a_suspension_ends_every_way_the_member_acts_and_a_restore_undoes_only_t
         .collect();
     assert_eq!(told.len(), 2, "{inbox:?}");
     assert!(told.iter().all(|text| text.contains("no longer available") && !text.contains("suspend")), "{told:?}");
-    // The confirmed session's time is free again: no locks are left.
-    let locks = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
-    assert!(!locks.items().iter().any(|i| i["PK"].as_s().unwrap().starts_with("LOCK#")));
+    // The confirmed session's time is free again, on both sides.
+    for member in [&mentor_id, &UserId::parse(&learner.id).unwrap()] {
+        assert!(app.store.user(member).await.unwrap().unwrap().booked.is_empty(), "{member}");
+    }
     // Connections are forgotten, so every frame on them is refused.
     assert!(app.store.connections_of(&[&mentor_id], app.clock.now()).await.unwrap().is_empty());
     let audit = app.store.audit_trail(None, 10).await.unwrap();

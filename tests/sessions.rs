@@ -52,13 +52,18 @@ fn request_body(mentor_id: &str, start: DateTime<Utc>, minutes: u16) -> Value {
     json!({"mentor_id": mentor_id, "start": start.to_rfc3339(), "duration_minutes": minutes, "topic": "Lifetimes, finally"})
 }
 
-async fn lock_count(app: &App) -> usize {
+/// Minutes of booked time held across every member's account (`booked`, the guard against
+/// double booking): a confirmed hour holds 60 for the mentor and 60 for the learner.
+async fn held_minutes(app: &App) -> u64 {
     let output = app.store.client().scan().table_name(app.store.table()).send().await.unwrap();
     output
         .items()
         .iter()
-        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("TimeLock"))
-        .count()
+        .filter(|i| i.get("entity").and_then(|e| e.as_s().ok()).map(String::as_str) == Some("User"))
+        .filter_map(|i| i.get("booked").and_then(|b| b.as_l().ok()))
+        .flatten()
+        .map(|slot| slot.as_m().unwrap()["duration_minutes"].as_n().unwrap().parse::<u64>().unwrap())
+        .sum()
 }
 
 async fn session_count(app: &App) -> usize {
@@ -107,7 +112,7 @@ async fn request_accept_and_cancel_with_idempotency_and_privacy() {
     assert_eq!(accepted.body["state"], "confirmed");
     let link = accepted.body["meeting_link"].as_str().unwrap();
     assert!(link.starts_with("https://meet.jit.si/peerlearn-") && link.len() > 40, "{link}");
-    assert_eq!(lock_count(app).await, 2 * 4, "four 15-minute blocks each for mentor and learner");
+    assert_eq!(held_minutes(app).await, 2 * 60, "the hour is held for mentor and learner");
     let again = Call::new("POST", &path("accept")).token(&c.mentor).send(app).await;
     assert_eq!(again.status, 409);
     assert_eq!(again.body["state"], "confirmed");
@@ -142,7 +147,7 @@ async fn request_accept_and_cancel_with_idempotency_and_privacy() {
     assert_eq!(cancelled.status, 200, "{:?}", cancelled.body);
     assert_eq!(cancelled.body["state"], "cancelled");
     assert_eq!(cancelled.body["cancellation"]["late"], false);
-    assert_eq!(lock_count(app).await, 0, "no orphan locks");
+    assert_eq!(held_minutes(app).await, 0, "both calendars are free again");
     assert_eq!(
         Call::new("POST", &path("no-show")).token(&c.mentor).send(app).await.status,
         409,
@@ -186,11 +191,11 @@ async fn fifty_competing_accepts_confirm_exactly_one_session() {
     assert!(replies.iter().filter(|r| r.status == 409).all(|r| r.content_type() == "application/problem+json"));
     let conflicts = ["time-taken", "contended", "invalid-state"].map(|kind| format!("urn:peerlearn:problem:{kind}"));
     assert!(replies.iter().filter(|r| r.status == 409).all(|r| conflicts.iter().any(|kind| r.body["type"] == *kind)));
-    assert_eq!(lock_count(app).await, 2 * 6, "only the winner's 90 minutes are locked, for both sides");
+    assert_eq!(held_minutes(app).await, 2 * 90, "only the winner's 90 minutes are held, for both sides");
 }
 
 #[tokio::test]
-async fn rescheduling_moves_the_locks_and_needs_the_other_side() {
+async fn rescheduling_moves_the_held_time_and_needs_the_other_side() {
     let app = app().await;
     let c = cast(app, "move").await;
     let created =
@@ -212,7 +217,7 @@ async fn rescheduling_moves_the_locks_and_needs_the_other_side() {
     assert_eq!(moved.status, 200, "{:?}", moved.body);
     assert_eq!(moved.body["state"], "confirmed");
     assert_eq!(DateTime::parse_from_rfc3339(moved.body["slot"]["start"].as_str().unwrap()).unwrap(), new_start);
-    assert_eq!(lock_count(app).await, 2 * 2, "30 minutes = 2 blocks each, the old hour released");
+    assert_eq!(held_minutes(app).await, 2 * 30, "the new 30 minutes held by each, the old hour released");
 
     let bad = Call::new("POST", &format!("/sessions/{id}/reschedule"))
         .token(&c.mentor)
@@ -628,6 +633,45 @@ async fn booked_time_is_not_free_time() {
     Call::new("POST", &format!("/sessions/{id}/cancel")).token(&c.mentor).send(app).await;
     assert!((overlap().await - before).abs() < 1e-9);
     assert!((with_other("skills=go").await - before).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn a_learner_is_never_booked_twice_at_once_whichever_mentor_accepts() {
+    let app = app().await;
+    let c = cast(app, "twice").await;
+    let other = register(app, "other-mentor-twice@example.com", "mentor").await;
+    let other_token = other["access_token"].as_str().unwrap();
+    let other_id = other["user"]["id"].as_str().unwrap();
+    let profile = json!({"timezone": "UTC", "availability": all_week(), "skills": [{"name": "go", "level": 5}]});
+    assert_eq!(Call::new("PATCH", "/me").token(other_token).json(profile).send(app).await.status, 200);
+    verify_mentor(app, other_id, reviews(1, 4.0)).await;
+
+    // Both asked before either answered, half an hour apart: both requests stand.
+    let first =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(&c.mentor_id, at(30), 60)).send(app).await;
+    let later = at(30) + Duration::minutes(30);
+    let second =
+        Call::new("POST", "/sessions").token(&c.learner).json(request_body(other_id, later, 60)).send(app).await;
+    assert_eq!((first.status, second.status), (201, 201), "{:?} {:?}", first.body, second.body);
+    let (first, second) =
+        (first.body["id"].as_str().unwrap().to_owned(), second.body["id"].as_str().unwrap().to_owned());
+
+    assert_eq!(Call::new("POST", &format!("/sessions/{first}/accept")).token(&c.mentor).send(app).await.status, 200);
+    // The other mentor is free, but the learner is not: their account holds the hour.
+    let clash = Call::new("POST", &format!("/sessions/{second}/accept")).token(other_token).send(app).await;
+    assert_eq!(clash.status, 409, "{:?}", clash.body);
+    assert_eq!(clash.body["type"], "urn:peerlearn:problem:time-taken");
+    let still = Call::new("GET", &format!("/sessions/{second}")).token(other_token).send(app).await;
+    assert_eq!(still.body["state"], "requested", "a refused accept changes nothing");
+    assert_eq!(held_minutes(app).await, 2 * 60);
+
+    // Once the first is cancelled, the learner's time is free and the second can be accepted.
+    let cancel = format!("/sessions/{first}/cancel");
+    let cancelled = Call::new("POST", &cancel).token(&c.learner).json(json!({"reason": "Clash"})).send(app).await;
+    assert_eq!(cancelled.status, 200);
+    let accepted = Call::new("POST", &format!("/sessions/{second}/accept")).token(other_token).send(app).await;
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    assert_eq!(held_minutes(app).await, 2 * 60, "the second hour, for the learner and the other mentor");
 }
 
 /// A quarter-hour-aligned instant `hours` after the test clock's now.

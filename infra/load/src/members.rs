@@ -54,6 +54,17 @@ impl Member {
         self.tokens.lock().map(|t| t.0.clone()).unwrap_or_default()
     }
 
+    /// Notes that a message in `conversation` is stored, so typing there is allowed.
+    fn wrote_in(&self, conversation: Option<&str>) {
+        if let Some(conversation) = conversation
+            && let Some(other) = conversation.split('-').find(|id| *id != self.id)
+            && let Ok(mut written) = self.written.lock()
+            && !written.iter().any(|w| w == other)
+        {
+            written.push(other.to_owned());
+        }
+    }
+
     fn add_contact(&self, id: &str) {
         if let Ok(mut contacts) = self.contacts.lock()
             && !contacts.iter().any(|c| c == id)
@@ -211,6 +222,7 @@ async fn read_frame(world: &World, member: &Member, frame: &Value) {
             let message = &frame["message"];
             if message["sender"].as_str() != Some(member.id.as_str()) {
                 recorder.delivered(message["client_msg_id"].as_str().unwrap_or_default());
+                member.wrote_in(message["conversation_id"].as_str());
                 // Read receipts, as an open conversation sends them.
                 if let (Some(conversation), Some(id)) = (message["conversation_id"].as_str(), message["id"].as_str()) {
                     let read = json!({"action": "markRead", "conversation_id": conversation, "message_id": id});
@@ -224,13 +236,7 @@ async fn read_frame(world: &World, member: &Member, frame: &Value) {
                 recorder.answer("WS sendMessage", ms, 200, true);
             }
             // The conversation exists now: typing in it is allowed.
-            if let Some(conversation) = frame["message"]["conversation_id"].as_str()
-                && let Some(other) = conversation.split('-').find(|id| *id != member.id)
-                && let Ok(mut written) = member.written.lock()
-                && !written.iter().any(|w| w == other)
-            {
-                written.push(other.to_owned());
-            }
+            member.wrote_in(frame["message"]["conversation_id"].as_str());
             recorder.acked(Acked {
                 sender: member.index,
                 conversation: frame["message"]["conversation_id"].as_str().unwrap_or_default().to_owned(),
@@ -461,19 +467,15 @@ async fn chat(world: &World, m: &Member, rng: &mut Rng) -> bool {
     if let Ok(mut last) = m.last_chat.lock() {
         *last = Some(Instant::now());
     }
-    // Typing is for a conversation that exists: one this member has written in before.
+    // Typing is for a conversation that exists: one with a message the server stored.
     let existing = m.written.lock().map(|w| w.contains(&to)).unwrap_or(false);
     if existing && rng.chance(1, 3) {
         send_frame(m, &json!({"action": "typing", "conversation_id": conversation_of(&m.id, &to)})).await;
     }
-    let sent = send_frame(m, &frame).await;
-    if sent
-        && !existing
-        && let Ok(mut written) = m.written.lock()
-    {
-        written.push(to);
-    }
-    sent
+    // The conversation counts as existing only once the server acks a message in it (see
+    // `read_frame`): a sent frame may still be in flight, refused by the rate limit or lost
+    // to a timeout, and typing there would rightly get 404.
+    send_frame(m, &frame).await
 }
 
 /// The conversation id of two members: both ids in order, joined by `-`.

@@ -199,7 +199,7 @@ impl<S: AccountStore + GrantStore + SessionStore + ConnectionStore + MemberAdmin
             let other = if &current.learner == member { &current.mentor } else { &current.learner };
             let notify = [NewNotification::session_called_off(&current, &next, other)];
             let accounts = self.account_changes(&current, &next, &effect).await?;
-            match self.store.save_session(&next, &current, &self.policy, &effect, &notify, &accounts).await {
+            match self.store.save_session(&next, &current, &self.policy, &notify, &accounts).await {
                 Ok(()) => {
                     crate::observability::metrics::session_moved(self.clock.now(), Some(current.state), next.state);
                     return Ok(true);

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::sessions::write_error;
 use super::{App, AppError, admitted};
 use crate::domain::payments::{Cents, Happening, PaymentEvent, PaymentEventId, PayoutStatus, Payouts, Wallet};
-use crate::domain::{Actor, Bearer, Booking, Effect, Move, Party, Role, SessionId, SessionState};
+use crate::domain::{Actor, Bearer, Booking, Move, Party, Role, SessionId, SessionState};
 use crate::ports::{
     AccountChanges, AccountStore, EventRefusal, Handled, NewNotification, OnboardingLink, PaymentError, PaymentStore,
     SessionStore, SessionWriteError, StoreError, TransactionPage,
@@ -106,7 +106,7 @@ impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
                 return Ok((current, started.client_secret));
             }
             let nothing = AccountChanges::default();
-            match self.store.save_session(&next, &current, &self.policy, &Effect::None, &[], &nothing).await {
+            match self.store.save_session(&next, &current, &self.policy, &[], &nothing).await {
                 Ok(()) => return Ok((next, started.client_secret)),
                 Err(SessionWriteError::Stale) => continue,
                 Err(error) => return Err(write_error(error)),
@@ -164,7 +164,7 @@ impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
             // The charge's ledger entry is derived from the change and written with it.
             match self
                 .store
-                .save_session_on_event(event, KIND, now, &next, &current, &self.policy, &effect, &notify, &accounts)
+                .save_session_on_event(event, KIND, now, &next, &current, &self.policy, &notify, &accounts)
                 .await
             {
                 Err(SessionWriteError::Stale) => continue,
@@ -207,17 +207,7 @@ impl<S: AccountStore + SessionStore + PaymentStore> App<S> {
             let nothing = AccountChanges::default();
             match self
                 .store
-                .save_session_on_event(
-                    event,
-                    kind,
-                    now,
-                    &next,
-                    &current,
-                    &self.policy,
-                    &Effect::None,
-                    &notify,
-                    &nothing,
-                )
+                .save_session_on_event(event, kind, now, &next, &current, &self.policy, &notify, &nothing)
                 .await
             {
                 Err(SessionWriteError::Stale) => continue,

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{App, AppError};
 use crate::domain::payments::{MoneyStep, PayoutStatus};
-use crate::domain::{Actor, Booking, Effect, Move, Party, SessionState};
+use crate::domain::{Actor, Booking, Move, Party, SessionState};
 use crate::ports::{
     AccountChanges, AccountStore, Agenda, NewNotification, PaymentStore, SessionAgenda, SessionStore, SessionWriteError,
 };
@@ -76,7 +76,7 @@ impl<S: AccountStore + SessionStore + SessionAgenda + PaymentStore> App<S> {
             })
             .collect();
         let accounts = self.account_changes(booking, &next, &effect).await?;
-        match self.store.save_session(&next, booking, &self.policy, &effect, &notify, &accounts).await {
+        match self.store.save_session(&next, booking, &self.policy, &notify, &accounts).await {
             Ok(()) => Ok(true),
             Err(SessionWriteError::Stale) => Ok(false),
             Err(error) => Err(super::sessions::write_error(error)),
@@ -120,7 +120,7 @@ impl<S: AccountStore + SessionStore + SessionAgenda + PaymentStore> App<S> {
             let Some(next) = next else { break };
             let notify: Vec<NewNotification> = notify.into_iter().collect();
             let nothing = AccountChanges::default();
-            match self.store.save_session(&next, &current, &self.policy, &Effect::None, &notify, &nothing).await {
+            match self.store.save_session(&next, &current, &self.policy, &notify, &nothing).await {
                 Ok(()) => current = next,
                 // Changed meanwhile (a concurrent run): the next run reads it again, and the
                 // provider answers its repeated request with the same refund or transfer.

@@ -66,7 +66,7 @@ impl<S: AccountStore + SessionStore + SessionAgenda + ReviewStore> App<S> {
         };
         let notify = NewNotification::expired(booking, &next);
         let accounts = self.account_changes(booking, &next, &effect).await?;
-        match self.store.save_session(&next, booking, &self.policy, &effect, &notify, &accounts).await {
+        match self.store.save_session(&next, booking, &self.policy, &notify, &accounts).await {
             Ok(()) => {
                 crate::observability::metrics::session_moved(self.clock.now(), Some(booking.state), next.state);
                 Ok(true)

@@ -9,7 +9,7 @@ use crate::domain::{
 };
 use crate::ports::{
     AccountChanges, AccountStore, MentorDirectory, NewNotification, SessionPage, SessionStore, SessionWriteError,
-    StoredReply, Timeframe,
+    StoreError, StoredReply, Timeframe,
 };
 
 /// A session a learner asks for.
@@ -156,7 +156,7 @@ impl<S: AccountStore + SessionStore> App<S> {
             }
             let notify = self.announce(&current, &next, user);
             let accounts = self.account_changes(&current, &next, &effect).await?;
-            match self.store.save_session(&next, &current, &self.policy, &effect, &notify, &accounts).await {
+            match self.store.save_session(&next, &current, &self.policy, &notify, &accounts).await {
                 Ok(()) => {
                     crate::observability::metrics::session_moved(self.clock.now(), Some(current.state), next.state);
                     return Ok(next);
@@ -225,7 +225,9 @@ impl<S: AccountStore + SessionStore> App<S> {
     /// The participants' accounts after `before -> after`. The mentor's track record
     /// moves with answers (the first answer, or the expiry, feeds the response time) and
     /// with taking or freeing time (load); both participants' booked time follows the
-    /// locks. Matching and search read all of it.
+    /// effect, and time that overlaps what either already holds is `TimeTaken`. Saved under
+    /// each account's version, that booked time is the guard against double booking.
+    /// Matching and search read all of it.
     pub(crate) async fn account_changes(
         &self,
         before: &Booking,
@@ -255,19 +257,24 @@ impl<S: AccountStore + SessionStore> App<S> {
             if time_moved { self.store.user(&after.learner).await } else { Ok(None) }
         })
         .await;
-        if let Some(previous) = mentor? {
+        let (mentor, learner) = (mentor?, learner?);
+        // Without both accounts nothing would stand between this time and another booking.
+        if time_moved && (mentor.is_none() || learner.is_none()) {
+            return Err(StoreError::Corrupt(format!("session {}: a participant's account is missing", after.id)).into());
+        }
+        if let Some(previous) = mentor {
             let mut next = previous.clone();
             if let Some(minutes) = answered {
                 next.mentor.record_response(minutes);
             }
             next.mentor.upcoming_sessions = next.mentor.upcoming_sessions.saturating_add_signed(load);
-            follow_locks(&mut next.booked, effect, now);
+            effect.apply_to(&mut next.booked, now).map_err(|_| AppError::TimeTaken)?;
             next.version += 1;
             changes.mentor = Some((next, previous));
         }
-        if let Some(previous) = learner? {
+        if let Some(previous) = learner {
             let mut next = previous.clone();
-            follow_locks(&mut next.booked, effect, now);
+            effect.apply_to(&mut next.booked, now).map_err(|_| AppError::TimeTaken)?;
             next.version += 1;
             changes.learner = Some((next, previous));
         }
@@ -281,24 +288,8 @@ impl<S: AccountStore + SessionStore> App<S> {
     }
 }
 
-/// Booked slots follow the time locks; ended ones are dropped as they go by.
-fn follow_locks(booked: &mut Vec<Slot>, effect: &Effect, now: chrono::DateTime<chrono::Utc>) {
-    match effect {
-        Effect::None => {}
-        Effect::TakeTime(slot) => booked.push(*slot),
-        Effect::ReleaseTime(slot) => booked.retain(|s| s != slot),
-        Effect::MoveTime { from, to } => {
-            booked.retain(|s| s != from);
-            booked.push(*to);
-        }
-    }
-    booked.retain(|slot| slot.end() > now);
-    booked.sort_by_key(Slot::start);
-}
-
 pub(super) fn write_error(error: SessionWriteError) -> AppError {
     match error {
-        SessionWriteError::TimeTaken => AppError::TimeTaken,
         SessionWriteError::Exhausted(exhausted) => exhausted.into(),
         SessionWriteError::Stale | SessionWriteError::Replay(_) => AppError::Contended,
         SessionWriteError::Store(error) => AppError::Store(error),

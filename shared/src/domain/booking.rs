@@ -510,19 +510,55 @@ pub enum Move {
 /// What the store must do with time-block locks, in the same transaction as the booking write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effect {
-    /// Nothing to lock or free.
+    /// Nothing to hold or free.
     None,
-    /// Lock the slot's blocks; the move fails if any is already locked.
+    /// Hold the slot for both participants; the move fails if either holds time overlapping it.
     TakeTime(Slot),
-    /// Free the slot's blocks.
+    /// Free the slot.
     ReleaseTime(Slot),
-    /// Free `from`'s blocks and lock `to`'s (blocks in both stay locked).
+    /// Free `from` and hold `to` (time in both stays held throughout).
     MoveTime {
         /// The slot being left.
         from: Slot,
         /// The slot being taken.
         to: Slot,
     },
+}
+
+/// The time a move would take overlaps a session the member already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the time overlaps a session already booked")]
+pub struct TimeTaken;
+
+impl Effect {
+    /// Applies the effect to one member's booked time (their sessions still to come, in
+    /// start order; ended ones are dropped as `now` passes them). Taking time that overlaps
+    /// another booked slot is refused: this list, written under its account's version, is
+    /// what makes double booking impossible (see `SessionStore::save_session`). On a
+    /// refusal `booked` is left part-way and must be thrown away.
+    pub fn apply_to(&self, booked: &mut Vec<Slot>, now: DateTime<Utc>) -> Result<(), TimeTaken> {
+        let taken = match self {
+            Effect::None => None,
+            Effect::TakeTime(slot) => Some(*slot),
+            Effect::ReleaseTime(slot) => {
+                booked.retain(|s| s != slot);
+                None
+            }
+            Effect::MoveTime { from, to } => {
+                booked.retain(|s| s != from);
+                Some(*to)
+            }
+        };
+        booked.retain(|slot| slot.end() > now);
+        if let Some(slot) = taken {
+            if booked.iter().any(|held| held.overlaps(&slot)) {
+                return Err(TimeTaken);
+            }
+            booked.push(slot);
+        }
+        booked.sort_by_key(Slot::start);
+        Ok(())
+    }
 }
 
 /// Why a move on a session was refused.
@@ -643,7 +679,7 @@ impl Booking {
         by_ttl.min(self.slot.start())
     }
 
-    /// The session after `actor` makes `mv` at `now`, and what the store must do with time locks.
+    /// The session after `actor` makes `mv` at `now`, and what it does to the participants' booked time.
     ///
     /// `self` is left as it was; the result has `updated_at = now` and `version + 1`. A refusal
     /// names the current state and what stood in the way.
@@ -1116,6 +1152,29 @@ mod tests {
         assert_eq!(SlotStart::new(far).unwrap_err().reason(), "must be between the years 1 and 9999");
         assert!(SlotStart::new(DateTime::<Utc>::MAX_UTC).is_err());
         assert!(SlotStart::new(DateTime::<Utc>::MIN_UTC).is_err());
+    }
+
+    #[test]
+    fn booked_time_refuses_overlaps_and_forgets_what_has_ended() {
+        let now = at(9, 0);
+        let mut booked = vec![slot(at(8, 0), 60), slot(at(10, 0), 60)];
+        // Back to back is fine; the session that ended at 9:00 is dropped on the way.
+        Effect::TakeTime(slot(at(11, 0), 30)).apply_to(&mut booked, now).unwrap();
+        assert_eq!(booked, vec![slot(at(10, 0), 60), slot(at(11, 0), 30)]);
+        // A quarter hour of overlap is enough to refuse.
+        assert_eq!(Effect::TakeTime(slot(at(10, 45), 30)).apply_to(&mut booked.clone(), now), Err(TimeTaken));
+        // Moving a session onto part of its own time is not an overlap with itself...
+        Effect::MoveTime { from: slot(at(10, 0), 60), to: slot(at(9, 30), 90) }.apply_to(&mut booked, now).unwrap();
+        assert_eq!(booked, vec![slot(at(9, 30), 90), slot(at(11, 0), 30)]);
+        // ...but onto another session's time is.
+        let onto_other = Effect::MoveTime { from: slot(at(9, 30), 90), to: slot(at(10, 30), 60) };
+        assert_eq!(onto_other.apply_to(&mut booked.clone(), now), Err(TimeTaken));
+        Effect::ReleaseTime(slot(at(11, 0), 30)).apply_to(&mut booked, now).unwrap();
+        Effect::None.apply_to(&mut booked, now).unwrap();
+        assert_eq!(booked, vec![slot(at(9, 30), 90)]);
+        // Freed time can be taken again.
+        Effect::TakeTime(slot(at(11, 0), 60)).apply_to(&mut booked, now).unwrap();
+        assert_eq!(booked.len(), 2);
     }
 
     #[test]
@@ -1799,6 +1858,41 @@ mod tests {
             prop_assert_eq!(a.overlaps(&b), shared);
             prop_assert_eq!(a.overlaps(&b), b.overlaps(&a));
             prop_assert_eq!(a.overlaps(&b), a.interval().overlaps(&b.interval()));
+        }
+
+        #[test]
+        fn booked_time_never_overlaps_whatever_is_taken_moved_or_freed(
+            moves in proptest::collection::vec((0u8..3, any_slot(), any_slot()), 1..40)
+        ) {
+            let now = DateTime::<Utc>::UNIX_EPOCH;
+            let mut booked: Vec<Slot> = Vec::new();
+            for (kind, a, b) in moves {
+                let effect = match kind {
+                    0 => Effect::TakeTime(a),
+                    1 => Effect::ReleaseTime(booked.first().copied().unwrap_or(a)),
+                    _ => Effect::MoveTime { from: booked.last().copied().unwrap_or(a), to: b },
+                };
+                let before = booked.clone();
+                let mut next = booked.clone();
+                match effect.apply_to(&mut next, now) {
+                    Ok(()) => booked = next,
+                    // A refusal is only ever for an overlap with time held by another slot.
+                    Err(TimeTaken) => {
+                        let (kept, taken): (Vec<Slot>, Slot) = match effect {
+                            Effect::TakeTime(slot) => (before.clone(), slot),
+                            Effect::MoveTime { from, to } => (before.iter().copied().filter(|s| *s != from).collect(), to),
+                            _ => unreachable!("freeing time is never refused"),
+                        };
+                        prop_assert!(kept.iter().any(|held| held.overlaps(&taken)));
+                    }
+                }
+                for (i, a) in booked.iter().enumerate() {
+                    for b in &booked[i + 1..] {
+                        prop_assert!(!a.overlaps(b), "{:?} and {:?} both held", a, b);
+                    }
+                }
+                prop_assert!(booked.windows(2).all(|pair| pair[0].start() <= pair[1].start()));
+            }
         }
 
         #[test]

@@ -211,7 +211,7 @@ pub use audit::{AuditAction, AuditEntry, AuditId};
 pub use availability::{AvailabilityWindow, TimeOfDay, Weekday, WeeklyAvailability};
 pub use booking::{
     Actor, Booking, Cancellation, CancelledBy, Effect, Move, MoveRefused, Party, Policy, Proposal, RequestRefused,
-    SessionId, SessionLength, SessionPayment, SessionState, Slot, SlotStart,
+    SessionId, SessionLength, SessionPayment, SessionState, Slot, SlotStart, TimeTaken,
 };
 pub use cancel_reason::CancelReason;
 pub use chat::{ConversationSummary, Message, MessageId, MessagePreview};

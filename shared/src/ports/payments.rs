@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{AccountChanges, NewNotification, SessionWriteError};
 use super::{BoxFuture, StoreError};
 use crate::domain::payments::{Cents, PaymentEvent, PaymentEventId, PayoutAccountId, Payouts, Transaction, Wallet};
-use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
+use crate::domain::{Booking, Policy, SessionId, UserId};
 
 /// The payment provider failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -226,7 +226,6 @@ pub trait PaymentStore: Send + Sync {
         next: &Booking,
         previous: &Booking,
         policy: &Policy,
-        effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
     ) -> impl Future<Output = Result<Handled, SessionWriteError>> + Send;

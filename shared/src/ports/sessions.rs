@@ -5,7 +5,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::{NewNotification, StoreError};
-use crate::domain::{Booking, Effect, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, User, UserId};
+use crate::domain::{Booking, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, User, UserId};
 
 /// A client's `Idempotency-Key` for one request, and what the request was.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +32,7 @@ pub struct StoredReply {
 /// Why a session write did not commit.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionWriteError {
-    /// A time block of the mentor or the learner is already taken.
-    #[error("time already booked")]
-    TimeTaken,
-    /// The session changed since it was read.
+    /// The session, or a participant's account, changed since it was read.
     #[error("session changed concurrently")]
     Stale,
     /// The idempotency key was used before; here is the first answer.
@@ -101,17 +98,18 @@ pub trait SessionStore: Send + Sync {
     /// Reads a session.
     fn session(&self, id: &SessionId) -> impl Future<Output = Result<Option<Booking>, StoreError>> + Send;
 
-    /// Writes `next` if the session is still at `previous`'s version, applying the lock
-    /// effect, the notifications and the participants' account changes in the same
-    /// transaction: the mentor's (track record, booked time; listings follow) and the
-    /// learner's (booked time; user item only, so the transaction stays under 100 items).
+    /// Writes `next` if the session is still at `previous`'s version, with the
+    /// notifications and the participants' account changes in the same transaction: the
+    /// mentor's (track record, booked time; listings follow) and the learner's (booked
+    /// time; user item only). Each account is written only if it is still at the version
+    /// its change was computed from, so two sessions can never take overlapping time of
+    /// one member: the second fails here (`Stale`), reads again, and finds the time taken.
     /// `policy` sets when a request falls due in the session index (its expiry).
     fn save_session(
         &self,
         next: &Booking,
         previous: &Booking,
         policy: &Policy,
-        effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
     ) -> impl Future<Output = Result<(), SessionWriteError>> + Send;

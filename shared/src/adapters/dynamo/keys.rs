@@ -16,7 +16,6 @@
 //! | ... and in GSI1, the blocks against a member | GSI1 `BLOCKED#<blocked id>` | `<blocker id>` |
 //! | session | `SESSION#<session id>` | `SESSION` (GSI1: `DUE#<day>` / `STARTS#<day>` / `MONEY#<day>`, see below) |
 //! | a participant's copy of a session | `USER#<user id>` | `SESSION#<start>#<session id>` |
-//! | a locked 15-minute block of a member's time | `LOCK#<user id>` | `<block start>` |
 //! | a reminder sent | `SESSION#<session id>` | `REMINDER#<kind>#<start>` |
 //! | an idempotent request's first answer | `IDEMPOTENCY#<user id>#<key>` | `IDEMPOTENCY` |
 //! | an in-app notification | `USER#<user id>` | `NOTIF#<notification id>` (GSI1 while unread: `UNREAD#<user id>` / `<notification id>`) |
@@ -248,11 +247,6 @@ pub const SESSION_PREFIX: &str = "SESSION#";
 /// A participant's copy of a session, sorted by start.
 pub fn participant_session(user: &UserId, start: chrono::DateTime<chrono::Utc>, id: &SessionId) -> Key {
     Key { pk: format!("USER#{user}"), sk: format!("{SESSION_PREFIX}{}#{id}", time(start)) }
-}
-
-/// One locked 15-minute block of a member's time.
-pub fn time_lock(user: &UserId, block: chrono::DateTime<chrono::Utc>) -> Key {
-    Key { pk: format!("LOCK#{user}"), sk: time(block) }
 }
 
 /// The marker that a reminder of `kind` went out for a session starting at `start`.

@@ -11,7 +11,7 @@ use super::points::built;
 use super::records::{from_item, to_item};
 use super::{DynamoStore, TransactFailure, n};
 use crate::domain::payments::{PaymentEventId, PayoutAccountId, Payouts, Wallet};
-use crate::domain::{Booking, Effect, Policy, SessionId, UserId};
+use crate::domain::{Booking, Policy, SessionId, UserId};
 use crate::ports::{
     AccountChanges, Handled, NewNotification, PaymentStore, SessionWriteError, StoreError, TransactionPage,
 };
@@ -148,12 +148,11 @@ impl PaymentStore for DynamoStore {
         next: &Booking,
         previous: &Booking,
         policy: &Policy,
-        effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
     ) -> Result<Handled, SessionWriteError> {
         let marks = vec![self.event_mark(event, kind, at)?];
-        self.save_session_marked(marks, next, previous, policy, effect, notify, accounts).await
+        self.save_session_marked(marks, next, previous, policy, notify, accounts).await
     }
 
     async fn session_of_payment(&self, payment: &str) -> Result<Option<SessionId>, StoreError> {

@@ -441,19 +441,6 @@ pub(crate) struct ParticipantSessionRecord {
     pub booking: Booking,
 }
 
-/// One locked block of a member's time.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct TimeLockRecord {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub entity: String,
-    pub session: SessionId,
-    /// TTL: a day after the block, when nothing can conflict with it any more.
-    pub expires_at: i64,
-}
-
 /// The first answer to an idempotent request.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct IdempotencyRecord {

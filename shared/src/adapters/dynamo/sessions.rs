@@ -1,6 +1,4 @@
-//! [`SessionStore`] over DynamoDB: sessions, time-block locks, idempotency, notifications.
-
-use std::collections::BTreeSet;
+//! [`SessionStore`] over DynamoDB: sessions, idempotency, notifications.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Duration, Utc};
@@ -8,11 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use super::chat::ContactRecord;
 use super::keys::{self, Key, PK, SK};
 use super::records::{
-    IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, TimeLockRecord, from_item, to_item,
+    IdempotencyRecord, NotificationRecord, ParticipantSessionRecord, SessionRecord, from_item, to_item,
 };
 use super::{DynamoStore, Item, TransactFailure, n, s};
 use crate::domain::payments::{LedgerEntry, money_moved};
-use crate::domain::{Booking, Effect, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, Slot, UserId};
+use crate::domain::{Booking, Exhausted, IdempotencyKey, Policy, QuotaUse, SessionId, UserId};
 use crate::ports::{
     AccountChanges, Agenda, Handled, IdempotentRequest, NewNotification, SessionAgenda, SessionPage, SessionStore,
     SessionWriteError, StoreError, StoredReply, Timeframe,
@@ -31,7 +29,6 @@ enum Part {
     Account,
     /// A ledger entry, written once by its natural key.
     Ledger,
-    TakeLock,
     Idempotency,
     /// The quota at this index of the request's uses.
     Quota(usize),
@@ -91,46 +88,6 @@ impl<'a> Writes<'a> {
         }
         Ok(())
     }
-
-    /// Locks `blocks` of both participants; each lock fails if the block is taken.
-    fn take(&mut self, booking: &Booking, blocks: &BTreeSet<DateTime<Utc>>) -> Result<(), StoreError> {
-        for user in [&booking.learner, &booking.mentor] {
-            for block in blocks {
-                let Key { pk, sk } = keys::time_lock(user, *block);
-                let record = TimeLockRecord {
-                    pk,
-                    sk,
-                    entity: "TimeLock".into(),
-                    session: booking.id.clone(),
-                    expires_at: (*block + Duration::days(1)).timestamp(),
-                };
-                self.put(Part::TakeLock, to_item(&record)?, Some(("attribute_not_exists(PK)", Vec::new())))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Frees `blocks` of both participants, only where this session holds the lock.
-    fn release(&mut self, booking: &Booking, blocks: &BTreeSet<DateTime<Utc>>) -> Result<(), StoreError> {
-        for user in [&booking.learner, &booking.mentor] {
-            for block in blocks {
-                let delete = Delete::builder()
-                    .table_name(&self.store.table)
-                    .set_key(Some(keys::time_lock(user, *block).item()))
-                    .condition_expression("#session = :session")
-                    // `session` is a DynamoDB reserved word.
-                    .expression_attribute_names("#session", "session")
-                    .expression_attribute_values(":session", s(booking.id.to_string()));
-                self.items.push(TransactWriteItem::builder().delete(built(delete.build())?).build());
-                self.parts.push(Part::Other);
-            }
-        }
-        Ok(())
-    }
-}
-
-fn blocks(slot: &Slot) -> BTreeSet<DateTime<Utc>> {
-    slot.blocks().into_iter().collect()
 }
 
 impl SessionStore for DynamoStore {
@@ -219,11 +176,10 @@ impl SessionStore for DynamoStore {
         next: &Booking,
         previous: &Booking,
         policy: &Policy,
-        effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
     ) -> Result<(), SessionWriteError> {
-        self.save_session_marked(Vec::new(), next, previous, policy, effect, notify, accounts).await.map(|_| ())
+        self.save_session_marked(Vec::new(), next, previous, policy, notify, accounts).await.map(|_| ())
     }
     async fn sessions_of(
         &self,
@@ -323,7 +279,6 @@ impl DynamoStore {
         next: &Booking,
         previous: &Booking,
         policy: &Policy,
-        effect: &Effect,
         notify: &[NewNotification],
         accounts: &AccountChanges,
     ) -> Result<Handled, SessionWriteError> {
@@ -343,16 +298,6 @@ impl DynamoStore {
             }
         }
         writes.participants(next)?;
-        match effect {
-            Effect::None => {}
-            Effect::TakeTime(slot) => writes.take(next, &blocks(slot))?,
-            Effect::ReleaseTime(slot) => writes.release(previous, &blocks(slot))?,
-            Effect::MoveTime { from, to } => {
-                let (from, to) = (blocks(from), blocks(to));
-                writes.release(previous, &from.difference(&to).copied().collect())?;
-                writes.take(next, &to.difference(&from).copied().collect())?;
-            }
-        }
         writes.notifications(notify)?;
         // The money the change moved, in the same transaction: a change is saved once (its
         // version condition), and each entry once (its key).
@@ -392,17 +337,12 @@ impl DynamoStore {
                 if failed_part(Part::Mark) {
                     return Ok(Handled::AlreadyHandled);
                 }
-                // A changed session or mentor account: read both again and retry.
+                // A changed session or account (another booking took or freed time): read
+                // them again and retry, which is where overlapping time is found taken.
                 if failed_part(Part::Session) || failed_part(Part::Account) || failed_part(Part::Ledger) {
                     Err(SessionWriteError::Stale)
-                } else if failed_part(Part::TakeLock) {
-                    Err(SessionWriteError::TimeTaken)
                 } else {
-                    Err(StoreError::Corrupt(format!(
-                        "session {}: a lock to release belongs to another session",
-                        next.id
-                    ))
-                    .into())
+                    Err(StoreError::Corrupt(format!("session {}: an unconditioned write was refused", next.id)).into())
                 }
             }
             Err(TransactFailure::Store(error)) => Err(error.into()),
