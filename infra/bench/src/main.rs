@@ -628,8 +628,9 @@ async fn sizes_and_init(bench: &Bench) -> Outcome {
     Ok(())
 }
 
-/// Warm latency and memory of register, login, GET /me, POST /me/uploads, GET /me/payouts
-/// and POST /webhooks/stripe, and argon2 on its own.
+/// Warm latency and memory of register, login, GET /me, POST /me/uploads, GET /me/payouts,
+/// POST /webhooks/stripe, GET /me/verification and the admin reads (after the operator's
+/// grant-admin), and argon2 on its own.
 async fn function_figures(bench: &Bench) -> Outcome {
     let table = bench.fresh_table("bench").await?;
     let env = &bench.function_env(&table)?;
@@ -727,6 +728,51 @@ async fn function_figures(bench: &Bench) -> Outcome {
     report_latencies("stripe_webhook.warm", samples);
     webhook.report_peak_rss()?;
     drop(webhook);
+
+    // GET /me/verification: JWT check, the standing and the newest request read together.
+    let mut verification = start("verification").await?;
+    let (samples, _) = verification
+        .warm(WARM_RUNS, 200, |_| event("GET", "/me/verification", "GET /me/verification", Some(&token), None))
+        .await?;
+    report_latencies("my_verification.warm", samples);
+    verification.report_peak_rss()?;
+    drop(verification);
+
+    // The operator's one-shot grant (the grant-admin function), then a sign-in carrying the role.
+    let mut grant = start("grant-admin").await?;
+    let (_, granted) = grant.invoke(json!({"email": "bench0@example.com"}).to_string()).await?;
+    if !granted["roles"].as_array().is_some_and(|roles| roles.iter().any(|r| r == "admin")) {
+        return Err(format!("grant-admin did not make bench0 an admin: {}", one_line(&granted)));
+    }
+    grant.report_peak_rss()?;
+    drop(grant);
+    let mut login = start("login").await?;
+    let (_, signed_in) = login
+        .warm(0, 200, |_| {
+            let body = json!({"email": "bench0@example.com", "password": "correct horse battery"});
+            event("POST", "/auth/login", "POST /auth/login", None, Some(body))
+        })
+        .await?;
+    drop(login);
+    let admin = body_of(&signed_in)["access_token"]
+        .as_str()
+        .ok_or_else(|| format!("login answered no access_token: {}", one_line(&signed_in)))?
+        .to_owned();
+
+    // The admin reads: the admin check from the token, then queries (no scan) and counters.
+    for (function, figure, path) in [
+        ("admin-stats", "admin_stats", "/admin/stats"),
+        ("admin-users", "admin_users", "/admin/users"),
+        ("admin-verifications", "admin_verifications", "/admin/verifications"),
+        ("admin-reports", "admin_reports", "/admin/reports"),
+        ("audit", "admin_audit", "/admin/audit"),
+    ] {
+        let route = format!("GET {path}");
+        let mut running = start(function).await?;
+        let (samples, _) = running.warm(WARM_RUNS, 200, |_| event("GET", path, &route, Some(&admin), None)).await?;
+        report_latencies(&format!("{figure}.warm"), samples);
+        running.report_peak_rss()?;
+    }
 
     // The same GetItem straight from this process: what GET /me adds beyond it is overhead.
     let user_id = session["user"]["id"]

@@ -91,6 +91,13 @@ fn disagreements(root: &Path) -> Vec<String> {
                     problems
                         .push(format!("functions/{dir}/Cargo.toml: set [package] name = \"{binary}\" ({id}'s Binary)"));
                 }
+                // Each test harness is one more link of every SDK in `make test`.
+                if manifest.matches("test = false").count() < 2 {
+                    problems.push(format!(
+                        "functions/{dir}/Cargo.toml: set `test = false` under [lib] and under [[bin]] \
+                         (name = \"{binary}\", path = \"src/main.rs\"): functions are tested through the gateway"
+                    ));
+                }
             }
         }
         if !linked.iter().any(|(name, linked_dir)| name == binary && linked_dir == dir) {
