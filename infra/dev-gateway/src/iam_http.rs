@@ -98,21 +98,21 @@ fn metered(
     if crate::metering::operation_kind(&operation).is_none() {
         return inner.call(request);
     }
-    let asked =
-        request.body().bytes().and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok()).and_then(|mut body| {
-            crate::metering::ask_for_capacity(&mut body);
-            serde_json::to_vec(&body).ok()
-        });
-    if let Some(body) = asked {
-        request.headers_mut().insert("content-length", body.len().to_string());
-        *request.body_mut() = SdkBody::from(body);
+    let mut sent = request.body().bytes().and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
+    if let Some(body) = sent.as_mut() {
+        crate::metering::ask_for_capacity(body);
+        if let Ok(bytes) = serde_json::to_vec(&body) {
+            request.headers_mut().insert("content-length", bytes.len().to_string());
+            *request.body_mut() = SdkBody::from(bytes);
+        }
     }
+    let sent = sent.unwrap_or(Value::Null);
     HttpConnectorFuture::new(async move {
         let mut response = inner.call(request).await?;
         let body = std::mem::replace(response.body_mut(), SdkBody::taken());
         let bytes = ByteStream::new(body).collect().await.map_err(|e| ConnectorError::io(Box::new(e)))?.into_bytes();
         if let Ok(answer) = serde_json::from_slice::<Value>(&bytes) {
-            crate::metering::record(&usage, &operation, &answer);
+            crate::metering::record(&usage, &operation, &sent, &answer);
         }
         *response.body_mut() = SdkBody::from(bytes);
         Ok(response)

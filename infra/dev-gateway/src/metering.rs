@@ -6,8 +6,12 @@
 //! totals by function and action, `DELETE /_local/metrics` starts them again
 //! (`make load` reads them to price a journey).
 //!
-//! DynamoDB Local reports a transaction's items at the single rate; DynamoDB charges
-//! transactions twice (two units per item and KB), so transactional calls count double.
+//! DynamoDB charges a write transaction two units per item and KB, each item rounded up on
+//! its own. DynamoDB Local reports a flat 2 units for any TransactWriteItems (measured: one
+//! item, eight small items and two 900-byte items all report 2.0), which hid most of what
+//! a booking costs, so a write transaction's units are counted from its request, item by
+//! item (the larger of that and what DynamoDB Local reports). Its TransactGetItems report
+//! is already two units per item, as DynamoDB bills it.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -99,13 +103,62 @@ pub fn consumed_units(response: &Value) -> f64 {
     }
 }
 
-/// Records what a DynamoDB call of `operation` used, for the invocation running.
-pub fn record(usage: &Usage, operation: &str, response: &Value) {
-    let Some((side, transactional)) = operation_kind(operation) else { return };
-    let units = consumed_units(response) * if transactional { 2.0 } else { 1.0 };
+/// Records what a DynamoDB call of `operation` (sent as `request`) used, for the
+/// invocation running.
+pub fn record(usage: &Usage, operation: &str, request: &Value, response: &Value) {
+    let Some((side, _)) = operation_kind(operation) else { return };
+    let mut units = consumed_units(response);
+    if operation == "TransactWriteItems" {
+        units = units.max(transaction_write_units(request));
+    }
     match side {
         Side::Read => usage.add(units, 0.0),
         Side::Write => usage.add(0.0, units),
+    }
+}
+
+/// What DynamoDB bills a TransactWriteItems request: two units per KB of each item, rounded
+/// up per item. A put's size is its item's; an update, delete or condition check is
+/// counted by what the request carries (its key and values), at least one KB, since the
+/// stored item's size is not in the request: a lower bound for items over 1 KB.
+pub fn transaction_write_units(request: &Value) -> f64 {
+    let size = |item: &Value| -> usize {
+        if let Some(put) = item.get("Put") {
+            return item_size(&put["Item"]);
+        }
+        ["Update", "Delete", "ConditionCheck"]
+            .iter()
+            .find_map(|kind| item.get(*kind))
+            .map_or(0, |op| item_size(&op["Key"]) + item_size(&op["ExpressionAttributeValues"]))
+    };
+    let items = request["TransactItems"].as_array().into_iter().flatten();
+    items.map(|item| 2.0 * size(item).div_ceil(1024).max(1) as f64).sum()
+}
+
+/// An item's size as DynamoDB counts it: each attribute's name and value.
+fn item_size(item: &Value) -> usize {
+    item.as_object().map_or(0, |attributes| attributes.iter().map(|(name, value)| name.len() + value_size(value)).sum())
+}
+
+/// A typed DynamoDB JSON value's size: strings and binaries by their bytes, numbers by
+/// digits, documents by their parts plus a few bytes of overhead.
+fn value_size(value: &Value) -> usize {
+    let Some((kind, inner)) = value.as_object().and_then(|typed| typed.iter().next()) else { return 0 };
+    let text = || inner.as_str().unwrap_or_default();
+    match kind.as_str() {
+        "S" => text().len(),
+        "N" => text().trim_start_matches('-').len().div_ceil(2) + 1,
+        // Base64 on the wire.
+        "B" => text().len() * 3 / 4,
+        "BOOL" | "NULL" => 1,
+        "SS" | "NS" | "BS" => {
+            inner.as_array().map_or(0, |set| set.iter().map(|v| v.as_str().map_or(0, str::len)).sum())
+        }
+        "L" => 3 + inner.as_array().map_or(0, |list| list.iter().map(|v| 1 + value_size(v)).sum::<usize>()),
+        "M" => {
+            3 + inner.as_object().map_or(0, |map| map.iter().map(|(k, v)| 1 + k.len() + value_size(v)).sum::<usize>())
+        }
+        _ => 0,
     }
 }
 
@@ -251,18 +304,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn units_are_read_from_objects_and_arrays_and_transactions_count_double() {
+    fn units_are_read_from_objects_and_arrays() {
         let usage = Usage::default();
-        record(&usage, "GetItem", &json!({"ConsumedCapacity": {"TableName": "t", "CapacityUnits": 0.5}}));
+        let none = json!({});
+        record(&usage, "GetItem", &none, &json!({"ConsumedCapacity": {"TableName": "t", "CapacityUnits": 0.5}}));
+        record(&usage, "TransactGetItems", &none, &json!({"ConsumedCapacity": [{"CapacityUnits": 16.0}]}));
         record(
             &usage,
-            "TransactWriteItems",
+            "BatchWriteItem",
+            &none,
             &json!({"ConsumedCapacity": [{"CapacityUnits": 2.0}, {"CapacityUnits": 1.0}]}),
         );
-        record(&usage, "DescribeTable", &json!({"ConsumedCapacity": {"CapacityUnits": 9.0}}));
-        assert_eq!(usage.read_milli.load(Ordering::Relaxed), 500);
-        assert_eq!(usage.write_milli.load(Ordering::Relaxed), 6000);
-        assert_eq!(usage.calls.load(Ordering::Relaxed), 2);
+        record(&usage, "DescribeTable", &none, &json!({"ConsumedCapacity": {"CapacityUnits": 9.0}}));
+        assert_eq!(usage.read_milli.load(Ordering::Relaxed), 16_500);
+        assert_eq!(usage.write_milli.load(Ordering::Relaxed), 3000);
+        assert_eq!(usage.calls.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_write_transaction_costs_two_units_per_item_and_started_kb_whatever_dynamodb_local_says() {
+        let small = |i: usize| json!({"Put": {"TableName": "t", "Item": {"PK": {"S": format!("LOCK#{i}")}, "SK": {"S": "2026-12-01T10:00:00Z"}}}});
+        let eight = json!({"TransactItems": (0..8).map(small).collect::<Vec<_>>()});
+        assert_eq!(transaction_write_units(&eight), 16.0);
+        // A 1,500-byte card is two KB: four units; an update is at least one KB.
+        let card =
+            json!({"Put": {"TableName": "t", "Item": {"PK": {"S": "SKILL#rust"}, "card": {"S": "x".repeat(1500)}}}});
+        let update = json!({"Update": {"TableName": "t", "Key": {"PK": {"S": "USER#1"}, "SK": {"S": "PROFILE"}},
+            "UpdateExpression": "SET n = :n", "ExpressionAttributeValues": {":n": {"N": "12345"}}}});
+        let delete = json!({"Delete": {"TableName": "t", "Key": {"PK": {"S": "LOCK#1"}, "SK": {"S": "x"}}}});
+        assert_eq!(transaction_write_units(&json!({"TransactItems": [card, update, delete]})), 4.0 + 2.0 + 2.0);
+        // DynamoDB Local's flat 2.0 is not taken at its word.
+        let usage = Usage::default();
+        record(&usage, "TransactWriteItems", &eight, &json!({"ConsumedCapacity": [{"CapacityUnits": 2.0}]}));
+        assert_eq!(usage.write_milli.load(Ordering::Relaxed), 16_000);
+    }
+
+    #[test]
+    fn item_sizes_count_names_and_values() {
+        let item = json!({"PK": {"S": "ab"}, "n": {"N": "-1234"}, "ok": {"BOOL": true},
+            "l": {"L": [{"S": "xyz"}]}, "m": {"M": {"k": {"S": "v"}}}});
+        // PK 2+2, n 1+3, ok 2+1, l 1+(3+1+3), m 1+(3+1+1+1)
+        assert_eq!(item_size(&item), 4 + 4 + 3 + 8 + 7);
     }
 
     #[test]

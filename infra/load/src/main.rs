@@ -194,6 +194,8 @@ async fn run() -> Result<bool, String> {
     for member in &world.members {
         members::connect(Arc::clone(&world), Arc::clone(member)).await?;
     }
+    // What one booking costs, alone, before the crowd arrives.
+    let probe = members::probe_booking(&world).await;
     // Sign-ins and connections are set-up: the figures are for the run.
     let _ = world.http.delete(format!("{}/_local/metrics", world.base)).send().await;
 
@@ -229,6 +231,7 @@ async fn run() -> Result<bool, String> {
         json!({"kind": "run", "members": members, "learners": learners, "mentors": mentors, "seconds": round(elapsed), "seed": seed}),
         json!({"kind": "table", "users": config.mentors + config.learners, "mentors": config.mentors, "learners": config.learners, "bytes": stored.0, "items": stored.1}),
     ];
+    lines.extend(probe);
     lines.extend(recorder.lines(elapsed));
     lines.extend(action_lines(&metrics));
     lines.extend(
@@ -430,6 +433,16 @@ fn summary(lines: &[Value], requests: u64, unexpected: u64, broken: usize, secon
             l["p50_ms"],
             l["p95_ms"],
             l["p99_ms"]
+        );
+    }
+    for l in lines.iter().filter(|l| l["kind"] == "booking_probe") {
+        eprintln!(
+            "  booking probe: {} -> {}, {} RRU, {} WRU (mentor with {} skills)",
+            l["step"].as_str().unwrap_or_default(),
+            l["status"],
+            l["read_units"],
+            l["write_units"],
+            l["mentor_skills"]
         );
     }
     for l in lines.iter().filter(|l| l["kind"] == "websocket") {

@@ -478,6 +478,61 @@ async fn chat(world: &World, m: &Member, rng: &mut Rng) -> bool {
     send_frame(m, &frame).await
 }
 
+/// The capacity one booking costs, measured alone before the run: a learner asks a verified
+/// mentor for an hour, the mentor accepts, the learner cancels (on time), and each step's
+/// read and write units are read off the meter (`book`'s rows for that route). One line
+/// per step, `kind: booking_probe`; none when the catalogue has no learner or mentor.
+pub async fn probe_booking(world: &World) -> Vec<Value> {
+    let learner = world.members.iter().find(|m| m.side == Side::Learner);
+    let mentor = world.mentors.first().and_then(|id| world.by_id.get(id)).map(|&i| &world.members[i]);
+    let (Some(learner), Some(mentor)) = (learner, mentor) else { return Vec::new() };
+    let profile = world.get(learner, &format!("/users/{}", mentor.id), "GET /users/{id}").await;
+    let Some(start) = free_starts(&profile.body["profile"], Utc::now()).into_iter().next() else { return Vec::new() };
+    let skills = profile.body["profile"]["skills"].as_array().map_or(0, Vec::len);
+    let body = json!({
+        "mentor_id": mentor.id, "start": start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "duration_minutes": 60, "topic": "Booking probe",
+    });
+    let mut lines = Vec::new();
+    let before = book_units(world, "POST /sessions").await;
+    let key = ulid::Ulid::new().to_string();
+    let asked =
+        world.call(Some(learner), reqwest::Method::POST, "/sessions", "POST /sessions", Some(body), Some(&key)).await;
+    lines.push(probe_line("request", asked.status, skills, before, book_units(world, "POST /sessions").await));
+    let Some(id) = asked.body["id"].as_str() else { return lines };
+    for (step, by, route, body) in [
+        ("accept", mentor, "POST /sessions/{id}/accept", json!({})),
+        ("cancel", learner, "POST /sessions/{id}/cancel", json!({"reason": "Booking probe"})),
+    ] {
+        let before = book_units(world, route).await;
+        let answer = world.post(by, &format!("/sessions/{id}/{step}"), route, body).await;
+        lines.push(probe_line(step, answer.status, skills, before, book_units(world, route).await));
+    }
+    lines
+}
+
+fn probe_line(step: &str, status: u16, skills: usize, before: (f64, f64), after: (f64, f64)) -> Value {
+    json!({
+        "kind": "booking_probe", "step": step, "status": status, "mentor_skills": skills,
+        "read_units": ((after.0 - before.0) * 100.0).round() / 100.0,
+        "write_units": ((after.1 - before.1) * 100.0).round() / 100.0,
+    })
+}
+
+/// The read and write units `book` has used for `route` so far, from the gateway's meter.
+async fn book_units(world: &World, route: &str) -> (f64, f64) {
+    let Ok(response) = world.http.get(format!("{}/_local/metrics", world.base)).send().await else { return (0.0, 0.0) };
+    let metrics: Value = response.json().await.unwrap_or(Value::Null);
+    metrics["functions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|row| row["function"] == "book" && row["action"] == route)
+        .fold((0.0, 0.0), |(r, w), row| {
+            (r + row["read_units"].as_f64().unwrap_or(0.0), w + row["write_units"].as_f64().unwrap_or(0.0))
+        })
+}
+
 /// The conversation id of two members: both ids in order, joined by `-`.
 pub fn conversation_of(a: &str, b: &str) -> String {
     if a < b { format!("{a}-{b}") } else { format!("{b}-{a}") }
