@@ -36,8 +36,10 @@ admin:
 # journeys in headless Chromium (web/e2e), then a 15-second smoke of `make load`.
 test: fmt-check clippy lint-template web-check test-only
 
+# `--tests`, not `--all-targets`: the explicit --lib/--bins inside --all-targets would build a
+# harness for every function crate despite its `test = false` (58 links of every SDK).
 test-only:
-	@infra/stack.sh run -- bash -c 'cargo test --workspace --all-targets --no-fail-fast && infra/schemathesis.sh && infra/web.sh e2e && $(LOAD_SMOKE)'
+	@infra/stack.sh run -- bash -c 'cargo test --workspace --tests --no-fail-fast && infra/schemathesis.sh && infra/web.sh e2e && $(LOAD_SMOKE)'
 
 # 15 seconds of `make load` with a dozen members on the debug build the tests made: the
 # journeys, the metering and the invariants stay working (the figures come from make load).
