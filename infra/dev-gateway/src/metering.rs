@@ -64,14 +64,11 @@ pub fn current() -> Option<Arc<Usage>> {
     INVOCATION.try_with(Arc::clone).ok()
 }
 
-/// The DynamoDB operations that take `ReturnConsumedCapacity`, whether they read or write,
-/// and whether DynamoDB bills them as a transaction.
-pub fn operation_kind(operation: &str) -> Option<(Side, bool)> {
+/// The DynamoDB operations that take `ReturnConsumedCapacity`, and whether they read or write.
+pub fn operation_kind(operation: &str) -> Option<Side> {
     Some(match operation {
-        "GetItem" | "Query" | "Scan" | "BatchGetItem" => (Side::Read, false),
-        "TransactGetItems" => (Side::Read, true),
-        "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" => (Side::Write, false),
-        "TransactWriteItems" => (Side::Write, true),
+        "GetItem" | "Query" | "Scan" | "BatchGetItem" | "TransactGetItems" => Side::Read,
+        "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems" => Side::Write,
         _ => return None,
     })
 }
@@ -106,7 +103,7 @@ pub fn consumed_units(response: &Value) -> f64 {
 /// Records what a DynamoDB call of `operation` (sent as `request`) used, for the
 /// invocation running.
 pub fn record(usage: &Usage, operation: &str, request: &Value, response: &Value) {
-    let Some((side, _)) = operation_kind(operation) else { return };
+    let Some(side) = operation_kind(operation) else { return };
     let mut units = consumed_units(response);
     if operation == "TransactWriteItems" {
         units = units.max(transaction_write_units(request));
