@@ -155,7 +155,8 @@ wait_moto() {
 # launch_stripe PORT [TAKEN...]: starts localstripe on a free port (none of PORT and TAKEN)
 # and the stand-in in front of it on PORT, in the background; wait_stripe then waits for
 # both. The stand-in serves Connect and webhook endpoints and makes localstripe's answers
-# readable by async-stripe (see its docstring); the Rust side talks only to it.
+# complete as Stripe's API reference gives them (see its docstring); the Rust side talks
+# only to it.
 # localstripe has no host or state-file option: it listens on all interfaces (`::`, dual
 # stack) and pickles its store to /tmp/localstripe.pickle on every write. With --from-scratch
 # it never reads that file, so instances (parallel runs too) only overwrite a file nobody
@@ -186,7 +187,7 @@ wait_stripe() {
     kill -0 "$STANDIN_PID" 2>/dev/null || die "the Stripe stand-in exited; see .local/stripe-$port.log"
     sleep 0.2
   done
-  # async-stripe appends "v1/..." to the base: the trailing slash is needed. The stand-in
+  # The client appends "v1/..." to the base (with or without the slash). The stand-in
   # takes any sk_test_ key; each key is its own Stripe account (tests use one each).
   export STRIPE_API_BASE="http://127.0.0.1:$port/"
   export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-sk_test_local}"

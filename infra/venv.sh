@@ -9,7 +9,7 @@
 #   schemathesis  OpenAPI contract fuzzer -> .venv/bin/st            (infra/schemathesis.sh)
 #   localstripe   local Stripe emulator -> .venv/bin/localstripe     (infra/stack.sh dev|run)
 #   aiohttp       localstripe's server; also runs infra/stripe/standin.py, the stand-in
-#                 in front of it (Connect, webhooks, async-stripe compatibility)
+#                 in front of it (Connect, webhooks, complete shapes)
 # Idempotent: a second run only checks versions (no network). Run it, do not source it.
 set -euo pipefail
 

@@ -4,16 +4,16 @@
     python infra/stripe/standin.py --port P --localstripe http://127.0.0.1:L
 
 infra/stack.sh starts localstripe and this stand-in for `dev` and `run` and exports
-STRIPE_API_BASE=http://127.0.0.1:P/ (the trailing slash matters to async-stripe).
+STRIPE_API_BASE=http://127.0.0.1:P/.
 
-Why it exists: localstripe 1.15.10 is not wire-compatible with async-stripe 1.0.0-rc.10
-(PaymentIntents lack required fields, events lack `pending_webhooks`, it rejects
+Why it exists: localstripe 1.15.10 does not answer as Stripe's API reference says
+(PaymentIntents lack fields, events lack `pending_webhooks`, it rejects
 `transfer_group`/`description`/refund `reason`, ignores Idempotency-Key) and has no
 Connect, no disputes and few events. The stand-in therefore:
 
 * proxies /v1/payment_intents*, /v1/refunds*, /v1/payment_methods*, /v1/charges* to
   localstripe, stripping the params it rejects, remembering them per object and echoing
-  them back, and patching responses to what async-stripe requires (PaymentIntent
+  them back, and patching responses to the reference's shapes (PaymentIntent
   `amount_capturable`, `amount_received`, `confirmation_method`, `payment_method_types`,
   `latest_charge` as an id; Charge `amount_captured`, `billing_details`, `disputed`).
   Confirm may carry `payment_method` (set on the PI first; a declined PI may be confirmed
@@ -65,13 +65,14 @@ from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-API_VERSION = "2026-09-30.endive"  # async-stripe rc.10's; another one only logs a warning
+API_VERSION = "2026-09-30.endive"  # the version the platform's client sends (Stripe-Version)
 RETRIES = (0.2, 1.0, 3.0)
 ALNUM = string.ascii_letters + string.digits
 OBJECT_NAMES = {"payment_intents": "payment_intent", "refunds": "refund",
                 "payment_methods": "payment_method", "charges": "charge"}
 # Params localstripe rejects with 400 "Unexpected ...", and how each is echoed back (None:
-# accepted, dropped). Types must match async-stripe's, or the whole object fails to parse.
+# accepted, dropped). Types follow Stripe's API reference (the SDK the stand-in was first
+# written for refused a whole object over one wrongly typed field).
 ECHO_PI: dict[str, Any] = {
     "transfer_group": str, "description": str, "confirmation_method": str, "on_behalf_of": str,
     "receipt_email": str, "statement_descriptor": str, "statement_descriptor_suffix": str,
@@ -152,7 +153,7 @@ class State:
 S: State  # set in main()
 
 
-# ---- form bodies: bracket notation, as async-stripe (serde_qs) and Stripe.js send them
+# ---- form bodies: bracket notation, as the platform's client and Stripe.js send them
 
 def top(key: str) -> str:
     return key.partition("[")[0]

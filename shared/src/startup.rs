@@ -164,9 +164,25 @@ impl Clients {
 }
 
 /// The SDK settings every client shares, through the HTTPS client that trusts only
-/// Amazon's roots. No network call: credentials resolve lazily on first use.
+/// Amazon's roots. No network call: credentials are read on first use.
+///
+/// Lambda hands a function its role's credentials and its region as environment variables
+/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`), the
+/// first place aws-config's default chain looks. Reading exactly those keeps the rest of the
+/// chain (profile files, SSO, STS web identity, ECS and IMDS) out of every binary; the local
+/// stack exports the same variables.
 async fn sdk_settings() -> Result<aws_config::SdkConfig, StartupError> {
-    Ok(aws_config::defaults(BehaviorVersion::latest()).http_client(https::client()?).load().await)
+    use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
+    use aws_config::meta::region::ProvideRegion as _;
+    let region = EnvironmentVariableRegionProvider::new().region().await;
+    Ok(aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region)
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
+        .http_client(https::client()?)
+        .build())
 }
 
 /// Builds the application from the environment set by template.yaml, reading only the

@@ -398,7 +398,7 @@ fn free_starts(profile: &Value, now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
     let from = now + chrono::Duration::days(2);
     let Ok(within) = Interval::new(from, from + chrono::Duration::days(12)) else { return Vec::new() };
     let mut starts = Vec::new();
-    for interval in TimeSet::weekly(&availability, zone.tz(), &within).intervals() {
+    for interval in TimeSet::weekly(&availability, zone, &within).intervals() {
         let mut at = interval.start();
         let quarter = at.timestamp().rem_euclid(900);
         if quarter != 0 {

@@ -17,7 +17,7 @@ pub fn free_time(
     window: &Interval,
 ) -> TimeSet {
     let Some(tz) = timezone else { return TimeSet::default() };
-    let weekly = TimeSet::weekly(availability, tz.tz(), window);
+    let weekly = TimeSet::weekly(availability, tz, window);
     if booked.is_empty() {
         return weekly;
     }

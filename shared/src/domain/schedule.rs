@@ -4,9 +4,8 @@
 //! real instants for a given span, so sets from people in different zones can be intersected.
 
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
 
-use super::{Invalid, WeeklyAvailability};
+use super::{Invalid, Timezone, WeeklyAvailability};
 
 /// Seconds in a day; the search for a DST gap's end looks one day either side of it.
 const DAY_SECONDS: i64 = 24 * 60 * 60;
@@ -77,7 +76,7 @@ impl TimeSet {
     /// - an end of `24:00` is the next local date's `00:00`;
     /// - a window whose converted end is not after its converted start (only possible when it
     ///   lies inside a gap) is dropped.
-    pub fn weekly(availability: &WeeklyAvailability, tz: Tz, within: &Interval) -> TimeSet {
+    pub fn weekly(availability: &WeeklyAvailability, tz: Timezone, within: &Interval) -> TimeSet {
         let windows = availability.as_slice();
         if windows.is_empty() {
             return TimeSet::default();
@@ -218,7 +217,7 @@ fn local_edge(date: NaiveDate, minutes: u16) -> Option<NaiveDateTime> {
 }
 
 /// Converts a wall-clock time in `tz` to UTC by the DST rules of [`TimeSet::weekly`].
-fn to_utc(tz: Tz, local: NaiveDateTime, edge: Edge) -> Option<DateTime<Utc>> {
+fn to_utc(tz: Timezone, local: NaiveDateTime, edge: Edge) -> Option<DateTime<Utc>> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(instant) => Some(instant.with_timezone(&Utc)),
         LocalResult::Ambiguous(earliest, latest) => Some(match edge {
@@ -231,11 +230,11 @@ fn to_utc(tz: Tz, local: NaiveDateTime, edge: Edge) -> Option<DateTime<Utc>> {
 
 /// The instant local clocks jump over `local`, a time that does not exist in `tz`.
 ///
-/// chrono-tz does not expose transitions, so this bisects on UTC seconds for the first instant
+/// chrono's `TimeZone` does not expose transitions, so this bisects on UTC seconds for the first instant
 /// whose local time is after `local`. UTC offsets are under a day, so that instant lies within a
 /// day of `local` read as UTC; and as `local` never occurs, local time is below it before that
 /// instant and above it after, which makes the bisection exact. Gaps are rare; ~18 lookups each.
-fn gap_end(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+fn gap_end(tz: Timezone, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let naive_seconds = local.and_utc().timestamp();
     let is_after = |seconds: i64| {
         DateTime::from_timestamp(seconds, 0).map(|instant| instant.with_timezone(&tz).naive_local() > local)
@@ -277,8 +276,8 @@ mod tests {
         WeeklyAvailability::new(windows).unwrap()
     }
 
-    fn tz(name: &str) -> Tz {
-        name.parse().unwrap()
+    fn tz(name: &str) -> Timezone {
+        Timezone::parse(name).unwrap()
     }
 
     /// One whole UTC day, padded 12 h either side so any zone's local day falls inside.
@@ -462,7 +461,7 @@ mod tests {
         let availability = weekly(vec![w(Weekday::Thu, "00:00", "24:00"), w(Weekday::Fri, "09:00", "10:00")]);
         // 2026-01-01 is a Thursday.
         let within = iv("2026-01-01T00:00:00Z", "2026-01-08T00:00:00Z");
-        let set = TimeSet::weekly(&availability, chrono_tz::UTC, &within);
+        let set = TimeSet::weekly(&availability, tz("UTC"), &within);
         assert_eq!(
             set.intervals(),
             [iv("2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"), iv("2026-01-02T09:00:00Z", "2026-01-02T10:00:00Z")]
@@ -507,17 +506,21 @@ mod tests {
         })
     }
 
-    fn any_zone() -> impl Strategy<Value = Tz> {
-        prop::sample::select(vec![
-            chrono_tz::Europe::Madrid,
-            chrono_tz::America::Mexico_City,
-            chrono_tz::America::New_York,
-            chrono_tz::America::Santiago,
-            chrono_tz::Australia::Lord_Howe,
-            chrono_tz::Asia::Tokyo,
-            chrono_tz::Pacific::Chatham,
-            chrono_tz::UTC,
-        ])
+    fn any_zone() -> impl Strategy<Value = Timezone> {
+        prop::sample::select(
+            [
+                "Europe/Madrid",
+                "America/Mexico_City",
+                "America/New_York",
+                "America/Santiago",
+                "Australia/Lord_Howe",
+                "Asia/Tokyo",
+                "Pacific/Chatham",
+                "UTC",
+            ]
+            .map(tz)
+            .to_vec(),
+        )
     }
 
     /// Minutes after `BASE` to start a range: anywhere in 2026, or within days of a DST change.
@@ -536,7 +539,7 @@ mod tests {
     }
 
     /// Whether `instant`'s wall-clock time in `zone` falls in one of that weekday's windows.
-    fn on_local_clock(availability: &WeeklyAvailability, zone: Tz, instant: DateTime<Utc>) -> bool {
+    fn on_local_clock(availability: &WeeklyAvailability, zone: Timezone, instant: DateTime<Utc>) -> bool {
         use chrono::Timelike;
         let local = instant.with_timezone(&zone).naive_local();
         let day = Weekday::from(local.weekday());
@@ -589,7 +592,7 @@ mod tests {
             let local: i64 = availability.iter().map(|w| i64::from(w.end().minutes() - w.start().minutes())).sum();
             let start = minutes(offset);
             let within = Interval::new(start, start + Duration::days(14)).unwrap();
-            let set = TimeSet::weekly(&availability, chrono_tz::Asia::Tokyo, &within);
+            let set = TimeSet::weekly(&availability, tz("Asia/Tokyo"), &within);
             prop_assert_eq!(set.total(), Duration::minutes(2 * local));
         }
 

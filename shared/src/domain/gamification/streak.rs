@@ -24,7 +24,7 @@ pub const MILESTONES: [u32; 2] = [7, 30];
 /// Call it once, when the activity happens, with the member's zone at that moment, and
 /// store the date; never recompute it later from the instant.
 pub fn local_day(instant: DateTime<Utc>, timezone: Timezone) -> NaiveDate {
-    instant.with_timezone(&timezone.tz()).date_naive()
+    instant.with_timezone(&timezone).date_naive()
 }
 
 /// A member's streak of consecutive active days.
