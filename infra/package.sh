@@ -35,7 +35,29 @@ if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed | grep 
   rustup target add "$TARGET"
 fi
 
-echo "package: sam build --template template.yaml (release, arm64, cargo-lambda $(cargo-lambda lambda --version | awk '{print $2}'))"
+# Every function in one cargo build first. Each bootstrap is a fat-LTO link of one codegen
+# unit (~1 minute on one core); sam build runs cargo-lambda once per function, one after
+# the other, so each link would have the machine alone and every other core idle. One
+# cargo invocation links as many at once as there are cores, and compiles the dependencies
+# once. sam build's own `cargo lambda build --release --arm64 --bin <Binary>` per function
+# then finds every bootstrap fresh (same profile, target and features) and only copies it.
+mapfile -t packages < <("$VENV/bin/python" - "$ROOT/template.yaml" <<'PY'
+import sys
+from samtranslator.yaml_helper import yaml_parse
+with open(sys.argv[1], encoding="utf-8") as f:
+    resources = yaml_parse(f.read()).get("Resources", {})
+for name in sorted(resources):
+    resource = resources[name]
+    if resource.get("Type") == "AWS::Serverless::Function":
+        print(resource["Properties"]["CodeUri"].rstrip("/").rsplit("/", 1)[-1])
+PY
+)
+echo "package: cargo lambda build --release --arm64 (${#packages[@]} functions, $(nproc) at once; cargo-lambda $(cargo-lambda lambda --version | awk '{print $2}'))"
+start=$SECONDS
+cargo lambda build --release --arm64 $(printf -- '-p %s ' "${packages[@]}") </dev/null
+echo "package: cargo build finished in $((SECONDS - start))s"
+
+echo "package: sam build --template template.yaml"
 start=$SECONDS
 sam build --template template.yaml </dev/null
 echo "package: sam build finished in $((SECONDS - start))s"
