@@ -14,6 +14,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod domain;
+mod hex;
 pub mod http;
 pub mod observability;
 pub mod ports;

@@ -21,7 +21,7 @@ impl Idempotency {
     /// The record of this request by `user` (keys are per caller): the key and the body's
     /// SHA-256, hex.
     pub fn of(self, user: &UserId) -> IdempotentRequest {
-        let fingerprint = Sha256::digest(&self.body).iter().map(|b| format!("{b:02x}")).collect();
+        let fingerprint = crate::hex::encode(&Sha256::digest(&self.body));
         IdempotentRequest { user: user.clone(), key: self.key, fingerprint }
     }
 }

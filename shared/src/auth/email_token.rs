@@ -46,11 +46,7 @@ impl EmailToken {
     /// SHA-256 of the token, lowercase hex: the only form that is stored (256 random bits
     /// leave nothing to brute-force, so a fast hash is right).
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes()).iter().fold(String::with_capacity(64), |mut hex, byte| {
-            use std::fmt::Write as _;
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+        crate::hex::encode(&Sha256::digest(self.0.as_bytes()))
     }
 }
 

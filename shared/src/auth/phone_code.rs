@@ -83,25 +83,14 @@ impl CodeKey {
     /// The sealed form of `code` for `context`, hex: the only form stored.
     pub fn seal(&self, context: &str, code: &PhoneCode) -> Result<String, KeyError> {
         let tag = self.mac(context, code)?.finalize().into_bytes();
-        Ok(tag.iter().fold(String::with_capacity(64), |mut hex, byte| {
-            use std::fmt::Write as _;
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        }))
+        Ok(crate::hex::encode(&tag))
     }
 
     /// Whether `code` is the one `sealed` holds for `context`, compared in constant time.
     pub fn opens(&self, context: &str, code: &PhoneCode, sealed: &str) -> bool {
-        let Some(tag) = from_hex(sealed) else { return false };
+        let Some(tag) = crate::hex::decode(sealed) else { return false };
         self.mac(context, code).is_ok_and(|mac| mac.verify_slice(&tag).is_ok())
     }
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]

@@ -60,13 +60,7 @@ impl RefreshToken {
     /// SHA-256 of the token, lowercase hex: the only form that is stored. A fast hash is
     /// right here: the token carries 256 random bits, so there is nothing to brute-force.
     pub fn hash(&self) -> String {
-        let digest = Sha256::digest(self.token.as_bytes());
-        let mut hex = String::with_capacity(64);
-        for byte in digest {
-            use std::fmt::Write as _;
-            let _ = write!(hex, "{byte:02x}");
-        }
-        hex
+        crate::hex::encode(&Sha256::digest(self.token.as_bytes()))
     }
 }
 
