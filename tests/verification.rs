@@ -28,9 +28,9 @@ async fn app_on(clock: std::sync::Arc<TestClock>) -> &'static App {
     let (client, name) = fresh_table().await;
     let config = local::config(&name, &endpoint()).unwrap();
     let s3 = std::env::var("MOTO_ENDPOINT").expect("MOTO_ENDPOINT is not set: run the tests with `make test`");
-    let bucket =
-        local::uploads_bucket(&s3, &format!("uploads-{}", ulid::Ulid::new().to_string().to_lowercase())).await.unwrap();
-    Box::leak(Box::new(startup::build(&config, Clients::new(client).with_files(bucket), clock)))
+    let name = format!("uploads-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let clients = local::with_uploads(Clients::new(client), &s3, &name).await.unwrap();
+    Box::leak(Box::new(startup::build(&config, clients, clock)))
 }
 
 /// As [`app_on`], on a clock starting at [`STARTS_AT`].

@@ -47,13 +47,23 @@ where
     serve_built(keys, startup::from_env_paying, handler)
 }
 
-/// As [`serve`], for the functions that handle files: only these link the S3 client.
+/// As [`serve`], for the function that checks, moves and deletes uploaded files: only it
+/// links the S3 client.
 pub fn serve_with_files<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
 where
     F: Fn(&'static App, Request) -> Fut + Sync,
     Fut: Future<Output = HttpResponse> + Send,
 {
     serve_built(keys, startup::from_env_with_files, handler)
+}
+
+/// As [`serve`], for the functions that hand out links to files (signed here, no S3 client).
+pub fn serve_with_links<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
+where
+    F: Fn(&'static App, Request) -> Fut + Sync,
+    Fut: Future<Output = HttpResponse> + Send,
+{
+    serve_built(keys, startup::from_env_with_links, handler)
 }
 
 /// As [`serve`], for the functions that mail members (confirmation and reset links): only

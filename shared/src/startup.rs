@@ -9,6 +9,7 @@ use aws_config::BehaviorVersion;
 use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::google::JwksOverHttps;
 use crate::adapters::https;
+use crate::adapters::links::SignedLinks;
 use crate::adapters::meeting::JitsiRooms;
 use crate::adapters::realtime::ConnectionsApi;
 use crate::adapters::s3::UploadsBucket;
@@ -21,8 +22,8 @@ use crate::config::{Config, ConfigError, Keys};
 use crate::domain::{Limits, Policy};
 use crate::observability::aws_calls::AwsCalls;
 use crate::ports::{
-    Clock, FileStore, LivePush, Mailer, NoFanout, NoFiles, NoMail, NoPayments, NoPush, NoTexts, NotificationFanout,
-    PaymentError, PaymentProvider, SystemClock, TextMessages,
+    Clock, FileLinks, FileStore, LivePush, Mailer, NoFanout, NoFiles, NoMail, NoPayments, NoPush, NoTexts,
+    NotificationFanout, PaymentError, PaymentProvider, SystemClock, TextMessages,
 };
 
 /// The application as deployed: the use cases over the DynamoDB table. Handlers take `&App`.
@@ -40,6 +41,9 @@ pub enum StartupError {
     /// The Stripe client could not be built.
     #[error("stripe client: {0}")]
     Stripe(#[from] PaymentError),
+    /// The bucket's links cannot be signed (no credentials or region in the settings).
+    #[error("upload links: {0}")]
+    Links(#[from] crate::ports::FileError),
 }
 
 /// The clients an [`App`] talks through. Building a client is configuration only: no
@@ -52,9 +56,11 @@ pub struct Clients {
     pub push: Option<ConnectionsApi>,
     /// The notifications topic, where the function fans notifications out.
     pub fanout: Option<NotificationTopic>,
-    /// The uploads bucket, where the function handles files (as the port: only the binaries
-    /// that call [`Clients::with_files`] link the S3 client).
+    /// The uploads bucket, where the function inspects, moves and deletes files (as the
+    /// port: only the binaries that call [`Clients::with_files`] link the S3 client).
     pub files: Option<Arc<dyn FileStore>>,
+    /// Presigned links into the uploads bucket, where the function hands them out.
+    pub links: Option<Arc<dyn FileLinks>>,
     /// Stripe, where the function takes payments or hears of them. Held as the port, so
     /// only a binary that calls [`Clients::with_payments`] links the Stripe client (a
     /// coercion in [`build`] would link it into every function).
@@ -73,6 +79,7 @@ impl std::fmt::Debug for Clients {
             .field("push", &self.push.is_some())
             .field("fanout", &self.fanout.is_some())
             .field("files", &self.files.is_some())
+            .field("links", &self.links.is_some())
             .field("payments", &self.payments.is_some())
             .field("mail", &self.mail.is_some())
             .field("texts", &self.texts.is_some())
@@ -84,7 +91,17 @@ impl std::fmt::Debug for Clients {
 impl Clients {
     /// The table alone: nothing is pushed and notifications stay in-app.
     pub fn new(dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        Self { dynamodb, push: None, fanout: None, files: None, payments: None, mail: None, texts: None, google: None }
+        Self {
+            dynamodb,
+            push: None,
+            fanout: None,
+            files: None,
+            links: None,
+            payments: None,
+            mail: None,
+            texts: None,
+            google: None,
+        }
     }
 
     /// Also pushes live frames through `push`.
@@ -102,6 +119,12 @@ impl Clients {
     /// Also handles files in `bucket`.
     pub fn with_files(mut self, bucket: UploadsBucket) -> Self {
         self.files = Some(Arc::new(bucket));
+        self
+    }
+
+    /// Also hands out presigned `links` into the bucket.
+    pub fn with_links(mut self, links: SignedLinks) -> Self {
+        self.links = Some(Arc::new(links));
         self
     }
 
@@ -151,6 +174,7 @@ impl Clients {
                 .as_deref()
                 .map(|arn| NotificationTopic::from_sdk(sdk, arn, config.sns_endpoint.as_deref())),
             files: None,
+            links: None,
             // S3, Stripe and SES are wired by `from_env_with_files`, `from_env_paying` and
             // `from_env_mailing` only, so only those binaries link them.
             payments: None,
@@ -208,18 +232,35 @@ pub async fn from_env_paying(keys: Keys) -> Result<App, StartupError> {
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }
 
-/// As [`from_env`], with the S3 client for the uploads bucket the configuration names, and
-/// Google's keys: for the functions that handle files (uploads, profile,
-/// admin-verifications; profile also links Google accounts).
+/// As [`from_env`], with presigned links into the uploads bucket the configuration names,
+/// and Google's keys: for the functions that hand out links to files (profile,
+/// admin-verifications; profile also links Google accounts). No S3 client is built or linked.
+pub async fn from_env_with_links(keys: Keys) -> Result<App, StartupError> {
+    let config = Config::from_env(keys)?;
+    let sdk = sdk_settings().await?;
+    let clients = with_links(Clients::from_sdk(&config, &sdk), &config, &sdk)?;
+    // Profile links Google accounts; admin-verifications simply has no client ids.
+    Ok(build(&config, clients.with_google(&config), Arc::new(SystemClock)))
+}
+
+/// As [`from_env_with_links`], with the S3 client too: for the function that checks,
+/// moves and deletes the files members upload (uploads).
 pub async fn from_env_with_files(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let sdk = sdk_settings().await?;
-    let mut clients = Clients::from_sdk(&config, &sdk);
+    let mut clients = with_links(Clients::from_sdk(&config, &sdk), &config, &sdk)?;
     if let Some(bucket) = &config.uploads_bucket {
         clients = clients.with_files(UploadsBucket::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref()));
     }
-    // Profile links Google accounts; its fellow file handlers simply have no client ids.
-    Ok(build(&config, clients.with_google(&config), Arc::new(SystemClock)))
+    Ok(build(&config, clients, Arc::new(SystemClock)))
+}
+
+/// `clients` with links into the bucket `config` names, signed with `sdk`'s credentials.
+fn with_links(clients: Clients, config: &Config, sdk: &aws_config::SdkConfig) -> Result<Clients, StartupError> {
+    Ok(match &config.uploads_bucket {
+        Some(bucket) => clients.with_links(SignedLinks::from_sdk(sdk, bucket, config.s3_endpoint.as_deref())?),
+        None => clients,
+    })
 }
 
 /// As [`from_env`], with the SES client for the sender the configuration names, and
@@ -252,6 +293,7 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         None => Arc::new(NoFanout),
     };
     let files: Arc<dyn FileStore> = clients.files.unwrap_or_else(|| Arc::new(NoFiles));
+    let links: Arc<dyn FileLinks> = clients.links.unwrap_or_else(|| Arc::new(NoFiles));
     let mail: Arc<dyn Mailer> = clients.mail.unwrap_or_else(|| Arc::new(NoMail));
     let texts: Arc<dyn TextMessages> = match clients.texts {
         Some(texts) => Arc::new(texts),
@@ -270,6 +312,7 @@ pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
         push,
         fanout,
         files,
+        links,
         payments,
         mail,
         texts,

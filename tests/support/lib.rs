@@ -90,7 +90,7 @@ pub async fn with_bucket(clients: Clients) -> Clients {
     match std::env::var("MOTO_ENDPOINT").ok().filter(|v| !v.is_empty()) {
         Some(moto) => {
             let name = format!("test-{}", ulid::Ulid::new().to_string().to_lowercase());
-            clients.with_files(local::uploads_bucket(&moto, &name).await.unwrap())
+            local::with_uploads(clients, &moto, &name).await.unwrap()
         }
         None => clients,
     }

@@ -1,5 +1,5 @@
 //! Runs the `profile` handler on the Lambda runtime.
 
 fn main() -> Result<(), lambda_http::Error> {
-    shared::runtime::serve_with_files(shared::config::Keys::CHECK, profile::handler)
+    shared::runtime::serve_with_links(shared::config::Keys::CHECK, profile::handler)
 }

@@ -479,7 +479,8 @@ impl Bench {
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
             ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
             ("RUST_LOG", "warn"),
-            // Uploads and profile build their S3 client at init as in AWS; presigning makes no call.
+            // Uploads builds its S3 client at init as in AWS; profile and admin-verifications
+            // their link signer (presigning makes no call).
             ("UPLOADS_BUCKET", "bench-uploads"),
             ("S3_ENDPOINT", "http://127.0.0.1:9"),
             // Payouts and the webhook build their Stripe client at init as in AWS (no call).

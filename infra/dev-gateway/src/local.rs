@@ -4,13 +4,14 @@
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use shared::observability::aws_calls::AwsCalls;
+use shared::startup::Clients;
 
 /// A DynamoDB client for the endpoint of a local DynamoDB.
 pub fn dynamo_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "peerlearn-local"))
+        .credentials_provider(local_credentials())
         .endpoint_url(endpoint)
         .http_client(crate::iam_http::checking_default())
         .interceptor(AwsCalls::from_env())
@@ -89,13 +90,7 @@ pub fn connections_api(endpoint: &str) -> shared::adapters::realtime::Connection
     let config = aws_sdk_apigatewaymanagement::Config::builder()
         .behavior_version(aws_sdk_apigatewaymanagement::config::BehaviorVersion::latest())
         .region(aws_sdk_apigatewaymanagement::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
-            "local",
-            "local",
-            None,
-            None,
-            "peerlearn-local",
-        ))
+        .credentials_provider(local_credentials())
         .endpoint_url(endpoint)
         .http_client(crate::iam_http::checking_default())
         .interceptor(AwsCalls::from_env())
@@ -108,7 +103,7 @@ pub fn sns_client(endpoint: &str) -> aws_sdk_sns::Client {
     let config = aws_sdk_sns::Config::builder()
         .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
         .region(aws_sdk_sns::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sns::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
+        .credentials_provider(local_credentials())
         .endpoint_url(endpoint)
         .http_client(crate::iam_http::checking_default())
         .interceptor(AwsCalls::from_env())
@@ -146,7 +141,7 @@ pub async fn mailer(endpoint: &str) -> Result<shared::adapters::ses::SesMailer, 
     let config = aws_sdk_sesv2::Config::builder()
         .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
         .region(aws_sdk_sesv2::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_sesv2::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
+        .credentials_provider(local_credentials())
         .endpoint_url(endpoint)
         .http_client(crate::iam_http::checking_default())
         .interceptor(AwsCalls::from_env())
@@ -166,7 +161,7 @@ pub fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
         .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new("local", "local", None, None, "peerlearn-local"))
+        .credentials_provider(local_credentials())
         .endpoint_url(endpoint)
         .force_path_style(true)
         .http_client(crate::iam_http::checking_default())
@@ -175,8 +170,9 @@ pub fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(config)
 }
 
-/// Creates (or finds) bucket `name` in the emulator and returns the uploads bucket over it.
-pub async fn uploads_bucket(endpoint: &str, name: &str) -> Result<shared::adapters::s3::UploadsBucket, String> {
+/// `clients` with bucket `name` in the emulator, created (or found), as the uploads bucket
+/// and as where links point, signed with the local credentials.
+pub async fn with_uploads(clients: Clients, endpoint: &str, name: &str) -> Result<Clients, String> {
     let client = s3_client(endpoint);
     match client.create_bucket().bucket(name).send().await {
         Ok(_) => {}
@@ -187,5 +183,12 @@ pub async fn uploads_bucket(endpoint: &str, name: &str) -> Result<shared::adapte
                 .is_some_and(|e| e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()) => {}
         Err(error) => return Err(format!("{error:?}")),
     }
-    Ok(shared::adapters::s3::UploadsBucket::new(client, name))
+    let credentials = aws_sdk_s3::config::SharedCredentialsProvider::new(local_credentials());
+    let links = shared::adapters::links::SignedLinks::new(credentials, "us-east-1", name, Some(endpoint));
+    Ok(clients.with_files(shared::adapters::s3::UploadsBucket::new(client, name)).with_links(links))
+}
+
+/// The credentials every local client signs with (the emulators take any).
+fn local_credentials() -> Credentials {
+    Credentials::new("local", "local", None, None, "peerlearn-local")
 }

@@ -107,9 +107,8 @@ async fn run() -> Result<(), String> {
     }
     let s3 = std::env::var("S3_ENDPOINT").ok().filter(|v| !v.is_empty());
     if let Some(s3) = &s3 {
-        let bucket =
-            local::uploads_bucket(s3, UPLOADS_BUCKET).await.map_err(|e| format!("S3 emulator at {s3}: {e}"))?;
-        clients = clients.with_files(bucket);
+        clients =
+            local::with_uploads(clients, s3, UPLOADS_BUCKET).await.map_err(|e| format!("S3 emulator at {s3}: {e}"))?;
     }
     // Mail (confirmation and reset links) goes to the emulator's SES, where it can be read.
     let ses = std::env::var("SES_ENDPOINT").ok().filter(|v| !v.is_empty());

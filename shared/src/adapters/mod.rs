@@ -3,6 +3,7 @@
 pub mod dynamo;
 pub mod google;
 pub mod https;
+pub mod links;
 pub mod meeting;
 pub mod realtime;
 pub mod s3;

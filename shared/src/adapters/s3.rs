@@ -1,14 +1,9 @@
-//! [`FileStore`] over S3: the uploads bucket, through one client per cold start.
-//! Presigning is local computation (SigV4 over the function's credentials): no call.
-
-use std::time::Duration;
+//! [`FileStore`] over S3: the uploads bucket, through one client per cold start. Only the
+//! uploads function needs it; links are signed without a client ([`super::links`]).
 
 use aws_sdk_s3::error::SdkError;
-use aws_sdk_s3::presigning::PresigningConfig;
-use chrono::{DateTime, Utc};
 
-use crate::domain::FileKind;
-use crate::ports::{BoxFuture, FileError, FileStore, ObjectHead, UploadLink};
+use crate::ports::{BoxFuture, FileError, FileStore, ObjectHead};
 
 /// The uploads bucket.
 #[derive(Debug, Clone)]
@@ -42,34 +37,6 @@ impl UploadsBucket {
             config = config.endpoint_url(endpoint).force_path_style(true);
         }
         Self::new(aws_sdk_s3::Client::from_conf(config.build()), bucket)
-    }
-
-    async fn signed_put(
-        &self,
-        key: &str,
-        kind: FileKind,
-        size_bytes: u64,
-        at: DateTime<Utc>,
-        ttl: Duration,
-    ) -> Result<UploadLink, FileError> {
-        let length = i64::try_from(size_bytes).map_err(|_| FileError::Unavailable("size out of range".into()))?;
-        let request = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            // Both are signed: storage refuses a PUT with another type or length.
-            .content_type(kind.content_type())
-            .content_length(length)
-            .presigned(presigning(at, ttl)?)
-            .await
-            .map_err(failed)?;
-        Ok(UploadLink {
-            method: request.method().to_owned(),
-            url: request.uri().to_owned(),
-            headers: request.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect(),
-            expires_at: at + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::zero()),
-        })
     }
 
     async fn head_object(&self, key: &str) -> Result<Option<ObjectHead>, FileError> {
@@ -111,52 +78,18 @@ impl UploadsBucket {
         self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(failed)?;
         Ok(())
     }
-
-    async fn signed_get(&self, key: &str, at: DateTime<Utc>, ttl: Duration) -> Result<String, FileError> {
-        let request = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .presigned(presigning(at, ttl)?)
-            .await
-            .map_err(failed)?;
-        Ok(request.uri().to_owned())
-    }
-}
-
-fn presigning(at: DateTime<Utc>, ttl: Duration) -> Result<PresigningConfig, FileError> {
-    PresigningConfig::builder()
-        .start_time(at.into())
-        .expires_in(ttl)
-        .build()
-        .map_err(|e| FileError::Unavailable(e.to_string()))
 }
 
 /// Any SDK failure, keeping the service's own message.
 fn failed<E, R>(error: SdkError<E, R>) -> FileError
 where
-    E: std::error::Error + 'static,
+    E: std::fmt::Display + std::fmt::Debug,
     R: std::fmt::Debug,
 {
-    match &error {
-        SdkError::ServiceError(service) => FileError::Unavailable(service.err().to_string()),
-        other => FileError::Unavailable(format!("{other:?}")),
-    }
+    FileError::Unavailable(super::sdk_failure(error))
 }
 
 impl FileStore for UploadsBucket {
-    fn presign_put<'a>(
-        &'a self,
-        key: &'a str,
-        kind: FileKind,
-        size_bytes: u64,
-        at: DateTime<Utc>,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<UploadLink, FileError>> {
-        Box::pin(self.signed_put(key, kind, size_bytes, at, ttl))
-    }
-
     fn head<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<ObjectHead>, FileError>> {
         Box::pin(self.head_object(key))
     }
@@ -171,15 +104,6 @@ impl FileStore for UploadsBucket {
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), FileError>> {
         Box::pin(self.delete_object(key))
-    }
-
-    fn presign_get<'a>(
-        &'a self,
-        key: &'a str,
-        at: DateTime<Utc>,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<String, FileError>> {
-        Box::pin(self.signed_get(key, at, ttl))
     }
 
     fn bucket(&self) -> Option<&str> {

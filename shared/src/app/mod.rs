@@ -27,8 +27,8 @@ use std::sync::Arc;
 use crate::auth::{CursorSigner, PasswordHasher, TokenIssuer};
 use crate::domain::{Bearer, Exhausted, Invalid, LimitKind, Limits, Mismatch, Policy, Refusal, User};
 use crate::ports::{
-    AccountStore, Clock, EventRefusal, FileStore, LivePush, Mailer, MeetingRooms, NotificationFanout, PaymentError,
-    PaymentProvider, QuotaError, StoreError,
+    AccountStore, Clock, EventRefusal, FileLinks, FileStore, LivePush, Mailer, MeetingRooms, NotificationFanout,
+    PaymentError, PaymentProvider, QuotaError, StoreError,
 };
 
 pub use accounts::{GoogleSignIn, Registration, SignedIn};
@@ -221,6 +221,9 @@ pub struct App<S> {
     pub fanout: Arc<dyn NotificationFanout>,
     /// The uploads bucket ([`crate::ports::NoFiles`] where the function handles no files).
     pub files: Arc<dyn FileStore>,
+    /// Presigned links into the uploads bucket ([`crate::ports::NoFiles`] where the
+    /// function hands out none).
+    pub links: Arc<dyn FileLinks>,
     /// The payment provider ([`crate::ports::NoPayments`] where the function takes no payments).
     pub payments: Arc<dyn PaymentProvider>,
     /// Mail to members ([`crate::ports::NoMail`] where the function sends none).

@@ -50,7 +50,7 @@ impl<S: AccountStore + UploadStore> App<S> {
             .map_err(|(field, reason)| AppError::Rule { field, reason })?;
         admitted(self.store.user(owner).await?, caller)?;
         // Sign before storing: a failed signature leaves no record behind.
-        let link = self.files.presign_put(&upload.pending_key(), kind, upload.size_bytes, now, UPLOAD_LINK_TTL).await?;
+        let link = self.links.presign_put(&upload.pending_key(), kind, upload.size_bytes, now, UPLOAD_LINK_TTL).await?;
         self.store.offer_upload(&upload).await?;
         Ok(StartedUpload { upload, link })
     }
@@ -152,7 +152,7 @@ impl<S: AccountStore + UploadStore> App<S> {
         if upload.state != UploadState::Complete {
             return Err(AppError::UploadNotFound);
         }
-        Ok(self.files.presign_get(&upload.final_key(), self.clock.now(), ttl).await?)
+        Ok(self.links.presign_get(&upload.final_key(), self.clock.now(), ttl).await?)
     }
 
     /// A short-lived link to `member`'s avatar, or `None` when they have none.

@@ -43,9 +43,10 @@ pub enum FileError {
     Unavailable(String),
 }
 
-/// The bucket, as the upload use cases need it. Keys are always the server's
-/// (see [`crate::domain::Upload`]). Boxed futures so the App holds it as a trait object.
-pub trait FileStore: Send + Sync {
+/// Presigned links into the bucket, through which clients put and read files directly.
+/// Signing is computation over the function's credentials, no call to storage, so it is
+/// its own port: a function that only hands out links needs no storage client.
+pub trait FileLinks: Send + Sync {
     /// A link to put `size_bytes` of `kind` at `key`, signed at `at` and valid for `ttl`.
     fn presign_put<'a>(
         &'a self,
@@ -56,6 +57,19 @@ pub trait FileStore: Send + Sync {
         ttl: Duration,
     ) -> BoxFuture<'a, Result<UploadLink, FileError>>;
 
+    /// A link to read the object at `key`, signed at `at` and valid for `ttl`.
+    fn presign_get<'a>(
+        &'a self,
+        key: &'a str,
+        at: DateTime<Utc>,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<String, FileError>>;
+}
+
+/// The bucket, as the upload use cases inspect, move and delete what clients put there.
+/// Keys are always the server's (see [`crate::domain::Upload`]). Boxed futures so the App
+/// holds it as a trait object.
+pub trait FileStore: Send + Sync {
     /// The object at `key`, or `None` when there is none.
     fn head<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<ObjectHead>, FileError>>;
 
@@ -69,14 +83,6 @@ pub trait FileStore: Send + Sync {
     /// Deletes the object at `key`; deleting nothing succeeds.
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), FileError>>;
 
-    /// A link to read the object at `key`, signed at `at` and valid for `ttl`.
-    fn presign_get<'a>(
-        &'a self,
-        key: &'a str,
-        at: DateTime<Utc>,
-        ttl: Duration,
-    ) -> BoxFuture<'a, Result<String, FileError>>;
-
     /// The bucket's name, where there is one (the local stack checks IAM against it).
     fn bucket(&self) -> Option<&str> {
         None
@@ -89,17 +95,6 @@ pub trait FileStore: Send + Sync {
 pub struct NoFiles;
 
 impl FileStore for NoFiles {
-    fn presign_put<'a>(
-        &'a self,
-        _key: &'a str,
-        _kind: FileKind,
-        _size_bytes: u64,
-        _at: DateTime<Utc>,
-        _ttl: Duration,
-    ) -> BoxFuture<'a, Result<UploadLink, FileError>> {
-        Box::pin(async { Err(FileError::NotConfigured) })
-    }
-
     fn head<'a>(&'a self, _key: &'a str) -> BoxFuture<'a, Result<Option<ObjectHead>, FileError>> {
         Box::pin(async { Err(FileError::NotConfigured) })
     }
@@ -113,6 +108,19 @@ impl FileStore for NoFiles {
     }
 
     fn delete<'a>(&'a self, _key: &'a str) -> BoxFuture<'a, Result<(), FileError>> {
+        Box::pin(async { Err(FileError::NotConfigured) })
+    }
+}
+
+impl FileLinks for NoFiles {
+    fn presign_put<'a>(
+        &'a self,
+        _key: &'a str,
+        _kind: FileKind,
+        _size_bytes: u64,
+        _at: DateTime<Utc>,
+        _ttl: Duration,
+    ) -> BoxFuture<'a, Result<UploadLink, FileError>> {
         Box::pin(async { Err(FileError::NotConfigured) })
     }
 

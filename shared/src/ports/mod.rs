@@ -28,7 +28,7 @@ pub use accounts::{
 pub use audit::{AuditPage, AuditStore};
 pub use chat::{Acquaintance, ChatStore, ConversationPage, MessagePage, Sent};
 pub use clock::{Clock, SystemClock};
-pub use files::{FileError, FileStore, NoFiles, ObjectHead, UploadLink};
+pub use files::{FileError, FileLinks, FileStore, NoFiles, ObjectHead, UploadLink};
 pub use leaderboards::{BoardArchive, BoardRow, LeaderboardStore};
 pub use mail::{Mailer, NoMail};
 pub use matching::{Listing, ListingOrder, MentorDirectory};
