@@ -5,9 +5,10 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use aws_lambda_events::apigw::{ApiGatewayV2httpRequest, ApiGatewayV2httpResponse};
 use http::HeaderValue;
-use lambda_http::request::RequestContext;
-use lambda_http::{Error, Request, RequestExt as _, service_fn};
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{Body, Error, LambdaEvent, Request, RequestExt as _};
 use tracing::Instrument as _;
 
 use crate::config::Keys;
@@ -66,6 +67,16 @@ where
     serve_built(keys, startup::from_env_with_links, handler)
 }
 
+/// As [`serve`], for the functions that reach members live (frames to open connections):
+/// only these link the `@connections` client.
+pub fn serve_pushing<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
+where
+    F: Fn(&'static App, Request) -> Fut + Sync,
+    Fut: Future<Output = HttpResponse> + Send,
+{
+    serve_built(keys, startup::from_env_pushing, handler)
+}
+
 /// As [`serve`], for the functions that mail members (confirmation and reset links): only
 /// these link the SES client.
 pub fn serve_mailing<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
@@ -85,10 +96,46 @@ where
 {
     let handler = &handler;
     start(keys, build, |app, function| {
-        lambda_http::run(service_fn(move |request: Request| async move {
-            Ok::<_, Error>(handle(app, function, request, handler).await)
+        lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayV2httpRequest>| async move {
+            let LambdaEvent { payload, context } = event;
+            let request = Request::from(LambdaRequest::ApiGatewayV2(payload)).with_lambda_context(context);
+            // Boxed, as lambda_http's adapter boxes it: the handler's future nested inline in
+            // the runtime's is deeper than rustc lays out by default.
+            let response = Box::pin(handle(app, function, request, handler)).await;
+            Ok::<_, Error>(http_api_response(response))
         }))
     })
+}
+
+/// `response` as the HTTP API (payload format 2.0) takes it: `Set-Cookie` headers in
+/// `cookies`, the others as they are, a text body as it is (none as an empty one) and
+/// bytes in base64.
+///
+/// lambda_http's own adapter does the same after reading every body again and decoding
+/// it through encoding_rs by the charset its content type names: a copy of each body, and
+/// the encoding tables in every binary (about 150 kB). Every body here is already UTF-8.
+fn http_api_response(response: HttpResponse) -> ApiGatewayV2httpResponse {
+    let (mut parts, body) = response.into_parts();
+    let cookies = parts
+        .headers
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap_or_default().to_owned())
+        .collect();
+    parts.headers.remove(http::header::SET_COOKIE);
+    let (is_base64_encoded, body) = match body {
+        Body::Binary(bytes) => (true, Body::Binary(bytes)),
+        Body::Text(text) => (false, Body::Text(text)),
+        // As lambda_http sends it: an empty text.
+        _ => (false, Body::Text(String::new())),
+    };
+    let mut out = ApiGatewayV2httpResponse::default();
+    out.status_code = i64::from(parts.status.as_u16());
+    out.headers = parts.headers;
+    out.cookies = cookies;
+    out.body = Some(body);
+    out.is_base64_encoded = is_base64_encoded;
+    out
 }
 
 /// As [`serve`], for functions fed by events rather than HTTP (schedules, streams,
@@ -101,6 +148,18 @@ where
     Fut: Future<Output = Result<R, Error>> + Send,
 {
     serve_events_built(keys, startup::from_env, handler)
+}
+
+/// As [`serve_events`], with the clients that reach members live (see [`serve_pushing`]):
+/// the `@connections` endpoint and the notifications topic, where configured.
+pub fn serve_pushing_events<E, R, F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
+where
+    E: serde::de::DeserializeOwned + Send + 'static,
+    R: serde::Serialize + Send + 'static,
+    F: Fn(&'static App, E) -> Fut + Sync,
+    Fut: Future<Output = Result<R, Error>> + Send,
+{
+    serve_events_built(keys, startup::from_env_pushing, handler)
 }
 
 /// As [`serve_events`], with the payment provider wired in (see [`serve_paying`]).
@@ -249,4 +308,69 @@ fn request_id(request: &Request) -> String {
 fn function_name() -> &'static str {
     let name = std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "local".to_owned());
     Box::leak(name.into_boxed_str())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
+    use lambda_http::request::LambdaRequest;
+    use lambda_http::{Adapter, Body, Context, LambdaEvent, Service as _, service_fn};
+
+    use super::http_api_response;
+    use crate::http::HttpResponse;
+
+    /// What lambda_http's own adapter answers API Gateway for `response`.
+    async fn theirs(response: fn() -> HttpResponse) -> serde_json::Value {
+        let mut adapter =
+            Adapter::from(service_fn(move |_request| async move { Ok::<_, lambda_http::Error>(response()) }));
+        let event =
+            LambdaEvent::new(LambdaRequest::ApiGatewayV2(ApiGatewayV2httpRequest::default()), Context::default());
+        serde_json::to_value(adapter.call(event).await.unwrap()).unwrap()
+    }
+
+    fn response(status: u16, headers: &[(&str, &str)], body: Body) -> HttpResponse {
+        let mut builder = http::Response::builder().status(status);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn responses_reach_api_gateway_as_lambda_http_would_send_them() {
+        let cases: [fn() -> HttpResponse; 5] = [
+            || {
+                response(
+                    201,
+                    &[("content-type", "application/json"), ("x-request-id", "r1"), ("cache-control", "no-store")],
+                    Body::Text("{\"id\":\"é\"}".into()),
+                )
+            },
+            || {
+                response(
+                    409,
+                    &[
+                        ("content-type", "application/problem+json"),
+                        ("set-cookie", "a=1"),
+                        ("set-cookie", "b=2; Secure"),
+                    ],
+                    Body::Text("{\"title\":\"taken\"}".into()),
+                )
+            },
+            || response(204, &[("x-request-id", "r2")], Body::Empty),
+            || {
+                response(
+                    200,
+                    &[("content-type", "text/calendar; charset=utf-8")],
+                    Body::Text("BEGIN:VCALENDAR\r\n".into()),
+                )
+            },
+            || response(200, &[("content-type", "application/octet-stream")], Body::Binary(vec![0, 159, 146, 150])),
+        ];
+        for case in cases {
+            let ours = serde_json::to_value(http_api_response(case())).unwrap();
+            assert_eq!(ours, theirs(case).await);
+        }
+    }
 }

@@ -52,10 +52,11 @@ pub enum StartupError {
 pub struct Clients {
     /// The table's client.
     pub dynamodb: aws_sdk_dynamodb::Client,
-    /// The WebSocket API's `@connections` endpoint, where the function pushes frames.
-    pub push: Option<ConnectionsApi>,
-    /// The notifications topic, where the function fans notifications out.
-    pub fanout: Option<NotificationTopic>,
+    /// The WebSocket API's `@connections` endpoint, where the function pushes frames (as
+    /// the port: only the binaries that call [`Clients::with_push`] link its client).
+    pub push: Option<Arc<dyn LivePush>>,
+    /// The notifications topic, where the function fans notifications out (as the port).
+    pub fanout: Option<Arc<dyn NotificationFanout>>,
     /// The uploads bucket, where the function inspects, moves and deletes files (as the
     /// port: only the binaries that call [`Clients::with_files`] link the S3 client).
     pub files: Option<Arc<dyn FileStore>>,
@@ -67,8 +68,8 @@ pub struct Clients {
     pub payments: Option<Arc<dyn PaymentProvider>>,
     /// SES, where the function mails members (as the port, for the same reason).
     pub mail: Option<Arc<dyn Mailer>>,
-    /// SMS through SNS, where the function texts codes.
-    pub texts: Option<SnsTexts>,
+    /// SMS through SNS, where the function texts codes (as the port).
+    pub texts: Option<Arc<dyn TextMessages>>,
     /// Google's keys, where the function signs in or links with Google (login, profile).
     pub google: Option<Arc<GoogleKeyCache>>,
 }
@@ -106,13 +107,13 @@ impl Clients {
 
     /// Also pushes live frames through `push`.
     pub fn with_push(mut self, push: ConnectionsApi) -> Self {
-        self.push = Some(push);
+        self.push = Some(Arc::new(push));
         self
     }
 
     /// Also fans notifications out through `topic`.
     pub fn with_fanout(mut self, topic: NotificationTopic) -> Self {
-        self.fanout = Some(topic);
+        self.fanout = Some(Arc::new(topic));
         self
     }
 
@@ -136,7 +137,7 @@ impl Clients {
 
     /// Also texts codes through `texts`.
     pub fn with_texts(mut self, texts: SnsTexts) -> Self {
-        self.texts = Some(texts);
+        self.texts = Some(Arc::new(texts));
         self
     }
 
@@ -153,37 +154,22 @@ impl Clients {
         self
     }
 
-    /// The clients `config` asks for, from shared SDK settings, through the HTTPS client
-    /// that trusts only Amazon's roots. No network call happens here: the SDK resolves
-    /// credentials lazily on first use.
+    /// The table's client, from shared SDK settings, through the HTTPS client that trusts
+    /// only Amazon's roots. No network call happens here: the SDK resolves credentials
+    /// lazily on first use.
     pub async fn from_config(config: &Config) -> Result<Self, StartupError> {
         Ok(Self::from_sdk(config, &sdk_settings().await?))
     }
 
-    /// The clients `config` asks for, from `sdk`'s settings.
+    /// The table's client from `sdk`'s settings (at `config`'s endpoint where one is set).
+    /// Every other client is added by the builder of the functions that use it, so only
+    /// their binaries link it.
     pub fn from_sdk(config: &Config, sdk: &aws_config::SdkConfig) -> Self {
         let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(AwsCalls::from_env());
         if let Some(endpoint) = &config.dynamodb_endpoint {
             dynamodb = dynamodb.endpoint_url(endpoint);
         }
-        Self {
-            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
-            push: config.connections_endpoint.as_deref().map(|endpoint| ConnectionsApi::from_sdk(sdk, endpoint)),
-            fanout: config
-                .notifications_topic
-                .as_deref()
-                .map(|arn| NotificationTopic::from_sdk(sdk, arn, config.sns_endpoint.as_deref())),
-            files: None,
-            links: None,
-            // S3, Stripe and SES are wired by `from_env_with_files`, `from_env_paying` and
-            // `from_env_mailing` only, so only those binaries link them.
-            payments: None,
-            mail: None,
-            // Only the function that lists countries to text builds an SMS client.
-            texts: (!config.phone_countries.is_empty())
-                .then(|| SnsTexts::from_sdk(sdk, config.sns_endpoint.as_deref())),
-            google: None,
-        }
+        Self::new(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()))
     }
 }
 
@@ -214,6 +200,23 @@ async fn sdk_settings() -> Result<aws_config::SdkConfig, StartupError> {
 pub async fn from_env(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let clients = Clients::from_config(&config).await?;
+    Ok(build(&config, clients, Arc::new(SystemClock)))
+}
+
+/// As [`from_env`], with the clients that reach members live where the configuration names
+/// them: the WebSocket API's `@connections` endpoint (frames to open connections) and the
+/// notifications topic (mail, SMS and mobile push): for send-message, deliver and
+/// admin-users.
+pub async fn from_env_pushing(keys: Keys) -> Result<App, StartupError> {
+    let config = Config::from_env(keys)?;
+    let sdk = sdk_settings().await?;
+    let mut clients = Clients::from_sdk(&config, &sdk);
+    if let Some(endpoint) = &config.connections_endpoint {
+        clients = clients.with_push(ConnectionsApi::from_sdk(&sdk, endpoint));
+    }
+    if let Some(arn) = &config.notifications_topic {
+        clients = clients.with_fanout(NotificationTopic::from_sdk(&sdk, arn, config.sns_endpoint.as_deref()));
+    }
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }
 
@@ -270,6 +273,10 @@ pub async fn from_env_mailing(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let sdk = sdk_settings().await?;
     let mut clients = Clients::from_sdk(&config, &sdk);
+    // Login texts sign-in and phone codes to the countries it lists; register lists none.
+    if !config.phone_countries.is_empty() {
+        clients = clients.with_texts(SnsTexts::from_sdk(&sdk, config.sns_endpoint.as_deref()));
+    }
     if let Some(sender) = &config.mail_sender {
         clients = clients.with_mail(SesMailer::from_sdk(
             &sdk,
@@ -284,21 +291,12 @@ pub async fn from_env_mailing(keys: Keys) -> Result<App, StartupError> {
 /// Builds the application over `clients` on `clock`. A missing push endpoint, topic or bucket
 /// is wired as [`NoPush`] / [`NoFanout`] / [`NoFiles`], so the use cases never ask whether one exists.
 pub fn build(config: &Config, clients: Clients, clock: Arc<dyn Clock>) -> App {
-    let push: Arc<dyn LivePush> = match clients.push {
-        Some(push) => Arc::new(push),
-        None => Arc::new(NoPush),
-    };
-    let fanout: Arc<dyn NotificationFanout> = match clients.fanout {
-        Some(topic) => Arc::new(topic),
-        None => Arc::new(NoFanout),
-    };
+    let push: Arc<dyn LivePush> = clients.push.unwrap_or_else(|| Arc::new(NoPush));
+    let fanout: Arc<dyn NotificationFanout> = clients.fanout.unwrap_or_else(|| Arc::new(NoFanout));
     let files: Arc<dyn FileStore> = clients.files.unwrap_or_else(|| Arc::new(NoFiles));
     let links: Arc<dyn FileLinks> = clients.links.unwrap_or_else(|| Arc::new(NoFiles));
     let mail: Arc<dyn Mailer> = clients.mail.unwrap_or_else(|| Arc::new(NoMail));
-    let texts: Arc<dyn TextMessages> = match clients.texts {
-        Some(texts) => Arc::new(texts),
-        None => Arc::new(NoTexts),
-    };
+    let texts: Arc<dyn TextMessages> = clients.texts.unwrap_or_else(|| Arc::new(NoTexts));
     let payments: Arc<dyn PaymentProvider> = clients.payments.unwrap_or_else(|| Arc::new(NoPayments));
     App {
         store: DynamoStore::new(clients.dynamodb, config.table_name.clone()),

@@ -5,5 +5,5 @@
 #![recursion_limit = "256"]
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    shared::runtime::serve_events(shared::config::Keys::NONE, send_message::handler)
+    shared::runtime::serve_pushing_events(shared::config::Keys::NONE, send_message::handler)
 }

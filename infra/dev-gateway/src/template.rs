@@ -325,6 +325,9 @@ pub struct Template {
     /// Each function's memory in MB (its `MemorySize`, else the Globals'), by binary name:
     /// what Lambda bills GB-seconds on (`make cost`).
     pub memory_mb: BTreeMap<String, u64>,
+    /// The names of each function's own environment variables (not the Globals'), by
+    /// binary name: what its wiring must read.
+    pub environment: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Template {
@@ -350,6 +353,7 @@ impl Template {
         let mut policies = BTreeMap::new();
         let mut resource_types = BTreeMap::new();
         let mut memory_mb = BTreeMap::new();
+        let mut environment = BTreeMap::new();
         // Lambda's own default when neither the function nor Globals says.
         let default_memory = doc
             .get("Globals")
@@ -375,6 +379,13 @@ impl Template {
             binaries.insert(id.to_owned(), binary.to_owned());
             let memory = resource.get("Properties").and_then(|p| p.get("MemorySize")).and_then(Value::as_u64);
             memory_mb.insert(binary.to_owned(), memory.unwrap_or(default_memory));
+            let variables = resource
+                .get("Properties")
+                .and_then(|p| p.get("Environment"))
+                .and_then(|e| e.get("Variables"))
+                .and_then(Value::as_mapping);
+            let names = variables.into_iter().flatten().filter_map(|(name, _)| name.as_str().map(str::to_owned));
+            environment.insert(binary.to_owned(), names.collect());
             let declared = resource.get("Properties").and_then(|p| p.get("Policies"));
             let declared = match declared {
                 None => Vec::new(),
@@ -476,6 +487,7 @@ impl Template {
             resource_types,
             parameters,
             memory_mb,
+            environment,
         })
     }
 

@@ -277,3 +277,63 @@ Resources:
     let error = declared_functions(without_binary).unwrap_err().to_string();
     assert!(error.contains("F: no literal Metadata.BuildProperties.Binary"), "{error}");
 }
+
+/// The runtime entry points that wire a client beyond the table, and the variables of the
+/// template that need them: a binary links a client only through its entry point (so the
+/// other binaries stay small), and a variable read by no wiring would be silently ignored.
+const WIRINGS: &[(&[&str], &[&str])] = &[
+    (&["serve_with_files", "serve_with_links"], &["UPLOADS_BUCKET"]),
+    (&["serve_mailing"], &["MAIL_SENDER", "PHONE_COUNTRIES"]),
+    (&["serve_paying", "serve_paying_events"], &["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"]),
+    (&["serve_pushing", "serve_pushing_events"], &["CONNECTIONS_ENDPOINT", "NOTIFICATIONS_TOPIC_ARN"]),
+];
+
+/// What is wrong with `binary`'s wiring: the entry point its `main.rs` calls against the
+/// variables the template gives it.
+fn wiring_disagreements(binary: &str, main: &str, variables: &BTreeSet<String>) -> Vec<String> {
+    let Some(entry) = main.split("shared::runtime::").nth(1).and_then(|rest| rest.split('(').next()) else {
+        return vec![format!("{binary}: main.rs calls no shared::runtime entry point")];
+    };
+    let mut problems = Vec::new();
+    for (entries, needs) in WIRINGS {
+        let needed: Vec<&str> = needs.iter().copied().filter(|name| variables.contains(*name)).collect();
+        let wired = entries.contains(&entry);
+        if !needed.is_empty() && !wired {
+            problems.push(format!("{binary}: has {needed:?} but calls {entry}, not one of {entries:?}"));
+        }
+        if wired && needed.is_empty() {
+            problems.push(format!("{binary}: calls {entry} but has none of {needs:?}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn each_function_is_wired_with_the_clients_its_variables_name() {
+    let root = repository();
+    let template = dev_gateway::template::Template::load(&root.join("template.yaml")).unwrap();
+    let mut problems = Vec::new();
+    for (binary, variables) in &template.environment {
+        let main = std::fs::read_to_string(root.join("functions").join(binary).join("src/main.rs")).unwrap();
+        problems.extend(wiring_disagreements(binary, &main, variables));
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(template.environment["deliver"].contains("NOTIFICATIONS_TOPIC_ARN"));
+}
+
+#[test]
+fn a_variable_without_its_wiring_and_a_wiring_without_its_variable_are_named() {
+    let variables = |names: &[&str]| names.iter().map(|name| (*name).to_owned()).collect::<BTreeSet<_>>();
+    let plain = "fn main() { shared::runtime::serve(Keys::CHECK, f::handler) }";
+    assert_eq!(
+        wiring_disagreements("f", plain, &variables(&["CONNECTIONS_ENDPOINT"])),
+        ["f: has [\"CONNECTIONS_ENDPOINT\"] but calls serve, not one of [\"serve_pushing\", \"serve_pushing_events\"]"]
+    );
+    let links = "fn main() { shared::runtime::serve_with_links(Keys::CHECK, f::handler) }";
+    assert_eq!(
+        wiring_disagreements("f", links, &variables(&[])),
+        ["f: calls serve_with_links but has none of [\"UPLOADS_BUCKET\"]"]
+    );
+    assert!(wiring_disagreements("f", links, &variables(&["UPLOADS_BUCKET", "JWT_ISSUER"])).is_empty());
+    assert_eq!(wiring_disagreements("f", "fn main() {}", &variables(&[])).len(), 1);
+}
