@@ -43,10 +43,7 @@ impl ConnectionsApi {
         match self.client.delete_connection().connection_id(connection.as_str()).send().await {
             Ok(_) => Ok(()),
             Err(error) if error.as_service_error().is_some_and(|e| e.is_gone_exception()) => Ok(()),
-            Err(error) => Err(PushError::Failed(match error.as_service_error() {
-                Some(service) => service.to_string(),
-                None => format!("{error:?}"),
-            })),
+            Err(error) => Err(PushError::Failed(super::sdk_failure(error))),
         }
     }
 
@@ -61,10 +58,7 @@ impl ConnectionsApi {
         match result {
             Ok(_) => Ok(()),
             Err(error) if error.as_service_error().is_some_and(|e| e.is_gone_exception()) => Err(PushError::Gone),
-            Err(error) => Err(PushError::Failed(match error.as_service_error() {
-                Some(service) => service.to_string(),
-                None => format!("{error:?}"),
-            })),
+            Err(error) => Err(PushError::Failed(super::sdk_failure(error))),
         }
     }
 }

@@ -455,14 +455,10 @@ fn backoff(attempt: u32) -> Duration {
 /// Any SDK failure as a store failure, keeping the service's own message.
 pub(crate) fn unavailable<E, R>(error: SdkError<E, R>) -> StoreError
 where
-    E: std::error::Error + 'static,
+    E: std::fmt::Display,
     R: std::fmt::Debug,
 {
-    let detail = match &error {
-        SdkError::ServiceError(service) => service.err().to_string(),
-        other => format!("{other:?}"),
-    };
-    StoreError::Unavailable(detail)
+    StoreError::Unavailable(super::sdk_failure(error))
 }
 
 /// A string attribute.
