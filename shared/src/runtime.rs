@@ -49,7 +49,7 @@ where
 }
 
 /// As [`serve`], for the function that checks, moves and deletes uploaded files: only it
-/// links the S3 client.
+/// links the bucket's requests.
 pub fn serve_with_files<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
 where
     F: Fn(&'static App, Request) -> Fut + Sync,
@@ -58,7 +58,7 @@ where
     serve_built(keys, startup::from_env_with_files, handler)
 }
 
-/// As [`serve`], for the functions that hand out links to files (signed here, no S3 client).
+/// As [`serve`], for the functions that hand out links to files (signed here, no request).
 pub fn serve_with_links<F, Fut>(keys: Keys, handler: F) -> Result<(), Error>
 where
     F: Fn(&'static App, Request) -> Fut + Sync,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use aws_config::BehaviorVersion;
+use aws_smithy_runtime_api::client::http::SharedHttpConnector;
 
 use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::google::JwksOverHttps;
@@ -58,7 +59,7 @@ pub struct Clients {
     /// The notifications topic, where the function fans notifications out (as the port).
     pub fanout: Option<Arc<dyn NotificationFanout>>,
     /// The uploads bucket, where the function inspects, moves and deletes files (as the
-    /// port: only the binaries that call [`Clients::with_files`] link the S3 client).
+    /// port: only the binaries that call [`Clients::with_files`] link its requests).
     pub files: Option<Arc<dyn FileStore>>,
     /// Presigned links into the uploads bucket, where the function hands them out.
     pub links: Option<Arc<dyn FileLinks>>,
@@ -237,7 +238,7 @@ pub async fn from_env_paying(keys: Keys) -> Result<App, StartupError> {
 
 /// As [`from_env`], with presigned links into the uploads bucket the configuration names,
 /// and Google's keys: for the functions that hand out links to files (profile,
-/// admin-verifications; profile also links Google accounts). No S3 client is built or linked.
+/// admin-verifications; profile also links Google accounts). No request is made to the bucket.
 pub async fn from_env_with_links(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let sdk = sdk_settings().await?;
@@ -246,14 +247,17 @@ pub async fn from_env_with_links(keys: Keys) -> Result<App, StartupError> {
     Ok(build(&config, clients.with_google(&config), Arc::new(SystemClock)))
 }
 
-/// As [`from_env_with_links`], with the S3 client too: for the function that checks,
-/// moves and deletes the files members upload (uploads).
+/// As [`from_env_with_links`], with the bucket's own requests too (over S3's REST API, no
+/// SDK client): for the function that checks, moves and deletes the files members upload
+/// (uploads).
 pub async fn from_env_with_files(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let sdk = sdk_settings().await?;
-    let mut clients = with_links(Clients::from_sdk(&config, &sdk), &config, &sdk)?;
+    let mut clients = Clients::from_sdk(&config, &sdk);
     if let Some(bucket) = &config.uploads_bucket {
-        clients = clients.with_files(UploadsBucket::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref()));
+        let links = SignedLinks::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref())?;
+        let connector = SharedHttpConnector::new(https::connector(https::amazon_roots())?);
+        clients = clients.with_files(UploadsBucket::new(bucket, links.clone(), connector)).with_links(links);
     }
     Ok(build(&config, clients, Arc::new(SystemClock)))
 }

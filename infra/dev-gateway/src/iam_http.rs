@@ -36,6 +36,15 @@ pub fn checking_default() -> SharedHttpClient {
     )
 }
 
+/// The default HTTP(S) connector, checked: for adapters that send their own signed
+/// requests rather than through an SDK client (the uploads bucket's).
+pub fn checking_connector() -> SharedHttpConnector {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+    let inner =
+        aws_smithy_http_client::Connector::builder().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc)).build();
+    SharedHttpConnector::new(CheckingConnector { inner: SharedHttpConnector::new(inner) })
+}
+
 #[derive(Debug)]
 struct CheckingClient {
     inner: SharedHttpClient,
@@ -129,10 +138,17 @@ fn unknown_call(principal: &iam::Principal, service: &str, reason: &str) -> Deni
     iam::refuse(principal, &Access::new(format!("{service}:Unknown"), "*"), message)
 }
 
-/// The SigV4 signing name: `Credential=<key>/<date>/<region>/<service>/aws4_request`.
+/// The SigV4 signing name: `Credential=<key>/<date>/<region>/<service>/aws4_request`, in
+/// the `Authorization` header or, for a presigned request, the `X-Amz-Credential` parameter.
 pub fn signing_service(request: &HttpRequest) -> Option<String> {
-    let authorization = request.headers().get("authorization")?;
-    let scope = authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?;
+    let scope = match request.headers().get("authorization") {
+        Some(authorization) => authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?.to_owned(),
+        None => {
+            let (_, query) = split_uri(request.uri());
+            let credential = query.split('&').find_map(|pair| pair.strip_prefix("X-Amz-Credential="))?;
+            percent_decode(credential)
+        }
+    };
     scope.split('/').nth(3).map(str::to_owned)
 }
 
@@ -519,6 +535,26 @@ mod tests {
             "execute-api:ManageConnections on resource: \
              arn:aws:execute-api:us-east-1:000000000000:local-websocket-api/dev/POST/@connections/c1"
         ));
+    }
+
+    #[test]
+    fn the_service_is_read_from_the_header_or_a_presigned_query() {
+        use aws_smithy_types::body::SdkBody;
+        let mut signed = HttpRequest::new(SdkBody::empty());
+        signed.headers_mut().insert(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=local/20261201/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        );
+        assert_eq!(signing_service(&signed).as_deref(), Some("dynamodb"));
+        let mut presigned = HttpRequest::new(SdkBody::empty());
+        presigned
+            .set_uri(
+                "http://127.0.0.1:5000/b/k?x-id=GetObject&X-Amz-Algorithm=AWS4-HMAC-SHA256\
+                 &X-Amz-Credential=local%2F20261201%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261201T000000Z",
+            )
+            .unwrap();
+        assert_eq!(signing_service(&presigned).as_deref(), Some("s3"));
+        assert_eq!(signing_service(&HttpRequest::new(SdkBody::empty())), None);
     }
 
     #[test]

@@ -185,7 +185,8 @@ pub async fn with_uploads(clients: Clients, endpoint: &str, name: &str) -> Resul
     }
     let credentials = aws_sdk_s3::config::SharedCredentialsProvider::new(local_credentials());
     let links = shared::adapters::links::SignedLinks::new(credentials, "us-east-1", name, Some(endpoint));
-    Ok(clients.with_files(shared::adapters::s3::UploadsBucket::new(client, name)).with_links(links))
+    let bucket = shared::adapters::s3::UploadsBucket::new(name, links.clone(), crate::iam_http::checking_connector());
+    Ok(clients.with_files(bucket).with_links(links))
 }
 
 /// The credentials every local client signs with (the emulators take any).

@@ -8,12 +8,10 @@
 
 use std::time::Duration;
 
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use aws_smithy_http_client::tls::TrustStore;
 use aws_smithy_http_client::{Connector, HttpClientError};
-use aws_smithy_runtime_api::client::http::HttpConnector as _;
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::byte_stream::ByteStream;
+
+use super::https;
 
 use crate::auth::google_id_token::{FetchedKeys, GoogleTokenError, KeyFetch, max_age};
 use crate::ports::BoxFuture;
@@ -43,31 +41,18 @@ impl JwksOverHttps {
     /// A fetcher of `url`; building it makes no connection.
     pub fn new(url: &str) -> Result<Self, HttpClientError> {
         let trust = TrustStore::empty().with_native_roots(false).with_pem_certificate(GOOGLE_TRUST_SERVICES);
-        let context = TlsContext::builder().with_trust_store(trust).build()?;
-        let connector =
-            Connector::builder().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc)).tls_context(context).build();
-        Ok(Self { url: url.to_owned(), connector })
+        Ok(Self { url: url.to_owned(), connector: https::connector(trust)? })
     }
 
     async fn get(&self) -> Result<FetchedKeys, String> {
-        let mut request = HttpRequest::new(SdkBody::empty());
-        request.set_uri(self.url.as_str()).map_err(|error| error.to_string())?;
+        let mut request = https::request("GET", &self.url)?;
         request.headers_mut().insert("accept", "application/json");
-        let response = tokio::time::timeout(TIMEOUT, self.connector.call(request))
-            .await
-            .map_err(|_| "timed out".to_owned())?
-            .map_err(|error| error.to_string())?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            return Err(format!("status {status}"));
+        let answer = https::exchange(&self.connector, request, TIMEOUT, MOST_BYTES, false).await?;
+        if answer.status != 200 {
+            return Err(format!("status {}", answer.status));
         }
-        let max_age = response.headers().get("cache-control").and_then(max_age);
-        let body = ByteStream::new(response.into_body()).collect().await.map_err(|error| error.to_string())?;
-        let document = body.to_vec();
-        if document.len() > MOST_BYTES {
-            return Err(format!("{} bytes is not a JWKS", document.len()));
-        }
-        Ok(FetchedKeys { document, max_age })
+        let max_age = answer.headers.get("cache-control").and_then(max_age);
+        Ok(FetchedKeys { document: answer.body, max_age })
     }
 }
 

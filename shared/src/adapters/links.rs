@@ -59,13 +59,14 @@ impl SignedLinks {
         Ok(Self::new(credentials, region.as_ref(), bucket, endpoint))
     }
 
-    /// `method` on `key` with `headers` (which the link's user must send as they are),
-    /// signed at `at` for `ttl`: the URL with its signature in the query.
-    async fn signed(
+    /// `method` on `key` (the operation named by `operation` in `x-id`, as the SDK names
+    /// those that share a method and path) with `headers`, which the link's user must send
+    /// as they are, signed at `at` for `ttl`: the URL with its signature in the query.
+    pub(crate) async fn presigned(
         &self,
         method: &str,
         key: &str,
-        operation: &str,
+        operation: Option<&str>,
         headers: &[(&str, &str)],
         at: DateTime<Utc>,
         ttl: Duration,
@@ -89,7 +90,11 @@ impl SignedLinks {
             .build()
             .map_err(unavailable)?
             .into();
-        let url = format!("{}{}?x-id={operation}", self.base, encode_key(key));
+        let mut url = format!("{}{}", self.base, encode_key(key));
+        if let Some(operation) = operation {
+            url.push_str("?x-id=");
+            url.push_str(operation);
+        }
         let signable =
             SignableRequest::new(method, url.as_str(), headers.iter().copied(), SignableBody::UnsignedPayload)
                 .map_err(unavailable)?;
@@ -113,7 +118,7 @@ impl FileLinks for SignedLinks {
             let length = size_bytes.to_string();
             // Both are signed: storage refuses a PUT with another type or length.
             let headers = [("content-type", kind.content_type()), ("content-length", length.as_str())];
-            let url = self.signed("PUT", key, "PutObject", &headers, at, ttl).await?;
+            let url = self.presigned("PUT", key, Some("PutObject"), &headers, at, ttl).await?;
             Ok(UploadLink {
                 method: "PUT".to_owned(),
                 url,
@@ -129,13 +134,13 @@ impl FileLinks for SignedLinks {
         at: DateTime<Utc>,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<String, FileError>> {
-        Box::pin(self.signed("GET", key, "GetObject", &[], at, ttl))
+        Box::pin(self.presigned("GET", key, Some("GetObject"), &[], at, ttl))
     }
 }
 
 /// `key` as a URL path: every byte but the unreserved ones and `/` percent-encoded, as
 /// S3 expects object keys (and as the signature's canonical path then holds them).
-fn encode_key(key: &str) -> String {
+pub(crate) fn encode_key(key: &str) -> String {
     let mut encoded = String::with_capacity(key.len());
     for byte in key.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {

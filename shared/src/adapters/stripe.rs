@@ -14,17 +14,16 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_smithy_http_client::Connector;
-use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::HttpConnector as _;
+use aws_smithy_http_client::tls::TrustStore;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::byte_stream::ByteStream;
 use chrono::{DateTime, TimeZone, Utc};
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::Sha256;
 
+use super::https;
 use crate::domain::payments::{Cents, Currency, Happening, PaymentEvent, PaymentEventId, PayoutAccountId};
 use crate::domain::{SessionId, UserId};
 use crate::ports::{BoxFuture, EventRefusal, OnboardingLink, PaymentError, PaymentProvider, StartedPayment};
@@ -114,12 +113,8 @@ impl Client {
         if let Some(connector) = self.connector.get() {
             return Ok(connector);
         }
-        let context = TlsContext::builder()
-            .with_trust_store(TrustStore::default())
-            .build()
+        let connector = https::connector(TrustStore::default())
             .map_err(|error| PaymentError::Unavailable(format!("TLS: {error}")))?;
-        let connector =
-            Connector::builder().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc)).tls_context(context).build();
         Ok(self.connector.get_or_init(|| connector))
     }
 
@@ -145,20 +140,10 @@ impl Client {
         if let Some(key) = idempotency_key {
             headers.insert("idempotency-key", key.to_owned());
         }
-        let response = tokio::time::timeout(TIMEOUT, self.connector()?.call(request))
+        let reply = https::exchange(self.connector()?, request, TIMEOUT, MOST_BYTES, false)
             .await
-            .map_err(|_| PaymentError::Unavailable(format!("POST /v1/{path}: no answer within {TIMEOUT:?}")))?
             .map_err(|error| PaymentError::Unavailable(format!("POST /v1/{path}: {error}")))?;
-        let status = response.status().as_u16();
-        let body = ByteStream::new(response.into_body())
-            .collect()
-            .await
-            .map_err(|error| PaymentError::Unavailable(format!("POST /v1/{path}: {error}")))?
-            .to_vec();
-        if body.len() > MOST_BYTES {
-            return Err(PaymentError::Unavailable(format!("POST /v1/{path}: {} bytes is not an answer", body.len())));
-        }
-        answer(path, status, &body)
+        answer(path, reply.status, &reply.body)
     }
 }
 
