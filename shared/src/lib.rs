@@ -17,6 +17,7 @@ pub mod domain;
 mod hex;
 pub mod http;
 pub mod observability;
+mod percent;
 pub mod ports;
 pub mod runtime;
 pub mod startup;

@@ -90,7 +90,7 @@ impl SignedLinks {
             .build()
             .map_err(unavailable)?
             .into();
-        let mut url = format!("{}{}", self.base, encode_key(key));
+        let mut url = format!("{}{}", self.base, crate::percent::encode_path(key));
         if let Some(operation) = operation {
             url.push_str("?x-id=");
             url.push_str(operation);
@@ -138,40 +138,24 @@ impl FileLinks for SignedLinks {
     }
 }
 
-/// `key` as a URL path: every byte but the unreserved ones and `/` percent-encoded, as
-/// S3 expects object keys (and as the signature's canonical path then holds them).
-pub(crate) fn encode_key(key: &str) -> String {
-    let mut encoded = String::with_capacity(key.len());
-    for byte in key.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push('%');
-            encoded.push_str(&crate::hex::encode(&[byte]).to_ascii_uppercase());
-        }
-    }
-    encoded
-}
-
 fn unavailable(error: impl std::fmt::Display) -> FileError {
     FileError::Unavailable(error.to_string())
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use std::time::{Duration, SystemTime};
 
     use aws_credential_types::Credentials;
     use aws_credential_types::provider::SharedCredentialsProvider;
     use chrono::{DateTime, TimeZone as _, Utc};
-    use proptest::prelude::*;
 
-    use super::{SignedLinks, encode_key};
+    use super::SignedLinks;
     use crate::domain::FileKind;
     use crate::ports::FileLinks as _;
 
-    fn credentials() -> Credentials {
+    pub(crate) fn credentials() -> Credentials {
         Credentials::new(
             "AKIDEXAMPLE",
             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
@@ -182,7 +166,7 @@ mod tests {
     }
 
     /// The SDK's own presigner, the oracle: same credentials, region, bucket and instant.
-    fn sdk(endpoint: Option<&str>) -> aws_sdk_s3::Client {
+    pub(crate) fn sdk(endpoint: Option<&str>) -> aws_sdk_s3::Client {
         let mut config = aws_sdk_s3::Config::builder()
             .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
             .region(aws_sdk_s3::config::Region::new("eu-west-2"))
@@ -193,11 +177,11 @@ mod tests {
         aws_sdk_s3::Client::from_conf(config.build())
     }
 
-    fn ours(bucket: &str, endpoint: Option<&str>) -> SignedLinks {
+    pub(crate) fn ours(bucket: &str, endpoint: Option<&str>) -> SignedLinks {
         SignedLinks::new(SharedCredentialsProvider::new(credentials()), "eu-west-2", bucket, endpoint)
     }
 
-    fn presigning(at: DateTime<Utc>, ttl: Duration) -> aws_sdk_s3::presigning::PresigningConfig {
+    pub(crate) fn presigning(at: DateTime<Utc>, ttl: Duration) -> aws_sdk_s3::presigning::PresigningConfig {
         aws_sdk_s3::presigning::PresigningConfig::builder()
             .start_time(SystemTime::from(at))
             .expires_in(ttl)
@@ -281,31 +265,5 @@ mod tests {
         );
         assert_ne!(first, other.presign_get("k", instant(), ttl).await.unwrap());
         assert!(first.contains("X-Amz-Expires=300"), "{first}");
-    }
-
-    #[test]
-    fn keys_keep_their_slashes_and_encode_the_rest() {
-        assert_eq!(encode_key("a/b-c_d.e~f"), "a/b-c_d.e~f");
-        assert_eq!(encode_key("a b+é"), "a%20b%2B%C3%A9");
-    }
-
-    proptest! {
-        #[test]
-        fn an_encoded_key_decodes_to_itself(key in "\\PC{0,40}") {
-            let encoded = encode_key(&key);
-            prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)));
-            let mut bytes = Vec::new();
-            let mut rest = encoded.as_bytes();
-            while let Some((&first, tail)) = rest.split_first() {
-                if first == b'%' {
-                    bytes.extend(crate::hex::decode(std::str::from_utf8(&tail[..2]).unwrap()).unwrap());
-                    rest = &tail[2..];
-                } else {
-                    bytes.push(first);
-                    rest = tail;
-                }
-            }
-            prop_assert_eq!(String::from_utf8(bytes).unwrap(), key);
-        }
     }
 }

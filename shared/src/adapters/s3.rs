@@ -13,7 +13,7 @@ use aws_smithy_runtime_api::client::http::SharedHttpConnector;
 use chrono::Utc;
 
 use super::https::{self, Answer};
-use super::links::{SignedLinks, encode_key};
+use super::links::SignedLinks;
 use crate::ports::{BoxFuture, FileError, FileStore, ObjectHead};
 
 /// Each attempt waits at most this long for its whole answer.
@@ -124,7 +124,7 @@ impl UploadsBucket {
     }
 
     async fn copy_object(&self, from: &str, to: &str) -> Result<(), FileError> {
-        let source = format!("{}/{}", self.bucket, encode_key(from));
+        let source = format!("{}/{}", self.bucket, crate::percent::encode_path(from));
         let signed = [("x-amz-copy-source", source.as_str())];
         let call = Call { signed: &signed, ..Call::new("PUT", to, Some("CopyObject")) };
         let answer = self.send(call.clone()).await?;
@@ -188,44 +188,20 @@ impl FileStore for UploadsBucket {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::time::SystemTime;
-
-    use aws_credential_types::Credentials;
-    use aws_credential_types::provider::SharedCredentialsProvider;
     use aws_smithy_runtime_api::http::Headers;
     use chrono::{TimeZone as _, Utc};
 
     use super::{Answer, Call, refusal};
-    use crate::adapters::links::SignedLinks;
-
-    fn credentials() -> Credentials {
-        Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", Some("token".into()), None, "test")
-    }
-
-    fn presigning() -> aws_sdk_s3::presigning::PresigningConfig {
-        let at = Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap();
-        aws_sdk_s3::presigning::PresigningConfig::builder()
-            .start_time(SystemTime::from(at))
-            .expires_in(super::SIGNED_FOR)
-            .build()
-            .unwrap()
-    }
+    use crate::adapters::links::tests::{ours, presigning, sdk};
 
     /// Each request the bucket sends, signed as the SDK's presigner signs the operation.
     #[tokio::test]
     async fn every_request_is_the_one_the_sdk_signs() {
         let at = Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap();
+        let presigning = || presigning(at, super::SIGNED_FOR);
         for endpoint in [None, Some("http://127.0.0.1:5000")] {
-            let mut config = aws_sdk_s3::Config::builder()
-                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-                .region(aws_sdk_s3::config::Region::new("us-east-1"))
-                .credentials_provider(credentials());
-            if let Some(endpoint) = endpoint {
-                config = config.endpoint_url(endpoint).force_path_style(true);
-            }
-            let sdk = aws_sdk_s3::Client::from_conf(config.build());
-            let links =
-                SignedLinks::new(SharedCredentialsProvider::new(credentials()), "us-east-1", "uploads", endpoint);
+            let sdk = sdk(endpoint);
+            let links = ours("uploads", endpoint);
             let (bucket, key, to) =
                 ("uploads", "pending/01J0000000000000000000000A/01J0000000000000000000000B", "uploads/x");
             let sign = |method, key, operation, headers: &'static [(&'static str, &'static str)]| {

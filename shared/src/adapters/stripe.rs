@@ -26,6 +26,7 @@ use sha2::Sha256;
 use super::https;
 use crate::domain::payments::{Cents, Currency, Happening, PaymentEvent, PaymentEventId, PayoutAccountId};
 use crate::domain::{SessionId, UserId};
+use crate::percent::encode_into;
 use crate::ports::{BoxFuture, EventRefusal, OnboardingLink, PaymentError, PaymentProvider, StartedPayment};
 
 /// Where onboarding sends the mentor back to, under the web app's origin.
@@ -192,20 +193,6 @@ impl Form {
         self.0.push('=');
         encode_into(&mut self.0, value);
         self
-    }
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters.
-fn encode_into(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
     }
 }
 
@@ -497,7 +484,6 @@ fn object_of<T: DeserializeOwned>(kind: &str, object: serde_json::Value) -> Resu
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use proptest::prelude::*;
     use stripe_webhook::Webhook;
 
     use super::*;
@@ -709,31 +695,5 @@ mod tests {
         assert!(matches!(refund, Err(PaymentError::Unavailable(_))), "{refund:?}");
         let none = StripeApi::new(None, None, None, "https://app.example").unwrap();
         assert_eq!(none.refund("pi_1", Cents::new(100), "key-1").await, Err(PaymentError::NotConfigured));
-    }
-
-    fn decoded(encoded: &str) -> Vec<u8> {
-        let bytes = encoded.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                out.push(u8::from_str_radix(&encoded[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        out
-    }
-
-    proptest! {
-        #[test]
-        fn any_text_is_encoded_into_unreserved_characters_and_back(text in any::<String>()) {
-            let mut encoded = String::new();
-            encode_into(&mut encoded, &text);
-            prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b)));
-            prop_assert_eq!(decoded(&encoded), text.as_bytes());
-        }
     }
 }
