@@ -242,7 +242,10 @@ pub async fn from_env_paying(keys: Keys) -> Result<App, StartupError> {
 pub async fn from_env_with_links(keys: Keys) -> Result<App, StartupError> {
     let config = Config::from_env(keys)?;
     let sdk = sdk_settings().await?;
-    let clients = with_links(Clients::from_sdk(&config, &sdk), &config, &sdk)?;
+    let mut clients = Clients::from_sdk(&config, &sdk);
+    if let Some(bucket) = &config.uploads_bucket {
+        clients = clients.with_links(SignedLinks::from_sdk(&sdk, bucket, config.s3_endpoint.as_deref())?);
+    }
     // Profile links Google accounts; admin-verifications simply has no client ids.
     Ok(build(&config, clients.with_google(&config), Arc::new(SystemClock)))
 }
@@ -260,14 +263,6 @@ pub async fn from_env_with_files(keys: Keys) -> Result<App, StartupError> {
         clients = clients.with_files(UploadsBucket::new(bucket, links.clone(), connector)).with_links(links);
     }
     Ok(build(&config, clients, Arc::new(SystemClock)))
-}
-
-/// `clients` with links into the bucket `config` names, signed with `sdk`'s credentials.
-fn with_links(clients: Clients, config: &Config, sdk: &aws_config::SdkConfig) -> Result<Clients, StartupError> {
-    Ok(match &config.uploads_bucket {
-        Some(bucket) => clients.with_links(SignedLinks::from_sdk(sdk, bucket, config.s3_endpoint.as_deref())?),
-        None => clients,
-    })
 }
 
 /// As [`from_env`], with the SES client for the sender the configuration names, and
